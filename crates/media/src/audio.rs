@@ -1,0 +1,81 @@
+//! 16 kHz mono `f32` audio, decoded from any stream GStreamer can parse.
+
+use std::path::Path;
+
+use gstreamer as gst;
+use gstreamer::prelude::*;
+use gstreamer_app::AppSink;
+use serde::{Deserialize, Serialize};
+
+use crate::runner::{PipelineRun, StreamLinks, filesrc, link, link_decoded, route_pads, seconds, sink_pad};
+use crate::{AUDIO_SAMPLE_RATE, CancelFlag, Limits, MediaError, check_input, init};
+
+/// What the audio decode produced.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AudioSummary {
+    pub sample_rate: u32,
+    pub samples: u64,
+    pub duration_s: f64,
+    /// Timestamp of the first decoded sample (0 unless the stream starts late and is not padded).
+    pub first_sample_s: f64,
+}
+
+/// Decodes the first audio stream of `path` to 16 kHz mono `f32` and hands it to `on_chunk` piece
+/// by piece; memory stays bounded whatever the recording's length. Gaps in the stream are filled
+/// with silence so that sample positions stay aligned with media time.
+pub fn decode_audio(
+    path: &Path,
+    limits: &Limits,
+    cancel: &CancelFlag,
+    on_chunk: &mut dyn FnMut(&[f32]),
+) -> Result<AudioSummary, MediaError> {
+    check_input(path)?;
+    init()?;
+    let mut run = PipelineRun::new(path, "audio decode", limits, cancel);
+    let src = filesrc(&run)?;
+    let parse = run.element("parsebin")?;
+    let queue = run.element("queue")?;
+    let decode = run.element("decodebin")?;
+    let convert = run.element("audioconvert")?;
+    let resample = run.element("audioresample")?;
+    let filter = run.element("capsfilter")?;
+    let rate = run.element("audiorate")?;
+    let caps = gst::Caps::builder("audio/x-raw")
+        .field("format", "F32LE")
+        .field("layout", "interleaved")
+        .field("rate", AUDIO_SAMPLE_RATE as i32)
+        .field("channels", 1i32)
+        .build();
+    filter.set_property("caps", &caps);
+    let sink = AppSink::builder().sync(false).max_buffers(16).build();
+    run.pipeline.add(&sink).map_err(|e| run.failure(e.to_string()))?;
+    link(&run, &[&src, &parse])?;
+    link(&run, &[&convert, &resample, &filter, &rate, sink.upcast_ref()])?;
+
+    let links = StreamLinks::new("audio/");
+    link(&run, &[&queue, &decode])?;
+    route_pads(&parse, sink_pad(&run, &queue)?, &links);
+    link_decoded(&decode, sink_pad(&run, &convert)?);
+
+    run.set_state(gst::State::Playing)?;
+    let mut samples = 0u64;
+    let mut first_sample_s = None;
+    let mut chunk = Vec::new();
+    run.drain(&sink, &links, |path| MediaError::NoAudio { path }, |sample| {
+        let Some(buffer) = sample.buffer() else { return };
+        if first_sample_s.is_none() {
+            first_sample_s = seconds(buffer.pts());
+        }
+        let Ok(map) = buffer.map_readable() else { return };
+        chunk.clear();
+        chunk.extend(map.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])));
+        samples += chunk.len() as u64;
+        on_chunk(&chunk);
+    })?;
+    Ok(AudioSummary {
+        sample_rate: AUDIO_SAMPLE_RATE,
+        samples,
+        duration_s: samples as f64 / AUDIO_SAMPLE_RATE as f64,
+        first_sample_s: first_sample_s.unwrap_or(0.0),
+    })
+}

@@ -1,0 +1,161 @@
+//! Small grey frames for image statistics. Key frames only by default: a key-unit trick-mode seek
+//! makes the decoder skip every predicted frame, a small fraction of a full decode's cost.
+
+use std::path::Path;
+
+use gstreamer as gst;
+use gstreamer::prelude::*;
+use gstreamer_app::AppSink;
+use serde::{Deserialize, Serialize};
+
+use crate::runner::{PipelineRun, StreamLinks, filesrc, link, link_decoded, route_pads, sink_pad};
+use crate::{CancelFlag, Limits, MAX_FRAME_WIDTH, MediaError, check_input, init};
+
+/// How frames are chosen for analysis.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "mode", rename_all = "snake_case")]
+pub enum FrameSampling {
+    /// Decode key frames only (cheap), keeping at most `max_fps` of them per second.
+    KeyFrames { max_fps: f64 },
+    /// Decode every frame and keep `fps` of them per second (costs a full decode).
+    Rate { fps: f64 },
+}
+
+impl Default for FrameSampling {
+    fn default() -> Self {
+        FrameSampling::KeyFrames { max_fps: 2.0 }
+    }
+}
+
+/// One decoded frame: an 8-bit luma plane.
+#[derive(Debug)]
+pub struct Frame<'a> {
+    pub time_s: f64,
+    pub width: u32,
+    pub height: u32,
+    pub stride: usize,
+    pub luma: &'a [u8],
+}
+
+/// What frame sampling produced.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FrameSummary {
+    pub frames: u64,
+    pub width: u32,
+    pub height: u32,
+    pub sampling: FrameSampling,
+}
+
+/// Size frames are scaled to: at most [`MAX_FRAME_WIDTH`] wide, aspect kept, even dimensions.
+pub fn analysis_size(width: u32, height: u32) -> (u32, u32) {
+    let w = width.clamp(2, MAX_FRAME_WIDTH);
+    let h = ((height as f64 * w as f64 / width.max(1) as f64).round() as u32).max(2);
+    (w & !1, h & !1)
+}
+
+/// Decodes frames of the first video stream of `path`, scaled for analysis from the stream's
+/// `width` × `height`, and hands each kept frame to `on_frame`.
+pub fn sample_frames(
+    path: &Path,
+    (width, height): (u32, u32),
+    sampling: FrameSampling,
+    limits: &Limits,
+    cancel: &CancelFlag,
+    on_frame: &mut dyn FnMut(Frame<'_>),
+) -> Result<FrameSummary, MediaError> {
+    check_input(path)?;
+    init()?;
+    let mut run = PipelineRun::new(path, "frame sampling", limits, cancel);
+    let src = filesrc(&run)?;
+    let parse = run.element("parsebin")?;
+    let queue = run.element("queue")?;
+    let decode = run.element("decodebin")?;
+    let rate = run.element("videorate")?;
+    let convert = run.element("videoconvert")?;
+    let scale = run.element("videoscale")?;
+    let filter = run.element("capsfilter")?;
+    let (out_w, out_h) = analysis_size(width, height);
+    let caps = gst::Caps::builder("video/x-raw")
+        .field("format", "GRAY8")
+        .field("width", out_w as i32)
+        .field("height", out_h as i32)
+        .field("pixel-aspect-ratio", gst::Fraction::new(1, 1))
+        .build();
+    filter.set_property("caps", &caps);
+    let (keep_per_s, max_rate) = match sampling {
+        FrameSampling::KeyFrames { max_fps } => (max_fps.max(1e-3), None),
+        FrameSampling::Rate { fps } => (fps.max(1e-3), Some(fps.ceil().max(1.0) as i32)),
+    };
+    rate.set_property("drop-only", true);
+    if let Some(max_rate) = max_rate {
+        rate.set_property("max-rate", max_rate);
+    }
+    let sink = AppSink::builder().sync(false).max_buffers(4).build();
+    run.pipeline.add(&sink).map_err(|e| run.failure(e.to_string()))?;
+    link(&run, &[&src, &parse])?;
+    link(&run, &[&rate, &convert, &scale, &filter, sink.upcast_ref()])?;
+    let links = StreamLinks::new("video/");
+    link(&run, &[&queue, &decode])?;
+    route_pads(&parse, sink_pad(&run, &queue)?, &links);
+    link_decoded(&decode, sink_pad(&run, &rate)?);
+
+    if matches!(sampling, FrameSampling::KeyFrames { .. }) {
+        run.set_state(gst::State::Paused)?;
+        run.wait_preroll(&links, |path| MediaError::NoVideo { path })?;
+        let flags = gst::SeekFlags::FLUSH
+            | gst::SeekFlags::KEY_UNIT
+            | gst::SeekFlags::TRICKMODE
+            | gst::SeekFlags::TRICKMODE_KEY_UNITS
+            | gst::SeekFlags::TRICKMODE_NO_AUDIO;
+        run.pipeline
+            .seek(1.0, flags, gst::SeekType::Set, gst::ClockTime::ZERO, gst::SeekType::None, gst::ClockTime::NONE)
+            .map_err(|_| run.failure("the key-frame seek was refused"))?;
+    }
+    run.set_state(gst::State::Playing)?;
+
+    let mut frames = 0u64;
+    // One frame per slot of 1 / keep_per_s seconds: robust to timestamp jitter.
+    let mut last_slot: Option<i64> = None;
+    run.drain(&sink, &links, |path| MediaError::NoVideo { path }, |sample| {
+        let Some(time_s) = stream_time_s(sample) else { return };
+        let slot = (time_s * keep_per_s).floor() as i64;
+        if last_slot.is_some_and(|last| slot <= last) {
+            return;
+        }
+        let (Some(buffer), Some(caps)) = (sample.buffer(), sample.caps()) else { return };
+        let Ok(info) = gstreamer_video::VideoInfo::from_caps(caps) else { return };
+        let Ok(map) = buffer.map_readable() else { return };
+        let stride = info.stride()[0].max(0) as usize;
+        let offset = info.offset()[0];
+        let needed = offset + stride * info.height() as usize;
+        if map.len() < needed {
+            return;
+        }
+        last_slot = Some(slot);
+        frames += 1;
+        on_frame(Frame { time_s, width: info.width(), height: info.height(), stride, luma: &map[offset..needed] });
+    })?;
+    Ok(FrameSummary { frames, width: out_w, height: out_h, sampling })
+}
+
+fn stream_time_s(sample: &gst::Sample) -> Option<f64> {
+    let pts = sample.buffer()?.pts()?;
+    let stream_time = sample
+        .segment()
+        .and_then(|segment| segment.downcast_ref::<gst::ClockTime>().and_then(|s| s.to_stream_time(pts)))
+        .unwrap_or(pts);
+    Some(stream_time.nseconds() as f64 / 1e9)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::analysis_size;
+
+    #[test]
+    fn scales_down_keeping_aspect_and_never_up() {
+        assert_eq!(analysis_size(1280, 720), (320, 180));
+        assert_eq!(analysis_size(640, 480), (320, 240));
+        assert_eq!(analysis_size(160, 120), (160, 120));
+        assert_eq!(analysis_size(321, 241), (320, 240));
+    }
+}

@@ -1,0 +1,42 @@
+//! GStreamer media stage of Session Monitor.
+//!
+//! Everything the analysis needs from a recording, at a fraction of a full decode's cost:
+//! - [`probe`]: container, duration and every stream, without decoding.
+//! - [`decode_audio`]: 16 kHz mono `f32` chunks, streamed with bounded memory ([`WavWriter`] stores them).
+//! - [`read_video_packets`]: compressed video packet timestamps, sizes and key-frame flags, straight
+//!   from the demuxer (frame-rate stability, freezes, bitrate).
+//! - [`sample_frames`]: small grey frames for image statistics — key frames only by default, through
+//!   a key-unit trick-mode seek.
+//!
+//! Every pipeline runs under a watchdog ([`Limits`]) and honours a [`CancelFlag`]; failures are a
+//! typed [`MediaError`] that names the file and what to do.
+
+mod audio;
+mod cancel;
+mod error;
+mod frames;
+mod init;
+mod input;
+mod mp4_boxes;
+mod packets;
+mod plugins;
+mod probe;
+mod runner;
+mod wav;
+
+pub use audio::{AudioSummary, decode_audio};
+pub use cancel::CancelFlag;
+pub use error::MediaError;
+pub use frames::{Frame, FrameSampling, FrameSummary, sample_frames};
+pub use init::init;
+pub use input::check_input;
+pub use packets::{VideoPacket, read_video_packets};
+pub use probe::{MediaInfo, StreamInfo, StreamKind, probe};
+pub use runner::Limits;
+pub use wav::WavWriter;
+
+/// Sample rate of the decoded audio handed to analysis and transcription.
+pub const AUDIO_SAMPLE_RATE: u32 = 16_000;
+
+/// Widest frame handed to image analysis; frames are scaled down to this, never up.
+pub const MAX_FRAME_WIDTH: u32 = 320;

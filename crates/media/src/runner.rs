@@ -1,0 +1,285 @@
+//! Drives one GStreamer pipeline to the end: pulls samples, watches the bus, stops on cancel or stall.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use gstreamer as gst;
+use gstreamer::prelude::*;
+use gstreamer_app::AppSink;
+
+use crate::plugins::debian_package_for;
+use crate::{CancelFlag, MediaError};
+
+/// Time limits that keep a broken file or plugin from hanging the caller.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// A pipeline that delivers nothing for this long is stopped with [`MediaError::Stalled`].
+    pub stall_timeout: Duration,
+    /// Longest time [`crate::probe`] may take.
+    pub probe_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { stall_timeout: Duration::from_secs(30), probe_timeout: Duration::from_secs(20) }
+    }
+}
+
+const PULL_INTERVAL_MS: u64 = 100;
+
+fn pull_interval() -> gst::ClockTime {
+    gst::ClockTime::from_mseconds(PULL_INTERVAL_MS)
+}
+
+/// Flags shared with pad-added callbacks: whether the wanted stream was linked, and whether the
+/// demuxer has announced all of its streams.
+#[derive(Clone)]
+pub(crate) struct StreamLinks {
+    /// Media type prefix of the wanted stream: "audio/" or "video/".
+    pub wanted: &'static str,
+    pub linked: Arc<AtomicBool>,
+    pub all_pads_known: Arc<AtomicBool>,
+}
+
+impl StreamLinks {
+    pub fn new(wanted: &'static str) -> Self {
+        Self { wanted, linked: Arc::default(), all_pads_known: Arc::default() }
+    }
+
+    fn stream_absent(&self) -> bool {
+        self.all_pads_known.load(Ordering::SeqCst) && !self.linked.load(Ordering::SeqCst)
+    }
+
+    /// A generic flow error while the wanted stream was never linked means the stream is absent
+    /// (the demuxer stops with "not linked" when its only stream has nowhere to go).
+    fn explain(&self, error: MediaError, absent: &impl Fn(PathBuf) -> MediaError) -> MediaError {
+        match error {
+            MediaError::Pipeline { path, .. } if !self.linked.load(Ordering::SeqCst) => absent(path),
+            other => other,
+        }
+    }
+
+    /// Learns from the parser's stream collection whether the wanted stream exists at all.
+    fn note_collection(&self, msg: &gst::Message) {
+        let gst::MessageView::StreamCollection(collection) = msg.view() else { return };
+        let wanted_type = if self.wanted.starts_with("audio") { gst::StreamType::AUDIO } else { gst::StreamType::VIDEO };
+        let present = collection.stream_collection().iter().any(|stream| stream.stream_type().contains(wanted_type));
+        if !present {
+            self.all_pads_known.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
+/// A pipeline being run for one stage on one file; set to `Null` when dropped.
+pub(crate) struct PipelineRun<'a> {
+    pub pipeline: gst::Pipeline,
+    pub path: &'a Path,
+    pub stage: &'static str,
+    pub limits: &'a Limits,
+    pub cancel: &'a CancelFlag,
+    missing_plugin: Option<String>,
+}
+
+impl<'a> PipelineRun<'a> {
+    pub fn new(path: &'a Path, stage: &'static str, limits: &'a Limits, cancel: &'a CancelFlag) -> Self {
+        Self { pipeline: gst::Pipeline::new(), path, stage, limits, cancel, missing_plugin: None }
+    }
+
+    pub fn element(&self, factory: &str) -> Result<gst::Element, MediaError> {
+        let element = gst::ElementFactory::make(factory).build().map_err(|_| MediaError::MissingPlugin {
+            path: self.path.to_path_buf(),
+            missing: format!("element {factory}"),
+            package: debian_package_for(factory).to_string(),
+        })?;
+        self.pipeline.add(&element).map_err(|e| self.failure(e.to_string()))?;
+        Ok(element)
+    }
+
+    pub fn failure(&self, detail: impl Into<String>) -> MediaError {
+        MediaError::Pipeline { path: self.path.to_path_buf(), stage: self.stage, detail: detail.into() }
+    }
+
+    pub fn set_state(&mut self, state: gst::State) -> Result<(), MediaError> {
+        if self.pipeline.set_state(state).is_err() {
+            // The reason is on the bus.
+            return Err(self.next_error(Duration::from_secs(2)).unwrap_or_else(|| {
+                self.failure(format!("could not change state to {state:?}"))
+            }));
+        }
+        Ok(())
+    }
+
+    /// Waits until the pipeline has prerolled in `Paused` (or failed).
+    pub fn wait_preroll(&mut self, links: &StreamLinks, absent: impl Fn(PathBuf) -> MediaError) -> Result<(), MediaError> {
+        let started = Instant::now();
+        let bus = self.pipeline.bus().expect("a pipeline always has a bus");
+        loop {
+            self.check_cancel()?;
+            if links.stream_absent() {
+                return Err(absent(self.path.to_path_buf()));
+            }
+            if let Some(msg) = bus.timed_pop(pull_interval()) {
+                links.note_collection(&msg);
+                if let gst::MessageView::AsyncDone(_) = msg.view() {
+                    return Ok(());
+                }
+                self.inspect(&msg).map_err(|e| links.explain(e, &absent))?;
+            }
+            if started.elapsed() > self.limits.stall_timeout {
+                return Err(self.stalled());
+            }
+        }
+    }
+
+    /// Pulls every sample from `sink` until end of stream, calling `on_sample` for each.
+    pub fn drain(
+        &mut self,
+        sink: &AppSink,
+        links: &StreamLinks,
+        absent: impl Fn(PathBuf) -> MediaError,
+        mut on_sample: impl FnMut(&gst::Sample),
+    ) -> Result<(), MediaError> {
+        let bus = self.pipeline.bus().expect("a pipeline always has a bus");
+        let mut last_progress = Instant::now();
+        loop {
+            self.check_cancel()?;
+            while let Some(msg) = bus.pop() {
+                links.note_collection(&msg);
+                self.inspect(&msg).map_err(|e| links.explain(e, &absent))?;
+            }
+            if let Some(sample) = sink.try_pull_sample(pull_interval()) {
+                on_sample(&sample);
+                last_progress = Instant::now();
+                continue;
+            }
+            if sink.is_eos() {
+                return Ok(());
+            }
+            if links.stream_absent() {
+                return Err(absent(self.path.to_path_buf()));
+            }
+            if last_progress.elapsed() > self.limits.stall_timeout {
+                return Err(self.stalled());
+            }
+        }
+    }
+
+    fn check_cancel(&self) -> Result<(), MediaError> {
+        if self.cancel.is_cancelled() {
+            return Err(MediaError::Cancelled { path: self.path.to_path_buf(), stage: self.stage });
+        }
+        Ok(())
+    }
+
+    fn stalled(&self) -> MediaError {
+        MediaError::Stalled { path: self.path.to_path_buf(), stage: self.stage, after_s: self.limits.stall_timeout.as_secs() }
+    }
+
+    /// Remembers missing-plugin notices and turns an error message into a typed error.
+    fn inspect(&mut self, msg: &gst::Message) -> Result<(), MediaError> {
+        match msg.view() {
+            gst::MessageView::Element(_) => {
+                if let Ok(missing) = gstreamer_pbutils::MissingPluginMessage::parse(msg) {
+                    self.missing_plugin = Some(missing.description().to_string());
+                }
+                Ok(())
+            }
+            gst::MessageView::Error(err) => {
+                let debug = err.debug().map(|d| d.to_string()).unwrap_or_default();
+                Err(classify(self.path, self.stage, &err.error(), &debug, self.missing_plugin.clone()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn next_error(&mut self, timeout: Duration) -> Option<MediaError> {
+        let bus = self.pipeline.bus()?;
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            let msg = bus.timed_pop(pull_interval())?;
+            if let Err(e) = self.inspect(&msg) {
+                return Some(e);
+            }
+        }
+        None
+    }
+}
+
+impl Drop for PipelineRun<'_> {
+    fn drop(&mut self) {
+        let _ = self.pipeline.set_state(gst::State::Null);
+    }
+}
+
+/// Turns a GStreamer error into the typed error a caller can act on.
+pub(crate) fn classify(
+    path: &Path,
+    stage: &'static str,
+    error: &gstreamer::glib::Error,
+    debug: &str,
+    missing_plugin: Option<String>,
+) -> MediaError {
+    let path = path.to_path_buf();
+    let text = format!("{} {}", error.message(), debug).to_ascii_lowercase();
+    if missing_plugin.is_some()
+        || error.matches(gst::CoreError::MissingPlugin)
+        || error.matches(gst::StreamError::CodecNotFound)
+    {
+        let missing = missing_plugin.unwrap_or_else(|| error.message().to_string());
+        let package = debian_package_for(&format!("{missing} {debug}")).to_string();
+        return MediaError::MissingPlugin { path, missing, package };
+    }
+    if error.matches(gst::StreamError::TypeNotFound) || error.matches(gst::StreamError::WrongType) {
+        return MediaError::NotMedia { path, detail: error.message().to_string() };
+    }
+    if ["moov", "incomplete", "truncated", "atom", "premature end"].iter().any(|needle| text.contains(needle)) {
+        return MediaError::Truncated { path, detail: error.message().to_string() };
+    }
+    MediaError::Pipeline { path, stage, detail: error.message().to_string() }
+}
+
+/// Connects a parser's dynamic pads: the first pad whose caps start with `links.wanted` goes to
+/// `target`. Other streams stay unlinked: demuxers carry on while any stream is linked, whereas a
+/// fakesink would block the demuxer's thread while the pipeline prerolls in `Paused`.
+pub(crate) fn route_pads(source: &gst::Element, target: gst::Pad, links: &StreamLinks) {
+    let wanted = links.wanted;
+    let linked = links.linked.clone();
+    source.connect_pad_added(move |_, pad| {
+        let caps = pad.current_caps().unwrap_or_else(|| pad.query_caps(None));
+        let is_wanted = caps.structure(0).is_some_and(|s| s.name().starts_with(wanted));
+        if is_wanted && !linked.load(Ordering::SeqCst) && pad.link(&target).is_ok() {
+            linked.store(true, Ordering::SeqCst);
+        }
+    });
+    let all_pads_known = links.all_pads_known.clone();
+    source.connect_no_more_pads(move |_| all_pads_known.store(true, Ordering::SeqCst));
+}
+
+/// Links a decoder's dynamic source pad to `target` when it appears.
+pub(crate) fn link_decoded(decoder: &gst::Element, target: gst::Pad) {
+    decoder.connect_pad_added(move |_, pad| {
+        if !target.is_linked() {
+            let _ = pad.link(&target);
+        }
+    });
+}
+
+pub(crate) fn filesrc(run: &PipelineRun<'_>) -> Result<gst::Element, MediaError> {
+    let src = run.element("filesrc")?;
+    src.set_property("location", run.path.to_string_lossy().as_ref());
+    Ok(src)
+}
+
+pub(crate) fn link(run: &PipelineRun<'_>, elements: &[&gst::Element]) -> Result<(), MediaError> {
+    gst::Element::link_many(elements.iter().copied()).map_err(|e| run.failure(e.to_string()))
+}
+
+pub(crate) fn sink_pad(run: &PipelineRun<'_>, element: &gst::Element) -> Result<gst::Pad, MediaError> {
+    element.static_pad("sink").ok_or_else(|| run.failure("element has no sink pad"))
+}
+
+pub(crate) fn seconds(t: Option<gst::ClockTime>) -> Option<f64> {
+    t.map(|t| t.nseconds() as f64 / 1e9)
+}

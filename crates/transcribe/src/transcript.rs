@@ -1,0 +1,62 @@
+use serde::{Deserialize, Serialize};
+
+/// How the decoder was asked to work; written into `transcript.json` so a result can be reproduced.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DecodingOptions {
+    /// ISO 639-1 code, or `None` to detect the language.
+    pub language: Option<String>,
+    /// Temperatures tried in order when a window fails the quality thresholds.
+    pub temperatures: Vec<f32>,
+    /// A window whose gzip compression ratio exceeds this is decoded again at the next temperature.
+    pub compression_ratio_threshold: f32,
+    /// A window whose average log-probability is below this is decoded again.
+    pub logprob_threshold: f32,
+    /// A window with a no-speech probability above this (and a low log-probability) is silence.
+    pub no_speech_threshold: f32,
+    /// Emit word-level timestamps where the implementation supports them.
+    pub word_timestamps: bool,
+}
+
+impl Default for DecodingOptions {
+    fn default() -> Self {
+        Self {
+            language: None,
+            temperatures: vec![0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
+            compression_ratio_threshold: 2.4,
+            logprob_threshold: -1.0,
+            no_speech_threshold: 0.6,
+            word_timestamps: false,
+        }
+    }
+}
+
+/// One stretch of recognised speech.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Segment {
+    pub start_s: f64,
+    pub end_s: f64,
+    pub text: String,
+    pub avg_logprob: Option<f64>,
+    pub no_speech_prob: Option<f64>,
+}
+
+/// One word with its timing, when the implementation aligns words.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Word {
+    pub start_s: f64,
+    pub end_s: f64,
+    pub word: String,
+    pub probability: Option<f64>,
+}
+
+/// The result of transcribing one recording.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Transcript {
+    pub language: Option<String>,
+    pub duration_s: f64,
+    pub text: String,
+    pub segments: Vec<Segment>,
+    pub words: Option<Vec<Word>>,
+    pub model_id: String,
+    pub decoding: DecodingOptions,
+}
