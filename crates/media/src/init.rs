@@ -10,3 +10,11 @@ pub fn init() -> Result<(), MediaError> {
         .clone()
         .map_err(MediaError::Init)
 }
+
+/// The GStreamer runtime version, e.g. "GStreamer 1.22.0", or "unavailable".
+pub fn gstreamer_version() -> String {
+    match init() {
+        Ok(()) => gstreamer::version_string().to_string(),
+        Err(_) => "unavailable".into(),
+    }
+}

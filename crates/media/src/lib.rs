@@ -28,7 +28,7 @@ pub use audio::{AudioSummary, decode_audio};
 pub use cancel::CancelFlag;
 pub use error::MediaError;
 pub use frames::{Frame, FrameSampling, FrameSummary, sample_frames};
-pub use init::init;
+pub use init::{gstreamer_version, init};
 pub use input::check_input;
 pub use packets::{VideoPacket, read_video_packets};
 pub use probe::{MediaInfo, StreamInfo, StreamKind, probe};

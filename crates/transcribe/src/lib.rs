@@ -2,11 +2,48 @@
 //!
 //! The pipeline hands a [`Transcriber`] 16 kHz mono `f32` samples and gets a [`Transcript`] back.
 //! Implementations (local Candle Whisper, the Hugging Face Inference API) live one per module.
+//!
+//! With the `candle` feature, [`CandleWhisper`] runs Whisper locally. Its stages, one module each:
+//! 1. `mel`: log-mel spectrogram (filterbank computed in code).
+//! 2. `candle_whisper`: the audio encoder (candle-transformers) per 30-second window.
+//! 3. `kv_decoder`: the text decoder with a key/value cache, logits for the last token only.
+//! 4. `decoder`: one window at one temperature, with `logit_filters` (timestamp rules,
+//!    suppression) and `sampling`.
+//! 5. `long_form`: the window loop of openai-whisper's `transcribe()`: temperature fallback,
+//!    no-speech skipping, segments and seeking from timestamp tokens.
+//!
+//! [`text_normalizer`] (always available) normalises English text and computes word error rates.
 
 mod error;
+pub mod text_normalizer;
 mod transcript;
 
+#[cfg(feature = "candle")]
+mod candle_whisper;
+#[cfg(feature = "candle")]
+pub mod decoder;
+#[cfg(feature = "candle")]
+mod kv_decoder;
+#[cfg(feature = "candle")]
+pub mod logit_filters;
+#[cfg(feature = "candle")]
+pub mod long_form;
+#[cfg(feature = "candle")]
+pub mod mel;
+#[cfg(feature = "candle")]
+pub mod sampling;
+#[cfg(feature = "candle")]
+pub mod tokens;
+#[cfg(feature = "candle")]
+mod vocab_projection;
+
+#[cfg(feature = "candle")]
+pub use candle_whisper::{CandleWhisper, CandleWhisperSettings};
+#[cfg(feature = "candle")]
+pub use vocab_projection::ProjectionType;
+
 pub use error::TranscribeError;
+pub use text_normalizer::{normalize_english, wer};
 pub use transcript::{DecodingOptions, Segment, Transcript, Word};
 
 /// Sample rate every transcriber receives.
@@ -19,5 +56,9 @@ pub trait Transcriber: Send + Sync {
     fn model_id(&self) -> String;
 
     /// Transcribes 16 kHz mono samples in `[-1, 1]`.
-    fn transcribe(&self, samples: &[f32], options: &DecodingOptions) -> Result<Transcript, TranscribeError>;
+    fn transcribe(
+        &self,
+        samples: &[f32],
+        options: &DecodingOptions,
+    ) -> Result<Transcript, TranscribeError>;
 }

@@ -1,0 +1,113 @@
+//! `session-processing`: process a recorded session into `sessions/<id>/…`, or probe a recording.
+
+mod env_settings;
+mod summary;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use clap::{Parser, Subcommand};
+use session_processing::{CancelFlag, Limits, OutputLocation, RecordingInput, SessionProcessor, Stages};
+
+#[derive(Parser)]
+#[command(name = "session-processing", version, about = "Turn a recorded LiveKit session into quality, engagement and transcript artifacts")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Process a recording into <OUT>/sessions/<ID>/…
+    Process {
+        /// A local file, or s3://bucket/key (S3 settings from AWS_* variables and S3_ENDPOINT).
+        input: String,
+        /// Session id: the folder name under sessions/.
+        #[arg(long)]
+        session_id: String,
+        /// A local folder or s3://bucket[/prefix].
+        #[arg(long, default_value = "session-output")]
+        out: String,
+        /// Skip transcription.
+        #[arg(long)]
+        no_transcribe: bool,
+        /// Print the result object as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a recording's container, duration and streams.
+    Probe {
+        input: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SESSION_PROCESSING_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Process { input, session_id, out, no_transcribe, json } => process(&input, &session_id, &out, no_transcribe, json),
+        Command::Probe { input, json } => probe(&input, json),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {}", message.replace('\n', " "));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn process(input: &str, session_id: &str, out: &str, no_transcribe: bool, json: bool) -> Result<(), String> {
+    let input = RecordingInput::parse(input).map_err(|e| e.to_string())?;
+    let output = OutputLocation::parse(out).map_err(|e| e.to_string())?;
+    let s3 = env_settings::s3_settings()?;
+    let stages = Stages { transcribe: !no_transcribe, ..Stages::default() };
+    let mut builder = SessionProcessor::builder().output(output).s3(s3).stages(stages).limits(Limits::default());
+    if std::io::stderr().is_terminal() {
+        let last = Arc::new(AtomicU64::new(u64::MAX));
+        builder = builder.on_progress(move |p| {
+            let percent = (p.fraction * 100.0).round() as u64;
+            if last.swap(percent, Ordering::Relaxed) != percent {
+                eprint!("\r\x1b[2K{:>3}% {:<16} {}", percent, p.stage, bar(p.fraction));
+            }
+        });
+    }
+    let cancel = CancelFlag::new();
+    let result = builder.build().process_blocking(session_id, input, &cancel);
+    if std::io::stderr().is_terminal() {
+        eprint!("\r\x1b[2K");
+    }
+    let result = result.map_err(|e| e.to_string())?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&result).map_err(|e| e.to_string())?);
+    } else {
+        print!("{}", summary::render(&result));
+    }
+    Ok(())
+}
+
+fn bar(fraction: f64) -> String {
+    let filled = (fraction.clamp(0.0, 1.0) * 30.0).round() as usize;
+    format!("[{}{}]", "#".repeat(filled), ".".repeat(30 - filled))
+}
+
+fn probe(input: &str, json: bool) -> Result<(), String> {
+    let path = match RecordingInput::parse(input).map_err(|e| e.to_string())? {
+        RecordingInput::Local { path } => path,
+        RecordingInput::S3 { .. } => return Err("probe reads local files only; download the object first".into()),
+    };
+    let info = session_processing::session_media::probe(&path, &Limits::default()).map_err(|e| e.to_string())?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&info).map_err(|e| e.to_string())?);
+    } else {
+        print!("{}", summary::render_probe(&path, &info));
+    }
+    Ok(())
+}

@@ -1,0 +1,85 @@
+use session_media::MediaError;
+use session_transcribe::TranscribeError;
+
+/// Everything that can stop a session from being processed. Each variant is something a caller
+/// can act on; [`ProcessingError::code`] gives the stable code the bindings carry.
+#[derive(Debug, thiserror::Error)]
+pub enum ProcessingError {
+    /// The request itself is invalid: a session id, an input URI, a bucket name.
+    #[error("invalid input: {0}")]
+    Input(String),
+    /// The pipeline was configured inconsistently.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// The recording could not be read or decoded.
+    #[error(transparent)]
+    Media(#[from] MediaError),
+    /// Reading from or writing to storage failed.
+    #[error("storage error at {location}: {source}")]
+    Storage {
+        location: String,
+        #[source]
+        source: object_store::Error,
+    },
+    /// A local file (temporary copy, audio) could not be written or read.
+    #[error("file error at {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The transcriber failed.
+    #[error(transparent)]
+    Transcription(#[from] TranscribeError),
+    /// The caller cancelled the run.
+    #[error("processing of session {session_id} was cancelled")]
+    Cancelled { session_id: String },
+    /// A worker thread died (a bug): reported, never propagated as a panic.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ProcessingError {
+    /// A stable, machine-readable code (`input`, `media.input_truncated`, `storage`, …).
+    pub fn code(&self) -> String {
+        match self {
+            ProcessingError::Input(_) => "input".into(),
+            ProcessingError::Config(_) => "config".into(),
+            ProcessingError::Media(MediaError::Cancelled { .. }) => "cancelled".into(),
+            ProcessingError::Media(e) => format!("media.{}", e.code()),
+            ProcessingError::Storage { .. } => "storage".into(),
+            ProcessingError::Io { .. } => "io".into(),
+            ProcessingError::Transcription(TranscribeError::Cancelled) => "cancelled".into(),
+            ProcessingError::Transcription(_) => "transcription".into(),
+            ProcessingError::Cancelled { .. } => "cancelled".into(),
+            ProcessingError::Internal(_) => "internal".into(),
+        }
+    }
+
+    /// The broad kind the bindings map to an exception class: `input`, `media`, `storage`,
+    /// `transcription`, `config`, `cancelled` or `internal`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ProcessingError::Input(_) => "input",
+            ProcessingError::Media(
+                MediaError::NotFound { .. } | MediaError::Empty { .. } | MediaError::NotMedia { .. } | MediaError::Truncated { .. },
+            ) => "input",
+            ProcessingError::Media(MediaError::Cancelled { .. }) => "cancelled",
+            ProcessingError::Media(_) => "media",
+            ProcessingError::Config(_) => "config",
+            ProcessingError::Storage { .. } | ProcessingError::Io { .. } => "storage",
+            ProcessingError::Transcription(TranscribeError::Cancelled) => "cancelled",
+            ProcessingError::Transcription(_) => "transcription",
+            ProcessingError::Cancelled { .. } => "cancelled",
+            ProcessingError::Internal(_) => "internal",
+        }
+    }
+
+    pub(crate) fn storage(location: impl Into<String>, source: object_store::Error) -> Self {
+        ProcessingError::Storage { location: location.into(), source }
+    }
+
+    pub(crate) fn io(path: impl std::fmt::Display, source: std::io::Error) -> Self {
+        ProcessingError::Io { path: path.to_string(), source }
+    }
+}

@@ -1,0 +1,22 @@
+//! The session folder's layout, exactly as the seed specifies:
+//! `sessions/<sessionId>/{recording.mp4, audio.wav, transcript.json, transcript.txt, quality.json,
+//! engagement.json, combined-score.json, analysis.json, safety/<timestamp>.json}` plus `manifest.json`.
+
+pub const MANIFEST: &str = "manifest.json";
+pub const AUDIO_WAV: &str = "audio.wav";
+pub const TRANSCRIPT_JSON: &str = "transcript.json";
+pub const TRANSCRIPT_TXT: &str = "transcript.txt";
+pub const QUALITY: &str = "quality.json";
+pub const ENGAGEMENT: &str = "engagement.json";
+pub const COMBINED: &str = "combined-score.json";
+pub const ANALYSIS: &str = "analysis.json";
+pub const SAFETY_DIR: &str = "safety";
+
+/// Artifacts a run derives from the recording; a new run removes them first, so a folder never
+/// mixes results of two runs.
+pub const DERIVED: &[&str] = &[AUDIO_WAV, TRANSCRIPT_JSON, TRANSCRIPT_TXT, QUALITY, ENGAGEMENT, COMBINED, ANALYSIS];
+
+/// Name the recording is stored under: `recording.<ext>` with the input's own extension.
+pub fn recording(extension: &str) -> String {
+    format!("recording.{extension}")
+}

@@ -1,0 +1,52 @@
+//! # session_processing
+//!
+//! Turns a recorded video session (a LiveKit Egress recording, local or in S3) into results a
+//! product team can act on, written to `sessions/<sessionId>/` in a local folder or S3:
+//!
+//! 1. **decode** — GStreamer demuxes the recording: 16 kHz mono audio, packet timing, key frames
+//!    ([`session_media`]).
+//! 2. **transcribe** — a [`Transcriber`] (local Whisper, or a hosted API) turns speech into
+//!    `transcript.json` / `transcript.txt`.
+//! 3. **score** — pure functions rate technical quality (`quality.json`), engagement
+//!    (`engagement.json`) and combine them (`combined-score.json`) ([`session_scoring`]).
+//! 4. **analyse** — an LLM adds reasoning scores (`analysis.json`; not built yet: reported as skipped).
+//! 5. **store** — every artifact goes through a [`SessionStore`] (object_store: local folder or
+//!    S3), written whole, with `manifest.json` written first as `running` and last as
+//!    `complete` or `failed`.
+//!
+//! ```no_run
+//! use session_processing::{CancelFlag, OutputLocation, RecordingInput, SessionProcessor};
+//!
+//! # fn main() -> Result<(), session_processing::ProcessingError> {
+//! let processor = SessionProcessor::builder()
+//!     .output(OutputLocation::parse("./out")?)
+//!     .on_progress(|p| eprintln!("{} {:.0}%", p.stage, p.fraction * 100.0))
+//!     .build();
+//! let result = processor.process_blocking("RM_abc123", RecordingInput::parse("recording.mp4")?, &CancelFlag::new())?;
+//! println!("quality {:?}", result.quality.as_ref().and_then(|q| q.get("score")));
+//! # Ok(()) }
+//! ```
+
+mod error;
+pub mod layout;
+mod pipeline;
+mod progress;
+mod report;
+mod session_id;
+mod storage;
+
+pub use error::ProcessingError;
+pub use pipeline::{SessionProcessor, SessionProcessorBuilder, Stages, runtime};
+pub use progress::{Progress, ProgressFn};
+pub use report::{
+    ErrorReport, LIBRARY_VERSION, Manifest, RunStatus, SCHEMA_VERSION, SessionResult, StageReport, StageStatus, Versions,
+};
+pub use session_id::{MAX_SESSION_ID_LEN, SessionId};
+pub use storage::{ArtifactRecord, OutputLocation, RecordingInput, S3Settings, SessionStore, bucket_name};
+
+pub use session_media::{CancelFlag, FrameSampling, Limits, MediaError, MediaInfo, StreamInfo, StreamKind};
+pub use session_scoring::CombineWeights;
+pub use session_transcribe::{DecodingOptions, TranscribeError, Transcriber, Transcript};
+
+/// The stage crates, for callers who need their full APIs.
+pub use {session_media, session_scoring, session_transcribe};

@@ -1,0 +1,131 @@
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use session_media::{FrameSampling, Limits};
+use session_scoring::CombineWeights;
+use session_transcribe::{DecodingOptions, Transcriber};
+
+use crate::pipeline::SessionProcessor;
+use crate::progress::{Progress, ProgressFn};
+use crate::storage::{OutputLocation, S3Settings};
+
+/// Which optional stages run. Media decoding and the manifest always run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stages {
+    /// Copy the recording into the session folder (skipped when it is already there).
+    pub store_recording: bool,
+    /// Write `audio.wav`.
+    pub audio_wav: bool,
+    /// Transcribe (needs a transcriber).
+    pub transcribe: bool,
+    pub quality: bool,
+    pub engagement: bool,
+}
+
+impl Default for Stages {
+    fn default() -> Self {
+        Self { store_recording: true, audio_wav: true, transcribe: true, quality: true, engagement: true }
+    }
+}
+
+/// Assembles a [`SessionProcessor`]: where artifacts go, which stages run, which transcriber.
+///
+/// ```
+/// use session_processing::{OutputLocation, SessionProcessor};
+/// let processor = SessionProcessor::builder()
+///     .output(OutputLocation::parse("out").unwrap())
+///     .build();
+/// ```
+#[derive(Clone)]
+pub struct SessionProcessorBuilder {
+    pub(crate) output: OutputLocation,
+    pub(crate) s3: S3Settings,
+    pub(crate) transcriber: Option<Arc<dyn Transcriber>>,
+    pub(crate) decoding: DecodingOptions,
+    pub(crate) stages: Stages,
+    pub(crate) frame_sampling: FrameSampling,
+    pub(crate) limits: Limits,
+    pub(crate) weights: CombineWeights,
+    pub(crate) progress: Option<ProgressFn>,
+    pub(crate) temp_dir: Option<PathBuf>,
+}
+
+impl Default for SessionProcessorBuilder {
+    fn default() -> Self {
+        Self {
+            output: OutputLocation::Local { dir: PathBuf::from("session-output") },
+            s3: S3Settings::default(),
+            transcriber: None,
+            decoding: DecodingOptions::default(),
+            stages: Stages::default(),
+            frame_sampling: FrameSampling::default(),
+            limits: Limits::default(),
+            weights: CombineWeights::default(),
+            progress: None,
+            temp_dir: None,
+        }
+    }
+}
+
+impl SessionProcessorBuilder {
+    /// Where `sessions/<id>/…` is written: a local folder (the default, `./session-output`) or S3.
+    pub fn output(mut self, output: OutputLocation) -> Self {
+        self.output = output;
+        self
+    }
+
+    /// How to reach S3, for S3 inputs and outputs.
+    pub fn s3(mut self, settings: S3Settings) -> Self {
+        self.s3 = settings;
+        self
+    }
+
+    /// The transcriber; without one the transcription stage is skipped with a reason.
+    pub fn transcriber(mut self, transcriber: Arc<dyn Transcriber>) -> Self {
+        self.transcriber = Some(transcriber);
+        self
+    }
+
+    pub fn decoding_options(mut self, options: DecodingOptions) -> Self {
+        self.decoding = options;
+        self
+    }
+
+    pub fn stages(mut self, stages: Stages) -> Self {
+        self.stages = stages;
+        self
+    }
+
+    pub fn frame_sampling(mut self, sampling: FrameSampling) -> Self {
+        self.frame_sampling = sampling;
+        self
+    }
+
+    /// Watchdog limits for the media pipelines.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Weights of `combined-score.json`.
+    pub fn weights(mut self, weights: CombineWeights) -> Self {
+        self.weights = weights;
+        self
+    }
+
+    /// Called with a [`Progress`] event as stages start and advance.
+    pub fn on_progress(mut self, progress: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(progress));
+        self
+    }
+
+    /// Folder for temporary files (downloaded recordings, audio); the system's by default.
+    pub fn temp_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.temp_dir = Some(dir.into());
+        self
+    }
+
+    pub fn build(self) -> SessionProcessor {
+        SessionProcessor { config: Arc::new(self) }
+    }
+}

@@ -1,0 +1,64 @@
+//! The pipeline: a [`SessionProcessor`] built once, then run for any number of sessions.
+
+mod builder;
+mod media_analysis;
+mod run;
+mod stages;
+
+use std::sync::{Arc, OnceLock};
+
+pub use builder::{SessionProcessorBuilder, Stages};
+use session_media::CancelFlag;
+
+use crate::storage::RecordingInput;
+use crate::{ProcessingError, SessionResult};
+
+/// Processes recorded sessions into `sessions/<id>/…`. Cheap to clone; one processor can run
+/// several sessions at once.
+#[derive(Clone)]
+pub struct SessionProcessor {
+    pub(crate) config: Arc<SessionProcessorBuilder>,
+}
+
+impl SessionProcessor {
+    pub fn builder() -> SessionProcessorBuilder {
+        SessionProcessorBuilder::default()
+    }
+
+    /// Processes one recording as session `session_id`. Raising `cancel` stops the run at the
+    /// next buffer or stage; the manifest then says `failed` with code `cancelled`.
+    pub async fn process(
+        &self,
+        session_id: &str,
+        input: RecordingInput,
+        cancel: &CancelFlag,
+    ) -> Result<SessionResult, ProcessingError> {
+        run::process(&self.config, session_id, input, cancel).await
+    }
+
+    /// [`SessionProcessor::process`] for callers without an async runtime: runs on the library's
+    /// own tokio runtime and blocks the calling thread until the session is done.
+    pub fn process_blocking(
+        &self,
+        session_id: &str,
+        input: RecordingInput,
+        cancel: &CancelFlag,
+    ) -> Result<SessionResult, ProcessingError> {
+        runtime()?.block_on(self.process(session_id, input, cancel))
+    }
+}
+
+/// The library's shared multi-threaded runtime, for blocking callers and bindings.
+pub fn runtime() -> Result<&'static tokio::runtime::Runtime, ProcessingError> {
+    static RUNTIME: OnceLock<Result<tokio::runtime::Runtime, String>> = OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .thread_name("session-processing")
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| ProcessingError::Internal(format!("cannot start the tokio runtime: {e}")))
+}

@@ -1,0 +1,128 @@
+//! One run of the pipeline for one session: state, stage bookkeeping and the manifest.
+
+use std::time::Instant;
+
+use serde::Serialize;
+use session_media::CancelFlag;
+use tracing::info;
+
+use crate::SessionId;
+use crate::pipeline::SessionProcessorBuilder;
+use crate::pipeline::stages;
+use crate::progress::{Progress, overall_fraction};
+use crate::report::{
+    Envelope, ErrorReport, Manifest, RunStatus, SCHEMA_VERSION, SessionResult, StageReport, StageStatus, Versions,
+    now_rfc3339,
+};
+use crate::storage::{RecordingInput, SessionStore};
+use crate::{LIBRARY_VERSION, ProcessingError};
+
+/// Validates the request, runs every stage, and leaves a manifest that says how it ended.
+pub(crate) async fn process(
+    config: &SessionProcessorBuilder,
+    session_id: &str,
+    input: RecordingInput,
+    cancel: &CancelFlag,
+) -> Result<SessionResult, ProcessingError> {
+    let id = SessionId::new(session_id)?;
+    let store = SessionStore::open(&config.output, &config.s3, id.as_str())?;
+    let mut run = Run::new(config, id, store, input, cancel);
+    let span = tracing::info_span!("session", session_id = %run.id);
+    let _guard = span.enter();
+    run.write_manifest().await?;
+    match stages::run_all(&mut run).await {
+        Ok(result) => Ok(result),
+        Err(error) => {
+            run.manifest.status = RunStatus::Failed;
+            run.manifest.error = Some(ErrorReport::from(&error));
+            run.manifest.finished_at = Some(now_rfc3339());
+            if let Err(write_error) = run.write_manifest().await {
+                tracing::error!(error = %write_error, "could not record the failure in manifest.json");
+            }
+            info!(code = %error.code(), "session failed");
+            Err(error)
+        }
+    }
+}
+
+/// How a stage ended, before it is written down.
+pub(crate) enum Outcome<'e> {
+    Ok,
+    Skipped(String),
+    Failed(&'e ProcessingError),
+}
+
+pub(crate) struct Run<'a> {
+    pub config: &'a SessionProcessorBuilder,
+    pub id: SessionId,
+    pub store: SessionStore,
+    pub manifest: Manifest,
+    pub cancel: &'a CancelFlag,
+    pub started: Instant,
+    pub generated_at: String,
+}
+
+impl<'a> Run<'a> {
+    fn new(config: &'a SessionProcessorBuilder, id: SessionId, store: SessionStore, input: RecordingInput, cancel: &'a CancelFlag) -> Self {
+        let started_at = now_rfc3339();
+        let manifest = Manifest {
+            schema_version: SCHEMA_VERSION,
+            session_id: id.to_string(),
+            status: RunStatus::Running,
+            started_at: started_at.clone(),
+            finished_at: None,
+            input,
+            media: None,
+            stages: Vec::new(),
+            artifacts: Vec::new(),
+            error: None,
+            versions: Versions::current(),
+        };
+        Self { config, id, store, manifest, cancel, started: Instant::now(), generated_at: started_at }
+    }
+
+    pub fn progress(&self, stage: &str, within: f64) {
+        if let Some(progress) = &self.config.progress {
+            progress(&Progress { session_id: self.id.to_string(), stage: stage.to_string(), fraction: overall_fraction(stage, within) });
+        }
+    }
+
+    pub fn check_cancel(&self) -> Result<(), ProcessingError> {
+        if self.cancel.is_cancelled() {
+            return Err(ProcessingError::Cancelled { session_id: self.id.to_string() });
+        }
+        Ok(())
+    }
+
+    /// Records how stage `name`, begun at `started`, ended.
+    pub fn record(&mut self, name: &str, started: Instant, outcome: Outcome<'_>) {
+        let (status, reason, error) = match outcome {
+            Outcome::Ok => (StageStatus::Ok, None, None),
+            Outcome::Skipped(reason) => (StageStatus::Skipped, Some(reason), None),
+            Outcome::Failed(e) => (StageStatus::Failed, None, Some(ErrorReport::from(e))),
+        };
+        let duration_ms = started.elapsed().as_millis() as u64;
+        info!(stage = name, status = ?status, duration_ms, "stage finished");
+        self.manifest.stages.push(StageReport { name: name.to_string(), status, reason, error, duration_ms });
+        self.progress(name, 1.0);
+    }
+
+    /// Writes a report wrapped in the common header and lists it as an artifact.
+    pub async fn put_report<T: Serialize>(&mut self, name: &str, report: &T) -> Result<serde_json::Value, ProcessingError> {
+        let envelope = Envelope {
+            schema_version: SCHEMA_VERSION,
+            session_id: self.id.as_str(),
+            generated_at: &self.generated_at,
+            library_version: LIBRARY_VERSION,
+            report,
+        };
+        let value = serde_json::to_value(&envelope).map_err(|e| ProcessingError::Internal(e.to_string()))?;
+        let record = self.store.put_json(name, &value).await?;
+        self.manifest.artifacts.push(record);
+        Ok(value)
+    }
+
+    pub async fn write_manifest(&self) -> Result<(), ProcessingError> {
+        self.store.put_json(crate::layout::MANIFEST, &self.manifest).await.map(|_| ())
+    }
+}

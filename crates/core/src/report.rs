@@ -1,0 +1,130 @@
+//! What a run reports: per-stage status, the manifest written last, and the result returned.
+
+use serde::{Deserialize, Serialize};
+use session_media::MediaInfo;
+
+use crate::ProcessingError;
+use crate::storage::{ArtifactRecord, RecordingInput};
+
+/// Version of every JSON layout this library writes.
+pub const SCHEMA_VERSION: u32 = 1;
+/// This library's version, written into every artifact.
+pub const LIBRARY_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// How one stage ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StageStatus {
+    Ok,
+    Skipped,
+    Failed,
+}
+
+/// The error a failed stage or run carries, as data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ErrorReport {
+    pub code: String,
+    pub kind: String,
+    pub message: String,
+}
+
+impl From<&ProcessingError> for ErrorReport {
+    fn from(e: &ProcessingError) -> Self {
+        Self { code: e.code(), kind: e.kind().to_string(), message: e.to_string() }
+    }
+}
+
+/// One stage of one run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StageReport {
+    pub name: String,
+    pub status: StageStatus,
+    /// Why the stage was skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Why the stage failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorReport>,
+    pub duration_ms: u64,
+}
+
+/// Whether a run finished.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    /// Written first: a reader that finds this knows the artifacts are being replaced.
+    Running,
+    Complete,
+    Failed,
+}
+
+/// Software versions that produced a result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Versions {
+    pub session_processing: String,
+    pub gstreamer: String,
+    pub schema_version: u32,
+}
+
+impl Versions {
+    pub fn current() -> Self {
+        Self {
+            session_processing: LIBRARY_VERSION.to_string(),
+            gstreamer: session_media::gstreamer_version(),
+            schema_version: SCHEMA_VERSION,
+        }
+    }
+}
+
+/// `manifest.json`: written at the start of a run (status `running`) and again, last, when it ends.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub schema_version: u32,
+    pub session_id: String,
+    pub status: RunStatus,
+    pub started_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<String>,
+    pub input: RecordingInput,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<MediaInfo>,
+    pub stages: Vec<StageReport>,
+    pub artifacts: Vec<ArtifactRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorReport>,
+    pub versions: Versions,
+}
+
+/// What [`crate::SessionProcessor::process`] returns for a finished session.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionResult {
+    pub session_id: String,
+    pub status: RunStatus,
+    /// The session folder: a local path or an `s3://` URI.
+    pub output: String,
+    pub media: MediaInfo,
+    pub stages: Vec<StageReport>,
+    pub artifacts: Vec<ArtifactRecord>,
+    pub quality: Option<serde_json::Value>,
+    pub engagement: Option<serde_json::Value>,
+    pub combined: Option<serde_json::Value>,
+    pub duration_ms: u64,
+}
+
+/// The header every JSON artifact carries, followed by the report's own fields.
+#[derive(Clone, Debug, Serialize)]
+pub struct Envelope<'a, T: Serialize> {
+    pub schema_version: u32,
+    pub session_id: &'a str,
+    pub generated_at: &'a str,
+    pub library_version: &'static str,
+    #[serde(flatten)]
+    pub report: &'a T,
+}
+
+/// Now, as RFC 3339 UTC.
+pub fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
+}

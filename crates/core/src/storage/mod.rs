@@ -1,0 +1,10 @@
+//! Where recordings come from and artifacts go: a local folder or S3, through `object_store`.
+
+mod location;
+mod s3;
+mod session_store;
+
+pub use location::{OutputLocation, RecordingInput, bucket_name};
+pub use s3::S3Settings;
+pub use session_store::{ArtifactRecord, SessionStore};
+pub(crate) use session_store::download;

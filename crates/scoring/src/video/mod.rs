@@ -1,0 +1,13 @@
+//! Video: statistics of sampled decoded frames, timing of compressed
+//! packets, and the detectors that read them.
+
+mod features;
+mod frame;
+mod frozen;
+mod image;
+mod packets;
+
+pub use features::{PacketInfo, VideoFeatures};
+pub use frame::{FrameStats, frame_stats};
+pub use frozen::{FrozenFrameDetector, ThumbnailDifference, thumbnail_difference};
+pub use packets::{FrameTiming, Freeze, FreezeDetector, FreezeKind, frame_times_s};

@@ -1,0 +1,126 @@
+//! Transcribes a 16 kHz mono 16-bit WAV with CandleWhisper: the transcript JSON goes to stdout,
+//! timings and the real-time factor to stderr.
+//!
+//! ```sh
+//! cargo run --release -p session_transcribe --features candle --example transcribe_wav -- \
+//!     "$(scripts/prepare-whisper-tiny)" speech16k.wav [--projection f16|f32|q8] [--language en]
+//! ```
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use session_transcribe::{
+    CandleWhisper, CandleWhisperSettings, DecodingOptions, ProjectionType, Transcriber,
+};
+
+struct Args {
+    model: PathBuf,
+    wav: PathBuf,
+    projection: ProjectionType,
+    language: Option<String>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let usage = "usage: transcribe_wav MODEL_DIR WAV [--projection f16|f32|q8] [--language CODE]";
+    let mut positional = Vec::new();
+    let mut projection = ProjectionType::F16;
+    let mut language = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--projection" => {
+                projection = match args.next().as_deref() {
+                    Some("f16") => ProjectionType::F16,
+                    Some("f32") => ProjectionType::F32,
+                    Some("q8") => ProjectionType::Q8,
+                    other => {
+                        return Err(format!("--projection takes f16, f32 or q8, not {other:?}"));
+                    }
+                }
+            }
+            "--language" => language = Some(args.next().ok_or(usage)?),
+            _ => positional.push(PathBuf::from(arg)),
+        }
+    }
+    let [model, wav] = <[PathBuf; 2]>::try_from(positional).map_err(|_| usage.to_owned())?;
+    Ok(Args {
+        model,
+        wav,
+        projection,
+        language,
+    })
+}
+
+fn read_wav(path: &PathBuf) -> Result<Vec<f32>, String> {
+    let mut reader =
+        hound::WavReader::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let spec = reader.spec();
+    if spec.channels != 1 || spec.sample_rate != 16_000 || spec.bits_per_sample != 16 {
+        return Err(format!(
+            "{}: need 16 kHz mono 16-bit PCM, got {} Hz, {} channels, {} bits \
+             (convert with: ffmpeg -i IN -ac 1 -ar 16000 -c:a pcm_s16le OUT.wav)",
+            path.display(),
+            spec.sample_rate,
+            spec.channels,
+            spec.bits_per_sample
+        ));
+    }
+    reader
+        .samples::<i16>()
+        .map(|s| s.map(|v| f32::from(v) / 32768.0).map_err(|e| e.to_string()))
+        .collect()
+}
+
+fn run() -> Result<(), String> {
+    let args = parse_args()?;
+    let samples = read_wav(&args.wav)?;
+    let started = Instant::now();
+    let settings = CandleWhisperSettings {
+        projection: args.projection,
+        ..Default::default()
+    };
+    let whisper = CandleWhisper::load_with(&args.model, settings).map_err(|e| e.to_string())?;
+    let load_s = started.elapsed().as_secs_f64();
+    let options = DecodingOptions {
+        language: args.language,
+        ..Default::default()
+    };
+    let started = Instant::now();
+    let transcript = whisper
+        .transcribe(&samples, &options)
+        .map_err(|e| e.to_string())?;
+    let transcribe_s = started.elapsed().as_secs_f64();
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&transcript).map_err(|e| e.to_string())?
+    );
+    let audio_s = transcript.duration_s;
+    eprintln!(
+        "model {} | load {load_s:.2} s | audio {audio_s:.2} s | transcribe {transcribe_s:.2} s | \
+         rtf {:.4} ({:.1}x real time) | threads {}",
+        whisper.model_id(),
+        transcribe_s / audio_s,
+        audio_s / transcribe_s,
+        candle_core_threads()
+    );
+    Ok(())
+}
+
+fn candle_core_threads() -> String {
+    std::env::var("RAYON_NUM_THREADS").unwrap_or_else(|_| {
+        std::thread::available_parallelism()
+            .map(|n| n.to_string())
+            .unwrap_or_else(|_| "?".into())
+    })
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("transcribe_wav: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
