@@ -9,10 +9,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use clap::{Parser, Subcommand};
-use session_processing::{CancelFlag, Limits, OutputLocation, RecordingInput, SessionProcessor, Stages};
+use session_processing::{
+    CancelFlag, Limits, OutputLocation, RecordingInput, SessionProcessor, Stages,
+};
 
 #[derive(Parser)]
-#[command(name = "session-processing", version, about = "Turn a recorded LiveKit session into quality, engagement and transcript artifacts")]
+#[command(
+    name = "session-processing",
+    version,
+    about = "Turn a recorded LiveKit session into quality, engagement and transcript artifacts"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -47,12 +53,21 @@ enum Command {
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SESSION_PROCESSING_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SESSION_PROCESSING_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Process { input, session_id, out, no_transcribe, json } => process(&input, &session_id, &out, no_transcribe, json),
+        Command::Process {
+            input,
+            session_id,
+            out,
+            no_transcribe,
+            json,
+        } => process(&input, &session_id, &out, no_transcribe, json),
         Command::Probe { input, json } => probe(&input, json),
     };
     match outcome {
@@ -64,18 +79,36 @@ fn main() -> ExitCode {
     }
 }
 
-fn process(input: &str, session_id: &str, out: &str, no_transcribe: bool, json: bool) -> Result<(), String> {
+fn process(
+    input: &str,
+    session_id: &str,
+    out: &str,
+    no_transcribe: bool,
+    json: bool,
+) -> Result<(), String> {
     let input = RecordingInput::parse(input).map_err(|e| e.to_string())?;
     let output = OutputLocation::parse(out).map_err(|e| e.to_string())?;
     let s3 = env_settings::s3_settings()?;
-    let stages = Stages { transcribe: !no_transcribe, ..Stages::default() };
-    let mut builder = SessionProcessor::builder().output(output).s3(s3).stages(stages).limits(Limits::default());
+    let stages = Stages {
+        transcribe: !no_transcribe,
+        ..Stages::default()
+    };
+    let mut builder = SessionProcessor::builder()
+        .output(output)
+        .s3(s3)
+        .stages(stages)
+        .limits(Limits::default());
     if std::io::stderr().is_terminal() {
         let last = Arc::new(AtomicU64::new(u64::MAX));
         builder = builder.on_progress(move |p| {
             let percent = (p.fraction * 100.0).round() as u64;
             if last.swap(percent, Ordering::Relaxed) != percent {
-                eprint!("\r\x1b[2K{:>3}% {:<16} {}", percent, p.stage, bar(p.fraction));
+                eprint!(
+                    "\r\x1b[2K{:>3}% {:<16} {}",
+                    percent,
+                    p.stage,
+                    bar(p.fraction)
+                );
             }
         });
     }
@@ -86,7 +119,10 @@ fn process(input: &str, session_id: &str, out: &str, no_transcribe: bool, json: 
     }
     let result = result.map_err(|e| e.to_string())?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&result).map_err(|e| e.to_string())?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&result).map_err(|e| e.to_string())?
+        );
     } else {
         print!("{}", summary::render(&result));
     }
@@ -101,11 +137,17 @@ fn bar(fraction: f64) -> String {
 fn probe(input: &str, json: bool) -> Result<(), String> {
     let path = match RecordingInput::parse(input).map_err(|e| e.to_string())? {
         RecordingInput::Local { path } => path,
-        RecordingInput::S3 { .. } => return Err("probe reads local files only; download the object first".into()),
+        RecordingInput::S3 { .. } => {
+            return Err("probe reads local files only; download the object first".into());
+        }
     };
-    let info = session_processing::session_media::probe(&path, &Limits::default()).map_err(|e| e.to_string())?;
+    let info = session_processing::session_media::probe(&path, &Limits::default())
+        .map_err(|e| e.to_string())?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&info).map_err(|e| e.to_string())?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&info).map_err(|e| e.to_string())?
+        );
     } else {
         print!("{}", summary::render_probe(&path, &info));
     }

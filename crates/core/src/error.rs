@@ -62,7 +62,10 @@ impl ProcessingError {
         match self {
             ProcessingError::Input(_) => "input",
             ProcessingError::Media(
-                MediaError::NotFound { .. } | MediaError::Empty { .. } | MediaError::NotMedia { .. } | MediaError::Truncated { .. },
+                MediaError::NotFound { .. }
+                | MediaError::Empty { .. }
+                | MediaError::NotMedia { .. }
+                | MediaError::Truncated { .. },
             ) => "input",
             ProcessingError::Media(MediaError::Cancelled { .. }) => "cancelled",
             ProcessingError::Media(_) => "media",
@@ -76,10 +79,16 @@ impl ProcessingError {
     }
 
     pub(crate) fn storage(location: impl Into<String>, source: object_store::Error) -> Self {
-        ProcessingError::Storage { location: location.into(), source }
+        ProcessingError::Storage {
+            location: location.into(),
+            source,
+        }
     }
 
     pub(crate) fn io(path: impl std::fmt::Display, source: std::io::Error) -> Self {
-        ProcessingError::Io { path: path.to_string(), source }
+        ProcessingError::Io {
+            path: path.to_string(),
+            source,
+        }
     }
 }

@@ -14,7 +14,15 @@ pub const SAFETY_DIR: &str = "safety";
 
 /// Artifacts a run derives from the recording; a new run removes them first, so a folder never
 /// mixes results of two runs.
-pub const DERIVED: &[&str] = &[AUDIO_WAV, TRANSCRIPT_JSON, TRANSCRIPT_TXT, QUALITY, ENGAGEMENT, COMBINED, ANALYSIS];
+pub const DERIVED: &[&str] = &[
+    AUDIO_WAV,
+    TRANSCRIPT_JSON,
+    TRANSCRIPT_TXT,
+    QUALITY,
+    ENGAGEMENT,
+    COMBINED,
+    ANALYSIS,
+];
 
 /// Name the recording is stored under: `recording.<ext>` with the input's own extension.
 pub fn recording(extension: &str) -> String {

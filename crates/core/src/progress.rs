@@ -52,7 +52,10 @@ mod tests {
 
     #[test]
     fn fractions_grow_through_the_stages_and_end_at_one() {
-        let ends: Vec<f64> = STAGE_WEIGHTS.iter().map(|(name, _)| overall_fraction(name, 1.0)).collect();
+        let ends: Vec<f64> = STAGE_WEIGHTS
+            .iter()
+            .map(|(name, _)| overall_fraction(name, 1.0))
+            .collect();
         assert!(ends.windows(2).all(|w| w[1] >= w[0]), "{ends:?}");
         assert!((ends.last().unwrap() - 1.0).abs() < 1e-12);
         assert!(overall_fraction("media", 0.5) > overall_fraction("media", 0.0));

@@ -30,7 +30,11 @@ pub struct ErrorReport {
 
 impl From<&ProcessingError> for ErrorReport {
     fn from(e: &ProcessingError) -> Self {
-        Self { code: e.code(), kind: e.kind().to_string(), message: e.to_string() }
+        Self {
+            code: e.code(),
+            kind: e.kind().to_string(),
+            message: e.to_string(),
+        }
     }
 }
 

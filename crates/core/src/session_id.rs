@@ -17,17 +17,27 @@ impl SessionId {
     pub fn new(id: impl Into<String>) -> Result<Self, ProcessingError> {
         let id = id.into();
         let shown: String = id.chars().take(40).flat_map(char::escape_default).collect();
-        let reject = |why: &str| Err(ProcessingError::Input(format!("session id \"{shown}\" {why}")));
+        let reject = |why: &str| {
+            Err(ProcessingError::Input(format!(
+                "session id \"{shown}\" {why}"
+            )))
+        };
         if id.is_empty() {
             return reject("is empty; pass the LiveKit room or session id");
         }
         if id.len() > MAX_SESSION_ID_LEN {
-            return reject(&format!("is {} bytes long; the limit is {MAX_SESSION_ID_LEN}", id.len()));
+            return reject(&format!(
+                "is {} bytes long; the limit is {MAX_SESSION_ID_LEN}",
+                id.len()
+            ));
         }
         if id == "." || id == ".." || id.contains("..") {
             return reject("contains \"..\"; it must not navigate folders");
         }
-        if let Some(c) = id.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))) {
+        if let Some(c) = id
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')))
+        {
             return reject(&format!(
                 "contains {:?}; use only letters, digits, '-', '_', '.' and ':'",
                 c
@@ -73,13 +83,35 @@ mod tests {
 
     #[test]
     fn rejects_paths_controls_and_long_ids() {
-        for bad in ["", "..", "a/../b", "a/b", "a\\b", "tab\there", "new\nline", "nul\0", "emoji😀", " space"] {
+        for bad in [
+            "",
+            "..",
+            "a/../b",
+            "a/b",
+            "a\\b",
+            "tab\there",
+            "new\nline",
+            "nul\0",
+            "emoji😀",
+            " space",
+        ] {
             let err = SessionId::new(bad).unwrap_err().to_string();
-            assert!(err.starts_with("invalid input: session id"), "{bad:?}: {err}");
+            assert!(
+                err.starts_with("invalid input: session id"),
+                "{bad:?}: {err}"
+            );
         }
-        assert!(SessionId::new("x".repeat(129)).unwrap_err().to_string().contains("limit is 128"));
+        assert!(
+            SessionId::new("x".repeat(129))
+                .unwrap_err()
+                .to_string()
+                .contains("limit is 128")
+        );
         assert!(SessionId::new("x".repeat(128)).is_ok());
         let shown = SessionId::new("bad\nid").unwrap_err().to_string();
-        assert!(shown.contains("bad\\nid"), "control characters are escaped in the message: {shown}");
+        assert!(
+            shown.contains("bad\\nid"),
+            "control characters are escaped in the message: {shown}"
+        );
     }
 }

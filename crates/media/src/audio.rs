@@ -7,7 +7,9 @@ use gstreamer::prelude::*;
 use gstreamer_app::AppSink;
 use serde::{Deserialize, Serialize};
 
-use crate::runner::{PipelineRun, StreamLinks, filesrc, link, link_decoded, route_pads, seconds, sink_pad};
+use crate::runner::{
+    PipelineRun, StreamLinks, filesrc, link, link_decoded, route_pads, seconds, sink_pad,
+};
 use crate::{AUDIO_SAMPLE_RATE, CancelFlag, Limits, MediaError, check_input, init};
 
 /// What the audio decode produced.
@@ -48,9 +50,14 @@ pub fn decode_audio(
         .build();
     filter.set_property("caps", &caps);
     let sink = AppSink::builder().sync(false).max_buffers(16).build();
-    run.pipeline.add(&sink).map_err(|e| run.failure(e.to_string()))?;
+    run.pipeline
+        .add(&sink)
+        .map_err(|e| run.failure(e.to_string()))?;
     link(&run, &[&src, &parse])?;
-    link(&run, &[&convert, &resample, &filter, &rate, sink.upcast_ref()])?;
+    link(
+        &run,
+        &[&convert, &resample, &filter, &rate, sink.upcast_ref()],
+    )?;
 
     let links = StreamLinks::new("audio/");
     link(&run, &[&queue, &decode])?;
@@ -61,17 +68,29 @@ pub fn decode_audio(
     let mut samples = 0u64;
     let mut first_sample_s = None;
     let mut chunk = Vec::new();
-    run.drain(&sink, &links, |path| MediaError::NoAudio { path }, |sample| {
-        let Some(buffer) = sample.buffer() else { return };
-        if first_sample_s.is_none() {
-            first_sample_s = seconds(buffer.pts());
-        }
-        let Ok(map) = buffer.map_readable() else { return };
-        chunk.clear();
-        chunk.extend(map.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])));
-        samples += chunk.len() as u64;
-        on_chunk(&chunk);
-    })?;
+    run.drain(
+        &sink,
+        &links,
+        |path| MediaError::NoAudio { path },
+        |sample| {
+            let Some(buffer) = sample.buffer() else {
+                return;
+            };
+            if first_sample_s.is_none() {
+                first_sample_s = seconds(buffer.pts());
+            }
+            let Ok(map) = buffer.map_readable() else {
+                return;
+            };
+            chunk.clear();
+            chunk.extend(
+                map.chunks_exact(4)
+                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+            );
+            samples += chunk.len() as u64;
+            on_chunk(&chunk);
+        },
+    )?;
     Ok(AudioSummary {
         sample_rate: AUDIO_SAMPLE_RATE,
         samples,

@@ -9,7 +9,7 @@ use gstreamer_pbutils::prelude::*;
 use gstreamer_pbutils::{Discoverer, DiscovererResult, DiscovererStreamInfo};
 use serde::{Deserialize, Serialize};
 
-use crate::plugins::debian_package_for;
+use crate::plugins::{debian_package_for, missing_decoder};
 use crate::runner::classify;
 use crate::{Limits, MediaError, check_input, init};
 
@@ -61,29 +61,49 @@ impl MediaInfo {
 pub fn probe(path: &Path, limits: &Limits) -> Result<MediaInfo, MediaError> {
     let size_bytes = check_input(path)?;
     init()?;
-    let absolute = std::path::absolute(path).map_err(|source| MediaError::Io { path: path.to_path_buf(), source })?;
-    let uri = glib::filename_to_uri(&absolute, None)
-        .map_err(|e| MediaError::NotMedia { path: path.to_path_buf(), detail: e.to_string() })?;
+    let absolute = std::path::absolute(path).map_err(|source| MediaError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let uri = glib::filename_to_uri(&absolute, None).map_err(|e| MediaError::NotMedia {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    })?;
     let timeout = gst::ClockTime::from_mseconds(limits.probe_timeout.as_millis() as u64);
     let discoverer = Discoverer::new(timeout).map_err(|e| MediaError::Init(e.to_string()))?;
-    let info = discoverer.discover_uri(&uri).map_err(|e| classify(path, "probe", &e, "", None))?;
+    let info =
+        discoverer
+            .discover_uri(&uri)
+            .map_err(|e| match classify(path, "probe", &e, "", None) {
+                MediaError::MissingPlugin { .. } => missing_plugin(path, limits),
+                other => other,
+            })?;
     match info.result() {
         DiscovererResult::Ok => {}
-        DiscovererResult::MissingPlugins => {
-            let missing = info.missing_elements_installer_details().join(", ");
-            let package = debian_package_for(&missing).to_string();
-            return Err(MediaError::MissingPlugin { path: path.to_path_buf(), missing, package });
-        }
+        DiscovererResult::MissingPlugins => return Err(missing_plugin(path, limits)),
         DiscovererResult::Timeout => {
-            return Err(MediaError::Stalled { path: path.to_path_buf(), stage: "probe", after_s: limits.probe_timeout.as_secs() });
+            return Err(MediaError::Stalled {
+                path: path.to_path_buf(),
+                stage: "probe",
+                after_s: limits.probe_timeout.as_secs(),
+            });
         }
         other => {
-            return Err(MediaError::NotMedia { path: path.to_path_buf(), detail: format!("discoverer result {other:?}") });
+            return Err(MediaError::NotMedia {
+                path: path.to_path_buf(),
+                detail: format!("discoverer result {other:?}"),
+            });
         }
     }
     let streams: Vec<StreamInfo> = info.stream_list().iter().map(stream_info).collect();
-    if streams.iter().all(|s| !matches!(s.kind, StreamKind::Audio | StreamKind::Video)) {
-        return Err(MediaError::NotMedia { path: path.to_path_buf(), detail: "no audio or video stream".into() });
+    if streams
+        .iter()
+        .all(|s| !matches!(s.kind, StreamKind::Audio | StreamKind::Video))
+    {
+        return Err(MediaError::NotMedia {
+            path: path.to_path_buf(),
+            detail: "no audio or video stream".into(),
+        });
     }
     let container = info
         .stream_info()
@@ -96,6 +116,27 @@ pub fn probe(path: &Path, limits: &Limits) -> Result<MediaInfo, MediaError> {
         size_bytes,
         streams,
     })
+}
+
+/// Names the decoder a recording lacks and the Debian package that provides it.
+fn missing_plugin(path: &Path, limits: &Limits) -> MediaError {
+    let (missing, media_type) = missing_decoder(path, limits.probe_timeout).unwrap_or_else(|| {
+        (
+            "a decoder or demuxer for this recording".into(),
+            String::new(),
+        )
+    });
+    let package = debian_package_for(&format!("{media_type} {missing}")).to_string();
+    let missing = if media_type.is_empty() {
+        missing
+    } else {
+        format!("{missing} ({media_type})")
+    };
+    MediaError::MissingPlugin {
+        path: path.to_path_buf(),
+        missing,
+        package,
+    }
 }
 
 fn stream_info(stream: &DiscovererStreamInfo) -> StreamInfo {
@@ -124,7 +165,8 @@ fn stream_info(stream: &DiscovererStreamInfo) -> StreamInfo {
         info.kind = StreamKind::Video;
         info.width = Some(video.width());
         info.height = Some(video.height());
-        info.frame_rate = (fps.numer() > 0 && fps.denom() > 0).then(|| fps.numer() as f64 / fps.denom() as f64);
+        info.frame_rate =
+            (fps.numer() > 0 && fps.denom() > 0).then(|| fps.numer() as f64 / fps.denom() as f64);
         info.bitrate = (video.bitrate() > 0).then(|| video.bitrate());
     } else if let Some(audio) = stream.downcast_ref::<gstreamer_pbutils::DiscovererAudioInfo>() {
         info.kind = StreamKind::Audio;

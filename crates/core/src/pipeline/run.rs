@@ -11,8 +11,8 @@ use crate::pipeline::SessionProcessorBuilder;
 use crate::pipeline::stages;
 use crate::progress::{Progress, overall_fraction};
 use crate::report::{
-    Envelope, ErrorReport, Manifest, RunStatus, SCHEMA_VERSION, SessionResult, StageReport, StageStatus, Versions,
-    now_rfc3339,
+    Envelope, ErrorReport, Manifest, RunStatus, SCHEMA_VERSION, SessionResult, StageReport,
+    StageStatus, Versions, now_rfc3339,
 };
 use crate::storage::{RecordingInput, SessionStore};
 use crate::{LIBRARY_VERSION, ProcessingError};
@@ -63,7 +63,13 @@ pub(crate) struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
-    fn new(config: &'a SessionProcessorBuilder, id: SessionId, store: SessionStore, input: RecordingInput, cancel: &'a CancelFlag) -> Self {
+    fn new(
+        config: &'a SessionProcessorBuilder,
+        id: SessionId,
+        store: SessionStore,
+        input: RecordingInput,
+        cancel: &'a CancelFlag,
+    ) -> Self {
         let started_at = now_rfc3339();
         let manifest = Manifest {
             schema_version: SCHEMA_VERSION,
@@ -78,18 +84,32 @@ impl<'a> Run<'a> {
             error: None,
             versions: Versions::current(),
         };
-        Self { config, id, store, manifest, cancel, started: Instant::now(), generated_at: started_at }
+        Self {
+            config,
+            id,
+            store,
+            manifest,
+            cancel,
+            started: Instant::now(),
+            generated_at: started_at,
+        }
     }
 
     pub fn progress(&self, stage: &str, within: f64) {
         if let Some(progress) = &self.config.progress {
-            progress(&Progress { session_id: self.id.to_string(), stage: stage.to_string(), fraction: overall_fraction(stage, within) });
+            progress(&Progress {
+                session_id: self.id.to_string(),
+                stage: stage.to_string(),
+                fraction: overall_fraction(stage, within),
+            });
         }
     }
 
     pub fn check_cancel(&self) -> Result<(), ProcessingError> {
         if self.cancel.is_cancelled() {
-            return Err(ProcessingError::Cancelled { session_id: self.id.to_string() });
+            return Err(ProcessingError::Cancelled {
+                session_id: self.id.to_string(),
+            });
         }
         Ok(())
     }
@@ -103,12 +123,22 @@ impl<'a> Run<'a> {
         };
         let duration_ms = started.elapsed().as_millis() as u64;
         info!(stage = name, status = ?status, duration_ms, "stage finished");
-        self.manifest.stages.push(StageReport { name: name.to_string(), status, reason, error, duration_ms });
+        self.manifest.stages.push(StageReport {
+            name: name.to_string(),
+            status,
+            reason,
+            error,
+            duration_ms,
+        });
         self.progress(name, 1.0);
     }
 
     /// Writes a report wrapped in the common header and lists it as an artifact.
-    pub async fn put_report<T: Serialize>(&mut self, name: &str, report: &T) -> Result<serde_json::Value, ProcessingError> {
+    pub async fn put_report<T: Serialize>(
+        &mut self,
+        name: &str,
+        report: &T,
+    ) -> Result<serde_json::Value, ProcessingError> {
         let envelope = Envelope {
             schema_version: SCHEMA_VERSION,
             session_id: self.id.as_str(),
@@ -116,13 +146,17 @@ impl<'a> Run<'a> {
             library_version: LIBRARY_VERSION,
             report,
         };
-        let value = serde_json::to_value(&envelope).map_err(|e| ProcessingError::Internal(e.to_string()))?;
+        let value = serde_json::to_value(&envelope)
+            .map_err(|e| ProcessingError::Internal(e.to_string()))?;
         let record = self.store.put_json(name, &value).await?;
         self.manifest.artifacts.push(record);
         Ok(value)
     }
 
     pub async fn write_manifest(&self) -> Result<(), ProcessingError> {
-        self.store.put_json(crate::layout::MANIFEST, &self.manifest).await.map(|_| ())
+        self.store
+            .put_json(crate::layout::MANIFEST, &self.manifest)
+            .await
+            .map(|_| ())
     }
 }

@@ -6,7 +6,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use session_media::{MediaInfo, probe};
-use session_scoring::{CombineWeights, ScorePart, TranscriptSegment, VideoFeatures, combine_scores, score_engagement, score_quality};
+use session_scoring::{
+    CombineWeights, ScorePart, TranscriptSegment, VideoFeatures, combine_scores, score_engagement,
+    score_quality,
+};
 use session_transcribe::Transcript;
 
 use crate::layout;
@@ -16,8 +19,10 @@ use crate::report::{RunStatus, SessionResult, now_rfc3339};
 use crate::storage::{RecordingInput, download};
 use crate::{OutputLocation, ProcessingError};
 
-const ANALYSIS_SKIPPED: &str = "reasoning scores need an LLM provider; none is configured in this build";
-const SAFETY_SKIPPED: &str = "the post-session safety scan is not built yet; realtime events are stored as they arrive";
+const ANALYSIS_SKIPPED: &str =
+    "reasoning scores need an LLM provider; none is configured in this build";
+const SAFETY_SKIPPED: &str =
+    "the post-session safety scan is not built yet; realtime events are stored as they arrive";
 
 /// The recording as a local file: the input itself, or a temporary download removed on drop.
 struct LocalRecording {
@@ -26,7 +31,11 @@ struct LocalRecording {
 }
 
 pub(crate) async fn run_all(run: &mut Run<'_>) -> Result<SessionResult, ProcessingError> {
-    let temp_dir = run.config.temp_dir.clone().unwrap_or_else(std::env::temp_dir);
+    let temp_dir = run
+        .config
+        .temp_dir
+        .clone()
+        .unwrap_or_else(std::env::temp_dir);
     for name in layout::DERIVED {
         run.store.delete(name).await?;
     }
@@ -49,8 +58,12 @@ fn skip(run: &mut Run<'_>, stage: &str, reason: &str) {
 }
 
 /// Runs blocking work (GStreamer, Whisper) on tokio's blocking pool; a panic becomes an error.
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, ProcessingError> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| ProcessingError::Internal(format!("worker thread failed: {e}")))
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ProcessingError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ProcessingError::Internal(format!("worker thread failed: {e}")))
 }
 
 async fn fetch(run: &mut Run<'_>, temp_dir: &Path) -> Result<LocalRecording, ProcessingError> {
@@ -58,8 +71,15 @@ async fn fetch(run: &mut Run<'_>, temp_dir: &Path) -> Result<LocalRecording, Pro
     run.progress("fetch", 0.0);
     match run.manifest.input.clone() {
         RecordingInput::Local { path } => {
-            run.record("fetch", started, Outcome::Skipped("the recording is a local file".into()));
-            Ok(LocalRecording { path, _download: None })
+            run.record(
+                "fetch",
+                started,
+                Outcome::Skipped("the recording is a local file".into()),
+            );
+            Ok(LocalRecording {
+                path,
+                _download: None,
+            })
         }
         RecordingInput::S3 { bucket, key } => {
             let uri = format!("s3://{bucket}/{key}");
@@ -72,7 +92,10 @@ async fn fetch(run: &mut Run<'_>, temp_dir: &Path) -> Result<LocalRecording, Pro
             let store = run.config.s3.store(&bucket)?;
             download(store.as_ref(), &uri, &key, &file).await?;
             run.record("fetch", started, Outcome::Ok);
-            Ok(LocalRecording { path: file.to_path_buf(), _download: Some(file) })
+            Ok(LocalRecording {
+                path: file.to_path_buf(),
+                _download: Some(file),
+            })
         }
     }
 }
@@ -81,7 +104,9 @@ async fn probe_stage(run: &mut Run<'_>, path: &Path) -> Result<MediaInfo, Proces
     let started = Instant::now();
     run.check_cancel()?;
     let (path, limits) = (path.to_path_buf(), run.config.limits.clone());
-    let info = blocking(move || probe(&path, &limits)).await?.map_err(ProcessingError::from)?;
+    let info = blocking(move || probe(&path, &limits))
+        .await?
+        .map_err(ProcessingError::from)?;
     run.manifest.media = Some(info.clone());
     run.record("probe", started, Outcome::Ok);
     Ok(info)
@@ -92,7 +117,11 @@ async fn store_recording(run: &mut Run<'_>, path: &Path) -> Result<(), Processin
     run.check_cancel()?;
     let name = layout::recording(&run.manifest.input.extension());
     if !run.config.stages.store_recording {
-        run.record("store_recording", started, Outcome::Skipped("disabled in the pipeline's stages".into()));
+        run.record(
+            "store_recording",
+            started,
+            Outcome::Skipped("disabled in the pipeline's stages".into()),
+        );
         return Ok(());
     }
     let input = run.manifest.input.clone();
@@ -102,12 +131,24 @@ async fn store_recording(run: &mut Run<'_>, path: &Path) -> Result<(), Processin
     };
     if already_there {
         let bytes = run.store.size_of(&name).await?.unwrap_or(0);
-        run.manifest.artifacts.push(crate::ArtifactRecord { name: name.clone(), location: run.store.location(&name), bytes });
-        run.record("store_recording", started, Outcome::Skipped("the recording is already in the session folder".into()));
+        run.manifest.artifacts.push(crate::ArtifactRecord {
+            name: name.clone(),
+            location: run.store.location(&name),
+            bytes,
+        });
+        run.record(
+            "store_recording",
+            started,
+            Outcome::Skipped("the recording is already in the session folder".into()),
+        );
         return Ok(());
     }
     let same_bucket = match (&input, &run.config.output) {
-        (RecordingInput::S3 { bucket, key }, OutputLocation::S3 { bucket: out, .. }) if bucket == out => Some(key.clone()),
+        (RecordingInput::S3 { bucket, key }, OutputLocation::S3 { bucket: out, .. })
+            if bucket == out =>
+        {
+            Some(key.clone())
+        }
         _ => None,
     };
     let record = match same_bucket {
@@ -140,7 +181,12 @@ async fn media_stage(
     let started = Instant::now();
     let keep_samples = run.config.stages.transcribe && run.config.transcriber.is_some();
     let audio_task = info.audio().map(|_| {
-        let (path, temp_dir, limits, cancel) = (path.to_path_buf(), temp_dir.to_path_buf(), run.config.limits.clone(), run.cancel.clone());
+        let (path, temp_dir, limits, cancel) = (
+            path.to_path_buf(),
+            temp_dir.to_path_buf(),
+            run.config.limits.clone(),
+            run.cancel.clone(),
+        );
         let expected_s = info.duration_s.unwrap_or(0.0);
         let progress = run.config.progress.clone();
         let session_id = run.id.to_string();
@@ -148,15 +194,32 @@ async fn media_stage(
             let report = move |within: f64| {
                 if let Some(progress) = &progress {
                     let fraction = crate::progress::overall_fraction("media", within);
-                    progress(&crate::Progress { session_id: session_id.clone(), stage: "media".into(), fraction });
+                    progress(&crate::Progress {
+                        session_id: session_id.clone(),
+                        stage: "media".into(),
+                        fraction,
+                    });
                 }
             };
-            analyze_audio(&path, &temp_dir, &limits, &cancel, keep_samples, expected_s, &report)
+            analyze_audio(
+                &path,
+                &temp_dir,
+                &limits,
+                &cancel,
+                keep_samples,
+                expected_s,
+                &report,
+            )
         })
     });
     let video_task = info.video().map(|_| {
-        let (path, info, sampling, limits, cancel) =
-            (path.to_path_buf(), info.clone(), run.config.frame_sampling, run.config.limits.clone(), run.cancel.clone());
+        let (path, info, sampling, limits, cancel) = (
+            path.to_path_buf(),
+            info.clone(),
+            run.config.frame_sampling,
+            run.config.limits.clone(),
+            run.cancel.clone(),
+        );
         blocking(move || analyze_video(&path, &info, sampling, &limits, &cancel))
     });
     let audio = match audio_task {
@@ -168,12 +231,32 @@ async fn media_stage(
         None => None,
     };
     run.check_cancel()?;
-    let audio = settle(run, "audio", started, audio, "the recording has no audio stream")?;
-    let video = settle(run, "video", started, video, "the recording has no video stream")?;
+    let audio = settle(
+        run,
+        "audio",
+        started,
+        audio,
+        "the recording has no audio stream",
+    )?;
+    let video = settle(
+        run,
+        "video",
+        started,
+        video,
+        "the recording has no video stream",
+    )?;
     if let (Err(_), Err(_)) = (&audio, &video) {
-        let failed = run.manifest.stages.iter().rev().find_map(|s| s.error.clone());
+        let failed = run
+            .manifest
+            .stages
+            .iter()
+            .rev()
+            .find_map(|s| s.error.clone());
         if let Some(error) = failed {
-            return Err(ProcessingError::Internal(format!("neither audio nor video could be analysed: {}", error.message)));
+            return Err(ProcessingError::Internal(format!(
+                "neither audio nor video could be analysed: {}",
+                error.message
+            )));
         }
     }
     Ok((audio, video))
@@ -190,7 +273,7 @@ fn settle<T>(
 ) -> Result<Half<T>, ProcessingError> {
     match result {
         None => {
-            run.record(stage, started, Outcome::Skipped(absent.into()));
+            run.record(stage, Instant::now(), Outcome::Skipped(absent.into()));
             Ok(Err(absent.into()))
         }
         Some(Ok(value)) => {
@@ -205,11 +288,16 @@ fn settle<T>(
     }
 }
 
-async fn audio_wav_stage(run: &mut Run<'_>, audio: &Half<AudioAnalysis>) -> Result<(), ProcessingError> {
+async fn audio_wav_stage(
+    run: &mut Run<'_>,
+    audio: &Half<AudioAnalysis>,
+) -> Result<(), ProcessingError> {
     let started = Instant::now();
     run.check_cancel()?;
     match audio {
-        _ if !run.config.stages.audio_wav => skip(run, "audio_wav", "disabled in the pipeline's stages"),
+        _ if !run.config.stages.audio_wav => {
+            skip(run, "audio_wav", "disabled in the pipeline's stages")
+        }
         Err(reason) => skip(run, "audio_wav", reason),
         Ok(audio) => {
             let record = run.store.put_file(layout::AUDIO_WAV, &audio.wav).await?;
@@ -220,12 +308,20 @@ async fn audio_wav_stage(run: &mut Run<'_>, audio: &Half<AudioAnalysis>) -> Resu
     Ok(())
 }
 
-async fn transcribe_stage(run: &mut Run<'_>, audio: &Half<AudioAnalysis>) -> Result<Half<Transcript>, ProcessingError> {
+async fn transcribe_stage(
+    run: &mut Run<'_>,
+    audio: &Half<AudioAnalysis>,
+) -> Result<Half<Transcript>, ProcessingError> {
     let started = Instant::now();
     run.check_cancel()?;
     let samples = match (audio, &run.config.transcriber) {
-        _ if !run.config.stages.transcribe => Err("transcription is disabled (--no-transcribe)".to_string()),
-        (_, None) => Err("no transcriber is configured; pass a Whisper model (--model) to transcribe".to_string()),
+        _ if !run.config.stages.transcribe => {
+            Err("transcription is disabled (--no-transcribe)".to_string())
+        }
+        (_, None) => Err(
+            "no transcriber is configured; pass a Whisper model (--model) to transcribe"
+                .to_string(),
+        ),
         (Err(reason), _) => Err(reason.clone()),
         (Ok(audio), Some(_)) => Ok(audio.samples.clone().unwrap_or_default()),
     };
@@ -243,7 +339,10 @@ async fn transcribe_stage(run: &mut Run<'_>, audio: &Half<AudioAnalysis>) -> Res
     match result {
         Ok(transcript) => {
             run.put_report(layout::TRANSCRIPT_JSON, &transcript).await?;
-            let record = run.store.put_bytes(layout::TRANSCRIPT_TXT, transcript_text(&transcript).into()).await?;
+            let record = run
+                .store
+                .put_bytes(layout::TRANSCRIPT_TXT, transcript_text(&transcript).into())
+                .await?;
             run.manifest.artifacts.push(record);
             run.record("transcribe", started, Outcome::Ok);
             Ok(Ok(transcript))
@@ -261,7 +360,11 @@ async fn transcribe_stage(run: &mut Run<'_>, audio: &Half<AudioAnalysis>) -> Res
 
 /// `transcript.txt`: one segment per line.
 fn transcript_text(transcript: &Transcript) -> String {
-    let mut text: String = transcript.segments.iter().map(|s| format!("{}\n", s.text.trim())).collect();
+    let mut text: String = transcript
+        .segments
+        .iter()
+        .map(|s| format!("{}\n", s.text.trim()))
+        .collect();
     if text.is_empty() && !transcript.text.trim().is_empty() {
         text = format!("{}\n", transcript.text.trim());
     }
@@ -279,7 +382,10 @@ async fn quality_stage(
         skip(run, "quality", "disabled in the pipeline's stages");
         return Ok(None);
     }
-    let report = score_quality(audio.as_ref().map(|a| &a.features).map_err(String::as_str), video.as_ref().map_err(String::as_str));
+    let report = score_quality(
+        audio.as_ref().map(|a| &a.features).map_err(String::as_str),
+        video.as_ref().map_err(String::as_str),
+    );
     let value = run.put_report(layout::QUALITY, &report).await?;
     run.record("quality", started, Outcome::Ok);
     Ok(Some(value))
@@ -297,9 +403,17 @@ async fn engagement_stage(
         skip(run, "engagement", "disabled in the pipeline's stages");
         return Ok(None);
     }
-    let segments: Half<Vec<TranscriptSegment>> = transcript.as_ref().map_err(Clone::clone).map(|t| {
-        t.segments.iter().map(|s| TranscriptSegment { start_s: s.start_s, end_s: s.end_s, text: s.text.clone() }).collect()
-    });
+    let segments: Half<Vec<TranscriptSegment>> =
+        transcript.as_ref().map_err(Clone::clone).map(|t| {
+            t.segments
+                .iter()
+                .map(|s| TranscriptSegment {
+                    start_s: s.start_s,
+                    end_s: s.end_s,
+                    text: s.text.clone(),
+                })
+                .collect()
+        });
     let report = score_engagement(
         audio.as_ref().map(|a| &a.features).map_err(String::as_str),
         video.as_ref().map_err(String::as_str),
@@ -318,16 +432,27 @@ async fn combined_stage(
     let started = Instant::now();
     let part = |name: &str, report: &Option<serde_json::Value>| ScorePart {
         name: name.to_string(),
-        score: report.as_ref().and_then(|r| r.get("score")).and_then(serde_json::Value::as_f64),
+        score: report
+            .as_ref()
+            .and_then(|r| r.get("score"))
+            .and_then(serde_json::Value::as_f64),
         reason: Some(match report {
             None => format!("the {name} stage did not run"),
-            Some(r) => r.get("reason").and_then(|v| v.as_str()).unwrap_or("no score").to_string(),
+            Some(r) => r
+                .get("reason")
+                .and_then(|v| v.as_str())
+                .unwrap_or("no score")
+                .to_string(),
         }),
     };
     let parts = [
         part("quality", quality),
         part("engagement", engagement),
-        ScorePart { name: "analysis".into(), score: None, reason: Some(ANALYSIS_SKIPPED.into()) },
+        ScorePart {
+            name: "analysis".into(),
+            score: None,
+            reason: Some(ANALYSIS_SKIPPED.into()),
+        },
     ];
     let weights: &CombineWeights = &run.config.weights;
     let combined = combine_scores(&parts, weights);

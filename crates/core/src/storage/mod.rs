@@ -6,5 +6,5 @@ mod session_store;
 
 pub use location::{OutputLocation, RecordingInput, bucket_name};
 pub use s3::S3Settings;
-pub use session_store::{ArtifactRecord, SessionStore};
 pub(crate) use session_store::download;
+pub use session_store::{ArtifactRecord, SessionStore};

@@ -1,0 +1,170 @@
+//! The `session-processing` binary end to end, on media made by `scripts/make-fixtures`.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn fixture(name: &str) -> PathBuf {
+    let dir = std::env::var_os("FIXTURES_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.fixtures"));
+    let path = dir.join(name);
+    assert!(
+        path.exists(),
+        "fixture {} is missing: run scripts/make-fixtures first",
+        path.display()
+    );
+    path
+}
+
+fn cli(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_session-processing"))
+        .args(args)
+        .output()
+        .expect("run session-processing")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).to_string()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).to_string()
+}
+
+#[test]
+fn process_prints_a_summary_and_writes_the_session_folder() {
+    let out = tempfile::tempdir().unwrap();
+    let input = fixture("clean.mp4");
+    let output = cli(&[
+        "process",
+        input.to_str().unwrap(),
+        "--session-id",
+        "cli-1",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    for needle in [
+        "Session cli-1",
+        "quality",
+        "engagement",
+        "combined",
+        "transcribe",
+        "skipped",
+        "manifest.json",
+    ] {
+        assert!(text.contains(needle), "summary lacks {needle}:\n{text}");
+    }
+    let manifest =
+        std::fs::read_to_string(out.path().join("sessions/cli-1/manifest.json")).unwrap();
+    assert!(manifest.contains("\"status\": \"complete\""));
+}
+
+#[test]
+fn json_output_is_the_result_object() {
+    let out = tempfile::tempdir().unwrap();
+    let input = fixture("opus.mp4");
+    let output = cli(&[
+        "process",
+        input.to_str().unwrap(),
+        "--session-id",
+        "cli-json",
+        "--out",
+        out.path().to_str().unwrap(),
+        "--no-transcribe",
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let result: serde_json::Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON");
+    assert_eq!(result["session_id"], "cli-json");
+    assert_eq!(result["status"], "complete");
+    assert!(result["quality"]["score"].is_number());
+    let transcribe = result["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "transcribe")
+        .unwrap();
+    assert_eq!(transcribe["status"], "skipped");
+    assert!(transcribe["reason"].as_str().unwrap().contains("disabled"));
+}
+
+#[test]
+fn failures_exit_non_zero_with_one_line() {
+    let out = tempfile::tempdir().unwrap();
+    let out_dir = out.path().to_str().unwrap();
+    let truncated = fixture("truncated.mp4");
+    for (args, needle) in [
+        (
+            vec![
+                "process",
+                truncated.to_str().unwrap(),
+                "--session-id",
+                "t",
+                "--out",
+                out_dir,
+            ],
+            "truncated",
+        ),
+        (
+            vec![
+                "process",
+                truncated.to_str().unwrap(),
+                "--session-id",
+                "../x",
+                "--out",
+                out_dir,
+            ],
+            "session id",
+        ),
+        (
+            vec!["probe", "/nonexistent/recording.mp4"],
+            "does not exist",
+        ),
+    ] {
+        let output = cli(&args);
+        assert!(!output.status.success(), "{args:?} should fail");
+        let err = stderr(&output);
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), 1, "one line: {err}");
+        assert!(
+            lines[0].starts_with("error: ") && lines[0].contains(needle),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn probe_lists_the_streams() {
+    let output = cli(&["probe", fixture("vp9.webm").to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("Video") && text.contains("640x360") && text.contains("Audio"),
+        "{text}"
+    );
+    let json = cli(&["probe", fixture("audio.ogg").to_str().unwrap(), "--json"]);
+    let info: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(info["streams"][0]["kind"], "audio");
+    assert_eq!(info["streams"][0]["media_type"], "audio/x-opus");
+}
+
+#[test]
+fn a_missing_decoder_names_the_debian_package() {
+    // Hide the H.264 decoders from GStreamer, as on a machine without gstreamer1.0-libav.
+    let output = Command::new(env!("CARGO_BIN_EXE_session-processing"))
+        .args(["probe", fixture("video-only.mp4").to_str().unwrap()])
+        .env(
+            "GST_PLUGIN_FEATURE_RANK",
+            "avdec_h264:NONE,openh264dec:NONE",
+        )
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(
+        err.contains("H.264") && err.contains("gstreamer1.0-libav"),
+        "{err}"
+    );
+}
