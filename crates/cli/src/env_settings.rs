@@ -12,9 +12,7 @@ pub fn s3_settings() -> Result<S3Settings, String> {
         Some("1" | "true" | "yes") => true,
         Some("0" | "false" | "no") => false,
         Some(other) => {
-            return Err(format!(
-                "S3_FORCE_PATH_STYLE is \"{other}\"; use true or false"
-            ));
+            return Err(format!("S3_FORCE_PATH_STYLE is \"{other}\"; use true or false"));
         }
     };
     if var("AWS_ACCESS_KEY_ID").is_some() != var("AWS_SECRET_ACCESS_KEY").is_some() {

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use clap::{Parser, Subcommand};
 use session_processing::{
-    CancelFlag, Limits, OutputLocation, RecordingInput, SessionProcessor, Stages,
+    CancelFlag, Limits, OutputLocation, ParticipantInput, RecordingInput, SessionProcessor, Stages, runtime,
 };
 
 #[derive(Parser)]
@@ -29,7 +29,11 @@ enum Command {
     /// Process a recording into <OUT>/sessions/<ID>/…
     Process {
         /// A local file, or s3://bucket/key (S3 settings from AWS_* variables and S3_ENDPOINT).
-        input: String,
+        input: Option<String>,
+        /// One recording per participant instead of INPUT (the 1:1 flow): ID=FILE_OR_S3_URI[@OFFSET_S],
+        /// repeated.
+        #[arg(long = "participant", value_name = "ID=INPUT")]
+        participants: Vec<String>,
         /// Session id: the folder name under sessions/.
         #[arg(long)]
         session_id: String,
@@ -54,20 +58,15 @@ enum Command {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SESSION_PROCESSING_LOG")
-                .unwrap_or_else(|_| "warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("SESSION_PROCESSING_LOG").unwrap_or_else(|_| "warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Process {
-            input,
-            session_id,
-            out,
-            no_transcribe,
-            json,
-        } => process(&input, &session_id, &out, no_transcribe, json),
+        Command::Process { input, participants, session_id, out, no_transcribe, json } => {
+            process(input.as_deref(), &participants, &session_id, &out, no_transcribe, json)
+        }
         Command::Probe { input, json } => probe(&input, json),
     };
     match outcome {
@@ -80,53 +79,75 @@ fn main() -> ExitCode {
 }
 
 fn process(
-    input: &str,
+    input: Option<&str>,
+    participants: &[String],
     session_id: &str,
     out: &str,
     no_transcribe: bool,
     json: bool,
 ) -> Result<(), String> {
-    let input = RecordingInput::parse(input).map_err(|e| e.to_string())?;
     let output = OutputLocation::parse(out).map_err(|e| e.to_string())?;
     let s3 = env_settings::s3_settings()?;
-    let stages = Stages {
-        transcribe: !no_transcribe,
-        ..Stages::default()
-    };
-    let mut builder = SessionProcessor::builder()
-        .output(output)
-        .s3(s3)
-        .stages(stages)
-        .limits(Limits::default());
+    let stages = Stages { transcribe: !no_transcribe, ..Stages::default() };
+    let mut builder = SessionProcessor::builder().output(output).s3(s3).stages(stages).limits(Limits::default());
     if std::io::stderr().is_terminal() {
         let last = Arc::new(AtomicU64::new(u64::MAX));
         builder = builder.on_progress(move |p| {
             let percent = (p.fraction * 100.0).round() as u64;
             if last.swap(percent, Ordering::Relaxed) != percent {
-                eprint!(
-                    "\r\x1b[2K{:>3}% {:<16} {}",
-                    percent,
-                    p.stage,
-                    bar(p.fraction)
-                );
+                eprint!("\r\x1b[2K{:>3}% {:<16} {}", percent, p.stage, bar(p.fraction));
             }
         });
     }
     let cancel = CancelFlag::new();
-    let result = builder.build().process_blocking(session_id, input, &cancel);
+    let processor = builder.build();
+    let result = match (input, participants.is_empty()) {
+        (Some(input), true) => {
+            let input = RecordingInput::parse(input).map_err(|e| e.to_string())?;
+            processor.process_blocking(session_id, input, &cancel)
+        }
+        (None, false) => {
+            let participants = participants.iter().map(|p| parse_participant(p)).collect::<Result<Vec<_>, _>>()?;
+            runtime().map_err(|e| e.to_string())?.block_on(processor.process_participants(
+                session_id,
+                participants,
+                &cancel,
+            ))
+        }
+        (Some(_), false) => {
+            return Err("give either INPUT or --participant ID=INPUT, not both".into());
+        }
+        (None, true) => {
+            return Err("give the recording (INPUT), or one --participant ID=INPUT per participant".into());
+        }
+    };
     if std::io::stderr().is_terminal() {
         eprint!("\r\x1b[2K");
     }
     let result = result.map_err(|e| e.to_string())?;
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&result).map_err(|e| e.to_string())?
-        );
+        println!("{}", serde_json::to_string_pretty(&result).map_err(|e| e.to_string())?);
     } else {
         print!("{}", summary::render(&result));
     }
     Ok(())
+}
+
+/// `alice=rec.mp4` or `alice=s3://bucket/key@2.5` (recording starts 2.5 s into the session).
+fn parse_participant(spec: &str) -> Result<ParticipantInput, String> {
+    let (participant, rest) =
+        spec.split_once('=').ok_or_else(|| format!("--participant \"{spec}\" must look like ID=INPUT"))?;
+    let (input, offset_s) = match rest.rsplit_once('@') {
+        Some((input, offset)) => {
+            let offset_s = offset
+                .parse::<f64>()
+                .map_err(|_| format!("--participant \"{spec}\": offset \"{offset}\" is not a number of seconds"))?;
+            (input, offset_s)
+        }
+        None => (rest, 0.0),
+    };
+    let input = RecordingInput::parse(input).map_err(|e| e.to_string())?;
+    Ok(ParticipantInput { participant: participant.to_string(), input, offset_s })
 }
 
 fn bar(fraction: f64) -> String {
@@ -141,13 +162,9 @@ fn probe(input: &str, json: bool) -> Result<(), String> {
             return Err("probe reads local files only; download the object first".into());
         }
     };
-    let info = session_processing::session_media::probe(&path, &Limits::default())
-        .map_err(|e| e.to_string())?;
+    let info = session_processing::session_media::probe(&path, &Limits::default()).map_err(|e| e.to_string())?;
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&info).map_err(|e| e.to_string())?
-        );
+        println!("{}", serde_json::to_string_pretty(&info).map_err(|e| e.to_string())?);
     } else {
         print!("{}", summary::render_probe(&path, &info));
     }

@@ -25,16 +25,8 @@ pub fn render(result: &SessionResult) -> String {
             StageStatus::Skipped => "skipped",
             StageStatus::Failed => "FAILED",
         };
-        let note = stage
-            .reason
-            .clone()
-            .or_else(|| stage.error.as_ref().map(|e| e.message.clone()))
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "{:<18} {:<8} {:>7}ms  {}",
-            stage.name, status, stage.duration_ms, note
-        );
+        let note = stage.reason.clone().or_else(|| stage.error.as_ref().map(|e| e.message.clone())).unwrap_or_default();
+        let _ = writeln!(out, "{:<18} {:<8} {:>7}ms  {}", stage.name, status, stage.duration_ms, note);
     }
     let _ = writeln!(out, "\n{:<24} {:>6}", "score (0-100)", "value");
     for (name, report, path) in [
@@ -46,12 +38,7 @@ pub fn render(result: &SessionResult) -> String {
     ] {
         let _ = writeln!(out, "{:<24} {:>6}", name, score(report, path));
     }
-    if let Some(issues) = result
-        .quality
-        .as_ref()
-        .and_then(|q| q.get("issues"))
-        .and_then(|i| i.as_array())
-    {
+    if let Some(issues) = result.quality.as_ref().and_then(|q| q.get("issues")).and_then(|i| i.as_array()) {
         if !issues.is_empty() {
             let _ = writeln!(out, "\nissues:");
             for issue in issues {
@@ -61,12 +48,7 @@ pub fn render(result: &SessionResult) -> String {
             }
         }
     }
-    let _ = writeln!(
-        out,
-        "\nartifacts ({} in {:.1} s):",
-        result.artifacts.len(),
-        result.duration_ms as f64 / 1000.0
-    );
+    let _ = writeln!(out, "\nartifacts ({} in {:.1} s):", result.artifacts.len(), result.duration_ms as f64 / 1000.0);
     for artifact in &result.artifacts {
         let _ = writeln!(out, "  {}", artifact.location);
     }
@@ -89,22 +71,12 @@ pub fn render_probe(path: &Path, info: &MediaInfo) -> String {
                 "{}x{} @ {} fps",
                 s.width.unwrap_or(0),
                 s.height.unwrap_or(0),
-                s.frame_rate
-                    .map(|f| format!("{f:.2}"))
-                    .unwrap_or_else(|| "?".into())
+                s.frame_rate.map(|f| format!("{f:.2}")).unwrap_or_else(|| "?".into())
             ),
-            StreamKind::Audio => format!(
-                "{} Hz, {} ch",
-                s.sample_rate.unwrap_or(0),
-                s.channels.unwrap_or(0)
-            ),
+            StreamKind::Audio => format!("{} Hz, {} ch", s.sample_rate.unwrap_or(0), s.channels.unwrap_or(0)),
             _ => String::new(),
         };
-        let _ = writeln!(
-            out,
-            "  #{i} {:?}: {} ({}) {}",
-            s.kind, s.codec, s.media_type, detail
-        );
+        let _ = writeln!(out, "  #{i} {:?}: {} ({}) {}", s.kind, s.codec, s.media_type, detail);
     }
     out
 }

@@ -8,19 +8,12 @@ fn fixture(name: &str) -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.fixtures"));
     let path = dir.join(name);
-    assert!(
-        path.exists(),
-        "fixture {} is missing: run scripts/make-fixtures first",
-        path.display()
-    );
+    assert!(path.exists(), "fixture {} is missing: run scripts/make-fixtures first", path.display());
     path
 }
 
 fn cli(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_session-processing"))
-        .args(args)
-        .output()
-        .expect("run session-processing")
+    Command::new(env!("CARGO_BIN_EXE_session-processing")).args(args).output().expect("run session-processing")
 }
 
 fn stdout(output: &Output) -> String {
@@ -35,29 +28,14 @@ fn stderr(output: &Output) -> String {
 fn process_prints_a_summary_and_writes_the_session_folder() {
     let out = tempfile::tempdir().unwrap();
     let input = fixture("clean.mp4");
-    let output = cli(&[
-        "process",
-        input.to_str().unwrap(),
-        "--session-id",
-        "cli-1",
-        "--out",
-        out.path().to_str().unwrap(),
-    ]);
+    let output =
+        cli(&["process", input.to_str().unwrap(), "--session-id", "cli-1", "--out", out.path().to_str().unwrap()]);
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
-    for needle in [
-        "Session cli-1",
-        "quality",
-        "engagement",
-        "combined",
-        "transcribe",
-        "skipped",
-        "manifest.json",
-    ] {
+    for needle in ["Session cli-1", "quality", "engagement", "combined", "transcribe", "skipped", "manifest.json"] {
         assert!(text.contains(needle), "summary lacks {needle}:\n{text}");
     }
-    let manifest =
-        std::fs::read_to_string(out.path().join("sessions/cli-1/manifest.json")).unwrap();
+    let manifest = std::fs::read_to_string(out.path().join("sessions/cli-1/manifest.json")).unwrap();
     assert!(manifest.contains("\"status\": \"complete\""));
 }
 
@@ -80,12 +58,7 @@ fn json_output_is_the_result_object() {
     assert_eq!(result["session_id"], "cli-json");
     assert_eq!(result["status"], "complete");
     assert!(result["quality"]["score"].is_number());
-    let transcribe = result["stages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "transcribe")
-        .unwrap();
+    let transcribe = result["stages"].as_array().unwrap().iter().find(|s| s["name"] == "transcribe").unwrap();
     assert_eq!(transcribe["status"], "skipped");
     assert!(transcribe["reason"].as_str().unwrap().contains("disabled"));
 }
@@ -96,42 +69,16 @@ fn failures_exit_non_zero_with_one_line() {
     let out_dir = out.path().to_str().unwrap();
     let truncated = fixture("truncated.mp4");
     for (args, needle) in [
-        (
-            vec![
-                "process",
-                truncated.to_str().unwrap(),
-                "--session-id",
-                "t",
-                "--out",
-                out_dir,
-            ],
-            "truncated",
-        ),
-        (
-            vec![
-                "process",
-                truncated.to_str().unwrap(),
-                "--session-id",
-                "../x",
-                "--out",
-                out_dir,
-            ],
-            "session id",
-        ),
-        (
-            vec!["probe", "/nonexistent/recording.mp4"],
-            "does not exist",
-        ),
+        (vec!["process", truncated.to_str().unwrap(), "--session-id", "t", "--out", out_dir], "truncated"),
+        (vec!["process", truncated.to_str().unwrap(), "--session-id", "../x", "--out", out_dir], "session id"),
+        (vec!["probe", "/nonexistent/recording.mp4"], "does not exist"),
     ] {
         let output = cli(&args);
         assert!(!output.status.success(), "{args:?} should fail");
         let err = stderr(&output);
         let lines: Vec<&str> = err.lines().collect();
         assert_eq!(lines.len(), 1, "one line: {err}");
-        assert!(
-            lines[0].starts_with("error: ") && lines[0].contains(needle),
-            "{args:?}: {err}"
-        );
+        assert!(lines[0].starts_with("error: ") && lines[0].contains(needle), "{args:?}: {err}");
     }
 }
 
@@ -140,10 +87,7 @@ fn probe_lists_the_streams() {
     let output = cli(&["probe", fixture("vp9.webm").to_str().unwrap()]);
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
-    assert!(
-        text.contains("Video") && text.contains("640x360") && text.contains("Audio"),
-        "{text}"
-    );
+    assert!(text.contains("Video") && text.contains("640x360") && text.contains("Audio"), "{text}");
     let json = cli(&["probe", fixture("audio.ogg").to_str().unwrap(), "--json"]);
     let info: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(info["streams"][0]["kind"], "audio");
@@ -155,16 +99,35 @@ fn a_missing_decoder_names_the_debian_package() {
     // Hide the H.264 decoders from GStreamer, as on a machine without gstreamer1.0-libav.
     let output = Command::new(env!("CARGO_BIN_EXE_session-processing"))
         .args(["probe", fixture("video-only.mp4").to_str().unwrap()])
-        .env(
-            "GST_PLUGIN_FEATURE_RANK",
-            "avdec_h264:NONE,openh264dec:NONE",
-        )
+        .env("GST_PLUGIN_FEATURE_RANK", "avdec_h264:NONE,openh264dec:NONE")
         .output()
         .unwrap();
     assert!(!output.status.success());
     let err = stderr(&output);
-    assert!(
-        err.contains("H.264") && err.contains("gstreamer1.0-libav"),
-        "{err}"
-    );
+    assert!(err.contains("H.264") && err.contains("gstreamer1.0-libav"), "{err}");
+}
+
+#[test]
+fn participants_are_processed_as_one_session() {
+    let out = tempfile::tempdir().unwrap();
+    let alice = format!("alice={}", fixture("alice.mp4").display());
+    let bob = format!("bob={}@0", fixture("bob.mp4").display());
+    let output = cli(&[
+        "process",
+        "--participant",
+        &alice,
+        "--participant",
+        &bob,
+        "--session-id",
+        "pair",
+        "--out",
+        out.path().to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let result: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(result["engagement"]["conversation"]["turn_count"].as_u64().unwrap() >= 3);
+    assert!(out.path().join("sessions/pair/participants/bob/engagement.json").is_file());
+    let neither = cli(&["process", "--session-id", "x"]);
+    assert!(!neither.status.success() && stderr(&neither).contains("--participant"));
 }

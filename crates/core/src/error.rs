@@ -79,16 +79,10 @@ impl ProcessingError {
     }
 
     pub(crate) fn storage(location: impl Into<String>, source: object_store::Error) -> Self {
-        ProcessingError::Storage {
-            location: location.into(),
-            source,
-        }
+        ProcessingError::Storage { location: location.into(), source }
     }
 
     pub(crate) fn io(path: impl std::fmt::Display, source: std::io::Error) -> Self {
-        ProcessingError::Io {
-            path: path.to_string(),
-            source,
-        }
+        ProcessingError::Io { path: path.to_string(), source }
     }
 }

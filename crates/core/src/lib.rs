@@ -39,17 +39,13 @@ pub use error::ProcessingError;
 pub use pipeline::{SessionProcessor, SessionProcessorBuilder, Stages, runtime};
 pub use progress::{Progress, ProgressFn};
 pub use report::{
-    ErrorReport, LIBRARY_VERSION, Manifest, RunStatus, SCHEMA_VERSION, SessionResult, StageReport,
+    ErrorReport, LIBRARY_VERSION, Manifest, ParticipantInput, RunStatus, SCHEMA_VERSION, SessionResult, StageReport,
     StageStatus, Versions,
 };
 pub use session_id::{MAX_SESSION_ID_LEN, SessionId};
-pub use storage::{
-    ArtifactRecord, OutputLocation, RecordingInput, S3Settings, SessionStore, bucket_name,
-};
+pub use storage::{ArtifactRecord, OutputLocation, RecordingInput, S3Settings, SessionStore, bucket_name};
 
-pub use session_media::{
-    CancelFlag, FrameSampling, Limits, MediaError, MediaInfo, StreamInfo, StreamKind,
-};
+pub use session_media::{CancelFlag, FrameSampling, Limits, MediaError, MediaInfo, StreamInfo, StreamKind};
 pub use session_scoring::CombineWeights;
 pub use session_transcribe::{DecodingOptions, TranscribeError, Transcriber, Transcript};
 

@@ -34,6 +34,8 @@ pub(crate) const STAGE_WEIGHTS: &[(&str, f64)] = &[
 
 /// Fraction of the run completed when `stage` is `within` (0–1) done.
 pub(crate) fn overall_fraction(stage: &str, within: f64) -> f64 {
+    // A participant's stages are named `<participant>/<stage>`.
+    let stage = stage.rsplit('/').next().unwrap_or(stage);
     let total: f64 = STAGE_WEIGHTS.iter().map(|(_, w)| w).sum();
     let mut before = 0.0;
     for (name, weight) in STAGE_WEIGHTS {
@@ -52,10 +54,7 @@ mod tests {
 
     #[test]
     fn fractions_grow_through_the_stages_and_end_at_one() {
-        let ends: Vec<f64> = STAGE_WEIGHTS
-            .iter()
-            .map(|(name, _)| overall_fraction(name, 1.0))
-            .collect();
+        let ends: Vec<f64> = STAGE_WEIGHTS.iter().map(|(name, _)| overall_fraction(name, 1.0)).collect();
         assert!(ends.windows(2).all(|w| w[1] >= w[0]), "{ends:?}");
         assert!((ends.last().unwrap() - 1.0).abs() < 1e-12);
         assert!(overall_fraction("media", 0.5) > overall_fraction("media", 0.0));

@@ -30,11 +30,7 @@ pub struct ErrorReport {
 
 impl From<&ProcessingError> for ErrorReport {
     fn from(e: &ProcessingError) -> Self {
-        Self {
-            code: e.code(),
-            kind: e.kind().to_string(),
-            message: e.to_string(),
-        }
+        Self { code: e.code(), kind: e.kind().to_string(), message: e.to_string() }
     }
 }
 
@@ -90,6 +86,9 @@ pub struct Manifest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<String>,
     pub input: RecordingInput,
+    /// One entry per participant when each has a recording (then `input` is the first one's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub participants: Vec<ParticipantInput>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<MediaInfo>,
     pub stages: Vec<StageReport>,
@@ -99,6 +98,18 @@ pub struct Manifest {
     pub versions: Versions,
 }
 
+/// One participant's recording in a session recorded per participant (the 1:1 matching flow).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ParticipantInput {
+    /// Participant identity: becomes the folder `participants/<participant>/`.
+    pub participant: String,
+    pub input: RecordingInput,
+    /// Where this recording starts on the session's timeline, seconds (e.g. the difference of
+    /// the egress start times), so that turns and overlaps line up.
+    #[serde(default)]
+    pub offset_s: f64,
+}
+
 /// What [`crate::SessionProcessor::process`] returns for a finished session.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SessionResult {
@@ -106,7 +117,9 @@ pub struct SessionResult {
     pub status: RunStatus,
     /// The session folder: a local path or an `s3://` URI.
     pub output: String,
-    pub media: MediaInfo,
+    /// The recording's streams; `None` for a session with one recording per participant (see
+    /// `participants/<id>/` and the manifest).
+    pub media: Option<MediaInfo>,
     pub stages: Vec<StageReport>,
     pub artifacts: Vec<ArtifactRecord>,
     pub quality: Option<serde_json::Value>,

@@ -13,42 +13,36 @@ pub const MAX_SESSION_ID_LEN: usize = 128;
 pub struct SessionId(String);
 
 impl SessionId {
-    /// Accepts 1–128 characters of letters, digits, `-`, `_`, `.` and `:`; rejects `.`/`..`.
+    /// Accepts 1–128 characters of letters, digits, `-`, `_`, `.` and `:`; rejects `..`.
     pub fn new(id: impl Into<String>) -> Result<Self, ProcessingError> {
-        let id = id.into();
-        let shown: String = id.chars().take(40).flat_map(char::escape_default).collect();
-        let reject = |why: &str| {
-            Err(ProcessingError::Input(format!(
-                "session id \"{shown}\" {why}"
-            )))
-        };
-        if id.is_empty() {
-            return reject("is empty; pass the LiveKit room or session id");
-        }
-        if id.len() > MAX_SESSION_ID_LEN {
-            return reject(&format!(
-                "is {} bytes long; the limit is {MAX_SESSION_ID_LEN}",
-                id.len()
-            ));
-        }
-        if id == "." || id == ".." || id.contains("..") {
-            return reject("contains \"..\"; it must not navigate folders");
-        }
-        if let Some(c) = id
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')))
-        {
-            return reject(&format!(
-                "contains {:?}; use only letters, digits, '-', '_', '.' and ':'",
-                c
-            ));
-        }
-        Ok(Self(id))
+        validate_segment("session id", &id.into()).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Checks that `id` is safe as one folder name and object-key segment; `what` names it in errors.
+pub(crate) fn validate_segment(what: &str, id: &str) -> Result<String, ProcessingError> {
+    let shown: String = id.chars().take(40).flat_map(char::escape_default).collect();
+    let reject = |why: &str| Err(ProcessingError::Input(format!("{what} \"{shown}\" {why}")));
+    if id.is_empty() {
+        return reject("is empty; pass the LiveKit room or session id");
+    }
+    if id.len() > MAX_SESSION_ID_LEN {
+        return reject(&format!("is {} bytes long; the limit is {MAX_SESSION_ID_LEN}", id.len()));
+    }
+    if id.contains("..") {
+        return reject("contains \"..\"; it must not navigate folders");
+    }
+    if let Some(c) = id.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))) {
+        return reject(&format!("contains {c:?}; use only letters, digits, '-', '_', '.' and ':'"));
+    }
+    if id == "." {
+        return reject("is \".\"; it must name a folder");
+    }
+    Ok(id.to_string())
 }
 
 impl fmt::Display for SessionId {
@@ -83,35 +77,13 @@ mod tests {
 
     #[test]
     fn rejects_paths_controls_and_long_ids() {
-        for bad in [
-            "",
-            "..",
-            "a/../b",
-            "a/b",
-            "a\\b",
-            "tab\there",
-            "new\nline",
-            "nul\0",
-            "emoji😀",
-            " space",
-        ] {
+        for bad in ["", "..", "a/../b", "a/b", "a\\b", "tab\there", "new\nline", "nul\0", "emoji😀", " space"] {
             let err = SessionId::new(bad).unwrap_err().to_string();
-            assert!(
-                err.starts_with("invalid input: session id"),
-                "{bad:?}: {err}"
-            );
+            assert!(err.starts_with("invalid input: session id"), "{bad:?}: {err}");
         }
-        assert!(
-            SessionId::new("x".repeat(129))
-                .unwrap_err()
-                .to_string()
-                .contains("limit is 128")
-        );
+        assert!(SessionId::new("x".repeat(129)).unwrap_err().to_string().contains("limit is 128"));
         assert!(SessionId::new("x".repeat(128)).is_ok());
         let shown = SessionId::new("bad\nid").unwrap_err().to_string();
-        assert!(
-            shown.contains("bad\\nid"),
-            "control characters are escaped in the message: {shown}"
-        );
+        assert!(shown.contains("bad\\nid"), "control characters are escaped in the message: {shown}");
     }
 }

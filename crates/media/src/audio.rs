@@ -7,9 +7,7 @@ use gstreamer::prelude::*;
 use gstreamer_app::AppSink;
 use serde::{Deserialize, Serialize};
 
-use crate::runner::{
-    PipelineRun, StreamLinks, filesrc, link, link_decoded, route_pads, seconds, sink_pad,
-};
+use crate::runner::{PipelineRun, StreamLinks, filesrc, link, link_decoded, route_pads, seconds, sink_pad};
 use crate::{AUDIO_SAMPLE_RATE, CancelFlag, Limits, MediaError, check_input, init};
 
 /// What the audio decode produced.
@@ -50,14 +48,9 @@ pub fn decode_audio(
         .build();
     filter.set_property("caps", &caps);
     let sink = AppSink::builder().sync(false).max_buffers(16).build();
-    run.pipeline
-        .add(&sink)
-        .map_err(|e| run.failure(e.to_string()))?;
+    run.pipeline.add(&sink).map_err(|e| run.failure(e.to_string()))?;
     link(&run, &[&src, &parse])?;
-    link(
-        &run,
-        &[&convert, &resample, &filter, &rate, sink.upcast_ref()],
-    )?;
+    link(&run, &[&convert, &resample, &filter, &rate, sink.upcast_ref()])?;
 
     let links = StreamLinks::new("audio/");
     link(&run, &[&queue, &decode])?;
@@ -83,10 +76,7 @@ pub fn decode_audio(
                 return;
             };
             chunk.clear();
-            chunk.extend(
-                map.chunks_exact(4)
-                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-            );
+            chunk.extend(map.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])));
             samples += chunk.len() as u64;
             on_chunk(&chunk);
         },

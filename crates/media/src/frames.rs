@@ -91,9 +91,7 @@ pub fn sample_frames(
         rate.set_property("max-rate", max_rate);
     }
     let sink = AppSink::builder().sync(false).max_buffers(4).build();
-    run.pipeline
-        .add(&sink)
-        .map_err(|e| run.failure(e.to_string()))?;
+    run.pipeline.add(&sink).map_err(|e| run.failure(e.to_string()))?;
     link(&run, &[&src, &parse])?;
     link(&run, &[&rate, &convert, &scale, &filter, sink.upcast_ref()])?;
     let links = StreamLinks::new("video/");
@@ -110,14 +108,7 @@ pub fn sample_frames(
             | gst::SeekFlags::TRICKMODE_KEY_UNITS
             | gst::SeekFlags::TRICKMODE_NO_AUDIO;
         run.pipeline
-            .seek(
-                1.0,
-                flags,
-                gst::SeekType::Set,
-                gst::ClockTime::ZERO,
-                gst::SeekType::None,
-                gst::ClockTime::NONE,
-            )
+            .seek(1.0, flags, gst::SeekType::Set, gst::ClockTime::ZERO, gst::SeekType::None, gst::ClockTime::NONE)
             .map_err(|_| run.failure("the key-frame seek was refused"))?;
     }
     run.set_state(gst::State::Playing)?;
@@ -154,32 +145,17 @@ pub fn sample_frames(
             }
             last_slot = Some(slot);
             frames += 1;
-            on_frame(Frame {
-                time_s,
-                width: info.width(),
-                height: info.height(),
-                stride,
-                luma: &map[offset..needed],
-            });
+            on_frame(Frame { time_s, width: info.width(), height: info.height(), stride, luma: &map[offset..needed] });
         },
     )?;
-    Ok(FrameSummary {
-        frames,
-        width: out_w,
-        height: out_h,
-        sampling,
-    })
+    Ok(FrameSummary { frames, width: out_w, height: out_h, sampling })
 }
 
 fn stream_time_s(sample: &gst::Sample) -> Option<f64> {
     let pts = sample.buffer()?.pts()?;
     let stream_time = sample
         .segment()
-        .and_then(|segment| {
-            segment
-                .downcast_ref::<gst::ClockTime>()
-                .and_then(|s| s.to_stream_time(pts))
-        })
+        .and_then(|segment| segment.downcast_ref::<gst::ClockTime>().and_then(|s| s.to_stream_time(pts)))
         .unwrap_or(pts);
     Some(stream_time.nseconds() as f64 / 1e9)
 }

@@ -6,9 +6,7 @@ static INIT: OnceLock<Result<(), String>> = OnceLock::new();
 
 /// Initialises GStreamer once per process; later calls return the first outcome.
 pub fn init() -> Result<(), MediaError> {
-    INIT.get_or_init(|| gstreamer::init().map_err(|e| e.to_string()))
-        .clone()
-        .map_err(MediaError::Init)
+    INIT.get_or_init(|| gstreamer::init().map_err(|e| e.to_string())).clone().map_err(MediaError::Init)
 }
 
 /// The GStreamer runtime version, e.g. "GStreamer 1.22.0", or "unavailable".

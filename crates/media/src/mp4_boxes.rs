@@ -32,10 +32,7 @@ pub fn incomplete_mp4(path: &Path) -> Option<String> {
             saw_ftyp = true;
         }
         if size < 8 {
-            return Some(format!(
-                "box '{}' at byte {offset} has an invalid size",
-                String::from_utf8_lossy(&kind)
-            ));
+            return Some(format!("box '{}' at byte {offset} has an invalid size", String::from_utf8_lossy(&kind)));
         }
         if offset + size > len {
             return Some(format!(
@@ -62,8 +59,7 @@ mod tests {
     }
 
     fn check(bytes: &[u8]) -> Option<String> {
-        let path =
-            std::env::temp_dir().join(format!("mp4-boxes-{}-{}", std::process::id(), bytes.len()));
+        let path = std::env::temp_dir().join(format!("mp4-boxes-{}-{}", std::process::id(), bytes.len()));
         std::fs::write(&path, bytes).unwrap();
         let result = incomplete_mp4(&path);
         std::fs::remove_file(&path).unwrap();
@@ -72,12 +68,7 @@ mod tests {
 
     #[test]
     fn whole_files_pass_and_cut_files_are_named() {
-        let whole = [
-            mp4_box(b"ftyp", 16),
-            mp4_box(b"mdat", 100),
-            mp4_box(b"moov", 40),
-        ]
-        .concat();
+        let whole = [mp4_box(b"ftyp", 16), mp4_box(b"mdat", 100), mp4_box(b"moov", 40)].concat();
         assert_eq!(check(&whole), None);
         let no_moov = [mp4_box(b"ftyp", 16), mp4_box(b"mdat", 100)].concat();
         assert!(check(&no_moov).unwrap().contains("moov"));

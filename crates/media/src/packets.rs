@@ -22,25 +22,17 @@ pub struct VideoPacket {
 }
 
 /// Reads every packet of the first video stream of `path`.
-pub fn read_video_packets(
-    path: &Path,
-    limits: &Limits,
-    cancel: &CancelFlag,
-) -> Result<Vec<VideoPacket>, MediaError> {
+pub fn read_video_packets(path: &Path, limits: &Limits, cancel: &CancelFlag) -> Result<Vec<VideoPacket>, MediaError> {
     check_input(path)?;
     init()?;
     let mut run = PipelineRun::new(path, "video packet scan", limits, cancel);
     let src = filesrc(&run)?;
     let parse = run.element("parsebin")?;
     let sink = AppSink::builder().sync(false).max_buffers(64).build();
-    run.pipeline
-        .add(&sink)
-        .map_err(|e| run.failure(e.to_string()))?;
+    run.pipeline.add(&sink).map_err(|e| run.failure(e.to_string()))?;
     link(&run, &[&src, &parse])?;
     let links = StreamLinks::new("video/");
-    let target = sink
-        .static_pad("sink")
-        .ok_or_else(|| run.failure("appsink has no sink pad"))?;
+    let target = sink.static_pad("sink").ok_or_else(|| run.failure("appsink has no sink pad"))?;
     route_pads(&parse, target, &links);
 
     run.set_state(gst::State::Playing)?;

@@ -12,10 +12,8 @@ use gstreamer::prelude::*;
 /// only; nothing is decoded.
 pub(crate) fn missing_decoder(path: &Path, timeout: Duration) -> Option<(String, String)> {
     let pipeline = gst::Pipeline::new();
-    let src = gst::ElementFactory::make("filesrc")
-        .property("location", path.to_string_lossy().as_ref())
-        .build()
-        .ok()?;
+    let src =
+        gst::ElementFactory::make("filesrc").property("location", path.to_string_lossy().as_ref()).build().ok()?;
     let parse = gst::ElementFactory::make("parsebin").build().ok()?;
     pipeline.add_many([&src, &parse]).ok()?;
     src.link(&parse).ok()?;
@@ -26,12 +24,9 @@ pub(crate) fn missing_decoder(path: &Path, timeout: Duration) -> Option<(String,
         if let Some(caps) = pad.current_caps() {
             seen.lock().unwrap_or_else(|e| e.into_inner()).push(caps);
         }
-        let (Some(pipeline), Ok(sink)) = (
-            weak.upgrade(),
-            gst::ElementFactory::make("fakesink")
-                .property("sync", false)
-                .build(),
-        ) else {
+        let (Some(pipeline), Ok(sink)) =
+            (weak.upgrade(), gst::ElementFactory::make("fakesink").property("sync", false).build())
+        else {
             return;
         };
         if pipeline.add(&sink).is_ok() && sink.sync_state_with_parent().is_ok() {
@@ -51,38 +46,22 @@ pub(crate) fn missing_decoder(path: &Path, timeout: Duration) -> Option<(String,
             // parsebin itself reports a stream it cannot handle for want of a decoder.
             let detail = missing.installer_detail().to_string();
             let media_type = detail.split('|').next_back().unwrap_or_default();
-            let media_type = media_type
-                .split_once('-')
-                .map_or(media_type, |(_, caps)| caps)
-                .split(',')
-                .next()
-                .unwrap_or_default();
+            let media_type =
+                media_type.split_once('-').map_or(media_type, |(_, caps)| caps).split(',').next().unwrap_or_default();
             let _ = pipeline.set_state(gst::State::Null);
             return Some((missing.description().to_string(), media_type.to_string()));
         }
-        if matches!(
-            msg.view(),
-            gst::MessageView::Error(_) | gst::MessageView::Eos(_)
-        ) {
+        if matches!(msg.view(), gst::MessageView::Error(_) | gst::MessageView::Eos(_)) {
             break;
         }
     }
     let _ = pipeline.set_state(gst::State::Null);
     let decoders = decoders();
     let streams = streams.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    streams
-        .into_iter()
-        .find(|caps| !decoders.iter().any(|f| f.can_sink_any_caps(caps)))
-        .map(|caps| {
-            let media_type = caps
-                .structure(0)
-                .map(|s| s.name().to_string())
-                .unwrap_or_default();
-            (
-                gstreamer_pbutils::pb_utils_get_decoder_description(&caps).to_string(),
-                media_type,
-            )
-        })
+    streams.into_iter().find(|caps| !decoders.iter().any(|f| f.can_sink_any_caps(caps))).map(|caps| {
+        let media_type = caps.structure(0).map(|s| s.name().to_string()).unwrap_or_default();
+        (gstreamer_pbutils::pb_utils_get_decoder_description(&caps).to_string(), media_type)
+    })
 }
 
 fn decoders() -> Vec<gst::ElementFactory> {
@@ -124,18 +103,9 @@ mod tests {
 
     #[test]
     fn names_the_package_for_common_egress_codecs() {
-        assert_eq!(
-            debian_package_for("decoder-video/x-h264"),
-            "gstreamer1.0-libav"
-        );
-        assert_eq!(
-            debian_package_for("VP8 video decoder (video/x-vp8)"),
-            "gstreamer1.0-plugins-good"
-        );
-        assert_eq!(
-            debian_package_for("decoder-audio/x-opus"),
-            "gstreamer1.0-plugins-base"
-        );
+        assert_eq!(debian_package_for("decoder-video/x-h264"), "gstreamer1.0-libav");
+        assert_eq!(debian_package_for("VP8 video decoder (video/x-vp8)"), "gstreamer1.0-plugins-good");
+        assert_eq!(debian_package_for("decoder-audio/x-opus"), "gstreamer1.0-plugins-base");
         assert!(debian_package_for("something/unknown").contains("gstreamer1.0-plugins-base"));
     }
 }

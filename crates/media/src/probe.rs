@@ -61,23 +61,15 @@ impl MediaInfo {
 pub fn probe(path: &Path, limits: &Limits) -> Result<MediaInfo, MediaError> {
     let size_bytes = check_input(path)?;
     init()?;
-    let absolute = std::path::absolute(path).map_err(|source| MediaError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let uri = glib::filename_to_uri(&absolute, None).map_err(|e| MediaError::NotMedia {
-        path: path.to_path_buf(),
-        detail: e.to_string(),
-    })?;
+    let absolute = std::path::absolute(path).map_err(|source| MediaError::Io { path: path.to_path_buf(), source })?;
+    let uri = glib::filename_to_uri(&absolute, None)
+        .map_err(|e| MediaError::NotMedia { path: path.to_path_buf(), detail: e.to_string() })?;
     let timeout = gst::ClockTime::from_mseconds(limits.probe_timeout.as_millis() as u64);
     let discoverer = Discoverer::new(timeout).map_err(|e| MediaError::Init(e.to_string()))?;
-    let info =
-        discoverer
-            .discover_uri(&uri)
-            .map_err(|e| match classify(path, "probe", &e, "", None) {
-                MediaError::MissingPlugin { .. } => missing_plugin(path, limits),
-                other => other,
-            })?;
+    let info = discoverer.discover_uri(&uri).map_err(|e| match classify(path, "probe", &e, "", None) {
+        MediaError::MissingPlugin { .. } => missing_plugin(path, limits),
+        other => other,
+    })?;
     match info.result() {
         DiscovererResult::Ok => {}
         DiscovererResult::MissingPlugins => return Err(missing_plugin(path, limits)),
@@ -96,55 +88,29 @@ pub fn probe(path: &Path, limits: &Limits) -> Result<MediaInfo, MediaError> {
         }
     }
     let streams: Vec<StreamInfo> = info.stream_list().iter().map(stream_info).collect();
-    if streams
-        .iter()
-        .all(|s| !matches!(s.kind, StreamKind::Audio | StreamKind::Video))
-    {
-        return Err(MediaError::NotMedia {
-            path: path.to_path_buf(),
-            detail: "no audio or video stream".into(),
-        });
+    if streams.iter().all(|s| !matches!(s.kind, StreamKind::Audio | StreamKind::Video)) {
+        return Err(MediaError::NotMedia { path: path.to_path_buf(), detail: "no audio or video stream".into() });
     }
     let container = info
         .stream_info()
         .filter(|s| s.is::<gstreamer_pbutils::DiscovererContainerInfo>())
         .and_then(|s| s.caps())
         .map(|caps| gstreamer_pbutils::pb_utils_get_codec_description(&caps).to_string());
-    Ok(MediaInfo {
-        container,
-        duration_s: info.duration().map(|d| d.nseconds() as f64 / 1e9),
-        size_bytes,
-        streams,
-    })
+    Ok(MediaInfo { container, duration_s: info.duration().map(|d| d.nseconds() as f64 / 1e9), size_bytes, streams })
 }
 
 /// Names the decoder a recording lacks and the Debian package that provides it.
 fn missing_plugin(path: &Path, limits: &Limits) -> MediaError {
-    let (missing, media_type) = missing_decoder(path, limits.probe_timeout).unwrap_or_else(|| {
-        (
-            "a decoder or demuxer for this recording".into(),
-            String::new(),
-        )
-    });
+    let (missing, media_type) = missing_decoder(path, limits.probe_timeout)
+        .unwrap_or_else(|| ("a decoder or demuxer for this recording".into(), String::new()));
     let package = debian_package_for(&format!("{media_type} {missing}")).to_string();
-    let missing = if media_type.is_empty() {
-        missing
-    } else {
-        format!("{missing} ({media_type})")
-    };
-    MediaError::MissingPlugin {
-        path: path.to_path_buf(),
-        missing,
-        package,
-    }
+    let missing = if media_type.is_empty() { missing } else { format!("{missing} ({media_type})") };
+    MediaError::MissingPlugin { path: path.to_path_buf(), missing, package }
 }
 
 fn stream_info(stream: &DiscovererStreamInfo) -> StreamInfo {
     let caps = stream.caps();
-    let media_type = caps
-        .as_ref()
-        .and_then(|c| c.structure(0).map(|s| s.name().to_string()))
-        .unwrap_or_default();
+    let media_type = caps.as_ref().and_then(|c| c.structure(0).map(|s| s.name().to_string())).unwrap_or_default();
     let codec = caps
         .as_ref()
         .map(|c| gstreamer_pbutils::pb_utils_get_codec_description(c).to_string())
@@ -165,8 +131,7 @@ fn stream_info(stream: &DiscovererStreamInfo) -> StreamInfo {
         info.kind = StreamKind::Video;
         info.width = Some(video.width());
         info.height = Some(video.height());
-        info.frame_rate =
-            (fps.numer() > 0 && fps.denom() > 0).then(|| fps.numer() as f64 / fps.denom() as f64);
+        info.frame_rate = (fps.numer() > 0 && fps.denom() > 0).then(|| fps.numer() as f64 / fps.denom() as f64);
         info.bitrate = (video.bitrate() > 0).then(|| video.bitrate());
     } else if let Some(audio) = stream.downcast_ref::<gstreamer_pbutils::DiscovererAudioInfo>() {
         info.kind = StreamKind::Audio;

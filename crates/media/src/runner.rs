@@ -23,10 +23,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self {
-            stall_timeout: Duration::from_secs(30),
-            probe_timeout: Duration::from_secs(20),
-        }
+        Self { stall_timeout: Duration::from_secs(30), probe_timeout: Duration::from_secs(20) }
     }
 }
 
@@ -48,11 +45,7 @@ pub(crate) struct StreamLinks {
 
 impl StreamLinks {
     pub fn new(wanted: &'static str) -> Self {
-        Self {
-            wanted,
-            linked: Arc::default(),
-            all_pads_known: Arc::default(),
-        }
+        Self { wanted, linked: Arc::default(), all_pads_known: Arc::default() }
     }
 
     fn stream_absent(&self) -> bool {
@@ -63,9 +56,7 @@ impl StreamLinks {
     /// (the demuxer stops with "not linked" when its only stream has nowhere to go).
     fn explain(&self, error: MediaError, absent: &impl Fn(PathBuf) -> MediaError) -> MediaError {
         match error {
-            MediaError::Pipeline { path, .. } if !self.linked.load(Ordering::SeqCst) => {
-                absent(path)
-            }
+            MediaError::Pipeline { path, .. } if !self.linked.load(Ordering::SeqCst) => absent(path),
             other => other,
         }
     }
@@ -75,15 +66,9 @@ impl StreamLinks {
         let gst::MessageView::StreamCollection(collection) = msg.view() else {
             return;
         };
-        let wanted_type = if self.wanted.starts_with("audio") {
-            gst::StreamType::AUDIO
-        } else {
-            gst::StreamType::VIDEO
-        };
-        let present = collection
-            .stream_collection()
-            .iter()
-            .any(|stream| stream.stream_type().contains(wanted_type));
+        let wanted_type =
+            if self.wanted.starts_with("audio") { gst::StreamType::AUDIO } else { gst::StreamType::VIDEO };
+        let present = collection.stream_collection().iter().any(|stream| stream.stream_type().contains(wanted_type));
         if !present {
             self.all_pads_known.store(true, Ordering::SeqCst);
         }
@@ -101,43 +86,22 @@ pub(crate) struct PipelineRun<'a> {
 }
 
 impl<'a> PipelineRun<'a> {
-    pub fn new(
-        path: &'a Path,
-        stage: &'static str,
-        limits: &'a Limits,
-        cancel: &'a CancelFlag,
-    ) -> Self {
-        Self {
-            pipeline: gst::Pipeline::new(),
-            path,
-            stage,
-            limits,
-            cancel,
-            missing_plugin: None,
-        }
+    pub fn new(path: &'a Path, stage: &'static str, limits: &'a Limits, cancel: &'a CancelFlag) -> Self {
+        Self { pipeline: gst::Pipeline::new(), path, stage, limits, cancel, missing_plugin: None }
     }
 
     pub fn element(&self, factory: &str) -> Result<gst::Element, MediaError> {
-        let element =
-            gst::ElementFactory::make(factory)
-                .build()
-                .map_err(|_| MediaError::MissingPlugin {
-                    path: self.path.to_path_buf(),
-                    missing: format!("element {factory}"),
-                    package: debian_package_for(factory).to_string(),
-                })?;
-        self.pipeline
-            .add(&element)
-            .map_err(|e| self.failure(e.to_string()))?;
+        let element = gst::ElementFactory::make(factory).build().map_err(|_| MediaError::MissingPlugin {
+            path: self.path.to_path_buf(),
+            missing: format!("element {factory}"),
+            package: debian_package_for(factory).to_string(),
+        })?;
+        self.pipeline.add(&element).map_err(|e| self.failure(e.to_string()))?;
         Ok(element)
     }
 
     pub fn failure(&self, detail: impl Into<String>) -> MediaError {
-        MediaError::Pipeline {
-            path: self.path.to_path_buf(),
-            stage: self.stage,
-            detail: detail.into(),
-        }
+        MediaError::Pipeline { path: self.path.to_path_buf(), stage: self.stage, detail: detail.into() }
     }
 
     pub fn set_state(&mut self, state: gst::State) -> Result<(), MediaError> {
@@ -211,10 +175,7 @@ impl<'a> PipelineRun<'a> {
 
     fn check_cancel(&self) -> Result<(), MediaError> {
         if self.cancel.is_cancelled() {
-            return Err(MediaError::Cancelled {
-                path: self.path.to_path_buf(),
-                stage: self.stage,
-            });
+            return Err(MediaError::Cancelled { path: self.path.to_path_buf(), stage: self.stage });
         }
         Ok(())
     }
@@ -238,13 +199,7 @@ impl<'a> PipelineRun<'a> {
             }
             gst::MessageView::Error(err) => {
                 let debug = err.debug().map(|d| d.to_string()).unwrap_or_default();
-                Err(classify(
-                    self.path,
-                    self.stage,
-                    &err.error(),
-                    &debug,
-                    self.missing_plugin.clone(),
-                ))
+                Err(classify(self.path, self.stage, &err.error(), &debug, self.missing_plugin.clone()))
             }
             _ => Ok(()),
         }
@@ -285,32 +240,15 @@ pub(crate) fn classify(
     {
         let missing = missing_plugin.unwrap_or_else(|| error.message().to_string());
         let package = debian_package_for(&format!("{missing} {debug}")).to_string();
-        return MediaError::MissingPlugin {
-            path,
-            missing,
-            package,
-        };
+        return MediaError::MissingPlugin { path, missing, package };
     }
     if error.matches(gst::StreamError::TypeNotFound) || error.matches(gst::StreamError::WrongType) {
-        return MediaError::NotMedia {
-            path,
-            detail: error.message().to_string(),
-        };
+        return MediaError::NotMedia { path, detail: error.message().to_string() };
     }
-    if ["moov", "incomplete", "truncated", "atom", "premature end"]
-        .iter()
-        .any(|needle| text.contains(needle))
-    {
-        return MediaError::Truncated {
-            path,
-            detail: error.message().to_string(),
-        };
+    if ["moov", "incomplete", "truncated", "atom", "premature end"].iter().any(|needle| text.contains(needle)) {
+        return MediaError::Truncated { path, detail: error.message().to_string() };
     }
-    MediaError::Pipeline {
-        path,
-        stage,
-        detail: error.message().to_string(),
-    }
+    MediaError::Pipeline { path, stage, detail: error.message().to_string() }
 }
 
 /// Connects a parser's dynamic pads: the first pad whose caps start with `links.wanted` goes to
@@ -321,9 +259,7 @@ pub(crate) fn route_pads(source: &gst::Element, target: gst::Pad, links: &Stream
     let linked = links.linked.clone();
     source.connect_pad_added(move |_, pad| {
         let caps = pad.current_caps().unwrap_or_else(|| pad.query_caps(None));
-        let is_wanted = caps
-            .structure(0)
-            .is_some_and(|s| s.name().starts_with(wanted));
+        let is_wanted = caps.structure(0).is_some_and(|s| s.name().starts_with(wanted));
         if is_wanted && !linked.load(Ordering::SeqCst) && pad.link(&target).is_ok() {
             linked.store(true, Ordering::SeqCst);
         }
@@ -351,13 +287,8 @@ pub(crate) fn link(run: &PipelineRun<'_>, elements: &[&gst::Element]) -> Result<
     gst::Element::link_many(elements.iter().copied()).map_err(|e| run.failure(e.to_string()))
 }
 
-pub(crate) fn sink_pad(
-    run: &PipelineRun<'_>,
-    element: &gst::Element,
-) -> Result<gst::Pad, MediaError> {
-    element
-        .static_pad("sink")
-        .ok_or_else(|| run.failure("element has no sink pad"))
+pub(crate) fn sink_pad(run: &PipelineRun<'_>, element: &gst::Element) -> Result<gst::Pad, MediaError> {
+    element.static_pad("sink").ok_or_else(|| run.failure("element has no sink pad"))
 }
 
 pub(crate) fn seconds(t: Option<gst::ClockTime>) -> Option<f64> {

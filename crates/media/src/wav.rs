@@ -17,11 +17,7 @@ impl WavWriter {
     pub fn create(path: &Path, sample_rate: u32) -> std::io::Result<Self> {
         let mut out = BufWriter::new(File::create(path)?);
         write_header(&mut out, sample_rate, 0)?;
-        Ok(Self {
-            out,
-            sample_rate,
-            samples: 0,
-        })
+        Ok(Self { out, sample_rate, samples: 0 })
     }
 
     /// Appends samples in `[-1, 1]`; values outside are clamped.
@@ -38,9 +34,7 @@ impl WavWriter {
     pub fn finish(mut self) -> std::io::Result<u64> {
         let data_bytes = self.samples * 2;
         if data_bytes + HEADER_BYTES - 8 > u32::MAX as u64 {
-            return Err(std::io::Error::other(
-                "audio too long for a WAV file (over 4 GiB)",
-            ));
+            return Err(std::io::Error::other("audio too long for a WAV file (over 4 GiB)"));
         }
         self.out.seek(SeekFrom::Start(0))?;
         write_header(&mut self.out, self.sample_rate, data_bytes as u32)?;
@@ -81,10 +75,7 @@ mod tests {
         assert_eq!(bytes.len(), 44 + 8);
         assert_eq!(&bytes[0..4], b"RIFF");
         assert_eq!(u32::from_le_bytes(bytes[4..8].try_into().unwrap()), 36 + 8);
-        assert_eq!(
-            u32::from_le_bytes(bytes[24..28].try_into().unwrap()),
-            16_000
-        );
+        assert_eq!(u32::from_le_bytes(bytes[24..28].try_into().unwrap()), 16_000);
         assert_eq!(u32::from_le_bytes(bytes[40..44].try_into().unwrap()), 8);
         assert_eq!(i16::from_le_bytes([bytes[46], bytes[47]]), i16::MAX);
         assert_eq!(i16::from_le_bytes([bytes[50], bytes[51]]), i16::MAX);

@@ -9,11 +9,7 @@ fn fixture(name: &str) -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.fixtures"));
     let path = dir.join(name);
-    assert!(
-        path.exists(),
-        "fixture {} is missing: run scripts/make-fixtures first",
-        path.display()
-    );
+    assert!(path.exists(), "fixture {} is missing: run scripts/make-fixtures first", path.display());
     path
 }
 
@@ -37,17 +33,10 @@ fn probes_every_egress_container() {
         assert_eq!(info.video().is_some(), has_video, "{name}: {info:?}");
         assert_eq!(info.audio().is_some(), has_audio, "{name}: {info:?}");
         let duration = info.duration_s.expect("duration");
-        assert!(
-            (10.0..30.0).contains(&duration),
-            "{name}: duration {duration}"
-        );
+        assert!((10.0..30.0).contains(&duration), "{name}: duration {duration}");
         if let Some(video) = info.video() {
             assert_eq!(video.media_type, video_type, "{name}");
-            assert_eq!(
-                (video.width, video.height),
-                (Some(640), Some(360)),
-                "{name}"
-            );
+            assert_eq!((video.width, video.height), (Some(640), Some(360)), "{name}");
             let fps = video.frame_rate.unwrap_or(30.0);
             assert!((fps - 30.0).abs() < 0.5, "{name}: fps {fps}");
         }
@@ -60,13 +49,7 @@ fn probes_every_egress_container() {
 
 #[test]
 fn decodes_audio_to_16k_mono_for_every_container() {
-    for name in [
-        "clean.mp4",
-        "opus.mp4",
-        "vp8.webm",
-        "audio.ogg",
-        "audio.m4a",
-    ] {
+    for name in ["clean.mp4", "opus.mp4", "vp8.webm", "audio.ogg", "audio.m4a"] {
         let path = fixture(name);
         let duration = probe(&path, &limits()).unwrap().duration_s.unwrap();
         let mut energy = 0.0f64;
@@ -77,87 +60,44 @@ fn decodes_audio_to_16k_mono_for_every_container() {
         })
         .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(summary.samples, count);
-        assert!(
-            (summary.duration_s - duration).abs() < 0.2,
-            "{name}: {} vs {duration}",
-            summary.duration_s
-        );
+        assert!((summary.duration_s - duration).abs() < 0.2, "{name}: {} vs {duration}", summary.duration_s);
         let rms = (energy / count as f64).sqrt();
-        assert!(
-            rms > 0.01,
-            "{name}: speech should not be silent (rms {rms})"
-        );
+        assert!(rms > 0.01, "{name}: speech should not be silent (rms {rms})");
     }
 }
 
 #[test]
 fn reads_packet_timing_without_decoding() {
     let packets = read_video_packets(&fixture("clean.mp4"), &limits(), &CancelFlag::new()).unwrap();
-    let duration = probe(&fixture("clean.mp4"), &limits())
-        .unwrap()
-        .duration_s
-        .unwrap();
+    let duration = probe(&fixture("clean.mp4"), &limits()).unwrap().duration_s.unwrap();
     let expected = (duration * 30.0).round() as i64;
-    assert!(
-        (packets.len() as i64 - expected).abs() <= 2,
-        "{} packets, expected {expected}",
-        packets.len()
-    );
+    assert!((packets.len() as i64 - expected).abs() <= 2, "{} packets, expected {expected}", packets.len());
     let keyframes = packets.iter().filter(|p| p.keyframe).count() as i64;
-    assert!(
-        (keyframes - duration.ceil() as i64).abs() <= 1,
-        "1 s GOP: {keyframes} key frames"
-    );
-    assert!(
-        packets
-            .iter()
-            .all(|p| p.size_bytes > 0 && p.pts_s.is_some())
-    );
+    assert!((keyframes - duration.ceil() as i64).abs() <= 1, "1 s GOP: {keyframes} key frames");
+    assert!(packets.iter().all(|p| p.size_bytes > 0 && p.pts_s.is_some()));
 }
 
 #[test]
 fn samples_key_frames_only_and_scales_them_down() {
     let path = fixture("vp8.webm");
     let mut times = Vec::new();
-    let summary = sample_frames(
-        &path,
-        (640, 360),
-        FrameSampling::default(),
-        &limits(),
-        &CancelFlag::new(),
-        &mut |f| {
-            assert_eq!((f.width, f.height), (320, 180));
-            assert!(f.luma.len() >= f.stride * 180);
-            times.push(f.time_s);
-        },
-    )
+    let summary = sample_frames(&path, (640, 360), FrameSampling::default(), &limits(), &CancelFlag::new(), &mut |f| {
+        assert_eq!((f.width, f.height), (320, 180));
+        assert!(f.luma.len() >= f.stride * 180);
+        times.push(f.time_s);
+    })
     .unwrap();
     assert_eq!(summary.frames as usize, times.len());
     for name in ["clean.mp4", "vp9.webm", "video-only.mp4"] {
         let mut n = 0;
-        sample_frames(
-            &fixture(name),
-            (640, 360),
-            FrameSampling::default(),
-            &limits(),
-            &CancelFlag::new(),
-            &mut |_| n += 1,
-        )
+        sample_frames(&fixture(name), (640, 360), FrameSampling::default(), &limits(), &CancelFlag::new(), &mut |_| {
+            n += 1
+        })
         .unwrap_or_else(|e| panic!("{name}: {e}"));
-        let gops = probe(&fixture(name), &limits())
-            .unwrap()
-            .duration_s
-            .unwrap()
-            .ceil() as i64;
-        assert!(
-            (n - gops).abs() <= 1,
-            "{name}: {n} key frames for {gops} one-second GOPs"
-        );
+        let gops = probe(&fixture(name), &limits()).unwrap().duration_s.unwrap().ceil() as i64;
+        assert!((n - gops).abs() <= 1, "{name}: {n} key frames for {gops} one-second GOPs");
     }
-    assert!(
-        times.windows(2).all(|w| w[1] > w[0]),
-        "times increase: {times:?}"
-    );
+    assert!(times.windows(2).all(|w| w[1] > w[0]), "times increase: {times:?}");
 }
 
 #[test]
@@ -172,68 +112,31 @@ fn rate_sampling_decodes_the_requested_rate() {
         &mut |_| n += 1,
     )
     .unwrap();
-    let duration = probe(&fixture("clean.mp4"), &limits())
-        .unwrap()
-        .duration_s
-        .unwrap();
+    let duration = probe(&fixture("clean.mp4"), &limits()).unwrap().duration_s.unwrap();
     let expected = (duration * 4.0) as i64;
-    assert!(
-        (n - expected).abs() <= 2,
-        "{n} frames at 4 fps over {duration} s"
-    );
+    assert!((n - expected).abs() <= 2, "{n} frames at 4 fps over {duration} s");
 }
 
 #[test]
 fn broken_inputs_give_typed_errors() {
     let missing = fixture("clean.mp4").with_file_name("does-not-exist.mp4");
-    assert!(matches!(
-        probe(&missing, &limits()),
-        Err(MediaError::NotFound { .. })
-    ));
-    assert!(matches!(
-        probe(&fixture("empty.mp4"), &limits()),
-        Err(MediaError::Empty { .. })
-    ));
+    assert!(matches!(probe(&missing, &limits()), Err(MediaError::NotFound { .. })));
+    assert!(matches!(probe(&fixture("empty.mp4"), &limits()), Err(MediaError::Empty { .. })));
     let not_media = probe(&fixture("not-media.mp4"), &limits()).unwrap_err();
-    assert!(
-        matches!(not_media, MediaError::NotMedia { .. }),
-        "{not_media:?}"
-    );
+    assert!(matches!(not_media, MediaError::NotMedia { .. }), "{not_media:?}");
     let truncated = probe(&fixture("truncated.mp4"), &limits()).unwrap_err();
-    assert!(
-        matches!(truncated, MediaError::Truncated { .. }),
-        "{truncated:?}"
-    );
+    assert!(matches!(truncated, MediaError::Truncated { .. }), "{truncated:?}");
     assert!(truncated.to_string().contains("truncated.mp4"));
-    let audio = decode_audio(
-        &fixture("truncated.mp4"),
-        &limits(),
-        &CancelFlag::new(),
-        &mut |_| {},
-    )
-    .unwrap_err();
+    let audio = decode_audio(&fixture("truncated.mp4"), &limits(), &CancelFlag::new(), &mut |_| {}).unwrap_err();
     assert!(matches!(audio, MediaError::Truncated { .. }), "{audio:?}");
 }
 
 #[test]
 fn missing_streams_are_reported_not_hung() {
-    let no_audio = decode_audio(
-        &fixture("video-only.mp4"),
-        &limits(),
-        &CancelFlag::new(),
-        &mut |_| {},
-    )
-    .unwrap_err();
-    assert!(
-        matches!(no_audio, MediaError::NoAudio { .. }),
-        "{no_audio:?}"
-    );
-    let no_video =
-        read_video_packets(&fixture("audio.ogg"), &limits(), &CancelFlag::new()).unwrap_err();
-    assert!(
-        matches!(no_video, MediaError::NoVideo { .. }),
-        "{no_video:?}"
-    );
+    let no_audio = decode_audio(&fixture("video-only.mp4"), &limits(), &CancelFlag::new(), &mut |_| {}).unwrap_err();
+    assert!(matches!(no_audio, MediaError::NoAudio { .. }), "{no_audio:?}");
+    let no_video = read_video_packets(&fixture("audio.ogg"), &limits(), &CancelFlag::new()).unwrap_err();
+    assert!(matches!(no_video, MediaError::NoVideo { .. }), "{no_video:?}");
     let no_frames = sample_frames(
         &fixture("audio.m4a"),
         (640, 360),
@@ -243,10 +146,7 @@ fn missing_streams_are_reported_not_hung() {
         &mut |_| {},
     )
     .unwrap_err();
-    assert!(
-        matches!(no_frames, MediaError::NoVideo { .. }),
-        "{no_frames:?}"
-    );
+    assert!(matches!(no_frames, MediaError::NoVideo { .. }), "{no_frames:?}");
 }
 
 #[test]

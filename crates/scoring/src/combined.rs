@@ -75,13 +75,7 @@ pub struct MissingPart {
 
 /// Combine part scores with `weights`, renormalising over the parts present.
 pub fn combine_scores(parts: &[ScorePart], weights: &CombineWeights) -> CombinedScore {
-    let weight_of = |name: &str| {
-        weights
-            .0
-            .get(name)
-            .copied()
-            .filter(|w| w.is_finite() && *w > 0.0)
-    };
+    let weight_of = |name: &str| weights.0.get(name).copied().filter(|w| w.is_finite() && *w > 0.0);
     let mut present: Vec<(&ScorePart, f64, f64)> = Vec::new();
     let mut missing: Vec<MissingPart> = Vec::new();
     let mut ignored: Vec<String> = Vec::new();
@@ -92,10 +86,7 @@ pub fn combine_scores(parts: &[ScorePart], weights: &CombineWeights) -> Combined
             (Some(weight), None) => missing.push(MissingPart {
                 name: part.name.clone(),
                 weight,
-                reason: part
-                    .reason
-                    .clone()
-                    .unwrap_or_else(|| "no score was produced".to_owned()),
+                reason: part.reason.clone().unwrap_or_else(|| "no score was produced".to_owned()),
             }),
         }
     }
@@ -109,13 +100,10 @@ pub fn combine_scores(parts: &[ScorePart], weights: &CombineWeights) -> Combined
         }
     }
     let total: f64 = present.iter().map(|(_, w, _)| w).sum();
-    let score =
-        (total > 0.0).then(|| round1(present.iter().map(|(_, w, s)| w * s).sum::<f64>() / total));
+    let score = (total > 0.0).then(|| round1(present.iter().map(|(_, w, s)| w * s).sum::<f64>() / total));
     CombinedScore {
         score,
-        reason: score
-            .is_none()
-            .then(|| "none of the weighted parts has a score".to_owned()),
+        reason: score.is_none().then(|| "none of the weighted parts has a score".to_owned()),
         used: present
             .iter()
             .map(|(part, weight, score)| UsedPart {
@@ -135,20 +123,12 @@ mod tests {
     use super::*;
 
     fn part(name: &str, score: Option<f64>) -> ScorePart {
-        ScorePart {
-            name: name.to_owned(),
-            score,
-            reason: score.is_none().then(|| "no video".to_owned()),
-        }
+        ScorePart { name: name.to_owned(), score, reason: score.is_none().then(|| "no video".to_owned()) }
     }
 
     #[test]
     fn renormalises_weights_over_present_parts() {
-        let parts = [
-            part("quality", Some(80.0)),
-            part("engagement", None),
-            part("analysis", Some(50.0)),
-        ];
+        let parts = [part("quality", Some(80.0)), part("engagement", None), part("analysis", Some(50.0))];
         let combined = combine_scores(&parts, &CombineWeights::default());
         // (0.4·80 + 0.2·50) / 0.6 = 70
         assert_eq!(combined.score, Some(70.0));
@@ -161,15 +141,8 @@ mod tests {
 
     #[test]
     fn all_present_is_the_plain_weighted_mean() {
-        let parts = [
-            part("quality", Some(80.0)),
-            part("engagement", Some(60.0)),
-            part("analysis", Some(100.0)),
-        ];
-        assert_eq!(
-            combine_scores(&parts, &CombineWeights::default()).score,
-            Some(76.0)
-        );
+        let parts = [part("quality", Some(80.0)), part("engagement", Some(60.0)), part("analysis", Some(100.0))];
+        assert_eq!(combine_scores(&parts, &CombineWeights::default()).score, Some(76.0));
     }
 
     #[test]

@@ -103,20 +103,11 @@ pub fn score_conversation(participants: &[ParticipantSpeech]) -> ConversationRep
         .collect();
     tagged.sort_by(|a, b| a.1.start_s.total_cmp(&b.1.start_s));
     let tally = follow_floor(&tagged, n);
-    let duration_s = participants
-        .iter()
-        .map(|p| p.duration_s)
-        .fold(0.0, f64::max);
+    let duration_s = participants.iter().map(|p| p.duration_s).fold(0.0, f64::max);
     let (overlap_s, mutual_silence_s) = overlap_and_silence(&tagged, duration_s);
-    let talk: Vec<f64> = participants
-        .iter()
-        .map(|p| p.segments.iter().map(SpeechSegment::duration_s).sum())
-        .collect();
+    let talk: Vec<f64> = participants.iter().map(|p| p.segments.iter().map(SpeechSegment::duration_s).sum()).collect();
     let total_talk: f64 = talk.iter().sum();
-    let shares: Vec<Option<f64>> = talk
-        .iter()
-        .map(|t| (total_talk > 0.0).then(|| t / total_talk))
-        .collect();
+    let shares: Vec<Option<f64>> = talk.iter().map(|t| (total_talk > 0.0).then(|| t / total_talk)).collect();
     let turn_count: usize = tally.turns.iter().sum();
     ConversationReport {
         duration_s: round_to(duration_s, 3),
@@ -127,22 +118,14 @@ pub fn score_conversation(participants: &[ParticipantSpeech]) -> ConversationRep
                 participant: p.participant.clone(),
                 talk_time_s: round_to(talk[i], 3),
                 talk_share: shares[i].map(|s| round_to(s, 4)),
-                speech_ratio: if p.duration_s > 0.0 {
-                    round_to(talk[i] / p.duration_s, 4)
-                } else {
-                    0.0
-                },
+                speech_ratio: if p.duration_s > 0.0 { round_to(talk[i] / p.duration_s, 4) } else { 0.0 },
                 turns: tally.turns[i],
                 interruptions: tally.interruptions[i],
                 longest_turn_s: round_to(tally.longest_turn_s[i], 3),
             })
             .collect(),
         turn_count,
-        turns_per_minute: if duration_s > 0.0 {
-            round_to(turn_count as f64 / (duration_s / 60.0), 2)
-        } else {
-            0.0
-        },
+        turns_per_minute: if duration_s > 0.0 { round_to(turn_count as f64 / (duration_s / 60.0), 2) } else { 0.0 },
         overlap_s: round_to(overlap_s, 3),
         mutual_silence_s: round_to(mutual_silence_s, 3),
         interruption_count: tally.interruptions.iter().sum(),
@@ -166,28 +149,17 @@ fn balance(shares: &[Option<f64>]) -> Option<f64> {
 }
 
 fn follow_floor(tagged: &[(usize, SpeechSegment)], n: usize) -> Tally {
-    let mut tally = Tally {
-        turns: vec![0; n],
-        interruptions: vec![0; n],
-        longest_turn_s: vec![0.0; n],
-        latencies_s: Vec::new(),
-    };
+    let mut tally =
+        Tally { turns: vec![0; n], interruptions: vec![0; n], longest_turn_s: vec![0.0; n], latencies_s: Vec::new() };
     let mut floor: Option<Floor> = None;
     for &(who, seg) in tagged {
-        let taken = Floor {
-            holder: who,
-            turn_start_s: seg.start_s,
-            speech_end_s: seg.end_s,
-        };
+        let taken = Floor { holder: who, turn_start_s: seg.start_s, speech_end_s: seg.end_s };
         floor = Some(match floor.take() {
             None => {
                 tally.turns[who] += 1;
                 taken
             }
-            Some(f) if f.holder == who => Floor {
-                speech_end_s: f.speech_end_s.max(seg.end_s),
-                ..f
-            },
+            Some(f) if f.holder == who => Floor { speech_end_s: f.speech_end_s.max(seg.end_s), ..f },
             Some(f) if seg.end_s <= f.speech_end_s => f, // backchannel inside the holder's speech
             Some(f) => {
                 close_turn(&mut tally, &f);
@@ -215,10 +187,7 @@ fn close_turn(tally: &mut Tally, floor: &Floor) {
 
 /// Overlapped time (2+ speakers) and mutual silence (nobody) over `[0, duration_s]`, by a sweep over segment edges.
 fn overlap_and_silence(tagged: &[(usize, SpeechSegment)], duration_s: f64) -> (f64, f64) {
-    let mut edges: Vec<(f64, i32)> = tagged
-        .iter()
-        .flat_map(|(_, s)| [(s.start_s, 1), (s.end_s, -1)])
-        .collect();
+    let mut edges: Vec<(f64, i32)> = tagged.iter().flat_map(|(_, s)| [(s.start_s, 1), (s.end_s, -1)]).collect();
     edges.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let (mut active, mut last_s, mut overlap, mut speaking) = (0i32, 0.0f64, 0.0, 0.0);
     for (t, delta) in edges {
@@ -242,10 +211,7 @@ mod tests {
     fn person(name: &str, spans: &[(f64, f64)]) -> ParticipantSpeech {
         ParticipantSpeech {
             participant: name.to_owned(),
-            segments: spans
-                .iter()
-                .map(|&(start_s, end_s)| SpeechSegment { start_s, end_s })
-                .collect(),
+            segments: spans.iter().map(|&(start_s, end_s)| SpeechSegment { start_s, end_s }).collect(),
             duration_s: 60.0,
         }
     }
@@ -270,10 +236,7 @@ mod tests {
         assert_eq!(report.participants[0].longest_turn_s, 11.0);
         // speaking covers 0-10, 11-30, 32-40 = 37 s of 60.
         assert_eq!(report.mutual_silence_s, 23.0);
-        assert_eq!(
-            report.balance,
-            Some(round_to(1.0 - (21.5 - 17.0) / 38.5, 4))
-        );
+        assert_eq!(report.balance, Some(round_to(1.0 - (21.5 - 17.0) / 38.5, 4)));
     }
 
     #[test]

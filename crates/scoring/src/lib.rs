@@ -59,6 +59,7 @@ mod error;
 mod quality;
 mod report;
 mod scale;
+mod session;
 mod stats;
 #[cfg(test)]
 mod synthetic;
@@ -66,30 +67,28 @@ mod timeline;
 mod video;
 
 pub use audio::{
-    AudioAnalyzer, AudioFeatures, CLIP_LEVEL, ClippedFrame, DIGITAL_SILENCE_DBFS, LoudnessMeter,
-    PitchTracker, SILENCE_DBFS, SampleRun, SpeechSegment, VadConfig, detect_speech,
-    detect_speech_with,
+    AudioAnalyzer, AudioFeatures, CLIP_LEVEL, ClippedFrame, DIGITAL_SILENCE_DBFS, LoudnessMeter, PitchTracker,
+    SILENCE_DBFS, SampleRun, SpeechSegment, VadConfig, detect_speech, detect_speech_with,
 };
-pub use combined::{
-    CombineWeights, CombinedScore, MissingPart, ScorePart, UsedPart, combine_scores,
-};
-pub use conversation::{
-    ConversationReport, ParticipantSpeech, ParticipantTalk, ResponseLatency, score_conversation,
-};
+pub use combined::{CombineWeights, CombinedScore, MissingPart, ScorePart, UsedPart, combine_scores};
+pub use conversation::{ConversationReport, ParticipantSpeech, ParticipantTalk, ResponseLatency, score_conversation};
 pub use engagement::{
-    EngagementComponents, EngagementReport, FILLER_PHRASES, FILLER_WORDS, FillerWords,
-    MONOLOGUE_BRIDGE_S, Monologue, PRESENCE_METHOD, PauseStats, Presence, Prosody,
-    SYLLABLES_PER_WORD, SpeechRate, SpeechRateMethod, TranscriptMetrics, TranscriptSegment,
-    VoiceActivity, score_engagement,
+    EngagementComponents, EngagementReport, FILLER_PHRASES, FILLER_WORDS, FillerWords, MONOLOGUE_BRIDGE_S, Monologue,
+    PRESENCE_METHOD, PauseStats, Presence, Prosody, SYLLABLES_PER_WORD, SpeechRate, SpeechRateMethod,
+    TranscriptMetrics, TranscriptSegment, VoiceActivity, score_engagement,
 };
 pub use error::ScoringError;
 pub use quality::{
-    AudioQuality, AudioQualityMetrics, AudioSubScores, PictureMetrics, QualityReport,
-    TimingMetrics, VideoQuality, VideoQualityMetrics, VideoSubScores, score_quality,
+    AudioQuality, AudioQualityMetrics, AudioSubScores, PictureMetrics, QualityReport, TimingMetrics, VideoQuality,
+    VideoQualityMetrics, VideoSubScores, score_quality,
 };
 pub use report::SubScore;
+pub use session::{
+    MeanScore, ParticipantEngagement, ParticipantQuality, SessionEngagement, SessionQuality, session_engagement,
+    session_quality,
+};
 pub use timeline::{Issue, Severity, clock};
 pub use video::{
-    FrameStats, FrameTiming, Freeze, FreezeDetector, FreezeKind, FrozenFrameDetector, PacketInfo,
-    ThumbnailDifference, VideoFeatures, frame_stats, frame_times_s, thumbnail_difference,
+    FrameStats, FrameTiming, Freeze, FreezeDetector, FreezeKind, FrozenFrameDetector, PacketInfo, ThumbnailDifference,
+    VideoFeatures, frame_stats, frame_times_s, thumbnail_difference,
 };

@@ -15,18 +15,12 @@ pub struct SubScore {
 impl SubScore {
     /// A computed score, rounded to one decimal.
     pub fn measured(score: f64) -> Self {
-        Self {
-            score: Some(crate::scale::round1(score)),
-            reason: None,
-        }
+        Self { score: Some(crate::scale::round1(score)), reason: None }
     }
 
     /// A score that could not be computed, and why.
     pub fn missing(reason: impl Into<String>) -> Self {
-        Self {
-            score: None,
-            reason: Some(reason.into()),
-        }
+        Self { score: None, reason: Some(reason.into()) }
     }
 
     /// `measured` when `score` is `Some`, else `missing(reason)`.

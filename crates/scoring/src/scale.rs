@@ -34,19 +34,13 @@ pub(crate) fn log_ramp_down(ratio: f64, good: f64, bad: f64) -> f64 {
 /// 40 % the worst of them, so that one severe defect cannot hide behind
 /// several good measurements. `None` entries are skipped; `None` when all are.
 pub(crate) fn blend(scores: &[(Option<f64>, f64)]) -> Option<f64> {
-    let present: Vec<(f64, f64)> = scores
-        .iter()
-        .filter_map(|(score, weight)| score.map(|s| (s, *weight)))
-        .collect();
+    let present: Vec<(f64, f64)> = scores.iter().filter_map(|(score, weight)| score.map(|s| (s, *weight))).collect();
     let weight_sum: f64 = present.iter().map(|(_, w)| w).sum();
     if present.is_empty() || weight_sum <= 0.0 {
         return None;
     }
     let mean = present.iter().map(|(s, w)| s * w).sum::<f64>() / weight_sum;
-    let worst = present
-        .iter()
-        .map(|(s, _)| *s)
-        .fold(f64::INFINITY, f64::min);
+    let worst = present.iter().map(|(s, _)| *s).fold(f64::INFINITY, f64::min);
     Some(round1(0.6 * mean + 0.4 * worst))
 }
 

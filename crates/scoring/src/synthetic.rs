@@ -9,9 +9,7 @@ pub const HEIGHT: usize = 180;
 
 /// Deterministic noise in [-1, 1): splitmix64 of (seed, index).
 pub fn noise(seed: u64, i: u64) -> f64 {
-    let mut z = (i ^ seed.rotate_left(32))
-        .wrapping_add(1)
-        .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mut z = (i ^ seed.rotate_left(32)).wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^= z >> 31;
@@ -34,10 +32,7 @@ pub fn speech_like(seconds: f64) -> Vec<f32> {
     while t < seconds {
         let utterance = 1.2 + 1.8 * (noise(7, k) * 0.5 + 0.5);
         let pause = 0.4 + 1.0 * (noise(8, k) * 0.5 + 0.5);
-        let (a, b) = (
-            (t * f64::from(RATE)) as usize,
-            (((t + utterance) * f64::from(RATE)) as usize).min(n),
-        );
+        let (a, b) = ((t * f64::from(RATE)) as usize, (((t + utterance) * f64::from(RATE)) as usize).min(n));
         talking[a..b].fill(true);
         t += utterance + pause;
         k += 1;
@@ -50,11 +45,7 @@ pub fn speech_like(seconds: f64) -> Vec<f32> {
             phase += 2.0 * std::f64::consts::PI * f0 / f64::from(RATE);
             let voice: f64 = (1..=6).map(|h| (phase * h as f64).sin() / h as f64).sum();
             let syllable = (std::f64::consts::PI * 4.0 * time).sin().abs().powf(0.7);
-            let speech = if talking[i] {
-                0.25 * syllable * voice
-            } else {
-                0.0
-            };
+            let speech = if talking[i] { 0.25 * syllable * voice } else { 0.0 };
             (speech + 0.000_3 * gaussian(1, i as u64)) as f32
         })
         .collect()
@@ -62,21 +53,13 @@ pub fn speech_like(seconds: f64) -> Vec<f32> {
 
 /// The same, pushed through `x * gain` and clamped to [-1, 1].
 pub fn clipped(samples: &[f32], gain: f32) -> Vec<f32> {
-    samples
-        .iter()
-        .map(|x| (x * gain).clamp(-1.0, 1.0))
-        .collect()
+    samples.iter().map(|x| (x * gain).clamp(-1.0, 1.0)).collect()
 }
 
 /// The same with white Gaussian noise of equal RMS (0 dB SNR over the whole signal).
 pub fn with_noise_at_0_db(samples: &[f32]) -> Vec<f32> {
-    let rms =
-        (samples.iter().map(|&x| f64::from(x).powi(2)).sum::<f64>() / samples.len() as f64).sqrt();
-    samples
-        .iter()
-        .enumerate()
-        .map(|(i, &x)| (f64::from(x) + rms * gaussian(99, i as u64)) as f32)
-        .collect()
+    let rms = (samples.iter().map(|&x| f64::from(x).powi(2)).sum::<f64>() / samples.len() as f64).sqrt();
+    samples.iter().enumerate().map(|(i, &x)| (f64::from(x) + rms * gaussian(99, i as u64)) as f32).collect()
 }
 
 pub fn analyze(samples: &[f32]) -> AudioFeatures {
@@ -97,24 +80,15 @@ pub fn textured_frame(time_s: f64) -> Vec<u8> {
             let (xf, yf) = (x as f64 + shift, y as f64 + shift * 0.5);
             let gradient = 60.0 + 60.0 * (xf / WIDTH as f64);
             let grating = 25.0 * (xf / 6.0).sin() * (yf / 9.0).cos();
-            let blocks = if ((xf / 24.0).floor() as i64 + (yf / 24.0).floor() as i64) % 2 == 0 {
-                40.0
-            } else {
-                0.0
-            };
+            let blocks = if ((xf / 24.0).floor() as i64 + (yf / 24.0).floor() as i64) % 2 == 0 { 40.0 } else { 0.0 };
             let sensor = 1.5 * gaussian(time_s.to_bits(), (y * WIDTH + x) as u64);
-            (gradient + grating + blocks + sensor)
-                .round()
-                .clamp(0.0, 255.0) as u8
+            (gradient + grating + blocks + sensor).round().clamp(0.0, 255.0) as u8
         })
         .collect()
 }
 
 pub fn darkened(plane: &[u8], factor: f64) -> Vec<u8> {
-    plane
-        .iter()
-        .map(|&p| (f64::from(p) * factor).round() as u8)
-        .collect()
+    plane.iter().map(|&p| (f64::from(p) * factor).round() as u8).collect()
 }
 
 /// Box blur with a square window of `2 * radius + 1` pixels.
@@ -140,11 +114,7 @@ pub fn with_pixel_noise(plane: &[u8], sigma: f64) -> Vec<u8> {
     plane
         .iter()
         .enumerate()
-        .map(|(i, &p)| {
-            (f64::from(p) + sigma * gaussian(5, i as u64))
-                .round()
-                .clamp(0.0, 255.0) as u8
-        })
+        .map(|(i, &p)| (f64::from(p) + sigma * gaussian(5, i as u64)).round().clamp(0.0, 255.0) as u8)
         .collect()
 }
 

@@ -30,13 +30,7 @@ pub struct Issue {
 }
 
 impl Issue {
-    pub(crate) fn new(
-        code: &str,
-        severity: Severity,
-        start_s: f64,
-        end_s: f64,
-        message: String,
-    ) -> Self {
+    pub(crate) fn new(code: &str, severity: Severity, start_s: f64, end_s: f64, message: String) -> Self {
         Self {
             code: code.to_owned(),
             severity,
@@ -64,12 +58,7 @@ pub(crate) fn cap_issues(mut issues: Vec<Issue>, what: &str) -> Vec<Issue> {
         first.severity,
         first.start_s,
         last.end_s,
-        format!(
-            "{} more {what} between {} and {}",
-            rest.len(),
-            clock(first.start_s),
-            clock(last.end_s)
-        ),
+        format!("{} more {what} between {} and {}", rest.len(), clock(first.start_s), clock(last.end_s)),
     ));
     issues
 }
@@ -78,11 +67,7 @@ pub(crate) fn cap_issues(mut issues: Vec<Issue>, what: &str) -> Vec<Issue> {
 pub fn clock(time_s: f64) -> String {
     let total = time_s.max(0.0).round() as u64;
     let (h, m, s) = (total / 3600, (total / 60) % 60, total % 60);
-    if h > 0 {
-        format!("{h}:{m:02}:{s:02}")
-    } else {
-        format!("{m:02}:{s:02}")
-    }
+    if h > 0 { format!("{h}:{m:02}:{s:02}") } else { format!("{m:02}:{s:02}") }
 }
 
 /// A stretch of time `[start_s, end_s)`.
@@ -115,10 +100,7 @@ pub(crate) fn flagged_runs(
         }
         match runs.last_mut() {
             Some(run) if t - run.end_s <= bridge_s => run.end_s = t + span_s,
-            _ => runs.push(Span {
-                start_s: t,
-                end_s: t + span_s,
-            }),
+            _ => runs.push(Span { start_s: t, end_s: t + span_s }),
         }
     }
     runs.retain(|run| run.duration_s() >= min_duration_s);
@@ -138,40 +120,17 @@ mod tests {
     #[test]
     fn flagged_runs_merge_close_runs_and_drop_short_ones() {
         let times: Vec<f64> = (0..10).map(f64::from).collect();
-        let flags = [
-            true, true, false, true, false, false, false, true, false, false,
-        ];
+        let flags = [true, true, false, true, false, false, false, true, false, false];
         let runs = flagged_runs(&times, &flags, 1.0, 1.0, 1.5);
-        assert_eq!(
-            runs,
-            vec![Span {
-                start_s: 0.0,
-                end_s: 4.0
-            }]
-        );
+        assert_eq!(runs, vec![Span { start_s: 0.0, end_s: 4.0 }]);
     }
 
     #[test]
     fn cap_issues_summarises_the_rest() {
-        let issues: Vec<Issue> = (0..25)
-            .map(|i| {
-                Issue::new(
-                    "x",
-                    Severity::Info,
-                    f64::from(i),
-                    f64::from(i) + 0.5,
-                    "m".into(),
-                )
-            })
-            .collect();
+        let issues: Vec<Issue> =
+            (0..25).map(|i| Issue::new("x", Severity::Info, f64::from(i), f64::from(i) + 0.5, "m".into())).collect();
         let capped = cap_issues(issues, "dropouts");
         assert_eq!(capped.len(), MAX_ISSUES_PER_CODE + 1);
-        assert!(
-            capped
-                .last()
-                .unwrap()
-                .message
-                .starts_with("5 more dropouts")
-        );
+        assert!(capped.last().unwrap().message.starts_with("5 more dropouts"));
     }
 }

@@ -24,13 +24,7 @@ pub struct Stages {
 
 impl Default for Stages {
     fn default() -> Self {
-        Self {
-            store_recording: true,
-            audio_wav: true,
-            transcribe: true,
-            quality: true,
-            engagement: true,
-        }
+        Self { store_recording: true, audio_wav: true, transcribe: true, quality: true, engagement: true }
     }
 }
 
@@ -59,9 +53,7 @@ pub struct SessionProcessorBuilder {
 impl Default for SessionProcessorBuilder {
     fn default() -> Self {
         Self {
-            output: OutputLocation::Local {
-                dir: PathBuf::from("session-output"),
-            },
+            output: OutputLocation::Local { dir: PathBuf::from("session-output") },
             s3: S3Settings::default(),
             transcriber: None,
             decoding: DecodingOptions::default(),
@@ -134,8 +126,6 @@ impl SessionProcessorBuilder {
     }
 
     pub fn build(self) -> SessionProcessor {
-        SessionProcessor {
-            config: Arc::new(self),
-        }
+        SessionProcessor { config: Arc::new(self) }
     }
 }

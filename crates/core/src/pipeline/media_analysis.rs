@@ -3,8 +3,7 @@
 use std::path::Path;
 
 use session_media::{
-    CancelFlag, FrameSampling, Limits, MediaInfo, WavWriter, decode_audio, read_video_packets,
-    sample_frames,
+    CancelFlag, FrameSampling, Limits, MediaInfo, WavWriter, decode_audio, read_video_packets, sample_frames,
 };
 use session_scoring::{AudioAnalyzer, AudioFeatures, PacketInfo, VideoFeatures, frame_stats};
 
@@ -37,10 +36,8 @@ pub(crate) fn analyze_audio(
         .tempfile_in(temp_dir)
         .map_err(|e| ProcessingError::io(temp_dir.display(), e))?
         .into_temp_path();
-    let mut writer =
-        WavWriter::create(&wav, rate).map_err(|e| ProcessingError::io(wav.display(), e))?;
-    let mut analyzer =
-        AudioAnalyzer::new(rate).map_err(|e| ProcessingError::Internal(e.to_string()))?;
+    let mut writer = WavWriter::create(&wav, rate).map_err(|e| ProcessingError::io(wav.display(), e))?;
+    let mut analyzer = AudioAnalyzer::new(rate).map_err(|e| ProcessingError::Internal(e.to_string()))?;
     let mut samples = keep_samples.then(Vec::new);
     let mut write_error = None;
     let mut decoded = 0u64;
@@ -62,14 +59,8 @@ pub(crate) fn analyze_audio(
     if let Some(e) = write_error {
         return Err(ProcessingError::io(wav.display(), e));
     }
-    writer
-        .finish()
-        .map_err(|e| ProcessingError::io(wav.display(), e))?;
-    Ok(AudioAnalysis {
-        features: analyzer.finish(),
-        wav,
-        samples,
-    })
+    writer.finish().map_err(|e| ProcessingError::io(wav.display(), e))?;
+    Ok(AudioAnalysis { features: analyzer.finish(), wav, samples })
 }
 
 /// Reads packet timing from the demuxer, then image statistics from sampled frames.
@@ -80,9 +71,8 @@ pub(crate) fn analyze_video(
     limits: &Limits,
     cancel: &CancelFlag,
 ) -> Result<VideoFeatures, ProcessingError> {
-    let stream = info.video().ok_or_else(|| {
-        ProcessingError::Internal("analyze_video called without a video stream".into())
-    })?;
+    let stream =
+        info.video().ok_or_else(|| ProcessingError::Internal("analyze_video called without a video stream".into()))?;
     let (width, height) = (stream.width.unwrap_or(0), stream.height.unwrap_or(0));
     let packets = read_video_packets(path, limits, cancel)?
         .into_iter()
@@ -95,22 +85,9 @@ pub(crate) fn analyze_video(
         })
         .collect();
     let mut frames = Vec::new();
-    sample_frames(
-        path,
-        (width, height),
-        sampling,
-        limits,
-        cancel,
-        &mut |frame| {
-            frames.push(frame_stats(
-                frame.luma,
-                frame.width,
-                frame.height,
-                frame.stride,
-                frame.time_s,
-            ));
-        },
-    )?;
+    sample_frames(path, (width, height), sampling, limits, cancel, &mut |frame| {
+        frames.push(frame_stats(frame.luma, frame.width, frame.height, frame.stride, frame.time_s));
+    })?;
     Ok(VideoFeatures {
         width,
         height,

@@ -11,7 +11,7 @@ pub use builder::{SessionProcessorBuilder, Stages};
 use session_media::CancelFlag;
 
 use crate::storage::RecordingInput;
-use crate::{ProcessingError, SessionResult};
+use crate::{ParticipantInput, ProcessingError, SessionResult};
 
 /// Processes recorded sessions into `sessions/<id>/…`. Cheap to clone; one processor can run
 /// several sessions at once.
@@ -33,7 +33,24 @@ impl SessionProcessor {
         input: RecordingInput,
         cancel: &CancelFlag,
     ) -> Result<SessionResult, ProcessingError> {
-        run::process(&self.config, session_id, input, cancel).await
+        run::process(&self.config, session_id, input, Vec::new(), cancel).await
+    }
+
+    /// Processes a session recorded one track per participant (the 1:1 matching flow): each
+    /// recording's artifacts go to `participants/<id>/`, and the session's `quality.json` and
+    /// `engagement.json` summarise them and add the conversation (talk ratio, turns, overlaps,
+    /// interruptions, response latency).
+    pub async fn process_participants(
+        &self,
+        session_id: &str,
+        participants: Vec<ParticipantInput>,
+        cancel: &CancelFlag,
+    ) -> Result<SessionResult, ProcessingError> {
+        let first = participants
+            .first()
+            .map(|p| p.input.clone())
+            .ok_or_else(|| ProcessingError::Input("a session with participants needs at least one recording".into()))?;
+        run::process(&self.config, session_id, first, participants, cancel).await
     }
 
     /// [`SessionProcessor::process`] for callers without an async runtime: runs on the library's

@@ -11,7 +11,7 @@ use crate::pipeline::SessionProcessorBuilder;
 use crate::pipeline::stages;
 use crate::progress::{Progress, overall_fraction};
 use crate::report::{
-    Envelope, ErrorReport, Manifest, RunStatus, SCHEMA_VERSION, SessionResult, StageReport,
+    Envelope, ErrorReport, Manifest, ParticipantInput, RunStatus, SCHEMA_VERSION, SessionResult, StageReport,
     StageStatus, Versions, now_rfc3339,
 };
 use crate::storage::{RecordingInput, SessionStore};
@@ -22,15 +22,30 @@ pub(crate) async fn process(
     config: &SessionProcessorBuilder,
     session_id: &str,
     input: RecordingInput,
+    participants: Vec<ParticipantInput>,
     cancel: &CancelFlag,
 ) -> Result<SessionResult, ProcessingError> {
     let id = SessionId::new(session_id)?;
+    let mut scopes = Vec::new();
+    for p in &participants {
+        let participant = crate::session_id::validate_segment("participant id", &p.participant)?;
+        if scopes.iter().any(|s: &stages::Scope| s.label == format!("{participant}/")) {
+            return Err(ProcessingError::Input(format!("participant id \"{participant}\" appears twice")));
+        }
+        scopes.push(stages::Scope {
+            folder: format!("{}/{participant}/", crate::layout::PARTICIPANTS_DIR),
+            label: format!("{participant}/"),
+            input: p.input.clone(),
+            offset_s: p.offset_s,
+        });
+    }
     let store = SessionStore::open(&config.output, &config.s3, id.as_str())?;
     let mut run = Run::new(config, id, store, input, cancel);
+    run.manifest.participants = participants;
     let span = tracing::info_span!("session", session_id = %run.id);
     let _guard = span.enter();
     run.write_manifest().await?;
-    match stages::run_all(&mut run).await {
+    match stages::run_all(&mut run, &scopes).await {
         Ok(result) => Ok(result),
         Err(error) => {
             run.manifest.status = RunStatus::Failed;
@@ -78,21 +93,14 @@ impl<'a> Run<'a> {
             started_at: started_at.clone(),
             finished_at: None,
             input,
+            participants: Vec::new(),
             media: None,
             stages: Vec::new(),
             artifacts: Vec::new(),
             error: None,
             versions: Versions::current(),
         };
-        Self {
-            config,
-            id,
-            store,
-            manifest,
-            cancel,
-            started: Instant::now(),
-            generated_at: started_at,
-        }
+        Self { config, id, store, manifest, cancel, started: Instant::now(), generated_at: started_at }
     }
 
     pub fn progress(&self, stage: &str, within: f64) {
@@ -107,9 +115,7 @@ impl<'a> Run<'a> {
 
     pub fn check_cancel(&self) -> Result<(), ProcessingError> {
         if self.cancel.is_cancelled() {
-            return Err(ProcessingError::Cancelled {
-                session_id: self.id.to_string(),
-            });
+            return Err(ProcessingError::Cancelled { session_id: self.id.to_string() });
         }
         Ok(())
     }
@@ -123,13 +129,7 @@ impl<'a> Run<'a> {
         };
         let duration_ms = started.elapsed().as_millis() as u64;
         info!(stage = name, status = ?status, duration_ms, "stage finished");
-        self.manifest.stages.push(StageReport {
-            name: name.to_string(),
-            status,
-            reason,
-            error,
-            duration_ms,
-        });
+        self.manifest.stages.push(StageReport { name: name.to_string(), status, reason, error, duration_ms });
         self.progress(name, 1.0);
     }
 
@@ -146,17 +146,13 @@ impl<'a> Run<'a> {
             library_version: LIBRARY_VERSION,
             report,
         };
-        let value = serde_json::to_value(&envelope)
-            .map_err(|e| ProcessingError::Internal(e.to_string()))?;
+        let value = serde_json::to_value(&envelope).map_err(|e| ProcessingError::Internal(e.to_string()))?;
         let record = self.store.put_json(name, &value).await?;
         self.manifest.artifacts.push(record);
         Ok(value)
     }
 
     pub async fn write_manifest(&self) -> Result<(), ProcessingError> {
-        self.store
-            .put_json(crate::layout::MANIFEST, &self.manifest)
-            .await
-            .map(|_| ())
+        self.store.put_json(crate::layout::MANIFEST, &self.manifest).await.map(|_| ())
     }
 }

@@ -7,8 +7,9 @@ use std::time::Instant;
 
 use session_media::{MediaInfo, probe};
 use session_scoring::{
-    CombineWeights, ScorePart, TranscriptSegment, VideoFeatures, combine_scores, score_engagement,
-    score_quality,
+    CombineWeights, EngagementReport, ParticipantSpeech, QualityReport, ScorePart, SpeechSegment, TranscriptSegment,
+    VideoFeatures, combine_scores, detect_speech, score_conversation, score_engagement, score_quality,
+    session_engagement, session_quality,
 };
 use session_transcribe::Transcript;
 
@@ -19,10 +20,8 @@ use crate::report::{RunStatus, SessionResult, now_rfc3339};
 use crate::storage::{RecordingInput, download};
 use crate::{OutputLocation, ProcessingError};
 
-const ANALYSIS_SKIPPED: &str =
-    "reasoning scores need an LLM provider; none is configured in this build";
-const SAFETY_SKIPPED: &str =
-    "the post-session safety scan is not built yet; realtime events are stored as they arrive";
+const ANALYSIS_SKIPPED: &str = "reasoning scores need an LLM provider; none is configured in this build";
+const SAFETY_SKIPPED: &str = "the post-session safety scan is not built yet; realtime events are stored as they arrive";
 
 /// The recording as a local file: the input itself, or a temporary download removed on drop.
 struct LocalRecording {
@@ -30,27 +29,118 @@ struct LocalRecording {
     _download: Option<tempfile::TempPath>,
 }
 
-pub(crate) async fn run_all(run: &mut Run<'_>) -> Result<SessionResult, ProcessingError> {
-    let temp_dir = run
-        .config
-        .temp_dir
-        .clone()
-        .unwrap_or_else(std::env::temp_dir);
+/// Where one recording's files go and how its stages are named: the session folder itself, or
+/// `participants/<id>/` with stages named `<id>/<stage>` when each participant has a recording.
+pub(crate) struct Scope {
+    pub folder: String,
+    pub label: String,
+    pub input: RecordingInput,
+    pub offset_s: f64,
+}
+
+impl Scope {
+    fn stage(&self, name: &str) -> String {
+        format!("{}{name}", self.label)
+    }
+
+    fn file(&self, name: &str) -> String {
+        format!("{}{name}", self.folder)
+    }
+}
+
+/// What the stages made of one recording.
+struct Recording {
+    info: MediaInfo,
+    audio: Half<AudioAnalysis>,
+    video: Half<VideoFeatures>,
+    transcript: Half<Transcript>,
+}
+
+pub(crate) async fn run_all(run: &mut Run<'_>, participants: &[Scope]) -> Result<SessionResult, ProcessingError> {
+    let temp_dir = run.config.temp_dir.clone().unwrap_or_else(std::env::temp_dir);
     for name in layout::DERIVED {
         run.store.delete(name).await?;
     }
-    let recording = fetch(run, &temp_dir).await?;
-    let info = probe_stage(run, &recording.path).await?;
-    store_recording(run, &recording.path).await?;
-    let (audio, video) = media_stage(run, &recording.path, &info, &temp_dir).await?;
-    audio_wav_stage(run, &audio).await?;
-    let transcript = transcribe_stage(run, &audio).await?;
-    let quality = quality_stage(run, &audio, &video).await?;
-    let engagement = engagement_stage(run, &audio, &video, &transcript).await?;
+    run.store.delete_folder(layout::PARTICIPANTS_DIR).await?;
+    if participants.is_empty() {
+        let scope =
+            Scope { folder: String::new(), label: String::new(), input: run.manifest.input.clone(), offset_s: 0.0 };
+        let recording = analyze_recording(run, &scope, &temp_dir).await?;
+        let quality = quality_stage(run, &scope, &recording).await?;
+        let engagement = engagement_stage(run, &scope, &recording).await?;
+        let (quality, engagement) = (
+            report_value(run, layout::QUALITY, quality).await?,
+            report_value(run, layout::ENGAGEMENT, engagement).await?,
+        );
+        return finish_session(run, Some(recording.info), quality, engagement).await;
+    }
+    let mut qualities = Vec::new();
+    let mut engagements = Vec::new();
+    let mut speech = Vec::new();
+    for scope in participants {
+        let recording = analyze_recording(run, scope, &temp_dir).await?;
+        let id = scope.label.trim_end_matches('/').to_string();
+        if let Some(quality) = quality_stage(run, scope, &recording).await? {
+            run.put_report(&scope.file(layout::QUALITY), &quality).await?;
+            qualities.push((id.clone(), quality));
+        }
+        if let Some(engagement) = engagement_stage(run, scope, &recording).await? {
+            run.put_report(&scope.file(layout::ENGAGEMENT), &engagement).await?;
+            engagements.push((id.clone(), engagement));
+        }
+        let segments = match &recording.audio {
+            Ok(audio) => detect_speech(&audio.features)
+                .into_iter()
+                .map(|s| SpeechSegment { start_s: s.start_s + scope.offset_s, end_s: s.end_s + scope.offset_s })
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        let duration_s = recording.info.duration_s.unwrap_or(0.0) + scope.offset_s;
+        speech.push(ParticipantSpeech { participant: id, segments, duration_s });
+    }
+    let quality = (!qualities.is_empty())
+        .then(|| session_quality(&qualities.iter().map(|(id, q)| (id.clone(), q)).collect::<Vec<_>>()));
+    let engagement = (!engagements.is_empty()).then(|| {
+        let parts: Vec<_> = engagements.iter().map(|(id, e)| (id.clone(), e)).collect();
+        session_engagement(&parts, score_conversation(&speech))
+    });
+    let (quality, engagement) =
+        (report_value(run, layout::QUALITY, quality).await?, report_value(run, layout::ENGAGEMENT, engagement).await?);
+    finish_session(run, None, quality, engagement).await
+}
+
+/// Writes a session-level report, when there is one, and returns it as JSON.
+async fn report_value<T: serde::Serialize>(
+    run: &mut Run<'_>,
+    name: &str,
+    report: Option<T>,
+) -> Result<Option<serde_json::Value>, ProcessingError> {
+    match report {
+        Some(report) => Ok(Some(run.put_report(name, &report).await?)),
+        None => Ok(None),
+    }
+}
+
+async fn analyze_recording(run: &mut Run<'_>, scope: &Scope, temp_dir: &Path) -> Result<Recording, ProcessingError> {
+    let local = fetch(run, scope, temp_dir).await?;
+    let info = probe_stage(run, scope, &local.path).await?;
+    store_recording(run, scope, &local.path).await?;
+    let (audio, video) = media_stage(run, scope, &local.path, &info, temp_dir).await?;
+    audio_wav_stage(run, scope, &audio).await?;
+    let transcript = transcribe_stage(run, scope, &audio).await?;
+    Ok(Recording { info, audio, video, transcript })
+}
+
+async fn finish_session(
+    run: &mut Run<'_>,
+    media: Option<MediaInfo>,
+    quality: Option<serde_json::Value>,
+    engagement: Option<serde_json::Value>,
+) -> Result<SessionResult, ProcessingError> {
     skip(run, "analysis", ANALYSIS_SKIPPED);
     skip(run, "safety", SAFETY_SKIPPED);
     let combined = combined_stage(run, &quality, &engagement).await?;
-    finish(run, info, quality, engagement, combined).await
+    finish(run, media, quality, engagement, combined).await
 }
 
 fn skip(run: &mut Run<'_>, stage: &str, reason: &str) {
@@ -58,74 +148,57 @@ fn skip(run: &mut Run<'_>, stage: &str, reason: &str) {
 }
 
 /// Runs blocking work (GStreamer, Whisper) on tokio's blocking pool; a panic becomes an error.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ProcessingError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| ProcessingError::Internal(format!("worker thread failed: {e}")))
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, ProcessingError> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| ProcessingError::Internal(format!("worker thread failed: {e}")))
 }
 
-async fn fetch(run: &mut Run<'_>, temp_dir: &Path) -> Result<LocalRecording, ProcessingError> {
+async fn fetch(run: &mut Run<'_>, scope: &Scope, temp_dir: &Path) -> Result<LocalRecording, ProcessingError> {
     let started = Instant::now();
-    run.progress("fetch", 0.0);
-    match run.manifest.input.clone() {
+    let stage = scope.stage("fetch");
+    run.progress(&stage, 0.0);
+    match &scope.input {
         RecordingInput::Local { path } => {
-            run.record(
-                "fetch",
-                started,
-                Outcome::Skipped("the recording is a local file".into()),
-            );
-            Ok(LocalRecording {
-                path,
-                _download: None,
-            })
+            run.record(&stage, started, Outcome::Skipped("the recording is a local file".into()));
+            Ok(LocalRecording { path: path.clone(), _download: None })
         }
         RecordingInput::S3 { bucket, key } => {
             let uri = format!("s3://{bucket}/{key}");
             let file = tempfile::Builder::new()
                 .prefix("session-recording-")
-                .suffix(&format!(".{}", run.manifest.input.extension()))
+                .suffix(&format!(".{}", scope.input.extension()))
                 .tempfile_in(temp_dir)
                 .map_err(|e| ProcessingError::io(temp_dir.display(), e))?
                 .into_temp_path();
-            let store = run.config.s3.store(&bucket)?;
-            download(store.as_ref(), &uri, &key, &file).await?;
-            run.record("fetch", started, Outcome::Ok);
-            Ok(LocalRecording {
-                path: file.to_path_buf(),
-                _download: Some(file),
-            })
+            let store = run.config.s3.store(bucket)?;
+            download(store.as_ref(), &uri, key, &file).await?;
+            run.record(&stage, started, Outcome::Ok);
+            Ok(LocalRecording { path: file.to_path_buf(), _download: Some(file) })
         }
     }
 }
 
-async fn probe_stage(run: &mut Run<'_>, path: &Path) -> Result<MediaInfo, ProcessingError> {
+async fn probe_stage(run: &mut Run<'_>, scope: &Scope, path: &Path) -> Result<MediaInfo, ProcessingError> {
     let started = Instant::now();
     run.check_cancel()?;
     let (path, limits) = (path.to_path_buf(), run.config.limits.clone());
-    let info = blocking(move || probe(&path, &limits))
-        .await?
-        .map_err(ProcessingError::from)?;
-    run.manifest.media = Some(info.clone());
-    run.record("probe", started, Outcome::Ok);
+    let info = blocking(move || probe(&path, &limits)).await?.map_err(ProcessingError::from)?;
+    if scope.folder.is_empty() {
+        run.manifest.media = Some(info.clone());
+    }
+    run.record(&scope.stage("probe"), started, Outcome::Ok);
     Ok(info)
 }
 
-async fn store_recording(run: &mut Run<'_>, path: &Path) -> Result<(), ProcessingError> {
+async fn store_recording(run: &mut Run<'_>, scope: &Scope, path: &Path) -> Result<(), ProcessingError> {
     let started = Instant::now();
+    let stage = scope.stage("store_recording");
     run.check_cancel()?;
-    let name = layout::recording(&run.manifest.input.extension());
+    let name = scope.file(&layout::recording(&scope.input.extension()));
     if !run.config.stages.store_recording {
-        run.record(
-            "store_recording",
-            started,
-            Outcome::Skipped("disabled in the pipeline's stages".into()),
-        );
+        run.record(&stage, started, Outcome::Skipped("disabled in the pipeline's stages".into()));
         return Ok(());
     }
-    let input = run.manifest.input.clone();
-    let already_there = match &input {
+    let already_there = match &scope.input {
         RecordingInput::S3 { bucket, key } => run.store.is_same_object(bucket, key, &name),
         RecordingInput::Local { path } => same_file(path, Path::new(&run.store.location(&name))),
     };
@@ -136,17 +209,11 @@ async fn store_recording(run: &mut Run<'_>, path: &Path) -> Result<(), Processin
             location: run.store.location(&name),
             bytes,
         });
-        run.record(
-            "store_recording",
-            started,
-            Outcome::Skipped("the recording is already in the session folder".into()),
-        );
+        run.record(&stage, started, Outcome::Skipped("the recording is already in the session folder".into()));
         return Ok(());
     }
-    let same_bucket = match (&input, &run.config.output) {
-        (RecordingInput::S3 { bucket, key }, OutputLocation::S3 { bucket: out, .. })
-            if bucket == out =>
-        {
+    let same_bucket = match (&scope.input, &run.config.output) {
+        (RecordingInput::S3 { bucket, key }, OutputLocation::S3 { bucket: out, .. }) if bucket == out => {
             Some(key.clone())
         }
         _ => None,
@@ -156,7 +223,7 @@ async fn store_recording(run: &mut Run<'_>, path: &Path) -> Result<(), Processin
         None => run.store.put_file(&name, path).await?,
     };
     run.manifest.artifacts.push(record);
-    run.record("store_recording", started, Outcome::Ok);
+    run.record(&stage, started, Outcome::Ok);
     Ok(())
 }
 
@@ -172,44 +239,29 @@ type Half<T> = Result<T, String>;
 /// Audio and video are analysed at the same time on two worker threads.
 async fn media_stage(
     run: &mut Run<'_>,
+    scope: &Scope,
     path: &Path,
     info: &MediaInfo,
     temp_dir: &Path,
 ) -> Result<(Half<AudioAnalysis>, Half<VideoFeatures>), ProcessingError> {
     run.check_cancel()?;
-    run.progress("media", 0.0);
+    let media_stage = scope.stage("media");
+    run.progress(&media_stage, 0.0);
     let started = Instant::now();
     let keep_samples = run.config.stages.transcribe && run.config.transcriber.is_some();
     let audio_task = info.audio().map(|_| {
-        let (path, temp_dir, limits, cancel) = (
-            path.to_path_buf(),
-            temp_dir.to_path_buf(),
-            run.config.limits.clone(),
-            run.cancel.clone(),
-        );
+        let (path, temp_dir, limits, cancel) =
+            (path.to_path_buf(), temp_dir.to_path_buf(), run.config.limits.clone(), run.cancel.clone());
         let expected_s = info.duration_s.unwrap_or(0.0);
-        let progress = run.config.progress.clone();
-        let session_id = run.id.to_string();
+        let (progress, session_id) = (run.config.progress.clone(), run.id.to_string());
         blocking(move || {
             let report = move |within: f64| {
                 if let Some(progress) = &progress {
-                    let fraction = crate::progress::overall_fraction("media", within);
-                    progress(&crate::Progress {
-                        session_id: session_id.clone(),
-                        stage: "media".into(),
-                        fraction,
-                    });
+                    let fraction = crate::progress::overall_fraction(&media_stage, within);
+                    progress(&crate::Progress { session_id: session_id.clone(), stage: media_stage.clone(), fraction });
                 }
             };
-            analyze_audio(
-                &path,
-                &temp_dir,
-                &limits,
-                &cancel,
-                keep_samples,
-                expected_s,
-                &report,
-            )
+            analyze_audio(&path, &temp_dir, &limits, &cancel, keep_samples, expected_s, &report)
         })
     });
     let video_task = info.video().map(|_| {
@@ -231,33 +283,10 @@ async fn media_stage(
         None => None,
     };
     run.check_cancel()?;
-    let audio = settle(
-        run,
-        "audio",
-        started,
-        audio,
-        "the recording has no audio stream",
-    )?;
-    let video = settle(
-        run,
-        "video",
-        started,
-        video,
-        "the recording has no video stream",
-    )?;
-    if let (Err(_), Err(_)) = (&audio, &video) {
-        let failed = run
-            .manifest
-            .stages
-            .iter()
-            .rev()
-            .find_map(|s| s.error.clone());
-        if let Some(error) = failed {
-            return Err(ProcessingError::Internal(format!(
-                "neither audio nor video could be analysed: {}",
-                error.message
-            )));
-        }
+    let audio = settle(run, &scope.stage("audio"), started, audio, "the recording has no audio stream")?;
+    let video = settle(run, &scope.stage("video"), started, video, "the recording has no video stream")?;
+    if let (Err(audio), Err(video)) = (&audio, &video) {
+        return Err(ProcessingError::Internal(format!("neither audio nor video could be analysed: {audio}; {video}")));
     }
     Ok((audio, video))
 }
@@ -288,21 +317,17 @@ fn settle<T>(
     }
 }
 
-async fn audio_wav_stage(
-    run: &mut Run<'_>,
-    audio: &Half<AudioAnalysis>,
-) -> Result<(), ProcessingError> {
+async fn audio_wav_stage(run: &mut Run<'_>, scope: &Scope, audio: &Half<AudioAnalysis>) -> Result<(), ProcessingError> {
     let started = Instant::now();
+    let stage = scope.stage("audio_wav");
     run.check_cancel()?;
     match audio {
-        _ if !run.config.stages.audio_wav => {
-            skip(run, "audio_wav", "disabled in the pipeline's stages")
-        }
-        Err(reason) => skip(run, "audio_wav", reason),
+        _ if !run.config.stages.audio_wav => skip(run, &stage, "disabled in the pipeline's stages"),
+        Err(reason) => skip(run, &stage, reason),
         Ok(audio) => {
-            let record = run.store.put_file(layout::AUDIO_WAV, &audio.wav).await?;
+            let record = run.store.put_file(&scope.file(layout::AUDIO_WAV), &audio.wav).await?;
             run.manifest.artifacts.push(record);
-            run.record("audio_wav", started, Outcome::Ok);
+            run.record(&stage, started, Outcome::Ok);
         }
     }
     Ok(())
@@ -310,41 +335,36 @@ async fn audio_wav_stage(
 
 async fn transcribe_stage(
     run: &mut Run<'_>,
+    scope: &Scope,
     audio: &Half<AudioAnalysis>,
 ) -> Result<Half<Transcript>, ProcessingError> {
     let started = Instant::now();
+    let stage = scope.stage("transcribe");
     run.check_cancel()?;
     let samples = match (audio, &run.config.transcriber) {
-        _ if !run.config.stages.transcribe => {
-            Err("transcription is disabled (--no-transcribe)".to_string())
-        }
-        (_, None) => Err(
-            "no transcriber is configured; pass a Whisper model (--model) to transcribe"
-                .to_string(),
-        ),
+        _ if !run.config.stages.transcribe => Err("transcription is disabled (--no-transcribe)".to_string()),
+        (_, None) => Err("no transcriber is configured; pass a Whisper model (--model) to transcribe".to_string()),
         (Err(reason), _) => Err(reason.clone()),
         (Ok(audio), Some(_)) => Ok(audio.samples.clone().unwrap_or_default()),
     };
     let samples = match samples {
         Ok(samples) => samples,
         Err(reason) => {
-            skip(run, "transcribe", &reason);
+            skip(run, &stage, &reason);
             return Ok(Err(reason));
         }
     };
     let transcriber = Arc::clone(run.config.transcriber.as_ref().expect("checked above"));
     let options = run.config.decoding.clone();
-    run.progress("transcribe", 0.0);
+    run.progress(&stage, 0.0);
     let result = blocking(move || transcriber.transcribe(&samples, &options)).await?;
     match result {
         Ok(transcript) => {
-            run.put_report(layout::TRANSCRIPT_JSON, &transcript).await?;
-            let record = run
-                .store
-                .put_bytes(layout::TRANSCRIPT_TXT, transcript_text(&transcript).into())
-                .await?;
+            run.put_report(&scope.file(layout::TRANSCRIPT_JSON), &transcript).await?;
+            let record =
+                run.store.put_bytes(&scope.file(layout::TRANSCRIPT_TXT), transcript_text(&transcript).into()).await?;
             run.manifest.artifacts.push(record);
-            run.record("transcribe", started, Outcome::Ok);
+            run.record(&stage, started, Outcome::Ok);
             Ok(Ok(transcript))
         }
         Err(error) => {
@@ -352,7 +372,7 @@ async fn transcribe_stage(
             if error.kind() == "cancelled" {
                 return Err(error);
             }
-            run.record("transcribe", started, Outcome::Failed(&error));
+            run.record(&stage, started, Outcome::Failed(&error));
             Ok(Err(format!("transcription failed: {error}")))
         }
     }
@@ -360,11 +380,7 @@ async fn transcribe_stage(
 
 /// `transcript.txt`: one segment per line.
 fn transcript_text(transcript: &Transcript) -> String {
-    let mut text: String = transcript
-        .segments
-        .iter()
-        .map(|s| format!("{}\n", s.text.trim()))
-        .collect();
+    let mut text: String = transcript.segments.iter().map(|s| format!("{}\n", s.text.trim())).collect();
     if text.is_empty() && !transcript.text.trim().is_empty() {
         text = format!("{}\n", transcript.text.trim());
     }
@@ -373,55 +389,50 @@ fn transcript_text(transcript: &Transcript) -> String {
 
 async fn quality_stage(
     run: &mut Run<'_>,
-    audio: &Half<AudioAnalysis>,
-    video: &Half<VideoFeatures>,
-) -> Result<Option<serde_json::Value>, ProcessingError> {
-    let started = Instant::now();
+    scope: &Scope,
+    recording: &Recording,
+) -> Result<Option<QualityReport>, ProcessingError> {
+    let stage = scope.stage("quality");
     run.check_cancel()?;
     if !run.config.stages.quality {
-        skip(run, "quality", "disabled in the pipeline's stages");
+        skip(run, &stage, "disabled in the pipeline's stages");
         return Ok(None);
     }
+    let started = Instant::now();
+    let (audio, video) = (&recording.audio, &recording.video);
     let report = score_quality(
         audio.as_ref().map(|a| &a.features).map_err(String::as_str),
         video.as_ref().map_err(String::as_str),
     );
-    let value = run.put_report(layout::QUALITY, &report).await?;
-    run.record("quality", started, Outcome::Ok);
-    Ok(Some(value))
+    run.record(&stage, started, Outcome::Ok);
+    Ok(Some(report))
 }
 
 async fn engagement_stage(
     run: &mut Run<'_>,
-    audio: &Half<AudioAnalysis>,
-    video: &Half<VideoFeatures>,
-    transcript: &Half<Transcript>,
-) -> Result<Option<serde_json::Value>, ProcessingError> {
-    let started = Instant::now();
+    scope: &Scope,
+    recording: &Recording,
+) -> Result<Option<EngagementReport>, ProcessingError> {
+    let stage = scope.stage("engagement");
     run.check_cancel()?;
     if !run.config.stages.engagement {
-        skip(run, "engagement", "disabled in the pipeline's stages");
+        skip(run, &stage, "disabled in the pipeline's stages");
         return Ok(None);
     }
-    let segments: Half<Vec<TranscriptSegment>> =
-        transcript.as_ref().map_err(Clone::clone).map(|t| {
-            t.segments
-                .iter()
-                .map(|s| TranscriptSegment {
-                    start_s: s.start_s,
-                    end_s: s.end_s,
-                    text: s.text.clone(),
-                })
-                .collect()
-        });
+    let started = Instant::now();
+    let segments: Half<Vec<TranscriptSegment>> = recording.transcript.as_ref().map_err(Clone::clone).map(|t| {
+        t.segments
+            .iter()
+            .map(|s| TranscriptSegment { start_s: s.start_s, end_s: s.end_s, text: s.text.clone() })
+            .collect()
+    });
     let report = score_engagement(
-        audio.as_ref().map(|a| &a.features).map_err(String::as_str),
-        video.as_ref().map_err(String::as_str),
+        recording.audio.as_ref().map(|a| &a.features).map_err(String::as_str),
+        recording.video.as_ref().map_err(String::as_str),
         segments.as_deref().map_err(String::as_str),
     );
-    let value = run.put_report(layout::ENGAGEMENT, &report).await?;
-    run.record("engagement", started, Outcome::Ok);
-    Ok(Some(value))
+    run.record(&stage, started, Outcome::Ok);
+    Ok(Some(report))
 }
 
 async fn combined_stage(
@@ -432,27 +443,16 @@ async fn combined_stage(
     let started = Instant::now();
     let part = |name: &str, report: &Option<serde_json::Value>| ScorePart {
         name: name.to_string(),
-        score: report
-            .as_ref()
-            .and_then(|r| r.get("score"))
-            .and_then(serde_json::Value::as_f64),
+        score: report.as_ref().and_then(|r| r.get("score")).and_then(serde_json::Value::as_f64),
         reason: Some(match report {
             None => format!("the {name} stage did not run"),
-            Some(r) => r
-                .get("reason")
-                .and_then(|v| v.as_str())
-                .unwrap_or("no score")
-                .to_string(),
+            Some(r) => r.get("reason").and_then(|v| v.as_str()).unwrap_or("no score").to_string(),
         }),
     };
     let parts = [
         part("quality", quality),
         part("engagement", engagement),
-        ScorePart {
-            name: "analysis".into(),
-            score: None,
-            reason: Some(ANALYSIS_SKIPPED.into()),
-        },
+        ScorePart { name: "analysis".into(), score: None, reason: Some(ANALYSIS_SKIPPED.into()) },
     ];
     let weights: &CombineWeights = &run.config.weights;
     let combined = combine_scores(&parts, weights);
@@ -463,7 +463,7 @@ async fn combined_stage(
 
 async fn finish(
     run: &mut Run<'_>,
-    media: MediaInfo,
+    media: Option<MediaInfo>,
     quality: Option<serde_json::Value>,
     engagement: Option<serde_json::Value>,
     combined: Option<serde_json::Value>,

@@ -24,12 +24,8 @@ impl RecordingInput {
                 let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
                 Self::s3(bucket, key)
             }
-            None if input.trim().is_empty() => {
-                Err(ProcessingError::Input("the input path is empty".into()))
-            }
-            None => Ok(RecordingInput::Local {
-                path: PathBuf::from(input),
-            }),
+            None if input.trim().is_empty() => Err(ProcessingError::Input("the input path is empty".into())),
+            None => Ok(RecordingInput::Local { path: PathBuf::from(input) }),
         }
     }
 
@@ -42,28 +38,20 @@ impl RecordingInput {
                 "s3://{bucket}/{key} names no object; give the recording's key, e.g. s3://{bucket}/sessions/<id>/recording.mp4"
             )));
         }
-        Ok(RecordingInput::S3 {
-            bucket,
-            key: key.to_string(),
-        })
+        Ok(RecordingInput::S3 { bucket, key: key.to_string() })
     }
 
     /// The file extension to store the recording under (`mp4` when the input has none).
     pub fn extension(&self) -> String {
         let name = match self {
-            RecordingInput::Local { path } => path
-                .file_name()
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_default(),
-            RecordingInput::S3 { key, .. } => {
-                key.rsplit('/').next().unwrap_or_default().to_string()
+            RecordingInput::Local { path } => {
+                path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default()
             }
+            RecordingInput::S3 { key, .. } => key.rsplit('/').next().unwrap_or_default().to_string(),
         };
         name.rsplit_once('.')
             .map(|(_, ext)| ext.to_ascii_lowercase())
-            .filter(|ext| {
-                !ext.is_empty() && ext.len() <= 5 && ext.chars().all(|c| c.is_ascii_alphanumeric())
-            })
+            .filter(|ext| !ext.is_empty() && ext.len() <= 5 && ext.chars().all(|c| c.is_ascii_alphanumeric()))
             .unwrap_or_else(|| "mp4".into())
     }
 }
@@ -91,17 +79,10 @@ impl OutputLocation {
         match output.strip_prefix("s3://") {
             Some(rest) => {
                 let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-                Ok(OutputLocation::S3 {
-                    bucket: bucket_name(bucket)?,
-                    prefix: prefix.trim_matches('/').to_string(),
-                })
+                Ok(OutputLocation::S3 { bucket: bucket_name(bucket)?, prefix: prefix.trim_matches('/').to_string() })
             }
-            None if output.trim().is_empty() => {
-                Err(ProcessingError::Input("the output folder is empty".into()))
-            }
-            None => Ok(OutputLocation::Local {
-                dir: PathBuf::from(output),
-            }),
+            None if output.trim().is_empty() => Err(ProcessingError::Input("the output folder is empty".into())),
+            None => Ok(OutputLocation::Local { dir: PathBuf::from(output) }),
         }
     }
 }
@@ -126,9 +107,7 @@ pub fn bucket_name(name_or_arn: &str) -> Result<String, ProcessingError> {
         Some(arn) => {
             let parts: Vec<&str> = arn.splitn(5, ':').collect();
             match parts.as_slice() {
-                [_partition, "s3", "", "", resource] => {
-                    resource.split('/').next().unwrap_or_default()
-                }
+                [_partition, "s3", "", "", resource] => resource.split('/').next().unwrap_or_default(),
                 _ => {
                     return Err(ProcessingError::Input(format!(
                         "\"{trimmed}\" is not an S3 bucket ARN; expected arn:aws:s3:::<bucket>"
@@ -139,9 +118,7 @@ pub fn bucket_name(name_or_arn: &str) -> Result<String, ProcessingError> {
         None => trimmed,
     };
     let valid = (3..=63).contains(&name.len())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
         && name.starts_with(|c: char| c.is_ascii_alphanumeric())
         && name.ends_with(|c: char| c.is_ascii_alphanumeric());
     if !valid {
@@ -160,48 +137,25 @@ mod tests {
     fn parses_inputs_and_outputs() {
         assert_eq!(
             RecordingInput::parse("s3://recs/sessions/a/recording.mp4").unwrap(),
-            RecordingInput::S3 {
-                bucket: "recs".into(),
-                key: "sessions/a/recording.mp4".into()
-            }
+            RecordingInput::S3 { bucket: "recs".into(), key: "sessions/a/recording.mp4".into() }
         );
-        assert_eq!(
-            RecordingInput::parse("rec.webm").unwrap().extension(),
-            "webm"
-        );
+        assert_eq!(RecordingInput::parse("rec.webm").unwrap().extension(), "webm");
         assert_eq!(RecordingInput::parse("dir/rec").unwrap().extension(), "mp4");
         assert!(RecordingInput::parse("s3://recs").is_err());
         assert!(RecordingInput::parse("s3://recs/folder/").is_err());
         assert_eq!(
             OutputLocation::parse("s3://out/tenant-a/").unwrap(),
-            OutputLocation::S3 {
-                bucket: "out".into(),
-                prefix: "tenant-a".into()
-            }
+            OutputLocation::S3 { bucket: "out".into(), prefix: "tenant-a".into() }
         );
-        assert_eq!(
-            OutputLocation::parse("s3://out").unwrap().to_string(),
-            "s3://out"
-        );
+        assert_eq!(OutputLocation::parse("s3://out").unwrap().to_string(), "s3://out");
     }
 
     #[test]
     fn bucket_names_and_arns() {
         assert_eq!(bucket_name("my-recordings").unwrap(), "my-recordings");
-        assert_eq!(
-            bucket_name("arn:aws:s3:::my-recordings").unwrap(),
-            "my-recordings"
-        );
-        assert_eq!(
-            bucket_name("arn:aws-cn:s3:::rec.cn/prefix").unwrap(),
-            "rec.cn"
-        );
-        assert!(
-            bucket_name("arn:aws:iam::123:role/x")
-                .unwrap_err()
-                .to_string()
-                .contains("not an S3 bucket ARN")
-        );
+        assert_eq!(bucket_name("arn:aws:s3:::my-recordings").unwrap(), "my-recordings");
+        assert_eq!(bucket_name("arn:aws-cn:s3:::rec.cn/prefix").unwrap(), "rec.cn");
+        assert!(bucket_name("arn:aws:iam::123:role/x").unwrap_err().to_string().contains("not an S3 bucket ARN"));
         assert!(bucket_name("Bad_Bucket").is_err());
         assert!(bucket_name("ab").is_err());
     }

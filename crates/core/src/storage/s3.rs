@@ -26,14 +26,8 @@ impl std::fmt::Debug for S3Settings {
         f.debug_struct("S3Settings")
             .field("region", &self.region)
             .field("endpoint", &self.endpoint)
-            .field(
-                "access_key_id",
-                &self.access_key_id.as_ref().map(|_| "<set>"),
-            )
-            .field(
-                "secret_access_key",
-                &self.secret_access_key.as_ref().map(|_| "<set>"),
-            )
+            .field("access_key_id", &self.access_key_id.as_ref().map(|_| "<set>"))
+            .field("secret_access_key", &self.secret_access_key.as_ref().map(|_| "<set>"))
             .field("force_path_style", &self.force_path_style)
             .finish()
     }
@@ -47,14 +41,10 @@ impl S3Settings {
             builder = builder.with_region(region);
         }
         if let Some(endpoint) = &self.endpoint {
-            builder = builder
-                .with_endpoint(endpoint)
-                .with_allow_http(endpoint.starts_with("http://"));
+            builder = builder.with_endpoint(endpoint).with_allow_http(endpoint.starts_with("http://"));
         }
         if let (Some(id), Some(secret)) = (&self.access_key_id, &self.secret_access_key) {
-            builder = builder
-                .with_access_key_id(id)
-                .with_secret_access_key(secret);
+            builder = builder.with_access_key_id(id).with_secret_access_key(secret);
             if let Some(token) = &self.session_token {
                 builder = builder.with_token(token);
             }
@@ -62,11 +52,9 @@ impl S3Settings {
         if self.force_path_style {
             builder = builder.with_virtual_hosted_style_request(false);
         }
-        let store = builder.build().map_err(|e| {
-            ProcessingError::Config(format!(
-                "cannot configure S3 access to bucket {bucket}: {e}"
-            ))
-        })?;
+        let store = builder
+            .build()
+            .map_err(|e| ProcessingError::Config(format!("cannot configure S3 access to bucket {bucket}: {e}")))?;
         Ok(Arc::new(store))
     }
 }

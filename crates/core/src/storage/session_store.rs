@@ -37,16 +37,11 @@ pub struct SessionStore {
 
 impl SessionStore {
     /// Opens `<output>/sessions/<session_id>/`, creating a local folder if needed.
-    pub fn open(
-        output: &OutputLocation,
-        s3: &S3Settings,
-        session_id: &str,
-    ) -> Result<Self, ProcessingError> {
+    pub fn open(output: &OutputLocation, s3: &S3Settings, session_id: &str) -> Result<Self, ProcessingError> {
         match output {
             OutputLocation::Local { dir } => {
                 std::fs::create_dir_all(dir).map_err(|e| ProcessingError::io(dir.display(), e))?;
-                let dir = std::fs::canonicalize(dir)
-                    .map_err(|e| ProcessingError::io(dir.display(), e))?;
+                let dir = std::fs::canonicalize(dir).map_err(|e| ProcessingError::io(dir.display(), e))?;
                 let store = object_store::local::LocalFileSystem::new_with_prefix(&dir)
                     .map_err(|e| ProcessingError::storage(dir.display().to_string(), e))?;
                 let display = dir.join("sessions").join(session_id).display().to_string();
@@ -54,33 +49,16 @@ impl SessionStore {
             }
             OutputLocation::S3 { bucket, prefix } => {
                 let store = s3.store(bucket)?;
-                let display = format!(
-                    "s3://{bucket}/{}",
-                    join_key(prefix, &format!("sessions/{session_id}"))
-                );
-                Ok(Self::new(
-                    store,
-                    prefix,
-                    display,
-                    Some(bucket.clone()),
-                    session_id,
-                ))
+                let display = format!("s3://{bucket}/{}", join_key(prefix, &format!("sessions/{session_id}")));
+                Ok(Self::new(store, prefix, display, Some(bucket.clone()), session_id))
             }
         }
     }
 
     /// A session folder on any `object_store` backend (GCS, Azure, memory, …) under `prefix`.
-    pub fn on_store(
-        store: Arc<dyn ObjectStore>,
-        prefix: &str,
-        display_base: &str,
-        session_id: &str,
-    ) -> Self {
-        let display = format!(
-            "{}/{}",
-            display_base.trim_end_matches('/'),
-            join_key(prefix, &format!("sessions/{session_id}"))
-        );
+    pub fn on_store(store: Arc<dyn ObjectStore>, prefix: &str, display_base: &str, session_id: &str) -> Self {
+        let display =
+            format!("{}/{}", display_base.trim_end_matches('/'), join_key(prefix, &format!("sessions/{session_id}")));
         Self::new(store, prefix, display, None, session_id)
     }
 
@@ -92,12 +70,7 @@ impl SessionStore {
         session_id: &str,
     ) -> Self {
         let root = ObjectPath::from(join_key(prefix, &format!("sessions/{session_id}")));
-        Self {
-            store,
-            root,
-            display_root,
-            bucket,
-        }
+        Self { store, root, display_root, bucket }
     }
 
     /// Where `name` lives, as a person would type it.
@@ -107,8 +80,7 @@ impl SessionStore {
 
     /// Whether `bucket`/`key` is this session's object `name` (a recording already in place).
     pub fn is_same_object(&self, bucket: &str, key: &str, name: &str) -> bool {
-        self.bucket.as_deref() == Some(bucket)
-            && self.object_path(name).as_ref() == key.trim_start_matches('/')
+        self.bucket.as_deref() == Some(bucket) && self.object_path(name).as_ref() == key.trim_start_matches('/')
     }
 
     fn object_path(&self, name: &str) -> ObjectPath {
@@ -116,44 +88,25 @@ impl SessionStore {
     }
 
     /// Writes `value` as pretty JSON.
-    pub async fn put_json(
-        &self,
-        name: &str,
-        value: &impl Serialize,
-    ) -> Result<ArtifactRecord, ProcessingError> {
-        let mut body = serde_json::to_vec_pretty(value)
-            .map_err(|e| ProcessingError::Internal(e.to_string()))?;
+    pub async fn put_json(&self, name: &str, value: &impl Serialize) -> Result<ArtifactRecord, ProcessingError> {
+        let mut body = serde_json::to_vec_pretty(value).map_err(|e| ProcessingError::Internal(e.to_string()))?;
         body.push(b'\n');
         self.put_bytes(name, Bytes::from(body)).await
     }
 
-    pub async fn put_bytes(
-        &self,
-        name: &str,
-        body: Bytes,
-    ) -> Result<ArtifactRecord, ProcessingError> {
+    pub async fn put_bytes(&self, name: &str, body: Bytes) -> Result<ArtifactRecord, ProcessingError> {
         let bytes = body.len() as u64;
         self.store
             .put(&self.object_path(name), PutPayload::from(body))
             .await
             .map_err(|e| ProcessingError::storage(self.location(name), e))?;
-        Ok(ArtifactRecord {
-            name: name.to_string(),
-            location: self.location(name),
-            bytes,
-        })
+        Ok(ArtifactRecord { name: name.to_string(), location: self.location(name), bytes })
     }
 
     /// Streams a local file into `name` in bounded pieces (multipart on S3, staged file locally).
-    pub async fn put_file(
-        &self,
-        name: &str,
-        file: &Path,
-    ) -> Result<ArtifactRecord, ProcessingError> {
+    pub async fn put_file(&self, name: &str, file: &Path) -> Result<ArtifactRecord, ProcessingError> {
         let location = self.location(name);
-        let mut source = tokio::fs::File::open(file)
-            .await
-            .map_err(|e| ProcessingError::io(file.display(), e))?;
+        let mut source = tokio::fs::File::open(file).await.map_err(|e| ProcessingError::io(file.display(), e))?;
         let upload = self
             .store
             .put_multipart(&self.object_path(name))
@@ -177,39 +130,17 @@ impl SessionStore {
             writer.write(&buffer[..read]);
             total += read as u64;
         }
-        writer
-            .finish()
-            .await
-            .map_err(|e| ProcessingError::storage(&location, e))?;
-        Ok(ArtifactRecord {
-            name: name.to_string(),
-            location,
-            bytes: total,
-        })
+        writer.finish().await.map_err(|e| ProcessingError::storage(&location, e))?;
+        Ok(ArtifactRecord { name: name.to_string(), location, bytes: total })
     }
 
     /// Copies an object of the same store (no data through this process).
-    pub async fn copy_within(
-        &self,
-        from_key: &str,
-        name: &str,
-    ) -> Result<ArtifactRecord, ProcessingError> {
+    pub async fn copy_within(&self, from_key: &str, name: &str) -> Result<ArtifactRecord, ProcessingError> {
         let from = ObjectPath::from(from_key);
         let to = self.object_path(name);
-        self.store
-            .copy(&from, &to)
-            .await
-            .map_err(|e| ProcessingError::storage(self.location(name), e))?;
-        let meta = self
-            .store
-            .head(&to)
-            .await
-            .map_err(|e| ProcessingError::storage(self.location(name), e))?;
-        Ok(ArtifactRecord {
-            name: name.to_string(),
-            location: self.location(name),
-            bytes: meta.size,
-        })
+        self.store.copy(&from, &to).await.map_err(|e| ProcessingError::storage(self.location(name), e))?;
+        let meta = self.store.head(&to).await.map_err(|e| ProcessingError::storage(self.location(name), e))?;
+        Ok(ArtifactRecord { name: name.to_string(), location: self.location(name), bytes: meta.size })
     }
 
     /// Size of `name`, or `None` when it does not exist.
@@ -219,6 +150,27 @@ impl SessionStore {
             Err(object_store::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(ProcessingError::storage(self.location(name), e)),
         }
+    }
+
+    /// Removes every object under the folder `name/`.
+    pub async fn delete_folder(&self, name: &str) -> Result<(), ProcessingError> {
+        let prefix = self.object_path(name);
+        let mut listing = self.store.list(Some(&prefix));
+        let mut paths = Vec::new();
+        while let Some(meta) = listing.next().await {
+            match meta {
+                Ok(meta) => paths.push(meta.location),
+                Err(object_store::Error::NotFound { .. }) => break,
+                Err(e) => return Err(ProcessingError::storage(self.location(name), e)),
+            }
+        }
+        for path in paths {
+            match self.store.delete(&path).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(ProcessingError::storage(self.location(name), e)),
+            }
+        }
+        Ok(())
     }
 
     /// Removes `name` if present.
@@ -237,38 +189,25 @@ pub(crate) async fn download(
     key: &str,
     file: &Path,
 ) -> Result<u64, ProcessingError> {
-    let result = store
-        .get(&ObjectPath::from(key))
-        .await
-        .map_err(|e| match e {
-            object_store::Error::NotFound { .. } => {
-                ProcessingError::Input(format!("{uri} does not exist; check the bucket and key"))
-            }
-            other => ProcessingError::storage(uri, other),
-        })?;
-    let mut out = tokio::fs::File::create(file)
-        .await
-        .map_err(|e| ProcessingError::io(file.display(), e))?;
+    let result = store.get(&ObjectPath::from(key)).await.map_err(|e| match e {
+        object_store::Error::NotFound { .. } => {
+            ProcessingError::Input(format!("{uri} does not exist; check the bucket and key"))
+        }
+        other => ProcessingError::storage(uri, other),
+    })?;
+    let mut out = tokio::fs::File::create(file).await.map_err(|e| ProcessingError::io(file.display(), e))?;
     let mut stream = result.into_stream();
     let mut total = 0u64;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| ProcessingError::storage(uri, e))?;
-        out.write_all(&chunk)
-            .await
-            .map_err(|e| ProcessingError::io(file.display(), e))?;
+        out.write_all(&chunk).await.map_err(|e| ProcessingError::io(file.display(), e))?;
         total += chunk.len() as u64;
     }
-    out.flush()
-        .await
-        .map_err(|e| ProcessingError::io(file.display(), e))?;
+    out.flush().await.map_err(|e| ProcessingError::io(file.display(), e))?;
     Ok(total)
 }
 
 fn join_key(prefix: &str, rest: &str) -> String {
     let prefix = prefix.trim_matches('/');
-    if prefix.is_empty() {
-        rest.to_string()
-    } else {
-        format!("{prefix}/{rest}")
-    }
+    if prefix.is_empty() { rest.to_string() } else { format!("{prefix}/{rest}") }
 }

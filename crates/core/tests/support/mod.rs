@@ -6,9 +6,7 @@ pub mod s3_server;
 
 use std::path::{Path, PathBuf};
 
-use session_processing::{
-    OutputLocation, RecordingInput, SessionProcessor, SessionProcessorBuilder,
-};
+use session_processing::{OutputLocation, RecordingInput, SessionProcessor, SessionProcessorBuilder};
 
 /// A media file made by `scripts/make-fixtures`; panics (fails the test) when it is missing.
 pub fn fixture(name: &str) -> PathBuf {
@@ -16,25 +14,17 @@ pub fn fixture(name: &str) -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.fixtures"));
     let path = dir.join(name);
-    assert!(
-        path.exists(),
-        "fixture {} is missing: run scripts/make-fixtures first",
-        path.display()
-    );
+    assert!(path.exists(), "fixture {} is missing: run scripts/make-fixtures first", path.display());
     path
 }
 
 pub fn local(path: &Path) -> RecordingInput {
-    RecordingInput::Local {
-        path: path.to_path_buf(),
-    }
+    RecordingInput::Local { path: path.to_path_buf() }
 }
 
 /// A processor writing into `dir`.
 pub fn builder_for(dir: &Path) -> SessionProcessorBuilder {
-    SessionProcessor::builder().output(OutputLocation::Local {
-        dir: dir.to_path_buf(),
-    })
+    SessionProcessor::builder().output(OutputLocation::Local { dir: dir.to_path_buf() })
 }
 
 pub fn read_json(path: &Path) -> serde_json::Value {
@@ -44,7 +34,5 @@ pub fn read_json(path: &Path) -> serde_json::Value {
 
 /// `value[path…]` as f64, or `None`.
 pub fn number(value: &serde_json::Value, path: &[&str]) -> Option<f64> {
-    path.iter()
-        .try_fold(value, |v, key| v.get(key))
-        .and_then(serde_json::Value::as_f64)
+    path.iter().try_fold(value, |v, key| v.get(key)).and_then(serde_json::Value::as_f64)
 }

@@ -17,30 +17,18 @@ pub struct S3Server {
 impl S3Server {
     /// Starts moto; fails the test loudly when it is not installed.
     pub fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free port")
-            .port();
+        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
         let program = std::env::var("MOTO_SERVER").unwrap_or_else(|_| "moto_server".into());
         let child = Command::new(&program)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| {
-                panic!("cannot start {program} ({e}); install it with: pip install 'moto[server]'")
-            });
-        let server = Self {
-            child,
-            endpoint: format!("http://127.0.0.1:{port}"),
-            port,
-        };
+            .unwrap_or_else(|e| panic!("cannot start {program} ({e}); install it with: pip install 'moto[server]'"));
+        let server = Self { child, endpoint: format!("http://127.0.0.1:{port}"), port };
         let deadline = Instant::now() + Duration::from_secs(30);
         while server.request("GET", "/").is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "moto_server did not answer on port {port} within 30 s"
-            );
+            assert!(Instant::now() < deadline, "moto_server did not answer on port {port} within 30 s");
             std::thread::sleep(Duration::from_millis(100));
         }
         server
@@ -58,13 +46,8 @@ impl S3Server {
     }
 
     pub fn create_bucket(&self, bucket: &str) {
-        let status = self
-            .request("PUT", &format!("/{bucket}"))
-            .expect("create bucket");
-        assert!(
-            status.starts_with("HTTP/1.1 200"),
-            "create bucket {bucket}: {status}"
-        );
+        let status = self.request("PUT", &format!("/{bucket}")).expect("create bucket");
+        assert!(status.starts_with("HTTP/1.1 200"), "create bucket {bucket}: {status}");
     }
 
     /// An object store on `bucket` of this server, to seed inputs and read results back.

@@ -125,13 +125,9 @@ impl AudioAnalyzer {
 
     fn close_frame(&mut self) {
         let index = self.frame_rms_dbfs.len() as u32;
-        self.frame_rms_dbfs
-            .push(rms_dbfs(self.frame_sum_sq, self.frame_fill));
+        self.frame_rms_dbfs.push(rms_dbfs(self.frame_sum_sq, self.frame_fill));
         if self.frame_clipped > 0 {
-            self.clipped_frames.push(ClippedFrame {
-                frame: index,
-                samples: self.frame_clipped,
-            });
+            self.clipped_frames.push(ClippedFrame { frame: index, samples: self.frame_clipped });
         }
         self.frame_sum_sq = 0.0;
         self.frame_fill = 0;
@@ -145,10 +141,7 @@ impl AudioAnalyzer {
         let rate = f64::from(self.sample_rate);
         let duration_s = (end_sample - start) as f64 / rate;
         if (MIN_SILENCE_RUN_S..=MAX_SILENCE_RUN_S).contains(&duration_s) {
-            self.digital_silence_runs.push(SampleRun {
-                start_s: start as f64 / rate,
-                duration_s,
-            });
+            self.digital_silence_runs.push(SampleRun { start_s: start as f64 / rate, duration_s });
         }
     }
 }
@@ -160,11 +153,7 @@ mod tests {
     fn sine(freq_hz: f64, peak: f64, sample_rate: u32, seconds: f64) -> Vec<f32> {
         let n = (f64::from(sample_rate) * seconds) as usize;
         (0..n)
-            .map(|i| {
-                (peak
-                    * (2.0 * std::f64::consts::PI * freq_hz * i as f64 / f64::from(sample_rate))
-                        .sin()) as f32
-            })
+            .map(|i| (peak * (2.0 * std::f64::consts::PI * freq_hz * i as f64 / f64::from(sample_rate)).sin()) as f32)
             .collect()
     }
 
@@ -178,14 +167,8 @@ mod tests {
 
     #[test]
     fn rejects_unsupported_sample_rates() {
-        assert!(matches!(
-            AudioAnalyzer::new(0),
-            Err(ScoringError::InvalidSampleRate(0))
-        ));
-        assert!(matches!(
-            AudioAnalyzer::new(1_000_000),
-            Err(ScoringError::InvalidSampleRate(_))
-        ));
+        assert!(matches!(AudioAnalyzer::new(0), Err(ScoringError::InvalidSampleRate(0))));
+        assert!(matches!(AudioAnalyzer::new(1_000_000), Err(ScoringError::InvalidSampleRate(_))));
     }
 
     #[test]
@@ -222,13 +205,7 @@ mod tests {
         }
         let features = analyze_in_chunks(&samples, 1000);
         assert_eq!(features.clipped_sample_count, 320);
-        assert_eq!(
-            features.clipped_frames,
-            vec![ClippedFrame {
-                frame: 10,
-                samples: 320
-            }]
-        );
+        assert_eq!(features.clipped_frames, vec![ClippedFrame { frame: 10, samples: 320 }]);
     }
 
     #[test]

@@ -13,8 +13,8 @@ pub struct LoudnessMeter {
 impl LoudnessMeter {
     /// A meter for mono audio at `sample_rate` Hz.
     pub fn new(sample_rate: u32) -> Result<Self, ScoringError> {
-        let meter = EbuR128::new(1, sample_rate, Mode::I | Mode::LRA)
-            .map_err(|e| ScoringError::Loudness(e.to_string()))?;
+        let meter =
+            EbuR128::new(1, sample_rate, Mode::I | Mode::LRA).map_err(|e| ScoringError::Loudness(e.to_string()))?;
         Ok(Self { meter })
     }
 
@@ -43,11 +43,7 @@ mod tests {
     fn sine(freq_hz: f64, peak: f64, sample_rate: u32, seconds: f64) -> Vec<f32> {
         let n = (f64::from(sample_rate) * seconds) as usize;
         (0..n)
-            .map(|i| {
-                (peak
-                    * (2.0 * std::f64::consts::PI * freq_hz * i as f64 / f64::from(sample_rate))
-                        .sin()) as f32
-            })
+            .map(|i| (peak * (2.0 * std::f64::consts::PI * freq_hz * i as f64 / f64::from(sample_rate)).sin()) as f32)
             .collect()
     }
 

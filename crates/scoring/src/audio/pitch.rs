@@ -67,8 +67,7 @@ impl PitchTracker {
             self.decimator_sum += x;
             self.decimator_count += 1;
             if self.decimator_count == self.decimation {
-                self.window
-                    .push(self.decimator_sum / self.decimation as f32);
+                self.window.push(self.decimator_sum / self.decimation as f32);
                 self.decimator_sum = 0.0;
                 self.decimator_count = 0;
                 if self.window.len() == self.hop_len {
@@ -86,11 +85,7 @@ impl PitchTracker {
     }
 
     fn estimate_window(&mut self) -> Option<f32> {
-        let sum_sq: f64 = self
-            .window
-            .iter()
-            .map(|&x| f64::from(x) * f64::from(x))
-            .sum();
+        let sum_sq: f64 = self.window.iter().map(|&x| f64::from(x) * f64::from(x)).sum();
         if rms_dbfs(sum_sq, self.window.len()) < MIN_LEVEL_DBFS {
             return None;
         }
@@ -114,11 +109,7 @@ impl PitchTracker {
             }
             let d = f64::from(d);
             running += d;
-            self.difference[tau] = if running > 0.0 {
-                d * tau as f64 / running
-            } else {
-                1.0
-            };
+            self.difference[tau] = if running > 0.0 { d * tau as f64 / running } else { 1.0 };
         }
     }
 
@@ -135,9 +126,8 @@ impl PitchTracker {
             }
             tau += 1;
         }
-        let (best, value) = (self.min_lag.max(2)..=self.max_lag)
-            .map(|t| (t, d[t]))
-            .min_by(|a, b| a.1.total_cmp(&b.1))?;
+        let (best, value) =
+            (self.min_lag.max(2)..=self.max_lag).map(|t| (t, d[t])).min_by(|a, b| a.1.total_cmp(&b.1))?;
         (value <= MAX_APERIODICITY).then_some(best)
     }
 
@@ -145,17 +135,9 @@ impl PitchTracker {
         if tau == 0 || tau >= self.max_lag {
             return tau as f64;
         }
-        let (a, b, c) = (
-            self.difference[tau - 1],
-            self.difference[tau],
-            self.difference[tau + 1],
-        );
+        let (a, b, c) = (self.difference[tau - 1], self.difference[tau], self.difference[tau + 1]);
         let denom = a - 2.0 * b + c;
-        if denom.abs() < 1e-12 {
-            tau as f64
-        } else {
-            tau as f64 + 0.5 * (a - c) / denom
-        }
+        if denom.abs() < 1e-12 { tau as f64 } else { tau as f64 + 0.5 * (a - c) / denom }
     }
 }
 
@@ -168,11 +150,8 @@ mod tests {
         (0..n)
             .map(|i| {
                 let t = i as f64 / f64::from(sample_rate);
-                (1..=5)
-                    .map(|k| {
-                        0.1 / k as f64 * (2.0 * std::f64::consts::PI * f0_hz * k as f64 * t).sin()
-                    })
-                    .sum::<f64>() as f32
+                (1..=5).map(|k| 0.1 / k as f64 * (2.0 * std::f64::consts::PI * f0_hz * k as f64 * t).sin()).sum::<f64>()
+                    as f32
             })
             .collect()
     }

@@ -66,10 +66,7 @@ pub fn detect_speech(audio: &AudioFeatures) -> Vec<SpeechSegment> {
 /// Speech segments with a chosen [`VadConfig`].
 pub fn detect_speech_with(audio: &AudioFeatures, config: &VadConfig) -> Vec<SpeechSegment> {
     let loud = loud_frames(&audio.frame_rms_dbfs, audio.frame_duration_s, config);
-    let frames = hangover(
-        &loud,
-        (config.hangover_s / audio.frame_duration_s).round() as usize,
-    );
+    let frames = hangover(&loud, (config.hangover_s / audio.frame_duration_s).round() as usize);
     let mut segments = to_segments(&frames, audio.frame_duration_s, audio.duration_s);
     bridge_gaps(&mut segments, config.min_silence_s);
     segments.retain(|s| s.duration_s() >= config.min_speech_s);
@@ -86,11 +83,7 @@ fn loud_frames(levels: &[f32], frame_s: f64, config: &VadConfig) -> Vec<bool> {
     levels
         .iter()
         .map(|&level| {
-            floor = if level < floor {
-                level
-            } else {
-                (floor + rise).min(level)
-            };
+            floor = if level < floor { level } else { (floor + rise).min(level) };
             level > config.min_level_dbfs && level > floor + config.margin_db
         })
         .collect()
@@ -100,11 +93,7 @@ fn hangover(loud: &[bool], frames: usize) -> Vec<bool> {
     let mut since_loud = usize::MAX;
     loud.iter()
         .map(|&is_loud| {
-            since_loud = if is_loud {
-                0
-            } else {
-                since_loud.saturating_add(1)
-            };
+            since_loud = if is_loud { 0 } else { since_loud.saturating_add(1) };
             since_loud <= frames
         })
         .collect()

@@ -11,9 +11,7 @@ mod voice;
 pub use presence::{PRESENCE_METHOD, Presence};
 pub use prosody::Prosody;
 pub use speech_rate::{SYLLABLES_PER_WORD, SpeechRate, SpeechRateMethod};
-pub use transcript::{
-    FILLER_PHRASES, FILLER_WORDS, FillerWords, TranscriptMetrics, TranscriptSegment,
-};
+pub use transcript::{FILLER_PHRASES, FILLER_WORDS, FillerWords, TranscriptMetrics, TranscriptSegment};
 pub use voice::{MONOLOGUE_BRIDGE_S, Monologue, PauseStats, VoiceActivity};
 
 use serde::{Deserialize, Serialize};
@@ -89,10 +87,7 @@ pub fn score_engagement(
     let voice = audio.map(|a| voice::voice_activity(detect_speech(a), a.duration_s));
     let talk_time_s = match (&voice, transcript) {
         (Ok(v), _) => v.talk_time_s,
-        (Err(_), Ok(segments)) => segments
-            .iter()
-            .map(|s| (s.end_s - s.start_s).max(0.0))
-            .sum(),
+        (Err(_), Ok(segments)) => segments.iter().map(|s| (s.end_s - s.start_s).max(0.0)).sum(),
         (Err(_), Err(_)) => 0.0,
     };
     let transcript_metrics = transcript.map(|t| transcript::transcript_metrics(t, talk_time_s));
@@ -101,22 +96,16 @@ pub fn score_engagement(
         (Ok(v), Ok(a)) => prosody::prosody(a, &v.speech_segments).ok_or(NO_SPEECH.to_owned()),
         (Err(_), _) | (_, Err(_)) => Err(audio.err().unwrap_or(NO_SPEECH).to_owned()),
     };
-    let presence = video.map_err(str::to_owned).and_then(|v| {
-        presence::presence(v).ok_or_else(|| "no decoded video frames were sampled".to_owned())
-    });
+    let presence = video
+        .map_err(str::to_owned)
+        .and_then(|v| presence::presence(v).ok_or_else(|| "no decoded video frames were sampled".to_owned()));
     let voice = voice.map(|mut v| {
         if let (Some(m), Ok(segments)) = (v.longest_monologue.as_mut(), transcript) {
             m.words = Some(words_between(segments, m.start_s, m.end_s));
         }
         v
     });
-    build(
-        voice.map_err(str::to_owned),
-        speech_rate,
-        prosody,
-        presence,
-        transcript_metrics.map_err(str::to_owned),
-    )
+    build(voice.map_err(str::to_owned), speech_rate, prosody, presence, transcript_metrics.map_err(str::to_owned))
 }
 
 fn speech_rate(
@@ -126,13 +115,10 @@ fn speech_rate(
     talk_time_s: f64,
 ) -> Result<SpeechRate, String> {
     if let Ok(t) = transcript {
-        return speech_rate::from_transcript(t.words, talk_time_s)
-            .ok_or_else(|| NO_SPEECH.to_owned());
+        return speech_rate::from_transcript(t.words, talk_time_s).ok_or_else(|| NO_SPEECH.to_owned());
     }
     match (audio, voice) {
-        (Ok(a), Ok(v)) => {
-            speech_rate::from_envelope(a, &v.speech_segments).ok_or_else(|| NO_SPEECH.to_owned())
-        }
+        (Ok(a), Ok(v)) => speech_rate::from_envelope(a, &v.speech_segments).ok_or_else(|| NO_SPEECH.to_owned()),
         (Err(reason), _) | (_, &Err(reason)) => Err(reason.to_owned()),
     }
 }
@@ -152,21 +138,9 @@ fn build(
     presence: Result<Presence, String>,
     transcript: Result<TranscriptMetrics, String>,
 ) -> EngagementReport {
-    let speech_ratio = voice.as_ref().ok().map(|v| {
-        if v.duration_s > 0.0 {
-            round_to(v.talk_time_s / v.duration_s, 4)
-        } else {
-            0.0
-        }
-    });
-    let components = components(
-        speech_ratio,
-        &voice,
-        &speech_rate,
-        &prosody,
-        &presence,
-        &transcript,
-    );
+    let speech_ratio =
+        voice.as_ref().ok().map(|v| if v.duration_s > 0.0 { round_to(v.talk_time_s / v.duration_s, 4) } else { 0.0 });
+    let components = components(speech_ratio, &voice, &speech_rate, &prosody, &presence, &transcript);
     let weighted = [
         (&components.participation, 1.0),
         (&components.speech_rate, 0.5),
@@ -181,9 +155,7 @@ fn build(
     let score = (weight > 0.0).then(|| round1(sum / weight));
     EngagementReport {
         score,
-        reason: score
-            .is_none()
-            .then(|| "no audio, video or transcript to measure engagement from".to_owned()),
+        reason: score.is_none().then(|| "no audio, video or transcript to measure engagement from".to_owned()),
         speech_ratio,
         voice_reason: voice.as_ref().err().cloned(),
         voice: voice.ok(),
@@ -213,29 +185,20 @@ fn components(
     };
     let prosody_score = |p: &Prosody| {
         let energy = ramp(p.energy_std_db, 2.0, 6.0);
-        p.pitch_std_semitones
-            .map_or(energy, |st| (ramp(st, 0.5, 3.0) + energy) / 2.0)
+        p.pitch_std_semitones.map_or(energy, |st| (ramp(st, 0.5, 3.0) + energy) / 2.0)
     };
-    let fluency = transcript.as_ref().map_err(Clone::clone).and_then(|t| {
-        t.filler_words
-            .per_minute
-            .map(|f| ramp(f, 15.0, 2.0))
-            .ok_or_else(|| NO_SPEECH.to_owned())
-    });
+    let fluency = transcript
+        .as_ref()
+        .map_err(Clone::clone)
+        .and_then(|t| t.filler_words.per_minute.map(|f| ramp(f, 15.0, 2.0)).ok_or_else(|| NO_SPEECH.to_owned()));
     EngagementComponents {
-        participation: sub(voice
-            .as_ref()
-            .map(|_| ramp(speech_ratio.unwrap_or(0.0), 0.02, 0.3))
-            .map_err(Clone::clone)),
+        participation: sub(voice.as_ref().map(|_| ramp(speech_ratio.unwrap_or(0.0), 0.02, 0.3)).map_err(Clone::clone)),
         speech_rate: sub(speech_rate
             .as_ref()
             .map(|r| band(r.words_per_minute, 60.0, 110.0, 190.0, 260.0))
             .map_err(Clone::clone)),
         prosody: sub(prosody.as_ref().map(prosody_score).map_err(Clone::clone)),
-        presence: sub(presence
-            .as_ref()
-            .map(|p| p.ratio * 100.0)
-            .map_err(Clone::clone)),
+        presence: sub(presence.as_ref().map(|p| p.ratio * 100.0).map_err(Clone::clone)),
         fluency: sub(fluency),
     }
 }

@@ -23,9 +23,7 @@ pub struct Prosody {
 }
 
 fn inside(segments: &[SpeechSegment], time_s: f64) -> bool {
-    segments
-        .iter()
-        .any(|s| time_s >= s.start_s && time_s < s.end_s)
+    segments.iter().any(|s| time_s >= s.start_s && time_s < s.end_s)
 }
 
 pub(crate) fn prosody(audio: &AudioFeatures, segments: &[SpeechSegment]) -> Option<Prosody> {
@@ -33,12 +31,7 @@ pub(crate) fn prosody(audio: &AudioFeatures, segments: &[SpeechSegment]) -> Opti
         .frame_rms_dbfs
         .iter()
         .enumerate()
-        .filter(|(i, _)| {
-            inside(
-                segments,
-                audio.frame_start_s(*i) + audio.frame_duration_s / 2.0,
-            )
-        })
+        .filter(|(i, _)| inside(segments, audio.frame_start_s(*i) + audio.frame_duration_s / 2.0))
         .map(|(_, &l)| f64::from(l))
         .collect();
     let energy_std_db = std_dev(&energy)?;
@@ -54,9 +47,7 @@ pub(crate) fn prosody(audio: &AudioFeatures, segments: &[SpeechSegment]) -> Opti
     let semitones: Vec<f64> = pitches.iter().map(|p| 12.0 * (p / 100.0).log2()).collect();
     Some(Prosody {
         pitch_median_hz: median(&pitches).filter(|_| enough).map(|p| round_to(p, 1)),
-        pitch_std_semitones: std_dev(&semitones)
-            .filter(|_| enough)
-            .map(|s| round_to(s, 2)),
+        pitch_std_semitones: std_dev(&semitones).filter(|_| enough).map(|s| round_to(s, 2)),
         energy_std_db: round_to(energy_std_db, 2),
         voiced_hops: pitches.len(),
     })

@@ -42,10 +42,7 @@ pub(crate) fn from_transcript(words: usize, talk_time_s: f64) -> Option<SpeechRa
     })
 }
 
-pub(crate) fn from_envelope(
-    audio: &AudioFeatures,
-    segments: &[SpeechSegment],
-) -> Option<SpeechRate> {
+pub(crate) fn from_envelope(audio: &AudioFeatures, segments: &[SpeechSegment]) -> Option<SpeechRate> {
     let talk_time_s: f64 = segments.iter().map(SpeechSegment::duration_s).sum();
     if talk_time_s <= 0.0 {
         return None;
@@ -87,11 +84,7 @@ fn count_peaks(envelope: &[f32], min_spacing: usize) -> usize {
     for i in 0..envelope.len() {
         let x = envelope[i];
         dip = dip.min(x);
-        let left = if i > 0 {
-            envelope[i - 1]
-        } else {
-            f32::NEG_INFINITY
-        };
+        let left = if i > 0 { envelope[i - 1] } else { f32::NEG_INFINITY };
         let right = envelope.get(i + 1).copied().unwrap_or(f32::NEG_INFINITY);
         let is_max = x >= left && x > right;
         let spaced = last_peak.is_none_or(|p| i - p >= min_spacing);
@@ -111,9 +104,8 @@ mod tests {
     #[test]
     fn counts_one_peak_per_syllable_bump() {
         // 4 bumps of 10 dB, 200 ms apart.
-        let envelope: Vec<f32> = (0..40)
-            .map(|i| -40.0 + 10.0 * (std::f32::consts::PI * i as f32 / 10.0).sin().abs())
-            .collect();
+        let envelope: Vec<f32> =
+            (0..40).map(|i| -40.0 + 10.0 * (std::f32::consts::PI * i as f32 / 10.0).sin().abs()).collect();
         assert_eq!(count_peaks(&smoothed(&envelope), 5), 4);
         assert_eq!(count_peaks(&[-30.0; 40], 5), 0);
     }

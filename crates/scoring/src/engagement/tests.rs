@@ -8,11 +8,7 @@ static SILENCE: LazyLock<AudioFeatures> = LazyLock::new(|| analyze(&vec![0.0; 16
 static CAMERA: LazyLock<VideoFeatures> = LazyLock::new(|| video(20, 6_000, textured_frame));
 
 fn transcript() -> Vec<TranscriptSegment> {
-    let seg = |start_s: f64, end_s: f64, text: &str| TranscriptSegment {
-        start_s,
-        end_s,
-        text: text.to_owned(),
-    };
+    let seg = |start_s: f64, end_s: f64, text: &str| TranscriptSegment { start_s, end_s, text: text.to_owned() };
     vec![
         seg(0.5, 3.0, "Um, hi, thanks for joining today."),
         seg(3.5, 6.0, "So, you know, how did your week go?"),
@@ -27,17 +23,9 @@ fn speech_gives_a_speech_ratio_segments_and_an_envelope_rate() {
     // The generator talks for about 70 % of the time.
     assert!((0.55..0.85).contains(&ratio), "{ratio}");
     let voice = report.voice.as_ref().unwrap();
-    assert!(
-        voice.speech_segments.len() >= 8,
-        "{:?}",
-        voice.speech_segments
-    );
+    assert!(voice.speech_segments.len() >= 8, "{:?}", voice.speech_segments);
     assert!(voice.pauses.count >= 7);
-    assert!(
-        (0.3..1.6).contains(&voice.pauses.mean_s.unwrap()),
-        "{:?}",
-        voice.pauses
-    );
+    assert!((0.3..1.6).contains(&voice.pauses.mean_s.unwrap()), "{:?}", voice.pauses);
     assert!(voice.longest_monologue.as_ref().unwrap().duration_s > 1.0);
     assert_eq!(voice.longest_monologue.as_ref().unwrap().words, None);
 
@@ -61,36 +49,19 @@ fn speech_gives_a_speech_ratio_segments_and_an_envelope_rate() {
 
 #[test]
 fn silence_gives_no_speech_and_a_low_score_with_reasons() {
-    let report = score_engagement(
-        Ok(&SILENCE),
-        Err("recording has no video stream"),
-        Err("not transcribed"),
-    );
+    let report = score_engagement(Ok(&SILENCE), Err("recording has no video stream"), Err("not transcribed"));
     assert_eq!(report.speech_ratio, Some(0.0));
     assert!(report.voice.as_ref().unwrap().speech_segments.is_empty());
     assert_eq!(report.speech_rate, None);
-    assert_eq!(
-        report.speech_rate_reason.as_deref(),
-        Some("no speech was detected")
-    );
-    assert_eq!(
-        report.prosody_reason.as_deref(),
-        Some("no speech was detected")
-    );
-    assert_eq!(
-        report.presence_reason.as_deref(),
-        Some("recording has no video stream")
-    );
+    assert_eq!(report.speech_rate_reason.as_deref(), Some("no speech was detected"));
+    assert_eq!(report.prosody_reason.as_deref(), Some("no speech was detected"));
+    assert_eq!(report.presence_reason.as_deref(), Some("recording has no video stream"));
     assert!(report.score.unwrap_or(0.0) < 10.0, "{report:#?}");
 }
 
 #[test]
 fn nothing_at_all_gives_a_null_score() {
-    let report = score_engagement(
-        Err("no audio stream"),
-        Err("no video stream"),
-        Err("not transcribed"),
-    );
+    let report = score_engagement(Err("no audio stream"), Err("no video stream"), Err("not transcribed"));
     assert_eq!(report.score, None);
     assert!(report.reason.is_some());
     assert_eq!(report.speech_ratio, None);
@@ -108,26 +79,13 @@ fn a_transcript_gives_words_per_minute_fillers_and_questions() {
     let rate = report.speech_rate.as_ref().unwrap();
     assert_eq!(rate.method, SpeechRateMethod::Transcript);
     let talk_minutes = report.voice.as_ref().unwrap().talk_time_s / 60.0;
-    assert!(
-        (rate.words_per_minute - 21.0 / talk_minutes).abs() < 0.1,
-        "{rate:?}"
-    );
+    assert!((rate.words_per_minute - 21.0 / talk_minutes).abs() < 0.1, "{rate:?}");
     let t = report.transcript.as_ref().unwrap();
     assert_eq!(t.words, 21);
     assert_eq!(t.questions, 1);
     assert_eq!(t.filler_words.count, 3); // um, you know, like
     assert!(report.components.fluency.score.is_some());
-    assert!(
-        report
-            .voice
-            .as_ref()
-            .unwrap()
-            .longest_monologue
-            .as_ref()
-            .unwrap()
-            .words
-            .is_some()
-    );
+    assert!(report.voice.as_ref().unwrap().longest_monologue.as_ref().unwrap().words.is_some());
 }
 
 #[test]
@@ -139,16 +97,9 @@ fn a_black_or_frozen_camera_is_not_present() {
     assert!(present(&CAMERA) > 0.9);
     assert_eq!(present(&black), 0.0);
     assert!(present(&frozen) <= 0.05 + 1e-9, "{}", present(&frozen));
-    let camera_on = score_engagement(Ok(&SPEECH), Ok(&CAMERA), Err("-"))
-        .score
-        .unwrap();
-    let camera_black = score_engagement(Ok(&SPEECH), Ok(&black), Err("-"))
-        .score
-        .unwrap();
-    assert!(
-        camera_on > camera_black + 10.0,
-        "{camera_on} vs {camera_black}"
-    );
+    let camera_on = score_engagement(Ok(&SPEECH), Ok(&CAMERA), Err("-")).score.unwrap();
+    let camera_black = score_engagement(Ok(&SPEECH), Ok(&black), Err("-")).score.unwrap();
+    assert!(camera_on > camera_black + 10.0, "{camera_on} vs {camera_black}");
     assert_eq!(presence::presence(&black).unwrap().method, PRESENCE_METHOD);
 }
 
@@ -157,10 +108,7 @@ fn the_report_round_trips_through_json() {
     let segments = transcript();
     let report = score_engagement(Ok(&SPEECH), Ok(&CAMERA), Ok(&segments));
     let json = serde_json::to_string(&report).unwrap();
-    assert_eq!(
-        serde_json::from_str::<EngagementReport>(&json).unwrap(),
-        report
-    );
+    assert_eq!(serde_json::from_str::<EngagementReport>(&json).unwrap(), report);
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert!(value["score"].is_number());
     assert!(value["speech_ratio"].is_number());

@@ -47,20 +47,12 @@ pub struct FillerWords {
 /// Lower-case words of a text, punctuation stripped (apostrophes kept).
 pub(crate) fn words(text: &str) -> Vec<String> {
     text.split_whitespace()
-        .map(|w| {
-            w.chars()
-                .filter(|c| c.is_alphanumeric() || *c == '\'')
-                .collect::<String>()
-                .to_lowercase()
-        })
+        .map(|w| w.chars().filter(|c| c.is_alphanumeric() || *c == '\'').collect::<String>().to_lowercase())
         .filter(|w| !w.is_empty())
         .collect()
 }
 
-pub(crate) fn transcript_metrics(
-    segments: &[TranscriptSegment],
-    talk_time_s: f64,
-) -> TranscriptMetrics {
+pub(crate) fn transcript_metrics(segments: &[TranscriptSegment], talk_time_s: f64) -> TranscriptMetrics {
     let mut by_word: BTreeMap<String, usize> = BTreeMap::new();
     let mut word_count = 0;
     let mut questions = 0;
@@ -72,15 +64,7 @@ pub(crate) fn transcript_metrics(
     }
     let count = by_word.values().sum();
     let per_minute = (talk_time_s > 0.0).then(|| round_to(count as f64 / (talk_time_s / 60.0), 2));
-    TranscriptMetrics {
-        words: word_count,
-        filler_words: FillerWords {
-            count,
-            per_minute,
-            by_word,
-        },
-        questions,
-    }
+    TranscriptMetrics { words: word_count, filler_words: FillerWords { count, per_minute, by_word }, questions }
 }
 
 fn count_fillers(words: &[String], by_word: &mut BTreeMap<String, usize>) {
@@ -116,20 +100,12 @@ mod tests {
     use super::*;
 
     fn seg(text: &str) -> TranscriptSegment {
-        TranscriptSegment {
-            start_s: 0.0,
-            end_s: 1.0,
-            text: text.to_owned(),
-        }
+        TranscriptSegment { start_s: 0.0, end_s: 1.0, text: text.to_owned() }
     }
 
     #[test]
     fn counts_words_fillers_and_questions() {
-        let segments = [
-            seg("Um, so, you know, I like it."),
-            seg("What do you think?? Really?"),
-            seg("Uh... kind of."),
-        ];
+        let segments = [seg("Um, so, you know, I like it."), seg("What do you think?? Really?"), seg("Uh... kind of.")];
         let m = transcript_metrics(&segments, 30.0);
         assert_eq!(m.words, 15);
         assert_eq!(m.questions, 2);

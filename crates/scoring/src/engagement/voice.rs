@@ -50,18 +50,11 @@ pub struct Monologue {
 
 pub(crate) fn voice_activity(segments: Vec<SpeechSegment>, duration_s: f64) -> VoiceActivity {
     let talk_time_s: f64 = segments.iter().map(SpeechSegment::duration_s).sum();
-    let gaps: Vec<f64> = segments
-        .windows(2)
-        .map(|w| w[1].start_s - w[0].end_s)
-        .collect();
+    let gaps: Vec<f64> = segments.windows(2).map(|w| w[1].start_s - w[0].end_s).collect();
     let pauses = PauseStats {
         count: gaps.len(),
         mean_s: crate::stats::mean(&gaps).map(|m| round_to(m, 3)),
-        longest_s: gaps
-            .iter()
-            .copied()
-            .reduce(f64::max)
-            .map(|m| round_to(m, 3)),
+        longest_s: gaps.iter().copied().reduce(f64::max).map(|m| round_to(m, 3)),
     };
     let longest_monologue = longest_monologue(&segments);
     VoiceActivity {
@@ -78,9 +71,7 @@ fn longest_monologue(segments: &[SpeechSegment]) -> Option<Monologue> {
     let mut current: Option<(f64, f64)> = None;
     for seg in segments {
         current = match current {
-            Some((start, end)) if seg.start_s - end < MONOLOGUE_BRIDGE_S => {
-                Some((start, seg.end_s))
-            }
+            Some((start, end)) if seg.start_s - end < MONOLOGUE_BRIDGE_S => Some((start, seg.end_s)),
             _ => Some((seg.start_s, seg.end_s)),
         };
         let (start, end) = current?;
@@ -119,14 +110,7 @@ mod tests {
     fn no_speech_means_no_pauses_and_no_monologue() {
         let v = voice_activity(Vec::new(), 10.0);
         assert_eq!(v.talk_time_s, 0.0);
-        assert_eq!(
-            v.pauses,
-            PauseStats {
-                count: 0,
-                mean_s: None,
-                longest_s: None
-            }
-        );
+        assert_eq!(v.pauses, PauseStats { count: 0, mean_s: None, longest_s: None });
         assert_eq!(v.longest_monologue, None);
     }
 }

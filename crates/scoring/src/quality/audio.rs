@@ -34,12 +34,7 @@ pub struct AudioQuality {
 
 impl AudioQuality {
     pub(crate) fn missing(reason: &str) -> Self {
-        Self {
-            score: None,
-            reason: Some(reason.to_owned()),
-            metrics: None,
-            sub_scores: None,
-        }
+        Self { score: None, reason: Some(reason.to_owned()), metrics: None, sub_scores: None }
     }
 }
 
@@ -101,47 +96,26 @@ pub(crate) fn assess(features: &AudioFeatures, issues: &mut Vec<Issue>) -> Audio
         (sub_scores.dropouts.score, 0.5),
     ]);
     issues.extend(find_issues(features, &metrics));
-    AudioQuality {
-        score,
-        reason: None,
-        metrics: Some(metrics),
-        sub_scores: Some(sub_scores),
-    }
+    AudioQuality { score, reason: None, metrics: Some(metrics), sub_scores: Some(sub_scores) }
 }
 
 fn measure(features: &AudioFeatures) -> AudioQualityMetrics {
-    let levels: Vec<f64> = features
-        .frame_rms_dbfs
-        .iter()
-        .map(|&l| f64::from(l))
-        .collect();
-    let audible: Vec<f64> = levels
-        .iter()
-        .copied()
-        .filter(|&l| l > DIGITAL_SILENCE_LIMIT_DBFS)
-        .collect();
+    let levels: Vec<f64> = features.frame_rms_dbfs.iter().map(|&l| f64::from(l)).collect();
+    let audible: Vec<f64> = levels.iter().copied().filter(|&l| l > DIGITAL_SILENCE_LIMIT_DBFS).collect();
     let noise_floor = percentile(&audible, NOISE_FLOOR_PERCENTILE);
     let speech_level = percentile(&audible, SPEECH_LEVEL_PERCENTILE);
-    let silent = levels
-        .iter()
-        .filter(|&&l| l < f64::from(SILENCE_DBFS))
-        .count();
+    let silent = levels.iter().filter(|&&l| l < f64::from(SILENCE_DBFS)).count();
     let dropouts = dropouts(features);
     AudioQualityMetrics {
         duration_s: round_to(features.duration_s, 3),
         integrated_loudness_lufs: features.integrated_loudness_lufs.map(|l| round_to(l, 2)),
         loudness_range_lu: features.loudness_range_lu.map(|l| round_to(l, 2)),
         peak_dbfs: round_to(features.peak_dbfs, 2),
-        clipping_ratio: round_to(
-            features.clipped_sample_count as f64 / features.sample_count.max(1) as f64,
-            6,
-        ),
+        clipping_ratio: round_to(features.clipped_sample_count as f64 / features.sample_count.max(1) as f64, 6),
         clipped_samples: features.clipped_sample_count,
         noise_floor_dbfs: noise_floor.map(|l| round_to(l, 2)),
         speech_level_dbfs: speech_level.map(|l| round_to(l, 2)),
-        snr_db: noise_floor
-            .zip(speech_level)
-            .map(|(n, s)| round_to(s - n, 2)),
+        snr_db: noise_floor.zip(speech_level).map(|(n, s)| round_to(s - n, 2)),
         silence_ratio: round_to(silent as f64 / levels.len() as f64, 4),
         dropout_count: dropouts.len(),
         dropout_total_s: round_to(dropouts.iter().map(|d| d.1).sum(), 3),
@@ -153,11 +127,7 @@ fn measure(features: &AudioFeatures) -> AudioQualityMetrics {
 fn dropouts(features: &AudioFeatures) -> Vec<(f64, f64)> {
     let frame_s = features.frame_duration_s;
     let levels = &features.frame_rms_dbfs;
-    let loud = |index: Option<usize>| {
-        index
-            .and_then(|i| levels.get(i))
-            .is_some_and(|&l| l >= DROPOUT_NEIGHBOUR_DBFS)
-    };
+    let loud = |index: Option<usize>| index.and_then(|i| levels.get(i)).is_some_and(|&l| l >= DROPOUT_NEIGHBOUR_DBFS);
     features
         .digital_silence_runs
         .iter()
@@ -173,10 +143,7 @@ fn dropouts(features: &AudioFeatures) -> Vec<(f64, f64)> {
 fn sub_scores(m: &AudioQualityMetrics) -> AudioSubScores {
     let minutes = (m.duration_s / 60.0).max(1.0 / 60.0);
     AudioSubScores {
-        loudness: SubScore::measured(
-            m.integrated_loudness_lufs
-                .map_or(0.0, |l| band(l, -50.0, -26.0, -14.0, -5.0)),
-        ),
+        loudness: SubScore::measured(m.integrated_loudness_lufs.map_or(0.0, |l| band(l, -50.0, -26.0, -14.0, -5.0))),
         clipping: SubScore::measured(log_ramp_down(m.clipping_ratio, 1e-4, 1e-2)),
         noise: SubScore::from_option(
             m.snr_db.map(|snr| ramp(snr, 6.0, 30.0)),
@@ -195,18 +162,8 @@ fn find_issues(features: &AudioFeatures, m: &AudioQualityMetrics) -> Vec<Issue> 
         dropouts(features)
             .into_iter()
             .map(|(start_s, duration_s)| {
-                let message = format!(
-                    "Audio dropped out for {:.0} ms at {}",
-                    duration_s * 1000.0,
-                    clock(start_s)
-                );
-                Issue::new(
-                    "audio_dropout",
-                    Severity::Warning,
-                    start_s,
-                    start_s + duration_s,
-                    message,
-                )
+                let message = format!("Audio dropped out for {:.0} ms at {}", duration_s * 1000.0, clock(start_s));
+                Issue::new("audio_dropout", Severity::Warning, start_s, start_s + duration_s, message)
             })
             .collect(),
         "dropouts",
@@ -215,9 +172,7 @@ fn find_issues(features: &AudioFeatures, m: &AudioQualityMetrics) -> Vec<Issue> 
 }
 
 fn frame_times(features: &AudioFeatures) -> Vec<f64> {
-    (0..features.frame_rms_dbfs.len())
-        .map(|i| features.frame_start_s(i))
-        .collect()
+    (0..features.frame_rms_dbfs.len()).map(|i| features.frame_start_s(i)).collect()
 }
 
 /// Regions with clipped frames less than 2 s apart, each with the share of its frames that clip.
@@ -233,20 +188,13 @@ fn clipping_issues(features: &AudioFeatures, m: &AudioQualityMetrics) -> Vec<Iss
     let issues = runs
         .iter()
         .filter_map(|run| {
-            let (first, last) = (
-                features.frame_at(run.start_s),
-                features.frame_at(run.end_s - frame_s / 2.0),
-            );
+            let (first, last) = (features.frame_at(run.start_s), features.frame_at(run.end_s - frame_s / 2.0));
             let clipped = flags[first..=last].iter().filter(|&&f| f).count();
             if clipped < 2 && m.clipping_ratio < 1e-4 {
                 return None;
             }
             let share = clipped as f64 / (last - first + 1) as f64;
-            let severity = if share >= 0.2 {
-                Severity::Critical
-            } else {
-                Severity::Warning
-            };
+            let severity = if share >= 0.2 { Severity::Critical } else { Severity::Warning };
             let message = if run.duration_s() < 1.0 {
                 format!("Audio clipped at {}", clock(run.start_s))
             } else {
@@ -257,13 +205,7 @@ fn clipping_issues(features: &AudioFeatures, m: &AudioQualityMetrics) -> Vec<Iss
                     clock(run.end_s)
                 )
             };
-            Some(Issue::new(
-                "audio_clipping",
-                severity,
-                run.start_s,
-                run.end_s,
-                message,
-            ))
+            Some(Issue::new("audio_clipping", severity, run.start_s, run.end_s, message))
         })
         .collect();
     cap_issues(issues, "clipping regions")
@@ -274,46 +216,17 @@ fn silence_issues(features: &AudioFeatures, m: &AudioQualityMetrics) -> Vec<Issu
         let message = if m.silence_ratio >= 0.9999 {
             "Audio is silent for the whole recording".to_owned()
         } else {
-            format!(
-                "Audio is silent {:.0}% of the time",
-                m.silence_ratio * 100.0
-            )
+            format!("Audio is silent {:.0}% of the time", m.silence_ratio * 100.0)
         };
-        return vec![Issue::new(
-            "audio_silent",
-            Severity::Critical,
-            0.0,
-            m.duration_s,
-            message,
-        )];
+        return vec![Issue::new("audio_silent", Severity::Critical, 0.0, m.duration_s, message)];
     }
-    let flags: Vec<bool> = features
-        .frame_rms_dbfs
-        .iter()
-        .map(|&l| l < SILENCE_DBFS)
-        .collect();
-    let runs = flagged_runs(
-        &frame_times(features),
-        &flags,
-        features.frame_duration_s,
-        0.0,
-        60.0,
-    );
+    let flags: Vec<bool> = features.frame_rms_dbfs.iter().map(|&l| l < SILENCE_DBFS).collect();
+    let runs = flagged_runs(&frame_times(features), &flags, features.frame_duration_s, 0.0, 60.0);
     let issues = runs
         .iter()
         .map(|run| {
-            let message = format!(
-                "No sound between {} and {}",
-                clock(run.start_s),
-                clock(run.end_s)
-            );
-            Issue::new(
-                "audio_long_silence",
-                Severity::Info,
-                run.start_s,
-                run.end_s,
-                message,
-            )
+            let message = format!("No sound between {} and {}", clock(run.start_s), clock(run.end_s));
+            Issue::new("audio_long_silence", Severity::Info, run.start_s, run.end_s, message)
         })
         .collect();
     cap_issues(issues, "long silences")
@@ -343,11 +256,7 @@ fn level_issues(m: &AudioQualityMetrics) -> Vec<Issue> {
         && snr < 15.0
         && m.silence_ratio < 0.98
     {
-        let severity = if snr < 8.0 {
-            Severity::Critical
-        } else {
-            Severity::Warning
-        };
+        let severity = if snr < 8.0 { Severity::Critical } else { Severity::Warning };
         let message = format!(
             "Background noise is high: the loudest sound is only {snr:.0} dB above the noise floor ({floor:.0} dBFS)"
         );

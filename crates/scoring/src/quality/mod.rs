@@ -34,34 +34,19 @@ pub struct QualityReport {
 /// that is missing (e.g. "recording has no audio stream"); it is reported as
 /// `null` with that reason and a critical issue, and the overall score is
 /// computed from the other input.
-pub fn score_quality(
-    audio: Result<&AudioFeatures, &str>,
-    video: Result<&VideoFeatures, &str>,
-) -> QualityReport {
+pub fn score_quality(audio: Result<&AudioFeatures, &str>, video: Result<&VideoFeatures, &str>) -> QualityReport {
     let mut issues = Vec::new();
     let audio_quality = match audio {
         Ok(features) => audio::assess(features, &mut issues),
         Err(reason) => {
-            issues.push(Issue::new(
-                "audio_missing",
-                Severity::Critical,
-                0.0,
-                0.0,
-                format!("No audio: {reason}."),
-            ));
+            issues.push(Issue::new("audio_missing", Severity::Critical, 0.0, 0.0, format!("No audio: {reason}.")));
             AudioQuality::missing(reason)
         }
     };
     let video_quality = match video {
         Ok(features) => video::assess(features, &mut issues),
         Err(reason) => {
-            issues.push(Issue::new(
-                "video_missing",
-                Severity::Critical,
-                0.0,
-                0.0,
-                format!("No video: {reason}."),
-            ));
+            issues.push(Issue::new("video_missing", Severity::Critical, 0.0, 0.0, format!("No video: {reason}.")));
             VideoQuality::missing(reason)
         }
     };
@@ -73,13 +58,7 @@ pub fn score_quality(
             video_quality.reason.as_deref().unwrap_or("no score")
         )
     });
-    QualityReport {
-        score,
-        reason,
-        audio: audio_quality,
-        video: video_quality,
-        issues,
-    }
+    QualityReport { score, reason, audio: audio_quality, video: video_quality, issues }
 }
 
 #[cfg(test)]

@@ -14,8 +14,7 @@ static CLEAN_AUDIO: LazyLock<AudioFeatures> = LazyLock::new(|| analyze(&CLEAN_SA
 static CLEAN_VIDEO: LazyLock<VideoFeatures> = LazyLock::new(|| video(20, 6_000, textured_frame));
 
 fn score(sub: &SubScore) -> f64 {
-    sub.score
-        .unwrap_or_else(|| panic!("no score: {:?}", sub.reason))
+    sub.score.unwrap_or_else(|| panic!("no score: {:?}", sub.reason))
 }
 
 fn audio_subs(report: &QualityReport) -> &AudioSubScores {
@@ -34,12 +33,7 @@ fn clean() -> QualityReport {
     quality_of(&CLEAN_AUDIO, &CLEAN_VIDEO)
 }
 
-fn assert_worse(
-    clean: &QualityReport,
-    degraded: &QualityReport,
-    sub: fn(&QualityReport) -> &SubScore,
-    what: &str,
-) {
+fn assert_worse(clean: &QualityReport, degraded: &QualityReport, sub: fn(&QualityReport) -> &SubScore, what: &str) {
     let (c, d) = (score(sub(clean)), score(sub(degraded)));
     assert!(c > d + 10.0, "{what}: sub-score clean {c} vs degraded {d}");
     let (c, d) = (clean.score.unwrap(), degraded.score.unwrap());
@@ -55,11 +49,7 @@ fn clean_input_scores_high_and_has_no_warnings() {
     assert!(report.video.score.unwrap() >= 80.0, "{report:#?}");
     assert_eq!(audio.clipped_samples, 0);
     assert!(audio.snr_db.unwrap() > 30.0, "{audio:?}");
-    let serious: Vec<&Issue> = report
-        .issues
-        .iter()
-        .filter(|i| i.severity != Severity::Info)
-        .collect();
+    let serious: Vec<&Issue> = report.issues.iter().filter(|i| i.severity != Severity::Info).collect();
     assert!(serious.is_empty(), "{serious:#?}");
 }
 
@@ -69,11 +59,7 @@ fn clipping_lowers_the_clipping_score() {
     assert_worse(&clean(), &degraded, |r| &audio_subs(r).clipping, "clipped");
     let metrics = degraded.audio.metrics.as_ref().unwrap();
     assert!(metrics.clipping_ratio > 0.01, "{metrics:?}");
-    let issue = degraded
-        .issues
-        .iter()
-        .find(|i| i.code == "audio_clipping")
-        .expect("clipping issue");
+    let issue = degraded.issues.iter().find(|i| i.code == "audio_clipping").expect("clipping issue");
     assert!(issue.message.starts_with("Audio clipped"), "{issue:?}");
 }
 
@@ -93,12 +79,7 @@ fn silence_lowers_the_silence_and_loudness_scores() {
     assert_eq!(metrics.integrated_loudness_lufs, None);
     assert_eq!(metrics.silence_ratio, 1.0);
     assert!(audio_subs(&degraded).noise.reason.is_some());
-    assert!(
-        degraded
-            .issues
-            .iter()
-            .any(|i| i.code == "audio_silent" && i.severity == Severity::Critical)
-    );
+    assert!(degraded.issues.iter().any(|i| i.code == "audio_silent" && i.severity == Severity::Critical));
 }
 
 #[test]
@@ -112,11 +93,7 @@ fn dropouts_are_found_inside_speech_only() {
     let metrics = report.audio.metrics.as_ref().unwrap();
     assert_eq!(metrics.dropout_count, 1);
     assert!((metrics.dropout_total_s - 0.05).abs() < 1e-3);
-    let issue = report
-        .issues
-        .iter()
-        .find(|i| i.code == "audio_dropout")
-        .unwrap();
+    let issue = report.issues.iter().find(|i| i.code == "audio_dropout").unwrap();
     assert_eq!(issue.message, "Audio dropped out for 50 ms at 00:01");
     // The pauses of clean speech are quiet, not holes: no dropouts.
     assert_eq!(clean().audio.metrics.unwrap().dropout_count, 0);
@@ -124,38 +101,21 @@ fn dropouts_are_found_inside_speech_only() {
 
 #[test]
 fn darkening_lowers_the_brightness_score() {
-    let degraded = quality_of(
-        &CLEAN_AUDIO,
-        &video(20, 6_000, |t| darkened(&textured_frame(t), 0.15)),
-    );
+    let degraded = quality_of(&CLEAN_AUDIO, &video(20, 6_000, |t| darkened(&textured_frame(t), 0.15)));
     assert_worse(&clean(), &degraded, |r| &video_subs(r).brightness, "dark");
-    assert!(
-        degraded.issues.iter().any(|i| i.code == "video_dark"),
-        "{:#?}",
-        degraded.issues
-    );
+    assert!(degraded.issues.iter().any(|i| i.code == "video_dark"), "{:#?}", degraded.issues);
 }
 
 #[test]
 fn blurring_lowers_the_sharpness_score() {
-    let degraded = quality_of(
-        &CLEAN_AUDIO,
-        &video(20, 6_000, |t| box_blurred(&textured_frame(t), 3)),
-    );
+    let degraded = quality_of(&CLEAN_AUDIO, &video(20, 6_000, |t| box_blurred(&textured_frame(t), 3)));
     assert_worse(&clean(), &degraded, |r| &video_subs(r).sharpness, "blurred");
-    assert!(
-        degraded.issues.iter().any(|i| i.code == "video_blurry"),
-        "{:#?}",
-        degraded.issues
-    );
+    assert!(degraded.issues.iter().any(|i| i.code == "video_blurry"), "{:#?}", degraded.issues);
 }
 
 #[test]
 fn pixel_noise_lowers_the_noise_score() {
-    let degraded = quality_of(
-        &CLEAN_AUDIO,
-        &video(20, 6_000, |t| with_pixel_noise(&textured_frame(t), 15.0)),
-    );
+    let degraded = quality_of(&CLEAN_AUDIO, &video(20, 6_000, |t| with_pixel_noise(&textured_frame(t), 15.0)));
     assert_worse(&clean(), &degraded, |r| &video_subs(r).noise, "noisy video");
 }
 
@@ -164,23 +124,8 @@ fn a_repeated_frame_lowers_the_freezes_score() {
     let frozen_picture = textured_frame(0.0);
     let degraded = quality_of(&CLEAN_AUDIO, &video(20, 60, |_| frozen_picture.clone()));
     assert_worse(&clean(), &degraded, |r| &video_subs(r).freezes, "frozen");
-    assert!(
-        degraded
-            .video
-            .metrics
-            .as_ref()
-            .unwrap()
-            .picture
-            .as_ref()
-            .unwrap()
-            .frozen_ratio
-            > 0.9
-    );
-    assert!(
-        degraded.issues.iter().any(|i| i.code == "video_frozen"),
-        "{:#?}",
-        degraded.issues
-    );
+    assert!(degraded.video.metrics.as_ref().unwrap().picture.as_ref().unwrap().frozen_ratio > 0.9);
+    assert!(degraded.issues.iter().any(|i| i.code == "video_frozen"), "{:#?}", degraded.issues);
     // Without packets the pictures alone still show it.
     let mut no_packets = video(20, 60, |_| frozen_picture.clone());
     no_packets.packets.clear();
@@ -191,18 +136,7 @@ fn a_repeated_frame_lowers_the_freezes_score() {
 fn a_black_picture_lowers_the_covered_score() {
     let degraded = quality_of(&CLEAN_AUDIO, &video(20, 60, |_| vec![0u8; WIDTH * HEIGHT]));
     assert_worse(&clean(), &degraded, |r| &video_subs(r).covered, "black");
-    assert_eq!(
-        degraded
-            .video
-            .metrics
-            .as_ref()
-            .unwrap()
-            .picture
-            .as_ref()
-            .unwrap()
-            .covered_ratio,
-        1.0
-    );
+    assert_eq!(degraded.video.metrics.as_ref().unwrap().picture.as_ref().unwrap().covered_ratio, 1.0);
     assert!(video_subs(&degraded).sharpness.reason.is_some());
     assert!(degraded.issues.iter().any(|i| i.code == "video_covered"));
 }
@@ -210,25 +144,12 @@ fn a_black_picture_lowers_the_covered_score() {
 #[test]
 fn a_two_second_gap_in_packets_is_one_freeze_issue() {
     let mut video = CLEAN_VIDEO.clone();
-    video
-        .packets
-        .retain(|p| !(5.0..7.0).contains(&p.pts_s.unwrap()));
+    video.packets.retain(|p| !(5.0..7.0).contains(&p.pts_s.unwrap()));
     let report = quality_of(&CLEAN_AUDIO, &video);
-    let timing = report
-        .video
-        .metrics
-        .as_ref()
-        .unwrap()
-        .timing
-        .clone()
-        .unwrap();
+    let timing = report.video.metrics.as_ref().unwrap().timing.clone().unwrap();
     assert_eq!(timing.freeze_count, 1);
     assert!((timing.freeze_total_s - (2.0 + 1.0 / 30.0)).abs() < 1e-3);
-    let freezes: Vec<&Issue> = report
-        .issues
-        .iter()
-        .filter(|i| i.code == "video_freeze")
-        .collect();
+    let freezes: Vec<&Issue> = report.issues.iter().filter(|i| i.code == "video_freeze").collect();
     assert_eq!(freezes.len(), 1);
     assert_eq!(freezes[0].message, "Video froze for 2.0 s at 00:05");
     assert!(score(&video_subs(&report).freezes) < score(&video_subs(&clean()).freezes));
@@ -237,14 +158,7 @@ fn a_two_second_gap_in_packets_is_one_freeze_issue() {
 #[test]
 fn measured_frame_rate_is_thirty() {
     let report = clean();
-    let timing = report
-        .video
-        .metrics
-        .as_ref()
-        .unwrap()
-        .timing
-        .clone()
-        .unwrap();
+    let timing = report.video.metrics.as_ref().unwrap().timing.clone().unwrap();
     assert!((timing.measured_fps - 30.0).abs() < 0.1, "{timing:?}");
 }
 
@@ -252,21 +166,14 @@ fn measured_frame_rate_is_thirty() {
 fn missing_inputs_are_null_with_reasons() {
     let report = score_quality(Err("recording has no audio stream"), Ok(&CLEAN_VIDEO));
     assert_eq!(report.audio.score, None);
-    assert_eq!(
-        report.audio.reason.as_deref(),
-        Some("recording has no audio stream")
-    );
+    assert_eq!(report.audio.reason.as_deref(), Some("recording has no audio stream"));
     assert_eq!(report.score, report.video.score);
     assert!(report.issues.iter().any(|i| i.code == "audio_missing"));
 
     let none = score_quality(Err("no audio stream"), Err("no video stream"));
     assert_eq!(none.score, None);
     assert!(none.reason.unwrap().contains("no video stream"));
-    let json = serde_json::to_value(score_quality(
-        Err("no audio stream"),
-        Err("no video stream"),
-    ))
-    .unwrap();
+    let json = serde_json::to_value(score_quality(Err("no audio stream"), Err("no video stream"))).unwrap();
     assert!(json["score"].is_null());
     assert!(json["audio"]["score"].is_null());
     assert!(json["video"]["score"].is_null());

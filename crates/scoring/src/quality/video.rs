@@ -8,9 +8,7 @@ use crate::report::SubScore;
 use crate::scale::{band, blend, ramp, round_to};
 use crate::stats::{mean, median};
 use crate::timeline::{Issue, Severity, cap_issues, clock, flagged_runs};
-use crate::video::{
-    FrameStats, FrameTiming, FreezeDetector, FreezeKind, FrozenFrameDetector, frame_times_s,
-};
+use crate::video::{FrameStats, FrameTiming, FreezeDetector, FreezeKind, FrozenFrameDetector, frame_times_s};
 
 /// Video section of `quality.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -28,12 +26,7 @@ pub struct VideoQuality {
 
 impl VideoQuality {
     pub(crate) fn missing(reason: &str) -> Self {
-        Self {
-            score: None,
-            reason: Some(reason.to_owned()),
-            metrics: None,
-            sub_scores: None,
-        }
+        Self { score: None, reason: Some(reason.to_owned()), metrics: None, sub_scores: None }
     }
 }
 
@@ -128,9 +121,7 @@ pub(crate) fn assess(features: &VideoFeatures, issues: &mut Vec<Issue>) -> Video
     let timing = FrameTiming::measure(&times);
     let freezes = FreezeDetector::detect(&times);
     if timing.is_none() && features.frames.is_empty() {
-        return VideoQuality::missing(
-            "the video stream has neither packet timestamps nor sampled frames",
-        );
+        return VideoQuality::missing("the video stream has neither packet timestamps nor sampled frames");
     }
     let frozen = FrozenFrameDetector::default().flags(features);
     let timing_metrics = timing.as_ref().map(|t| timing_metrics(t, &freezes));
@@ -139,13 +130,9 @@ pub(crate) fn assess(features: &VideoFeatures, issues: &mut Vec<Issue>) -> Video
         width: features.width,
         height: features.height,
         declared_fps: features.declared_fps,
-        timing_reason: timing_metrics
-            .is_none()
-            .then(|| "fewer than two packets carry a timestamp".to_owned()),
+        timing_reason: timing_metrics.is_none().then(|| "fewer than two packets carry a timestamp".to_owned()),
         timing: timing_metrics,
-        picture_reason: picture
-            .is_none()
-            .then(|| "no decoded frames were sampled".to_owned()),
+        picture_reason: picture.is_none().then(|| "no decoded frames were sampled".to_owned()),
         picture,
     };
     let sub_scores = sub_scores(features, &metrics);
@@ -161,22 +148,11 @@ pub(crate) fn assess(features: &VideoFeatures, issues: &mut Vec<Issue>) -> Video
     ]);
     issues.extend(timing_issues(&metrics, &freezes));
     issues.extend(picture_issues(features, &frozen));
-    VideoQuality {
-        score,
-        reason: None,
-        metrics: Some(metrics),
-        sub_scores: Some(sub_scores),
-    }
+    VideoQuality { score, reason: None, metrics: Some(metrics), sub_scores: Some(sub_scores) }
 }
 
 fn timing_metrics(timing: &FrameTiming, freezes: &[crate::video::Freeze]) -> TimingMetrics {
-    let total = |kind| {
-        freezes
-            .iter()
-            .filter(|f| f.kind == kind)
-            .map(|f| f.duration_s)
-            .sum::<f64>()
-    };
+    let total = |kind| freezes.iter().filter(|f| f.kind == kind).map(|f| f.duration_s).sum::<f64>();
     let count = |kind| freezes.iter().filter(|f| f.kind == kind).count();
     TimingMetrics {
         frame_count: timing.frame_count,
@@ -233,9 +209,7 @@ fn sub_scores(features: &VideoFeatures, m: &VideoQualityMetrics) -> VideoSubScor
         SubScore::missing("the stream does not state its resolution")
     };
     let frame_rate = SubScore::from_option(
-        m.timing.as_ref().map(|t| {
-            0.75 * ramp(t.measured_fps, 5.0, 24.0) + 0.25 * ramp(t.frame_interval_cv, 0.5, 0.1)
-        }),
+        m.timing.as_ref().map(|t| 0.75 * ramp(t.measured_fps, 5.0, 24.0) + 0.25 * ramp(t.frame_interval_cv, 0.5, 0.1)),
         "fewer than two packets carry a timestamp",
     );
     let span_s = features.duration_s.max(1e-9);
@@ -248,54 +222,26 @@ fn sub_scores(features: &VideoFeatures, m: &VideoQualityMetrics) -> VideoSubScor
     let no_frames = "no decoded frames were sampled";
     let frames = &features.frames;
     let visible = m.picture.as_ref().is_some_and(|p| p.covered_ratio < 1.0);
-    let covered_reason = if frames.is_empty() {
-        no_frames
-    } else {
-        "every sampled frame is black or covered"
-    };
+    let covered_reason = if frames.is_empty() { no_frames } else { "every sampled frame is black or covered" };
     VideoSubScores {
         resolution,
         frame_rate,
-        freezes: SubScore::from_option(
-            worst_share.map(|s| ramp(s, 0.3, 0.01)),
-            "no timestamps and no sampled frames",
-        ),
-        covered: SubScore::from_option(
-            m.picture.as_ref().map(|p| ramp(p.covered_ratio, 0.5, 0.0)),
-            no_frames,
-        ),
+        freezes: SubScore::from_option(worst_share.map(|s| ramp(s, 0.3, 0.01)), "no timestamps and no sampled frames"),
+        covered: SubScore::from_option(m.picture.as_ref().map(|p| ramp(p.covered_ratio, 0.5, 0.0)), no_frames),
         brightness: SubScore::from_option(
-            mean(
-                &frames
-                    .iter()
-                    .map(frame_brightness_score)
-                    .collect::<Vec<_>>(),
-            ),
+            mean(&frames.iter().map(frame_brightness_score).collect::<Vec<_>>()),
             no_frames,
         ),
         contrast: SubScore::from_option(
-            mean(
-                &frames
-                    .iter()
-                    .map(|f| ramp(f64::from(f.std_luma), 5.0, 35.0))
-                    .collect::<Vec<_>>(),
-            ),
+            mean(&frames.iter().map(|f| ramp(f64::from(f.std_luma), 5.0, 35.0)).collect::<Vec<_>>()),
             no_frames,
         ),
         sharpness: SubScore::from_option(
-            m.picture
-                .as_ref()
-                .and_then(|p| p.sharpness)
-                .filter(|_| visible)
-                .map(sharpness_score),
+            m.picture.as_ref().and_then(|p| p.sharpness).filter(|_| visible).map(sharpness_score),
             covered_reason,
         ),
         noise: SubScore::from_option(
-            m.picture
-                .as_ref()
-                .and_then(|p| p.noise_sigma)
-                .filter(|_| visible)
-                .map(|s| ramp(s, 12.0, 3.0)),
+            m.picture.as_ref().and_then(|p| p.noise_sigma).filter(|_| visible).map(|s| ramp(s, 12.0, 3.0)),
             covered_reason,
         ),
     }
@@ -306,44 +252,20 @@ fn timing_issues(m: &VideoQualityMetrics, freezes: &[crate::video::Freeze]) -> V
     let short_side = m.width.min(m.height);
     if short_side > 0 && short_side < 360 {
         let message = format!("Video resolution is low ({}×{})", m.width, m.height);
-        issues.push(Issue::new(
-            "video_low_resolution",
-            Severity::Info,
-            0.0,
-            0.0,
-            message,
-        ));
+        issues.push(Issue::new("video_low_resolution", Severity::Info, 0.0, 0.0, message));
     }
     if let Some(t) = &m.timing {
         if t.measured_fps < 15.0 {
-            let message = format!(
-                "Video frame rate is low: {:.1} frames per second",
-                t.measured_fps
-            );
-            issues.push(Issue::new(
-                "video_low_frame_rate",
-                Severity::Warning,
-                0.0,
-                0.0,
-                message,
-            ));
+            let message = format!("Video frame rate is low: {:.1} frames per second", t.measured_fps);
+            issues.push(Issue::new("video_low_frame_rate", Severity::Warning, 0.0, 0.0, message));
         }
         if t.frame_interval_cv > 0.5 {
-            let message = format!(
-                "Video frame rate is irregular (frame interval varies by {:.0} ms)",
-                t.frame_interval_std_ms
-            );
-            issues.push(Issue::new(
-                "video_irregular_frame_rate",
-                Severity::Info,
-                0.0,
-                0.0,
-                message,
-            ));
+            let message =
+                format!("Video frame rate is irregular (frame interval varies by {:.0} ms)", t.frame_interval_std_ms);
+            issues.push(Issue::new("video_irregular_frame_rate", Severity::Info, 0.0, 0.0, message));
         }
     }
-    let (freeze_events, pause_events): (Vec<_>, Vec<_>) =
-        freezes.iter().partition(|f| f.kind == FreezeKind::Freeze);
+    let (freeze_events, pause_events): (Vec<_>, Vec<_>) = freezes.iter().partition(|f| f.kind == FreezeKind::Freeze);
     let to_issue = |f: &&crate::video::Freeze| {
         let end_s = f.start_s + f.duration_s;
         match f.kind {
@@ -352,33 +274,19 @@ fn timing_issues(m: &VideoQualityMetrics, freezes: &[crate::video::Freeze]) -> V
                 Severity::Warning,
                 f.start_s,
                 end_s,
-                format!(
-                    "Video froze for {:.1} s at {}",
-                    f.duration_s,
-                    clock(f.start_s)
-                ),
+                format!("Video froze for {:.1} s at {}", f.duration_s, clock(f.start_s)),
             ),
             FreezeKind::Pause => Issue::new(
                 "video_pause",
                 Severity::Info,
                 f.start_s,
                 end_s,
-                format!(
-                    "No video frames for {:.0} s from {} (camera off or paused)",
-                    f.duration_s,
-                    clock(f.start_s)
-                ),
+                format!("No video frames for {:.0} s from {} (camera off or paused)", f.duration_s, clock(f.start_s)),
             ),
         }
     };
-    issues.extend(cap_issues(
-        freeze_events.iter().map(to_issue).collect(),
-        "freezes",
-    ));
-    issues.extend(cap_issues(
-        pause_events.iter().map(to_issue).collect(),
-        "pauses",
-    ));
+    issues.extend(cap_issues(freeze_events.iter().map(to_issue).collect(), "freezes"));
+    issues.extend(cap_issues(pause_events.iter().map(to_issue).collect(), "pauses"));
     issues
 }
 
@@ -393,24 +301,10 @@ fn frame_run_issues(
     let times: Vec<f64> = frames.iter().map(|f| f.time_s).collect();
     let intervals: Vec<f64> = times.windows(2).map(|w| w[1] - w[0]).collect();
     let step_s = median(&intervals).unwrap_or(0.0);
-    let runs = flagged_runs(
-        &times,
-        flags,
-        step_s,
-        step_s * 1.5,
-        2.0_f64.min(step_s * 2.0).max(1e-9),
-    );
+    let runs = flagged_runs(&times, flags, step_s, step_s * 1.5, 2.0_f64.min(step_s * 2.0).max(1e-9));
     let issues = runs
         .iter()
-        .map(|run| {
-            Issue::new(
-                code,
-                severity,
-                run.start_s,
-                run.end_s,
-                describe(&clock(run.start_s), &clock(run.end_s)),
-            )
-        })
+        .map(|run| Issue::new(code, severity, run.start_s, run.end_s, describe(&clock(run.start_s), &clock(run.end_s))))
         .collect();
     cap_issues(issues, code)
 }
@@ -428,63 +322,28 @@ fn picture_issues(features: &VideoFeatures, frozen: &[bool]) -> Vec<Issue> {
             frozen_span[i - 1] = true;
         }
     }
-    let dark: Vec<bool> = frames
-        .iter()
-        .zip(&covered)
-        .map(|(f, &c)| !c && f.mean_luma < 50.0)
-        .collect();
+    let dark: Vec<bool> = frames.iter().zip(&covered).map(|(f, &c)| !c && f.mean_luma < 50.0).collect();
     let bright: Vec<bool> = frames.iter().map(|f| f.overexposed_ratio > 0.25).collect();
-    let blurry: Vec<bool> = frames
-        .iter()
-        .zip(&covered)
-        .map(|(f, &c)| !c && sharpness_score(f64::from(f.sharpness())) < 30.0)
-        .collect();
-    let noisy: Vec<bool> = frames
-        .iter()
-        .zip(&covered)
-        .map(|(f, &c)| !c && f.noise_sigma > 9.0)
-        .collect();
-    let mut issues = frame_run_issues(
-        frames,
-        &frozen_span,
-        "video_frozen",
-        Severity::Warning,
-        &|a, b| format!("Video showed the same picture from {a} to {b}"),
-    );
-    issues.extend(frame_run_issues(
-        frames,
-        &covered,
-        "video_covered",
-        Severity::Warning,
-        &|a, b| format!("Camera was covered or showed black from {a} to {b}"),
-    ));
-    issues.extend(frame_run_issues(
-        frames,
-        &dark,
-        "video_dark",
-        Severity::Warning,
-        &|a, b| format!("Picture was too dark from {a} to {b}"),
-    ));
-    issues.extend(frame_run_issues(
-        frames,
-        &bright,
-        "video_overexposed",
-        Severity::Warning,
-        &|a, b| format!("Picture was overexposed (washed out) from {a} to {b}"),
-    ));
-    issues.extend(frame_run_issues(
-        frames,
-        &blurry,
-        "video_blurry",
-        Severity::Warning,
-        &|a, b| format!("Picture was blurry from {a} to {b}"),
-    ));
-    issues.extend(frame_run_issues(
-        frames,
-        &noisy,
-        "video_noisy",
-        Severity::Info,
-        &|a, b| format!("Picture was grainy (visible noise) from {a} to {b}"),
-    ));
+    let blurry: Vec<bool> =
+        frames.iter().zip(&covered).map(|(f, &c)| !c && sharpness_score(f64::from(f.sharpness())) < 30.0).collect();
+    let noisy: Vec<bool> = frames.iter().zip(&covered).map(|(f, &c)| !c && f.noise_sigma > 9.0).collect();
+    let mut issues = frame_run_issues(frames, &frozen_span, "video_frozen", Severity::Warning, &|a, b| {
+        format!("Video showed the same picture from {a} to {b}")
+    });
+    issues.extend(frame_run_issues(frames, &covered, "video_covered", Severity::Warning, &|a, b| {
+        format!("Camera was covered or showed black from {a} to {b}")
+    }));
+    issues.extend(frame_run_issues(frames, &dark, "video_dark", Severity::Warning, &|a, b| {
+        format!("Picture was too dark from {a} to {b}")
+    }));
+    issues.extend(frame_run_issues(frames, &bright, "video_overexposed", Severity::Warning, &|a, b| {
+        format!("Picture was overexposed (washed out) from {a} to {b}")
+    }));
+    issues.extend(frame_run_issues(frames, &blurry, "video_blurry", Severity::Warning, &|a, b| {
+        format!("Picture was blurry from {a} to {b}")
+    }));
+    issues.extend(frame_run_issues(frames, &noisy, "video_noisy", Severity::Info, &|a, b| {
+        format!("Picture was grainy (visible noise) from {a} to {b}")
+    }));
     issues
 }

@@ -60,8 +60,7 @@ impl FrameStats {
     /// std <= 10 and [`sharpness`](Self::sharpness) < 2). A dark scene that still
     /// shows detail is not covered, only dark.
     pub fn is_covered(&self) -> bool {
-        self.std_luma < 4.0
-            || (self.mean_luma <= 30.0 && self.std_luma <= 10.0 && self.sharpness() < 2.0)
+        self.std_luma < 4.0 || (self.mean_luma <= 30.0 && self.std_luma <= 10.0 && self.sharpness() < 2.0)
     }
 }
 
@@ -75,14 +74,7 @@ pub fn frame_stats(luma: &[u8], width: u32, height: u32, stride: usize, time_s: 
         return empty_stats(time_s, width);
     }
     let (mean, std, under, over) = exposure(luma, w, h, stride);
-    let working = LumaImage::from_plane(
-        luma,
-        w,
-        h,
-        stride,
-        WORKING_WIDTH,
-        height_for_width(w, h, WORKING_WIDTH),
-    );
+    let working = LumaImage::from_plane(luma, w, h, stride, WORKING_WIDTH, height_for_width(w, h, WORKING_WIDTH));
     let thumb = working.resized(THUMBNAIL_WIDTH, height_for_width(w, h, THUMBNAIL_WIDTH));
     FrameStats {
         time_s,
@@ -96,11 +88,7 @@ pub fn frame_stats(luma: &[u8], width: u32, height: u32, stride: usize, time_s: 
         noise_sigma: immerkaer_noise_sigma(&working),
         thumbnail_width: thumb.width as u32,
         thumbnail_height: thumb.height as u32,
-        thumbnail: thumb
-            .pixels
-            .iter()
-            .map(|&p| p.round().clamp(0.0, 255.0) as u8)
-            .collect(),
+        thumbnail: thumb.pixels.iter().map(|&p| p.round().clamp(0.0, 255.0) as u8).collect(),
     }
 }
 
@@ -137,26 +125,12 @@ fn exposure(luma: &[u8], w: usize, h: usize, stride: usize) -> (f32, f32, f32, f
         }
     }
     let n = (w * h) as f64;
-    let sum: f64 = histogram
-        .iter()
-        .enumerate()
-        .map(|(v, &c)| v as f64 * c as f64)
-        .sum();
+    let sum: f64 = histogram.iter().enumerate().map(|(v, &c)| v as f64 * c as f64).sum();
     let mean = sum / n;
-    let var = histogram
-        .iter()
-        .enumerate()
-        .map(|(v, &c)| (v as f64 - mean).powi(2) * c as f64)
-        .sum::<f64>()
-        / n;
+    let var = histogram.iter().enumerate().map(|(v, &c)| (v as f64 - mean).powi(2) * c as f64).sum::<f64>() / n;
     let under: u64 = histogram[..=UNDEREXPOSED_LUMA as usize].iter().sum();
     let over: u64 = histogram[OVEREXPOSED_LUMA as usize..].iter().sum();
-    (
-        mean as f32,
-        var.sqrt() as f32,
-        (under as f64 / n) as f32,
-        (over as f64 / n) as f32,
-    )
+    (mean as f32, var.sqrt() as f32, (under as f64 / n) as f32, (over as f64 / n) as f32)
 }
 
 /// Variance of the 4-neighbour Laplacian over interior pixels.
@@ -195,21 +169,15 @@ fn immerkaer_noise_sigma(image: &LumaImage) -> f32 {
             let p = |dx: usize, dy: usize| image.at(x + dx - 1, y + dy - 1);
             let gx = p(2, 0) + 2.0 * p(2, 1) + p(2, 2) - p(0, 0) - 2.0 * p(0, 1) - p(0, 2);
             let gy = p(0, 2) + 2.0 * p(1, 2) + p(2, 2) - p(0, 0) - 2.0 * p(1, 0) - p(2, 0);
-            let n = p(0, 0) + p(2, 0) + p(0, 2) + p(2, 2)
-                - 2.0 * (p(1, 0) + p(0, 1) + p(2, 1) + p(1, 2))
-                + 4.0 * p(1, 1);
+            let n =
+                p(0, 0) + p(2, 0) + p(0, 2) + p(2, 2) - 2.0 * (p(1, 0) + p(0, 1) + p(2, 1) + p(1, 2)) + 4.0 * p(1, 1);
             samples.push((gx.abs() + gy.abs(), n.abs()));
         }
     }
     let mut gradients: Vec<f32> = samples.iter().map(|s| s.0).collect();
     let cut = gradients.len() * 9 / 10;
-    let (_, &mut threshold, _) =
-        gradients.select_nth_unstable_by(cut.min(samples.len() - 1), f32::total_cmp);
-    let kept: Vec<f32> = samples
-        .iter()
-        .filter(|s| s.0 <= threshold)
-        .map(|s| s.1)
-        .collect();
+    let (_, &mut threshold, _) = gradients.select_nth_unstable_by(cut.min(samples.len() - 1), f32::total_cmp);
+    let kept: Vec<f32> = samples.iter().filter(|s| s.0 <= threshold).map(|s| s.1).collect();
     let mean_abs = kept.iter().map(|&v| f64::from(v)).sum::<f64>() / kept.len().max(1) as f64;
     ((std::f64::consts::PI / 2.0).sqrt() / 6.0 * mean_abs) as f32
 }
@@ -220,9 +188,7 @@ mod tests {
 
     /// Deterministic pseudo-random noise in [-1, 1] (splitmix64 of the index).
     fn noise(i: usize) -> f32 {
-        let mut z = (i as u64)
-            .wrapping_add(1)
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let mut z = (i as u64).wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^= z >> 31;
@@ -271,9 +237,7 @@ mod tests {
                 padded[y * stride + x] = (x * 2 + y) as u8;
             }
         }
-        let tight: Vec<u8> = (0..h)
-            .flat_map(|y| (0..w).map(move |x| (x * 2 + y) as u8))
-            .collect();
+        let tight: Vec<u8> = (0..h).flat_map(|y| (0..w).map(move |x| (x * 2 + y) as u8)).collect();
         let a = frame_stats(&padded, w as u32, h as u32, stride, 0.0);
         let b = frame_stats(&tight, w as u32, h as u32, w, 0.0);
         assert_eq!(a, b);

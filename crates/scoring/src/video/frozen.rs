@@ -31,10 +31,7 @@ pub fn thumbnail_difference(a: &FrameStats, b: &FrameStats) -> Option<ThumbnailD
         sum += u64::from(d);
         max_abs = max_abs.max(d);
     }
-    Some(ThumbnailDifference {
-        mean_abs: sum as f64 / a.thumbnail.len() as f64,
-        max_abs,
-    })
+    Some(ThumbnailDifference { mean_abs: sum as f64 / a.thumbnail.len() as f64, max_abs })
 }
 
 /// Finds sampled frames that repeat their predecessor.
@@ -75,9 +72,8 @@ impl FrozenFrameDetector {
     }
 
     fn looks_identical(&self, a: &FrameStats, b: &FrameStats) -> bool {
-        thumbnail_difference(a, b).is_some_and(|d| {
-            d.mean_abs <= self.max_mean_abs_diff && d.max_abs <= self.max_cell_diff
-        })
+        thumbnail_difference(a, b)
+            .is_some_and(|d| d.mean_abs <= self.max_mean_abs_diff && d.max_abs <= self.max_cell_diff)
     }
 
     fn tiny_packet_bytes(&self, video: &VideoFeatures) -> f64 {
@@ -88,12 +84,7 @@ impl FrozenFrameDetector {
 
 /// True when the median size of the non-key packets with a time in
 /// `(from_s, to_s]` is at most `tiny_bytes`, or when there are none to judge by.
-fn packets_between_are_tiny(
-    video: &VideoFeatures,
-    from_s: f64,
-    to_s: f64,
-    tiny_bytes: f64,
-) -> bool {
+fn packets_between_are_tiny(video: &VideoFeatures, from_s: f64, to_s: f64, tiny_bytes: f64) -> bool {
     let sizes: Vec<f64> = video
         .packets
         .iter()
@@ -135,10 +126,7 @@ mod tests {
             packets: packets(0.0, 4.0, 60),
             ..VideoFeatures::default()
         };
-        assert_eq!(
-            FrozenFrameDetector::default().flags(&video),
-            vec![false, true, true, true]
-        );
+        assert_eq!(FrozenFrameDetector::default().flags(&video), vec![false, true, true, true]);
 
         // Same pictures, but the encoder spent bits: a live, still camera.
         video.packets = packets(0.0, 4.0, 8000);
@@ -146,18 +134,13 @@ mod tests {
 
         // Without packets, the pictures decide.
         video.packets.clear();
-        assert_eq!(
-            FrozenFrameDetector::default().flags(&video),
-            vec![false, true, true, true]
-        );
+        assert_eq!(FrozenFrameDetector::default().flags(&video), vec![false, true, true, true]);
     }
 
     #[test]
     fn changing_frames_are_not_frozen() {
         let video = VideoFeatures {
-            frames: (0..4)
-                .map(|i| frame(f64::from(i), 50 + 20 * i as u8))
-                .collect(),
+            frames: (0..4).map(|i| frame(f64::from(i), 50 + 20 * i as u8)).collect(),
             ..VideoFeatures::default()
         };
         assert_eq!(FrozenFrameDetector::default().flags(&video), vec![false; 4]);

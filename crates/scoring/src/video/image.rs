@@ -16,36 +16,15 @@ impl LumaImage {
 
     /// Area-average resampling of an 8-bit plane to `width` × `height`
     /// (a box filter when shrinking, nearest neighbour when enlarging).
-    pub fn from_plane(
-        luma: &[u8],
-        src_w: usize,
-        src_h: usize,
-        stride: usize,
-        width: usize,
-        height: usize,
-    ) -> Self {
-        let pixels = area_resample(
-            |x, y| f32::from(luma[y * stride + x]),
-            src_w,
-            src_h,
-            width,
-            height,
-        );
-        Self {
-            width,
-            height,
-            pixels,
-        }
+    pub fn from_plane(luma: &[u8], src_w: usize, src_h: usize, stride: usize, width: usize, height: usize) -> Self {
+        let pixels = area_resample(|x, y| f32::from(luma[y * stride + x]), src_w, src_h, width, height);
+        Self { width, height, pixels }
     }
 
     /// Area-average resampling of this image.
     pub fn resized(&self, width: usize, height: usize) -> Self {
         let pixels = area_resample(|x, y| self.at(x, y), self.width, self.height, width, height);
-        Self {
-            width,
-            height,
-            pixels,
-        }
+        Self { width, height, pixels }
     }
 }
 
@@ -63,10 +42,7 @@ fn area_resample(
 ) -> Vec<f32> {
     let bounds = |out: usize, out_len: usize, src_len: usize| {
         let start = out * src_len / out_len;
-        let end = ((out + 1) * src_len)
-            .div_ceil(out_len)
-            .max(start + 1)
-            .min(src_len);
+        let end = ((out + 1) * src_len).div_ceil(out_len).max(start + 1).min(src_len);
         (start, end)
     };
     let columns: Vec<(usize, usize)> = (0..width).map(|x| bounds(x, width, src_w)).collect();

@@ -15,11 +15,7 @@ const PAUSE_GAP_S: f64 = 5.0;
 /// Presentation times of the frames, seconds, ascending. A packet without
 /// a pts falls back to its dts; packets with neither are skipped.
 pub fn frame_times_s(packets: &[PacketInfo]) -> Vec<f64> {
-    let mut times: Vec<f64> = packets
-        .iter()
-        .filter_map(|p| p.pts_s.or(p.dts_s))
-        .filter(|t| t.is_finite())
-        .collect();
+    let mut times: Vec<f64> = packets.iter().filter_map(|p| p.pts_s.or(p.dts_s)).filter(|t| t.is_finite()).collect();
     times.sort_by(f64::total_cmp);
     times
 }
@@ -51,11 +47,8 @@ impl FrameTiming {
         }
         let durations: Vec<f64> = times_s.windows(2).map(|w| w[1] - w[0]).collect();
         let typical = crate::stats::median(&durations)?;
-        let regular: Vec<f64> = durations
-            .iter()
-            .copied()
-            .filter(|&d| d < (3.0 * typical).max(typical + 0.150))
-            .collect();
+        let regular: Vec<f64> =
+            durations.iter().copied().filter(|&d| d < (3.0 * typical).max(typical + 0.150)).collect();
         let mean = crate::stats::mean(&regular)?;
         let std = crate::stats::std_dev(&regular)?;
         Some(Self {
@@ -134,24 +127,15 @@ impl FreezeDetector {
 
     fn classify(&mut self, start_s: f64, duration_s: f64) {
         if duration_s > PAUSE_GAP_S {
-            self.events.push(Freeze {
-                start_s,
-                duration_s,
-                kind: FreezeKind::Pause,
-            });
+            self.events.push(Freeze { start_s, duration_s, kind: FreezeKind::Pause });
             return;
         }
         if self.recent_durations_s.is_empty() {
             return;
         }
-        let avg =
-            self.recent_durations_s.iter().sum::<f64>() / self.recent_durations_s.len() as f64;
+        let avg = self.recent_durations_s.iter().sum::<f64>() / self.recent_durations_s.len() as f64;
         if duration_s >= (3.0 * avg).max(avg + 0.150) {
-            self.events.push(Freeze {
-                start_s,
-                duration_s,
-                kind: FreezeKind::Freeze,
-            });
+            self.events.push(Freeze { start_s, duration_s, kind: FreezeKind::Freeze });
         }
     }
 }
@@ -163,31 +147,19 @@ mod tests {
     fn packets_at(times: &[f64]) -> Vec<PacketInfo> {
         times
             .iter()
-            .map(|&t| PacketInfo {
-                pts_s: Some(t),
-                dts_s: None,
-                duration_s: None,
-                size_bytes: 1000,
-                keyframe: false,
-            })
+            .map(|&t| PacketInfo { pts_s: Some(t), dts_s: None, duration_s: None, size_bytes: 1000, keyframe: false })
             .collect()
     }
 
     fn steady(fps: f64, seconds: f64) -> Vec<f64> {
-        (0..(fps * seconds) as usize)
-            .map(|i| i as f64 / fps)
-            .collect()
+        (0..(fps * seconds) as usize).map(|i| i as f64 / fps).collect()
     }
 
     #[test]
     fn thirty_fps_measures_thirty_and_is_steady() {
         let times = frame_times_s(&packets_at(&steady(30.0, 10.0)));
         let timing = FrameTiming::measure(&times).unwrap();
-        assert!(
-            (timing.measured_fps - 30.0).abs() < 0.1,
-            "{}",
-            timing.measured_fps
-        );
+        assert!((timing.measured_fps - 30.0).abs() < 0.1, "{}", timing.measured_fps);
         assert!(timing.frame_duration_cv < 1e-6);
         assert!(FreezeDetector::detect(&times).is_empty());
     }
