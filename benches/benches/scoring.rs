@@ -36,9 +36,7 @@ fn quality_report(c: &mut Criterion) {
     let (audio, video) = ten_minutes_of_features();
     let mut group = c.benchmark_group("score_quality");
     group.sample_size(10);
-    group.bench_function("10_minutes", |b| {
-        b.iter(|| black_box(score_quality(Ok(&audio), Ok(&video))))
-    });
+    group.bench_function("10_minutes", |b| b.iter(|| black_box(score_quality(Ok(&audio), Ok(&video)))));
     group.finish();
 }
 

@@ -1,8 +1,6 @@
 //! Synthetic inputs for the criterion benches in `benches/benches/`.
 
-use session_scoring::{
-    AudioAnalyzer, AudioFeatures, FrameStats, PacketInfo, VideoFeatures, frame_stats,
-};
+use session_scoring::{AudioAnalyzer, AudioFeatures, FrameStats, PacketInfo, VideoFeatures, frame_stats};
 
 /// Deterministic noise in [-1, 1) (splitmix64 of the index).
 fn noise(i: u64) -> f64 {
@@ -21,20 +19,11 @@ pub fn speech_like_audio(sample_rate: u32, seconds: f64) -> Vec<f32> {
     (0..(rate * seconds) as u64)
         .map(|i| {
             let t = i as f64 / rate;
-            phase += 2.0
-                * std::f64::consts::PI
-                * (150.0 + 40.0 * (0.6 * std::f64::consts::PI * t).sin())
-                / rate;
-            let voice: f64 = (1..=6)
-                .map(|h| (phase * f64::from(h)).sin() / f64::from(h))
-                .sum();
+            phase += 2.0 * std::f64::consts::PI * (150.0 + 40.0 * (0.6 * std::f64::consts::PI * t).sin()) / rate;
+            let voice: f64 = (1..=6).map(|h| (phase * f64::from(h)).sin() / f64::from(h)).sum();
             let talking = t % 3.0 < 2.0;
             let syllable = (4.0 * std::f64::consts::PI * t).sin().abs();
-            let speech = if talking {
-                0.25 * syllable * voice
-            } else {
-                0.0
-            };
+            let speech = if talking { 0.25 * syllable * voice } else { 0.0 };
             (speech + 0.000_3 * noise(i)) as f32
         })
         .collect()
@@ -46,13 +35,8 @@ pub fn textured_plane(width: usize, height: usize, time_s: f64) -> Vec<u8> {
     (0..width * height)
         .map(|i| {
             let (x, y) = ((i % width) as f64 + shift, (i / width) as f64);
-            let blocks = if ((x / 24.0).floor() as i64 + (y / 24.0).floor() as i64) % 2 == 0 {
-                40.0
-            } else {
-                0.0
-            };
-            let value =
-                60.0 + 60.0 * x / width as f64 + 25.0 * (x / 6.0).sin() * (y / 9.0).cos() + blocks;
+            let blocks = if ((x / 24.0).floor() as i64 + (y / 24.0).floor() as i64) % 2 == 0 { 40.0 } else { 0.0 };
+            let value = 60.0 + 60.0 * x / width as f64 + 25.0 * (x / 6.0).sin() * (y / 9.0).cos() + blocks;
             (value + 1.5 * noise(i as u64)).round().clamp(0.0, 255.0) as u8
         })
         .collect()
@@ -66,9 +50,8 @@ pub fn ten_minutes_of_features() -> (AudioFeatures, VideoFeatures) {
     for chunk in speech_like_audio(16_000, seconds as f64).chunks(16_000) {
         analyzer.push(chunk);
     }
-    let frames: Vec<FrameStats> = (0..seconds)
-        .map(|s| frame_stats(&textured_plane(320, 180, s as f64), 320, 180, 320, s as f64))
-        .collect();
+    let frames: Vec<FrameStats> =
+        (0..seconds).map(|s| frame_stats(&textured_plane(320, 180, s as f64), 320, 180, 320, s as f64)).collect();
     let packets = (0..seconds * 30)
         .map(|i| PacketInfo {
             pts_s: Some(i as f64 / 30.0),

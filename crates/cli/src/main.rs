@@ -2,8 +2,10 @@
 
 mod env_settings;
 mod summary;
+mod transcriber;
 
 use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -43,6 +45,13 @@ enum Command {
         /// Skip transcription.
         #[arg(long)]
         no_transcribe: bool,
+        /// Whisper model folder (model.safetensors, config.json, tokenizer.json). Default: the
+        /// folder scripts/prepare-whisper-tiny makes.
+        #[arg(long, value_name = "FOLDER")]
+        model: Option<PathBuf>,
+        /// Spoken language (ISO 639-1, e.g. "en"); detected when omitted (English-only models ignore it).
+        #[arg(long, value_name = "CODE")]
+        language: Option<String>,
         /// Print the result object as JSON on stdout.
         #[arg(long)]
         json: bool,
@@ -64,8 +73,9 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Process { input, participants, session_id, out, no_transcribe, json } => {
-            process(input.as_deref(), &participants, &session_id, &out, no_transcribe, json)
+        Command::Process { input, participants, session_id, out, no_transcribe, model, language, json } => {
+            let transcription = Transcription { enabled: !no_transcribe, model, language };
+            process(input.as_deref(), &participants, &session_id, &out, &transcription, json)
         }
         Command::Probe { input, json } => probe(&input, json),
     };
@@ -83,13 +93,16 @@ fn process(
     participants: &[String],
     session_id: &str,
     out: &str,
-    no_transcribe: bool,
+    transcription: &Transcription,
     json: bool,
 ) -> Result<(), String> {
     let output = OutputLocation::parse(out).map_err(|e| e.to_string())?;
     let s3 = env_settings::s3_settings()?;
-    let stages = Stages { transcribe: !no_transcribe, ..Stages::default() };
+    let stages = Stages { transcribe: transcription.enabled, ..Stages::default() };
     let mut builder = SessionProcessor::builder().output(output).s3(s3).stages(stages).limits(Limits::default());
+    if transcription.enabled {
+        builder = transcriber::configure(builder, transcription)?;
+    }
     if std::io::stderr().is_terminal() {
         let last = Arc::new(AtomicU64::new(u64::MAX));
         builder = builder.on_progress(move |p| {
@@ -148,6 +161,13 @@ fn parse_participant(spec: &str) -> Result<ParticipantInput, String> {
     };
     let input = RecordingInput::parse(input).map_err(|e| e.to_string())?;
     Ok(ParticipantInput { participant: participant.to_string(), input, offset_s })
+}
+
+/// What the command line asked of transcription.
+pub struct Transcription {
+    pub enabled: bool,
+    pub model: Option<PathBuf>,
+    pub language: Option<String>,
 }
 
 fn bar(fraction: f64) -> String {

@@ -47,6 +47,8 @@ pub use storage::{ArtifactRecord, OutputLocation, RecordingInput, S3Settings, Se
 
 pub use session_media::{CancelFlag, FrameSampling, Limits, MediaError, MediaInfo, StreamInfo, StreamKind};
 pub use session_scoring::CombineWeights;
+#[cfg(feature = "whisper")]
+pub use session_transcribe::{CandleWhisper, CandleWhisperSettings};
 pub use session_transcribe::{DecodingOptions, TranscribeError, Transcriber, Transcript};
 
 /// The stage crates, for callers who need their full APIs.

@@ -10,9 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use session_transcribe::{
-    CandleWhisper, CandleWhisperSettings, DecodingOptions, ProjectionType, Transcriber,
-};
+use session_transcribe::{CandleWhisper, CandleWhisperSettings, DecodingOptions, ProjectionType, Transcriber};
 
 struct Args {
     model: PathBuf,
@@ -44,17 +42,11 @@ fn parse_args() -> Result<Args, String> {
         }
     }
     let [model, wav] = <[PathBuf; 2]>::try_from(positional).map_err(|_| usage.to_owned())?;
-    Ok(Args {
-        model,
-        wav,
-        projection,
-        language,
-    })
+    Ok(Args { model, wav, projection, language })
 }
 
 fn read_wav(path: &PathBuf) -> Result<Vec<f32>, String> {
-    let mut reader =
-        hound::WavReader::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut reader = hound::WavReader::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let spec = reader.spec();
     if spec.channels != 1 || spec.sample_rate != 16_000 || spec.bits_per_sample != 16 {
         return Err(format!(
@@ -66,35 +58,21 @@ fn read_wav(path: &PathBuf) -> Result<Vec<f32>, String> {
             spec.bits_per_sample
         ));
     }
-    reader
-        .samples::<i16>()
-        .map(|s| s.map(|v| f32::from(v) / 32768.0).map_err(|e| e.to_string()))
-        .collect()
+    reader.samples::<i16>().map(|s| s.map(|v| f32::from(v) / 32768.0).map_err(|e| e.to_string())).collect()
 }
 
 fn run() -> Result<(), String> {
     let args = parse_args()?;
     let samples = read_wav(&args.wav)?;
     let started = Instant::now();
-    let settings = CandleWhisperSettings {
-        projection: args.projection,
-        ..Default::default()
-    };
+    let settings = CandleWhisperSettings { projection: args.projection, ..Default::default() };
     let whisper = CandleWhisper::load_with(&args.model, settings).map_err(|e| e.to_string())?;
     let load_s = started.elapsed().as_secs_f64();
-    let options = DecodingOptions {
-        language: args.language,
-        ..Default::default()
-    };
+    let options = DecodingOptions { language: args.language, ..Default::default() };
     let started = Instant::now();
-    let transcript = whisper
-        .transcribe(&samples, &options)
-        .map_err(|e| e.to_string())?;
+    let transcript = whisper.transcribe(&samples, &options).map_err(|e| e.to_string())?;
     let transcribe_s = started.elapsed().as_secs_f64();
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&transcript).map_err(|e| e.to_string())?
-    );
+    println!("{}", serde_json::to_string_pretty(&transcript).map_err(|e| e.to_string())?);
     let audio_s = transcript.duration_s;
     eprintln!(
         "model {} | load {load_s:.2} s | audio {audio_s:.2} s | transcribe {transcribe_s:.2} s | \
@@ -108,11 +86,8 @@ fn run() -> Result<(), String> {
 }
 
 fn candle_core_threads() -> String {
-    std::env::var("RAYON_NUM_THREADS").unwrap_or_else(|_| {
-        std::thread::available_parallelism()
-            .map(|n| n.to_string())
-            .unwrap_or_else(|_| "?".into())
-    })
+    std::env::var("RAYON_NUM_THREADS")
+        .unwrap_or_else(|_| std::thread::available_parallelism().map(|n| n.to_string()).unwrap_or_else(|_| "?".into()))
 }
 
 fn main() -> ExitCode {

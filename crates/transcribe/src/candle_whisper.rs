@@ -1,18 +1,20 @@
 //! [`CandleWhisper`]: Whisper on the CPU with Candle, from a Hugging Face-format folder
 //! (`config.json`, `tokenizer.json`, `model.safetensors`, optionally `generation_config.json`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
-use candle_transformers::models::whisper::{Config, model::AudioEncoder, model::Whisper};
+use candle_transformers::models::whisper::Config;
 use tokenizers::Tokenizer;
 
+use crate::audio_encoder::AudioEncoder;
 use crate::decoder::{StepModel, WindowDecoding, WindowRequest, decode_window};
 use crate::kv_decoder::{DecoderState, KvDecoder};
 use crate::logit_filters::LogitFilters;
 use crate::long_form::{N_FRAMES, WindowModel, transcribe_windows};
 use crate::mel::LogMelExtractor;
+use crate::model_folder::{ModelFiles, invalid, logit_filters, model_id, read_json};
 use crate::sampling::{SeededRng, argmax};
 use crate::tokens::SpecialTokens;
 use crate::vocab_projection::{ProjectionType, VocabProjection};
@@ -29,14 +31,16 @@ pub struct CandleWhisperSettings {
 
 impl Default for CandleWhisperSettings {
     fn default() -> Self {
-        Self {
-            projection: ProjectionType::F16,
-            seed: 0x5E55_1014,
-        }
+        Self { projection: ProjectionType::F16, seed: 0x5E55_1014 }
     }
 }
 
 /// A local Whisper transcriber. Thread-safe: concurrent calls share the weights.
+///
+/// English-only models (vocabulary < 51865) ignore `DecodingOptions::language` and record
+/// "en"; multilingual ones use it or detect the language on the first window. Word timestamps
+/// are not implemented yet: `Transcript::words` is always `None`. At temperatures above 0 one
+/// sample is drawn per window (openai-whisper's `best_of` is 1 here).
 pub struct CandleWhisper {
     encoder: AudioEncoder,
     decoder: KvDecoder,
@@ -47,50 +51,35 @@ pub struct CandleWhisper {
     seed: u64,
 }
 
-const PREPARE_HINT: &str = "run scripts/prepare-whisper-tiny (it prints the folder), or convert a \
-CTranslate2 folder with tools/ct2_to_safetensors.py";
-
 impl CandleWhisper {
     /// Loads the model in `folder` with default settings.
     pub fn load(folder: &Path) -> Result<Self, TranscribeError> {
         Self::load_with(folder, CandleWhisperSettings::default())
     }
 
-    pub fn load_with(
-        folder: &Path,
-        settings: CandleWhisperSettings,
-    ) -> Result<Self, TranscribeError> {
+    pub fn load_with(folder: &Path, settings: CandleWhisperSettings) -> Result<Self, TranscribeError> {
         let files = ModelFiles::find(folder)?;
         let config_json = read_json(&files.config)?;
-        let config: Config =
-            serde_json::from_value(config_json.clone()).map_err(|e| invalid(&files.config, e))?;
+        let config: Config = serde_json::from_value(config_json.clone()).map_err(|e| invalid(&files.config, e))?;
         let generation = match &files.generation_config {
             Some(path) => Some(read_json(path)?),
             None => None,
         };
-        let tokenizer =
-            Tokenizer::from_file(&files.tokenizer).map_err(|e| invalid(&files.tokenizer, e))?;
-        let special = SpecialTokens::from_tokenizer(&tokenizer, config.vocab_size)
-            .map_err(|e| invalid(&files.tokenizer, e))?;
+        let tokenizer = Tokenizer::from_file(&files.tokenizer).map_err(|e| invalid(&files.tokenizer, e))?;
+        let special =
+            SpecialTokens::from_tokenizer(&tokenizer, config.vocab_size).map_err(|e| invalid(&files.tokenizer, e))?;
         let filters = logit_filters(&config_json, generation.as_ref(), special);
 
         let device = Device::Cpu;
         let weights = &files.weights;
         // SAFETY: the file is memory-mapped read-only; it must not change while we load it.
-        let vb = unsafe {
-            VarBuilder::from_mmaped_safetensors(std::slice::from_ref(weights), DType::F32, &device)
-        }
-        .map_err(|e| invalid(weights, e))?;
-        let encoder = Whisper::load(&vb, config.clone())
-            .map_err(|e| invalid(weights, e))?
-            .encoder;
-        let embedding = vb
-            .get_unchecked_dtype("model.decoder.embed_tokens.weight", DType::F16)
+        let vb = unsafe { VarBuilder::from_mmaped_safetensors(std::slice::from_ref(weights), DType::F32, &device) }
             .map_err(|e| invalid(weights, e))?;
-        let projection = VocabProjection::new(&embedding, settings.projection)
-            .map_err(|e| invalid(weights, e))?;
-        let decoder = KvDecoder::load(&config, vb.pp("model.decoder"), projection)
-            .map_err(|e| invalid(weights, e))?;
+        let encoder = AudioEncoder::load(&config, vb.pp("model.encoder")).map_err(|e| invalid(weights, e))?;
+        let embedding =
+            vb.get_unchecked_dtype("model.decoder.embed_tokens.weight", DType::F16).map_err(|e| invalid(weights, e))?;
+        let projection = VocabProjection::new(&embedding, settings.projection).map_err(|e| invalid(weights, e))?;
+        let decoder = KvDecoder::load(&config, vb.pp("model.decoder"), projection).map_err(|e| invalid(weights, e))?;
         let model_id = model_id(&config, &config_json, folder);
         Ok(Self {
             encoder,
@@ -121,11 +110,9 @@ impl CandleWhisper {
             Some(code) => code.clone(),
             None => self.detect_language(&mel.window(0, N_FRAMES))?,
         };
-        let token = special.language_token(&code).ok_or_else(|| {
-            TranscribeError::Failed(format!(
-                "language {code:?} is not in this model's vocabulary"
-            ))
-        })?;
+        let token = special
+            .language_token(&code)
+            .ok_or_else(|| TranscribeError::Failed(format!("language {code:?} is not in this model's vocabulary")))?;
         Ok((code, special.sot_sequence(Some(token))))
     }
 
@@ -134,28 +121,17 @@ impl CandleWhisper {
         let special = self.special_tokens();
         let mut state = self.encode_window(mel_window)?;
         let logits = self.step(&[special.sot], &mut state)?;
-        let (first, _) = special
-            .languages
-            .first()
-            .ok_or_else(|| TranscribeError::Failed("no language tokens".into()))?;
-        let language_logits: Vec<f32> = special
-            .languages
-            .iter()
-            .map(|&(_, t)| logits[t as usize])
-            .collect();
+        let (first, _) =
+            special.languages.first().ok_or_else(|| TranscribeError::Failed("no language tokens".into()))?;
+        let language_logits: Vec<f32> = special.languages.iter().map(|&(_, t)| logits[t as usize]).collect();
         let best = argmax(&language_logits) as usize;
-        Ok(special
-            .languages
-            .get(best)
-            .map(|(c, _)| c.clone())
-            .unwrap_or_else(|| first.clone()))
+        Ok(special.languages.get(best).map(|(c, _)| c.clone()).unwrap_or_else(|| first.clone()))
     }
 
     fn encode_window(&self, mel_window: &[f32]) -> Result<DecoderState, TranscribeError> {
         let n_mels = self.mel.n_mels();
-        let input =
-            Tensor::from_slice(mel_window, (1, n_mels, N_FRAMES), &Device::Cpu).map_err(failed)?;
-        let audio = self.encoder.clone().forward(&input, true).map_err(failed)?;
+        let input = Tensor::from_slice(mel_window, (1, n_mels, N_FRAMES), &Device::Cpu).map_err(failed)?;
+        let audio = self.encoder.forward(&input).map_err(failed)?;
         self.decoder.start(&audio).map_err(failed)
     }
 }
@@ -193,9 +169,7 @@ impl WindowModel for Run<'_> {
     ) -> Result<WindowDecoding, TranscribeError> {
         let whisper = self.whisper;
         let max_positions = whisper.decoder.max_positions();
-        let prompt =
-            self.special_tokens()
-                .prompt(previous, max_positions / 2 - 1, &self.sot_sequence);
+        let prompt = self.special_tokens().prompt(previous, max_positions / 2 - 1, &self.sot_sequence);
         let request = WindowRequest {
             sot_index: prompt.len() - self.sot_sequence.len(),
             prompt: &prompt,
@@ -209,10 +183,7 @@ impl WindowModel for Run<'_> {
     fn text(&self, tokens: &[u32]) -> Result<String, TranscribeError> {
         let eot = self.special_tokens().eot;
         let text_tokens: Vec<u32> = tokens.iter().copied().filter(|&t| t < eot).collect();
-        self.whisper
-            .tokenizer
-            .decode(&text_tokens, true)
-            .map_err(|e| TranscribeError::Failed(e.to_string()))
+        self.whisper.tokenizer.decode(&text_tokens, true).map_err(|e| TranscribeError::Failed(e.to_string()))
     }
 }
 
@@ -221,28 +192,15 @@ impl Transcriber for CandleWhisper {
         self.model_id.clone()
     }
 
-    fn transcribe(
-        &self,
-        samples: &[f32],
-        options: &DecodingOptions,
-    ) -> Result<Transcript, TranscribeError> {
+    fn transcribe(&self, samples: &[f32], options: &DecodingOptions) -> Result<Transcript, TranscribeError> {
         if let Some(i) = samples.iter().position(|s| !s.is_finite()) {
-            return Err(TranscribeError::InvalidAudio(format!(
-                "sample {i} is not a finite number"
-            )));
+            return Err(TranscribeError::InvalidAudio(format!("sample {i} is not a finite number")));
         }
         let mel = self.mel.compute(samples);
         let (language, sot_sequence) = self.language(&mel, options)?;
-        let run = Run {
-            whisper: self,
-            sot_sequence,
-        };
+        let run = Run { whisper: self, sot_sequence };
         let segments = transcribe_windows(&run, &mel, options, self.seed)?;
-        let text = segments
-            .iter()
-            .map(|s| s.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let text = segments.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
         Ok(Transcript {
             language: Some(language),
             duration_s: samples.len() as f64 / f64::from(SAMPLE_RATE),
@@ -255,110 +213,6 @@ impl Transcriber for CandleWhisper {
     }
 }
 
-/// The files of a model folder, checked to exist.
-struct ModelFiles {
-    config: PathBuf,
-    tokenizer: PathBuf,
-    weights: PathBuf,
-    generation_config: Option<PathBuf>,
-}
-
-impl ModelFiles {
-    fn find(folder: &Path) -> Result<Self, TranscribeError> {
-        let not_found = |what: String| TranscribeError::ModelNotFound {
-            searched: what,
-            hint: PREPARE_HINT.to_owned(),
-        };
-        if !folder.is_dir() {
-            return Err(not_found(format!("{} (not a folder)", folder.display())));
-        }
-        if folder.join("model.bin").is_file() && !folder.join("model.safetensors").is_file() {
-            return Err(TranscribeError::InvalidModel {
-                path: folder.join("model.bin"),
-                reason: format!(
-                    "this is a CTranslate2 folder, not a Hugging Face one: {PREPARE_HINT}"
-                ),
-            });
-        }
-        let required = |name: &str| {
-            let path = folder.join(name);
-            if path.is_file() {
-                Ok(path)
-            } else {
-                Err(not_found(format!("{} (missing {name})", folder.display())))
-            }
-        };
-        let generation_config = Some(folder.join("generation_config.json")).filter(|p| p.is_file());
-        Ok(Self {
-            config: required("config.json")?,
-            tokenizer: required("tokenizer.json")?,
-            weights: required("model.safetensors")?,
-            generation_config,
-        })
-    }
-}
-
-fn read_json(path: &Path) -> Result<serde_json::Value, TranscribeError> {
-    let text = std::fs::read_to_string(path).map_err(|e| invalid(path, e))?;
-    serde_json::from_str(&text).map_err(|e| invalid(path, e))
-}
-
-fn invalid(path: &Path, reason: impl std::fmt::Display) -> TranscribeError {
-    TranscribeError::InvalidModel {
-        path: path.to_owned(),
-        reason: reason.to_string(),
-    }
-}
-
 fn failed(e: candle_core::Error) -> TranscribeError {
     TranscribeError::Failed(e.to_string())
-}
-
-/// The suppression lists from `generation_config.json`, else `config.json`, else Whisper's
-/// begin-suppress default (" " and eot).
-fn logit_filters(
-    config: &serde_json::Value,
-    generation: Option<&serde_json::Value>,
-    tokens: SpecialTokens,
-) -> LogitFilters {
-    let list = |key: &str| -> Option<Vec<u32>> {
-        let from =
-            |v: &serde_json::Value| serde_json::from_value::<Vec<u32>>(v.get(key)?.clone()).ok();
-        generation.and_then(from).or_else(|| from(config))
-    };
-    LogitFilters {
-        suppress_tokens: list("suppress_tokens").unwrap_or_default(),
-        begin_suppress_tokens: list("begin_suppress_tokens")
-            .unwrap_or_else(|| vec![220, tokens.eot]),
-        max_initial_timestamp_index: 50,
-        tokens,
-    }
-}
-
-/// "whisper-tiny.en (safetensors f16 from <folder>)".
-fn model_id(config: &Config, config_json: &serde_json::Value, folder: &Path) -> String {
-    let size = match (config.d_model, config.num_mel_bins) {
-        (384, _) => "tiny",
-        (512, _) => "base",
-        (768, _) => "small",
-        (1024, _) => "medium",
-        (1280, 128) => "large-v3",
-        (1280, _) => "large",
-        _ => "custom",
-    };
-    let english = if config.vocab_size < crate::tokens::MULTILINGUAL_VOCAB_SIZE {
-        ".en"
-    } else {
-        ""
-    };
-    let dtype = match config_json.get("torch_dtype").and_then(|v| v.as_str()) {
-        Some("float16") => "f16",
-        Some("float32") => "f32",
-        Some("bfloat16") => "bf16",
-        _ => "unknown type",
-    };
-    format!(
-        "whisper-{size}{english} (safetensors {dtype} from {})",
-        folder.display()
-    )
 }

@@ -48,11 +48,7 @@ pub fn decode_window<M: StepModel>(
     let (head, tail) = request.prompt.split_at(request.sot_index + 1);
     let at_sot = model.step(head, &mut state)?;
     let no_speech_prob = f64::from(log_softmax(&at_sot)[tokens.no_speech as usize].exp());
-    let mut logits = if tail.is_empty() {
-        at_sot
-    } else {
-        model.step(tail, &mut state)?
-    };
+    let mut logits = if tail.is_empty() { at_sot } else { model.step(tail, &mut state)? };
 
     let mut sampled = Vec::new();
     let mut sum_logprob = 0f64;
@@ -123,13 +119,8 @@ mod tests {
     #[test]
     fn follows_the_model_until_eot_and_reports_probabilities() {
         let f = filters();
-        let request = WindowRequest {
-            prompt: &[50257],
-            sot_index: 0,
-            filters: &f,
-            sample_len: 224,
-            max_positions: 448,
-        };
+        let request =
+            WindowRequest { prompt: &[50257], sot_index: 0, filters: &f, sample_len: 224, max_positions: 448 };
         let model = Scripted(vec![50363, 100, 200, 50400, 50256]);
         let out = decode_window(&model, 0, &request, 0.0, &mut SeededRng::new(0)).unwrap();
         assert_eq!(out.tokens, vec![50363, 100, 200, 50400]);
@@ -141,13 +132,7 @@ mod tests {
     #[test]
     fn stops_at_sample_len() {
         let f = filters();
-        let request = WindowRequest {
-            prompt: &[50257],
-            sot_index: 0,
-            filters: &f,
-            sample_len: 3,
-            max_positions: 448,
-        };
+        let request = WindowRequest { prompt: &[50257], sot_index: 0, filters: &f, sample_len: 3, max_positions: 448 };
         let model = Scripted(vec![50363, 100, 100, 100, 100, 100]);
         let out = decode_window(&model, 0, &request, 0.0, &mut SeededRng::new(0)).unwrap();
         assert_eq!(out.tokens.len(), 3);

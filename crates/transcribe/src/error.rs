@@ -13,9 +13,7 @@ pub enum TranscribeError {
     #[error("invalid audio for transcription: {0}")]
     InvalidAudio(String),
     /// The remote service refused the credentials.
-    #[error(
-        "transcription service rejected the access token (HTTP 401): check HUGGINGFACE_ACCESS_TOKEN"
-    )]
+    #[error("transcription service rejected the access token (HTTP 401): check HUGGINGFACE_ACCESS_TOKEN")]
     Unauthorized,
     /// The remote service is rate limiting us.
     #[error("transcription service is rate limiting (HTTP 429); retry after {retry_after_s:?} s")]

@@ -9,88 +9,8 @@ use candle_core::{DType, Device, Module, Result, Tensor};
 use candle_nn::{Embedding, LayerNorm, Linear, VarBuilder};
 use candle_transformers::models::whisper::Config;
 
+use crate::attention::{Attention, HeadsKv, layer_norm};
 use crate::vocab_projection::VocabProjection;
-
-struct Attention {
-    q: Linear,
-    k: Linear,
-    v: Linear,
-    out: Linear,
-    n_head: usize,
-}
-
-/// Keys and values of one attention, split into heads: keys transposed `[1, h, d_head, len]`,
-/// values `[1, h, len, d_head]`.
-#[derive(Clone)]
-struct HeadsKv {
-    keys_t: Tensor,
-    values: Tensor,
-}
-
-impl Attention {
-    fn load(n_state: usize, n_head: usize, vb: VarBuilder) -> Result<Self> {
-        Ok(Self {
-            q: candle_nn::linear(n_state, n_state, vb.pp("q_proj"))?,
-            k: candle_nn::linear_no_bias(n_state, n_state, vb.pp("k_proj"))?,
-            v: candle_nn::linear(n_state, n_state, vb.pp("v_proj"))?,
-            out: candle_nn::linear(n_state, n_state, vb.pp("out_proj"))?,
-            n_head,
-        })
-    }
-
-    /// `[1, len, d]` → `[1, h, len, d_head]`.
-    fn heads(&self, x: &Tensor) -> Result<Tensor> {
-        let (b, len, d) = x.dims3()?;
-        x.reshape((b, len, self.n_head, d / self.n_head))?
-            .transpose(1, 2)?
-            .contiguous()
-    }
-
-    fn keys_values(&self, source: &Tensor) -> Result<HeadsKv> {
-        let keys_t = self
-            .heads(&self.k.forward(source)?)?
-            .transpose(2, 3)?
-            .contiguous()?;
-        let values = self.heads(&self.v.forward(source)?)?;
-        Ok(HeadsKv { keys_t, values })
-    }
-
-    fn attend(&self, x: &Tensor, kv: &HeadsKv, mask: Option<&Tensor>) -> Result<Tensor> {
-        let (b, len, d) = x.dims3()?;
-        let scale = 1.0 / ((d / self.n_head) as f64).sqrt();
-        let q = (self.heads(&self.q.forward(x)?)? * scale)?;
-        let mut scores = q.matmul(&kv.keys_t)?;
-        if let Some(mask) = mask {
-            scores = scores.broadcast_add(mask)?;
-        }
-        let weights = candle_nn::ops::softmax_last_dim(&scores)?;
-        let mixed = weights
-            .matmul(&kv.values)?
-            .transpose(1, 2)?
-            .reshape((b, len, d))?;
-        self.out.forward(&mixed)
-    }
-
-    /// Self-attention over the cache plus `x`; appends `x`'s keys and values to the cache.
-    fn attend_self(
-        &self,
-        x: &Tensor,
-        cache: &mut Option<HeadsKv>,
-        mask: Option<&Tensor>,
-    ) -> Result<Tensor> {
-        let new = self.keys_values(x)?;
-        let kv = match cache.take() {
-            None => new,
-            Some(old) => HeadsKv {
-                keys_t: Tensor::cat(&[&old.keys_t, &new.keys_t], 3)?,
-                values: Tensor::cat(&[&old.values, &new.values], 2)?,
-            },
-        };
-        let out = self.attend(x, &kv, mask)?;
-        *cache = Some(kv);
-        Ok(out)
-    }
-}
 
 struct DecoderLayer {
     self_attn: Attention,
@@ -100,14 +20,6 @@ struct DecoderLayer {
     fc1: Linear,
     fc2: Linear,
     final_ln: LayerNorm,
-}
-
-fn layer_norm(size: usize, vb: VarBuilder) -> Result<LayerNorm> {
-    Ok(LayerNorm::new(
-        vb.get(size, "weight")?,
-        vb.get(size, "bias")?,
-        1e-5,
-    ))
 }
 
 impl DecoderLayer {
@@ -129,7 +41,7 @@ impl DecoderLayer {
         let x = (x + self.self_attn.attend_self(&h, &mut cache.self_kv, mask)?)?;
         let h = self.cross_attn_ln.forward(&x)?;
         let x = (&x + self.cross_attn.attend(&h, &cache.cross_kv, None)?)?;
-        let h = self.fc1.forward(&self.final_ln.forward(&x)?)?.gelu_erf()?;
+        let h = self.fc1.forward(&self.final_ln.forward(&x)?)?.apply(&crate::cpu_ops::gelu)?;
         &x + self.fc2.forward(&h)?
     }
 }
@@ -161,24 +73,13 @@ pub struct KvDecoder {
 impl KvDecoder {
     /// Loads from `vb` at `model.decoder`; `projection` is the tied vocabulary projection.
     pub fn load(cfg: &Config, vb: VarBuilder, projection: VocabProjection) -> Result<Self> {
-        let embed_tokens =
-            candle_nn::embedding(cfg.vocab_size, cfg.d_model, vb.pp("embed_tokens"))?;
-        let embed_positions = vb.get(
-            (cfg.max_target_positions, cfg.d_model),
-            "embed_positions.weight",
-        )?;
+        let embed_tokens = candle_nn::embedding(cfg.vocab_size, cfg.d_model, vb.pp("embed_tokens"))?;
+        let embed_positions = vb.get((cfg.max_target_positions, cfg.d_model), "embed_positions.weight")?;
         let layers = (0..cfg.decoder_layers)
             .map(|i| DecoderLayer::load(cfg, vb.pp(format!("layers.{i}"))))
             .collect::<Result<Vec<_>>>()?;
         let ln = layer_norm(cfg.d_model, vb.pp("layer_norm"))?;
-        Ok(Self {
-            embed_tokens,
-            embed_positions,
-            layers,
-            ln,
-            projection,
-            max_positions: cfg.max_target_positions,
-        })
+        Ok(Self { embed_tokens, embed_positions, layers, ln, projection, max_positions: cfg.max_target_positions })
     }
 
     /// Most tokens (prompt and sampled) one window can hold.
@@ -191,64 +92,35 @@ impl KvDecoder {
         let layers = self
             .layers
             .iter()
-            .map(|l| {
-                Ok(LayerCache {
-                    self_kv: None,
-                    cross_kv: l.cross_attn.keys_values(audio)?,
-                })
-            })
+            .map(|l| Ok(LayerCache { self_kv: None, cross_kv: l.cross_attn.keys_values(audio)? }))
             .collect::<Result<Vec<_>>>()?;
-        Ok(DecoderState {
-            layers,
-            position: 0,
-        })
+        Ok(DecoderState { layers, position: 0 })
     }
 
     /// Feeds `tokens` after those already in `state` and returns the logits of the last one.
     pub fn forward(&self, tokens: &[u32], state: &mut DecoderState) -> Result<Vec<f32>> {
         let (offset, n) = (state.position, tokens.len());
         if offset + n > self.max_positions {
-            candle_core::bail!(
-                "decoder context is {} tokens; asked for {}",
-                self.max_positions,
-                offset + n
-            );
+            candle_core::bail!("decoder context is {} tokens; asked for {}", self.max_positions, offset + n);
         }
         let device = self.embed_positions.device();
         let ids = Tensor::new(tokens, device)?.unsqueeze(0)?;
         let positions = self.embed_positions.narrow(0, offset, n)?;
         let mut x = self.embed_tokens.forward(&ids)?.broadcast_add(&positions)?;
-        let mask = if n > 1 {
-            Some(causal_mask(n, offset, device)?)
-        } else {
-            None
-        };
+        let mask = if n > 1 { Some(causal_mask(n, offset, device)?) } else { None };
         for (layer, cache) in self.layers.iter().zip(state.layers.iter_mut()) {
             x = layer.forward(&x, cache, mask.as_ref())?;
         }
         state.position += n;
         let last = self.ln.forward(&x.narrow(1, n - 1, 1)?)?.squeeze(0)?;
-        self.projection
-            .logits(&last)?
-            .squeeze(0)?
-            .to_dtype(DType::F32)?
-            .to_vec1::<f32>()
+        self.projection.logits(&last)?.squeeze(0)?.to_dtype(DType::F32)?.to_vec1::<f32>()
     }
 }
 
 /// `[n, offset + n]`: new token `i` sees keys up to position `offset + i`.
 fn causal_mask(n: usize, offset: usize, device: &Device) -> Result<Tensor> {
     let total = offset + n;
-    let mask: Vec<f32> = (0..n)
-        .flat_map(|i| {
-            (0..total).map(move |j| {
-                if j > offset + i {
-                    f32::NEG_INFINITY
-                } else {
-                    0.0
-                }
-            })
-        })
-        .collect();
+    let mask: Vec<f32> =
+        (0..n).flat_map(|i| (0..total).map(move |j| if j > offset + i { f32::NEG_INFINITY } else { 0.0 })).collect();
     Tensor::from_vec(mask, (n, total), device)
 }

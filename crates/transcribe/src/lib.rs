@@ -5,7 +5,7 @@
 //!
 //! With the `candle` feature, [`CandleWhisper`] runs Whisper locally. Its stages, one module each:
 //! 1. `mel`: log-mel spectrogram (filterbank computed in code).
-//! 2. `candle_whisper`: the audio encoder (candle-transformers) per 30-second window.
+//! 2. `audio_encoder`: the audio encoder per 30-second window (`attention`, `cpu_ops`).
 //! 3. `kv_decoder`: the text decoder with a key/value cache, logits for the last token only.
 //! 4. `decoder`: one window at one temperature, with `logit_filters` (timestamp rules,
 //!    suppression) and `sampling`.
@@ -19,7 +19,13 @@ pub mod text_normalizer;
 mod transcript;
 
 #[cfg(feature = "candle")]
+mod attention;
+#[cfg(feature = "candle")]
+mod audio_encoder;
+#[cfg(feature = "candle")]
 mod candle_whisper;
+#[cfg(feature = "candle")]
+mod cpu_ops;
 #[cfg(feature = "candle")]
 pub mod decoder;
 #[cfg(feature = "candle")]
@@ -30,6 +36,8 @@ pub mod logit_filters;
 pub mod long_form;
 #[cfg(feature = "candle")]
 pub mod mel;
+#[cfg(feature = "candle")]
+mod model_folder;
 #[cfg(feature = "candle")]
 pub mod sampling;
 #[cfg(feature = "candle")]
@@ -56,9 +64,5 @@ pub trait Transcriber: Send + Sync {
     fn model_id(&self) -> String;
 
     /// Transcribes 16 kHz mono samples in `[-1, 1]`.
-    fn transcribe(
-        &self,
-        samples: &[f32],
-        options: &DecodingOptions,
-    ) -> Result<Transcript, TranscribeError>;
+    fn transcribe(&self, samples: &[f32], options: &DecodingOptions) -> Result<Transcript, TranscribeError>;
 }

@@ -33,8 +33,7 @@ impl LogitFilters {
         suppress(logits, &[t.no_timestamps]);
 
         let last_was_timestamp = sampled.last().is_some_and(|&x| t.is_timestamp(x));
-        let penultimate_was_timestamp =
-            sampled.len() < 2 || t.is_timestamp(sampled[sampled.len() - 2]);
+        let penultimate_was_timestamp = sampled.len() < 2 || t.is_timestamp(sampled[sampled.len() - 2]);
         if last_was_timestamp {
             if penultimate_was_timestamp {
                 // A pair is complete: text must follow.
@@ -46,11 +45,7 @@ impl LogitFilters {
         }
         // Timestamps never decrease, and a segment has non-zero length.
         if let Some(&last_ts) = sampled.iter().rev().find(|&&x| t.is_timestamp(x)) {
-            let floor = if last_was_timestamp && !penultimate_was_timestamp {
-                last_ts
-            } else {
-                last_ts + 1
-            };
+            let floor = if last_was_timestamp && !penultimate_was_timestamp { last_ts } else { last_ts + 1 };
             let end = (floor as usize).min(logits.len());
             fill(&mut logits[ts_begin..end]);
         }
@@ -64,11 +59,7 @@ impl LogitFilters {
         // When timestamps together are likelier than any text token, take a timestamp.
         let log_z = log_sum_exp(logits);
         let timestamp_logprob = log_sum_exp(&logits[ts_begin..]) - log_z;
-        let max_text_logprob = logits[..ts_begin]
-            .iter()
-            .copied()
-            .fold(f32::NEG_INFINITY, f32::max)
-            - log_z;
+        let max_text_logprob = logits[..ts_begin].iter().copied().fold(f32::NEG_INFINITY, f32::max) - log_z;
         if timestamp_logprob > max_text_logprob {
             fill(&mut logits[..ts_begin]);
         }
@@ -123,9 +114,7 @@ mod tests {
     }
 
     fn allowed(logits: &[f32]) -> Vec<usize> {
-        (0..logits.len())
-            .filter(|&i| logits[i] > f32::NEG_INFINITY)
-            .collect()
+        (0..logits.len()).filter(|&i| logits[i] > f32::NEG_INFINITY).collect()
     }
 
     #[test]

@@ -52,24 +52,13 @@ pub fn transcribe_windows<M: WindowModel>(
         let segment_size = N_FRAMES.min(mel.n_frames - seek);
         let encoded = model.encode(&mel.window(seek, N_FRAMES))?;
         let mut rng = SeededRng::new(seed ^ seek as u64);
-        let result = decode_with_fallback(
-            model,
-            &encoded,
-            &all_tokens[prompt_reset_since..],
-            options,
-            &mut rng,
-        )?;
+        let result = decode_with_fallback(model, &encoded, &all_tokens[prompt_reset_since..], options, &mut rng)?;
         if is_silence(&result, options) {
             seek += segment_size;
             continue;
         }
         let time_offset_s = seek as f64 * SECONDS_PER_FRAME;
-        let split = split_segments(
-            &result.tokens,
-            model.special_tokens(),
-            time_offset_s,
-            segment_size,
-        );
+        let split = split_segments(&result.tokens, model.special_tokens(), time_offset_s, segment_size);
         for piece in split.pieces {
             let text = model.text(piece.tokens)?.trim().to_owned();
             if text.is_empty() || piece.end_s <= piece.start_s {
@@ -114,16 +103,12 @@ pub fn decode_with_fallback<M: WindowModel>(
     options: &DecodingOptions,
     rng: &mut SeededRng,
 ) -> Result<WindowDecoding, TranscribeError> {
-    let temperatures: &[f32] = if options.temperatures.is_empty() {
-        &[0.0]
-    } else {
-        &options.temperatures
-    };
+    let temperatures: &[f32] = if options.temperatures.is_empty() { &[0.0] } else { &options.temperatures };
     let mut failed: Vec<(WindowDecoding, bool)> = Vec::new();
     for &temperature in temperatures {
         let result = model.decode(encoded, previous, temperature, rng)?;
-        let repetitive = compression_ratio(&model.text(&result.tokens)?)
-            > f64::from(options.compression_ratio_threshold);
+        let repetitive =
+            compression_ratio(&model.text(&result.tokens)?) > f64::from(options.compression_ratio_threshold);
         let unlikely = result.avg_logprob < f64::from(options.logprob_threshold);
         let silence = result.no_speech_prob > f64::from(options.no_speech_threshold) && unlikely;
         if silence || (!repetitive && !unlikely) {
@@ -131,16 +116,9 @@ pub fn decode_with_fallback<M: WindowModel>(
         }
         failed.push((result, repetitive));
     }
-    let best = |candidates: Vec<WindowDecoding>| {
-        candidates
-            .into_iter()
-            .max_by(|a, b| a.avg_logprob.total_cmp(&b.avg_logprob))
-    };
-    let readable: Vec<WindowDecoding> = failed
-        .iter()
-        .filter(|(_, rep)| !rep)
-        .map(|(r, _)| r.clone())
-        .collect();
+    let best =
+        |candidates: Vec<WindowDecoding>| candidates.into_iter().max_by(|a, b| a.avg_logprob.total_cmp(&b.avg_logprob));
+    let readable: Vec<WindowDecoding> = failed.iter().filter(|(_, rep)| !rep).map(|(r, _)| r.clone()).collect();
     let chosen = best(readable).or_else(|| best(failed.into_iter().map(|(r, _)| r).collect()));
     chosen.ok_or_else(|| TranscribeError::Failed("no temperature was tried".into()))
 }
@@ -152,9 +130,7 @@ pub fn compression_ratio(text: &str) -> f64 {
         return 0.0;
     }
     let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-    let compressed = encoder
-        .write_all(text.as_bytes())
-        .and_then(|_| encoder.finish());
+    let compressed = encoder.write_all(text.as_bytes()).and_then(|_| encoder.finish());
     match compressed {
         Ok(bytes) => text.len() as f64 / bytes.len() as f64,
         Err(_) => 0.0,
@@ -184,28 +160,18 @@ pub fn split_segments<'a>(
     segment_size: usize,
 ) -> WindowSplit<'a> {
     let is_ts = |t: u32| special.is_timestamp(t);
-    let seconds =
-        |t: u32| time_offset_s + f64::from(t - special.timestamp_begin) * TIME_PRECISION_S;
+    let seconds = |t: u32| time_offset_s + f64::from(t - special.timestamp_begin) * TIME_PRECISION_S;
     let n = tokens.len();
     let single_timestamp_ending = n >= 2 && !is_ts(tokens[n - 2]) && is_ts(tokens[n - 1]);
-    let mut slices: Vec<usize> = (1..n)
-        .filter(|&i| is_ts(tokens[i - 1]) && is_ts(tokens[i]))
-        .collect();
+    let mut slices: Vec<usize> = (1..n).filter(|&i| is_ts(tokens[i - 1]) && is_ts(tokens[i])).collect();
     if slices.is_empty() {
         let window_s = segment_size as f64 * SECONDS_PER_FRAME;
         let end_s = match tokens.iter().rev().find(|&&t| is_ts(t)) {
             Some(&last) if last != special.timestamp_begin => seconds(last),
             _ => time_offset_s + window_s,
         };
-        let piece = Piece {
-            start_s: time_offset_s,
-            end_s,
-            tokens,
-        };
-        return WindowSplit {
-            pieces: vec![piece],
-            advance_frames: segment_size,
-        };
+        let piece = Piece { start_s: time_offset_s, end_s, tokens };
+        return WindowSplit { pieces: vec![piece], advance_frames: segment_size };
     }
     if single_timestamp_ending {
         slices.push(n);
@@ -214,11 +180,7 @@ pub fn split_segments<'a>(
     let mut last = 0;
     for &current in &slices {
         let sliced = &tokens[last..current];
-        pieces.push(Piece {
-            start_s: seconds(sliced[0]),
-            end_s: seconds(sliced[sliced.len() - 1]),
-            tokens: sliced,
-        });
+        pieces.push(Piece { start_s: seconds(sliced[0]), end_s: seconds(sliced[sliced.len() - 1]), tokens: sliced });
         last = current;
     }
     let advance_frames = if single_timestamp_ending {
@@ -226,10 +188,7 @@ pub fn split_segments<'a>(
     } else {
         (tokens[last - 1] - special.timestamp_begin) as usize * FRAMES_PER_TIMESTAMP
     };
-    WindowSplit {
-        pieces,
-        advance_frames,
-    }
+    WindowSplit { pieces, advance_frames }
 }
 
 #[cfg(test)]
@@ -258,15 +217,9 @@ mod tests {
         let tokens = [TS, 1, 2, TS + 50, TS + 50, 3, TS + 120, TS + 120, 4];
         let split = split_segments(&tokens, &special(), 10.0, 3000);
         assert_eq!(split.pieces.len(), 2);
-        assert_eq!(
-            (split.pieces[0].start_s, split.pieces[0].end_s),
-            (10.0, 11.0)
-        );
+        assert_eq!((split.pieces[0].start_s, split.pieces[0].end_s), (10.0, 11.0));
         assert_eq!(split.pieces[0].tokens, &[TS, 1, 2, TS + 50]);
-        assert!(
-            (split.pieces[1].start_s - 11.0).abs() < 1e-9
-                && (split.pieces[1].end_s - 12.4).abs() < 1e-9
-        );
+        assert!((split.pieces[1].start_s - 11.0).abs() < 1e-9 && (split.pieces[1].end_s - 12.4).abs() < 1e-9);
         assert_eq!(split.advance_frames, 240);
     }
 
@@ -283,14 +236,7 @@ mod tests {
     fn no_pair_is_one_segment_up_to_the_last_timestamp() {
         let tokens = [TS, 1, 2, TS + 75];
         let split = split_segments(&tokens, &special(), 30.0, 1800);
-        assert_eq!(
-            split.pieces,
-            vec![Piece {
-                start_s: 30.0,
-                end_s: 31.5,
-                tokens: &tokens
-            }]
-        );
+        assert_eq!(split.pieces, vec![Piece { start_s: 30.0, end_s: 31.5, tokens: &tokens }]);
         assert_eq!(split.advance_frames, 1800);
         let split = split_segments(&tokens[..3], &special(), 30.0, 1800);
         assert_eq!(split.pieces[0].end_s, 48.0);

@@ -40,31 +40,21 @@ fn hz_to_mel(hz: f64) -> f64 {
     const F_SP: f64 = 200.0 / 3.0;
     const MIN_LOG_HZ: f64 = 1000.0;
     let min_log_mel = MIN_LOG_HZ / F_SP;
-    if hz >= MIN_LOG_HZ {
-        min_log_mel + (hz / MIN_LOG_HZ).ln() / (6.4f64.ln() / 27.0)
-    } else {
-        hz / F_SP
-    }
+    if hz >= MIN_LOG_HZ { min_log_mel + (hz / MIN_LOG_HZ).ln() / (6.4f64.ln() / 27.0) } else { hz / F_SP }
 }
 
 fn mel_to_hz(mel: f64) -> f64 {
     const F_SP: f64 = 200.0 / 3.0;
     const MIN_LOG_HZ: f64 = 1000.0;
     let min_log_mel = MIN_LOG_HZ / F_SP;
-    if mel >= min_log_mel {
-        MIN_LOG_HZ * ((6.4f64.ln() / 27.0) * (mel - min_log_mel)).exp()
-    } else {
-        F_SP * mel
-    }
+    if mel >= min_log_mel { MIN_LOG_HZ * ((6.4f64.ln() / 27.0) * (mel - min_log_mel)).exp() } else { F_SP * mel }
 }
 
 /// The Slaney-normalised mel filterbank of librosa `filters.mel(sr=16000, n_fft=400, n_mels)`,
 /// row-major `[n_mels][N_FREQS]`.
 pub fn mel_filters(n_mels: usize) -> Vec<f32> {
     let max_mel = hz_to_mel(SAMPLE_RATE_HZ / 2.0);
-    let mel_hz: Vec<f64> = (0..n_mels + 2)
-        .map(|i| mel_to_hz(max_mel * i as f64 / (n_mels + 1) as f64))
-        .collect();
+    let mel_hz: Vec<f64> = (0..n_mels + 2).map(|i| mel_to_hz(max_mel * i as f64 / (n_mels + 1) as f64)).collect();
     let fft_hz = |k: usize| k as f64 * SAMPLE_RATE_HZ / N_FFT as f64;
     let mut filters = vec![0f32; n_mels * N_FREQS];
     for m in 0..n_mels {
@@ -102,25 +92,15 @@ impl LogMelExtractor {
             .map(|row| {
                 let first = row.iter().position(|&w| w > 0.0).unwrap_or(0);
                 let last = row.iter().rposition(|&w| w > 0.0).unwrap_or(0);
-                SparseFilter {
-                    first_bin: first,
-                    weights: row[first..=last].to_vec(),
-                }
+                SparseFilter { first_bin: first, weights: row[first..=last].to_vec() }
             })
             .collect();
         // Periodic Hann window, as torch.hann_window(400).
         let window = (0..N_FFT)
-            .map(|i| {
-                (0.5 - 0.5 * (2.0 * std::f64::consts::PI * i as f64 / N_FFT as f64).cos()) as f32
-            })
+            .map(|i| (0.5 - 0.5 * (2.0 * std::f64::consts::PI * i as f64 / N_FFT as f64).cos()) as f32)
             .collect();
         let fft = FftPlanner::new().plan_fft_forward(N_FFT);
-        Self {
-            n_mels,
-            filters,
-            window,
-            fft,
-        }
+        Self { n_mels, filters, window, fft }
     }
 
     pub fn n_mels(&self) -> usize {
@@ -155,11 +135,7 @@ impl LogMelExtractor {
         for v in &mut data {
             *v = (v.max(max - 8.0) + 4.0) / 4.0;
         }
-        MelSpectrogram {
-            n_mels: self.n_mels,
-            n_frames,
-            data,
-        }
+        MelSpectrogram { n_mels: self.n_mels, n_frames, data }
     }
 }
 
@@ -210,22 +186,13 @@ mod tests {
             let r = &filters[row * N_FREQS..][..N_FREQS];
             let got_sum: f64 = r.iter().map(|&w| w as f64).sum();
             let got_peak_at = (0..N_FREQS).max_by(|&a, &b| r[a].total_cmp(&r[b])).unwrap();
-            assert!(
-                (got_sum - sum).abs() < 1e-6 * sum,
-                "row {row}: sum {got_sum} != {sum}"
-            );
+            assert!((got_sum - sum).abs() < 1e-6 * sum, "row {row}: sum {got_sum} != {sum}");
             assert_eq!(got_peak_at, peak_at, "row {row}");
-            assert!(
-                (r[peak_at] as f64 - peak).abs() < 1e-6 * peak,
-                "row {row} peak"
-            );
+            assert!((r[peak_at] as f64 - peak).abs() < 1e-6 * peak, "row {row} peak");
             assert_eq!(r.iter().filter(|&&w| w > 0.0).count(), nonzero, "row {row}");
         }
         let got_total: f64 = filters.iter().map(|&w| w as f64).sum();
-        assert!(
-            (got_total - total).abs() < 1e-5,
-            "total {got_total} != {total}"
-        );
+        assert!((got_total - total).abs() < 1e-5, "total {got_total} != {total}");
     }
 
     #[test]
@@ -240,30 +207,21 @@ mod tests {
 
     #[test]
     fn reflect_pad_matches_numpy() {
-        assert_eq!(
-            reflect_pad(&[1.0, 2.0, 3.0, 4.0], 2),
-            vec![3.0, 2.0, 1.0, 2.0, 3.0, 4.0, 3.0, 2.0]
-        );
+        assert_eq!(reflect_pad(&[1.0, 2.0, 3.0, 4.0], 2), vec![3.0, 2.0, 1.0, 2.0, 3.0, 4.0, 3.0, 2.0]);
     }
 
     #[test]
     fn tone_lands_in_the_right_bin_and_values_are_scaled() {
-        let samples: Vec<f32> = (0..16_000)
-            .map(|i| 0.5 * (2.0 * std::f32::consts::PI * 1000.0 * i as f32 / 16_000.0).sin())
-            .collect();
+        let samples: Vec<f32> =
+            (0..16_000).map(|i| 0.5 * (2.0 * std::f32::consts::PI * 1000.0 * i as f32 / 16_000.0).sin()).collect();
         let mel = LogMelExtractor::new(80).compute(&samples);
         assert_eq!(mel.n_frames, 100);
         let frame = 50;
-        let loudest = (0..80)
-            .max_by(|&a, &b| mel.data[a * 100 + frame].total_cmp(&mel.data[b * 100 + frame]))
-            .unwrap();
+        let loudest = (0..80).max_by(|&a, &b| mel.data[a * 100 + frame].total_cmp(&mel.data[b * 100 + frame])).unwrap();
         // 1 kHz sits between the centres of mel bins 25 (~969 Hz) and 26 (~1031 Hz).
         assert!((25..=26).contains(&loudest), "loudest bin {loudest}");
         let max = mel.data.iter().copied().fold(f32::MIN, f32::max);
         let min = mel.data.iter().copied().fold(f32::MAX, f32::min);
-        assert!(
-            (max - min - 2.0).abs() < 1e-4,
-            "range is 8 decades / 4 = 2.0"
-        );
+        assert!((max - min - 2.0).abs() < 1e-4, "range is 8 decades / 4 = 2.0");
     }
 }

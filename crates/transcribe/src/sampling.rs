@@ -47,10 +47,7 @@ pub fn choose(logits: &[f32], temperature: f32, rng: &mut SeededRng) -> u32 {
         return argmax(logits);
     }
     let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let weights: Vec<f64> = logits
-        .iter()
-        .map(|&l| (((l - max) / temperature) as f64).exp())
-        .collect();
+    let weights: Vec<f64> = logits.iter().map(|&l| (((l - max) / temperature) as f64).exp()).collect();
     let total: f64 = weights.iter().sum();
     let mut target = rng.next_f64() * total;
     for (i, w) in weights.iter().enumerate() {
@@ -76,9 +73,7 @@ mod tests {
         let logits = [0.0f32, 1.0, f32::NEG_INFINITY];
         let draw = |seed| {
             let mut rng = SeededRng::new(seed);
-            (0..4000)
-                .map(|_| choose(&logits, 1.0, &mut rng))
-                .collect::<Vec<_>>()
+            (0..4000).map(|_| choose(&logits, 1.0, &mut rng)).collect::<Vec<_>>()
         };
         assert_eq!(draw(7), draw(7));
         let ones = draw(7).iter().filter(|&&t| t == 1).count() as f64 / 4000.0;

@@ -23,11 +23,7 @@ pub fn wer(reference: &str, hypothesis: &str) -> f64 {
     let reference: Vec<&str> = reference.split_whitespace().collect();
     let hypothesis: Vec<&str> = hypothesis.split_whitespace().collect();
     let errors = edit_distance(&reference, &hypothesis);
-    if reference.is_empty() {
-        errors as f64
-    } else {
-        errors as f64 / reference.len() as f64
-    }
+    if reference.is_empty() { errors as f64 } else { errors as f64 / reference.len() as f64 }
 }
 
 /// Levenshtein distance between two word sequences.
@@ -58,14 +54,10 @@ fn split_words(text: &str) -> Vec<String> {
     for (i, &c) in chars.iter().enumerate() {
         let prev = i.checked_sub(1).map(|p| chars[p]);
         let next = chars.get(i + 1).copied();
-        let between_digits =
-            prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit());
+        let between_digits = prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit());
         if c.is_alphanumeric() {
             word.push(c);
-        } else if (c == '\'' || c == '’')
-            && !word.is_empty()
-            && next.is_some_and(char::is_alphanumeric)
-        {
+        } else if (c == '\'' || c == '’') && !word.is_empty() && next.is_some_and(char::is_alphanumeric) {
             // "don't" → "dont"
         } else if c == ',' && between_digits {
             // "1,000" → "1000"
@@ -105,15 +97,11 @@ fn small_number(word: &str) -> Option<u64> {
         "eighteen",
         "nineteen",
     ];
-    const TENS: [&str; 8] = [
-        "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
-    ];
+    const TENS: [&str; 8] = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
     if let Some(i) = UNITS.iter().position(|u| *u == word) {
         return Some(i as u64);
     }
-    TENS.iter()
-        .position(|t| *t == word)
-        .map(|i| 20 + 10 * i as u64)
+    TENS.iter().position(|t| *t == word).map(|i| 20 + 10 * i as u64)
 }
 
 fn multiplier(word: &str) -> Option<u64> {
@@ -169,10 +157,7 @@ fn parse_number(words: &[String]) -> Option<(u64, usize)> {
                 current = 0;
             }
             last_was_small = false;
-        } else if word == "and"
-            && used > 0
-            && words.get(i + 1).is_some_and(|w| small_number(w).is_some())
-        {
+        } else if word == "and" && used > 0 && words.get(i + 1).is_some_and(|w| small_number(w).is_some()) {
             last_was_small = false;
         } else {
             break;
@@ -188,31 +173,19 @@ mod tests {
 
     #[test]
     fn lowercases_and_strips_punctuation() {
-        assert_eq!(
-            normalize_english("Good morning, and THANK you!"),
-            "good morning and thank you"
-        );
+        assert_eq!(normalize_english("Good morning, and THANK you!"), "good morning and thank you");
         assert_eq!(normalize_english("Don't stop—ever."), "dont stop ever");
     }
 
     #[test]
     fn number_words_and_percent_match_digits() {
-        assert_eq!(
-            normalize_english("twelve percent"),
-            normalize_english("12%")
-        );
+        assert_eq!(normalize_english("twelve percent"), normalize_english("12%"));
         assert_eq!(normalize_english("twelve percent"), "12 percent");
-        assert_eq!(
-            normalize_english("two hundred and five people"),
-            "205 people"
-        );
+        assert_eq!(normalize_english("two hundred and five people"), "205 people");
         assert_eq!(normalize_english("twenty one"), "21");
         assert_eq!(normalize_english("one two three"), "1 2 3");
         assert_eq!(normalize_english("three thousand four hundred"), "3400");
-        assert_eq!(
-            normalize_english("1,000 users at 2.5%"),
-            "1000 users at 2.5 percent"
-        );
+        assert_eq!(normalize_english("1,000 users at 2.5%"), "1000 users at 2.5 percent");
         assert_eq!(normalize_english("rock and roll"), "rock and roll");
         assert_eq!(normalize_english("one and only"), "1 and only");
     }
@@ -225,12 +198,6 @@ mod tests {
         assert_eq!(wer("a b", ""), 1.0);
         assert_eq!(wer("", ""), 0.0);
         assert_eq!(wer("", "hello there"), 2.0);
-        assert_eq!(
-            wer(
-                "cut waiting times by twelve percent",
-                "cut waiting times by 12%"
-            ),
-            0.0
-        );
+        assert_eq!(wer("cut waiting times by twelve percent", "cut waiting times by 12%"), 0.0);
     }
 }

@@ -31,11 +31,7 @@ pub struct SpecialTokens {
 impl SpecialTokens {
     /// Reads the special tokens from `tokenizer`; `Err` names the first one missing.
     pub fn from_tokenizer(tokenizer: &Tokenizer, vocab_size: usize) -> Result<Self, String> {
-        let id = |name: &str| {
-            tokenizer
-                .token_to_id(name)
-                .ok_or_else(|| format!("token {name} is missing"))
-        };
+        let id = |name: &str| tokenizer.token_to_id(name).ok_or_else(|| format!("token {name} is missing"));
         let sot = id("<|startoftranscript|>")?;
         let translate = id("<|translate|>")?;
         let no_timestamps = id("<|notimestamps|>")?;
@@ -73,10 +69,7 @@ impl SpecialTokens {
     }
 
     pub fn language_token(&self, code: &str) -> Option<u32> {
-        self.languages
-            .iter()
-            .find(|(c, _)| c == code)
-            .map(|&(_, t)| t)
+        self.languages.iter().find(|(c, _)| c == code).map(|&(_, t)| t)
     }
 
     /// `<|startoftranscript|>` alone (English-only) or followed by the language and

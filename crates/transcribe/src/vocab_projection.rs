@@ -37,10 +37,7 @@ impl VocabProjection {
     /// Logits for each row of `hidden` (`[n, d]`, f32), as f32.
     pub fn logits(&self, hidden: &Tensor) -> Result<Tensor> {
         match self {
-            Self::Dense(w) => hidden
-                .to_dtype(w.dtype())?
-                .matmul(&w.t()?)?
-                .to_dtype(DType::F32),
+            Self::Dense(w) => hidden.to_dtype(w.dtype())?.matmul(&w.t()?)?.to_dtype(DType::F32),
             Self::Quantized(q) => q.forward(hidden),
         }
     }

@@ -6,9 +6,7 @@ mod support;
 
 use std::sync::OnceLock;
 
-use session_transcribe::{
-    CandleWhisper, DecodingOptions, Transcriber, Transcript, normalize_english, wer,
-};
+use session_transcribe::{CandleWhisper, DecodingOptions, Transcriber, Transcript, normalize_english, wer};
 use support::{FIXTURE_SENTENCES, espeak, model_dir, silence};
 
 fn whisper() -> &'static CandleWhisper {
@@ -20,19 +18,13 @@ fn whisper() -> &'static CandleWhisper {
 }
 
 fn transcribe(samples: &[f32]) -> Transcript {
-    whisper()
-        .transcribe(samples, &DecodingOptions::default())
-        .expect("transcribe")
+    whisper().transcribe(samples, &DecodingOptions::default()).expect("transcribe")
 }
 
 fn assert_well_formed(t: &Transcript) {
     let mut previous_end = 0.0;
     for s in &t.segments {
-        assert!(
-            s.start_s >= previous_end - 1e-6,
-            "segments overlap or go back: {:?}",
-            t.segments
-        );
+        assert!(s.start_s >= previous_end - 1e-6, "segments overlap or go back: {:?}", t.segments);
         assert!(s.end_s > s.start_s, "empty segment {s:?}");
         assert!(s.end_s <= t.duration_s + 1e-6, "segment past the end {s:?}");
         assert!(!s.text.is_empty());
@@ -45,23 +37,10 @@ fn transcribes_the_fixture_sentences() {
     let t = transcribe(&espeak(FIXTURE_SENTENCES));
     eprintln!("{}", serde_json::to_string_pretty(&t).unwrap());
     let error = wer(FIXTURE_SENTENCES, &t.text);
-    assert!(
-        error <= 0.15,
-        "WER {error:.3}: {:?}",
-        normalize_english(&t.text)
-    );
+    assert!(error <= 0.15, "WER {error:.3}: {:?}", normalize_english(&t.text));
     assert_eq!(t.language.as_deref(), Some("en"));
-    assert!(
-        t.model_id
-            .starts_with("whisper-tiny.en (safetensors f16 from "),
-        "{}",
-        t.model_id
-    );
-    assert!(
-        t.segments.len() >= 2,
-        "expected several segments: {:?}",
-        t.segments
-    );
+    assert!(t.model_id.starts_with("whisper-tiny.en (safetensors f16 from "), "{}", t.model_id);
+    assert!(t.segments.len() >= 2, "expected several segments: {:?}", t.segments);
     assert_well_formed(&t);
 }
 
@@ -76,11 +55,7 @@ fn eight_seconds_of_silence_keep_the_timestamps() {
     samples.extend(espeak(second));
     let t = transcribe(&samples);
     eprintln!("{}", serde_json::to_string_pretty(&t.segments).unwrap());
-    assert!(
-        wer(&format!("{first} {second}"), &t.text) <= 0.15,
-        "{}",
-        t.text
-    );
+    assert!(wer(&format!("{first} {second}"), &t.text) <= 0.15, "{}", t.text);
     assert_well_formed(&t);
     let invoice = t
         .segments
@@ -92,15 +67,8 @@ fn eight_seconds_of_silence_keep_the_timestamps() {
         "second sentence starts at {second_start_s:.2} s, segment says {:.2} s",
         invoice.start_s
     );
-    for s in t
-        .segments
-        .iter()
-        .filter(|s| !normalize_english(&s.text).contains("invoice"))
-    {
-        assert!(
-            s.end_s <= gap_start_s + 1.0,
-            "a first-sentence segment runs into the gap: {s:?}"
-        );
+    for s in t.segments.iter().filter(|s| !normalize_english(&s.text).contains("invoice")) {
+        assert!(s.end_s <= gap_start_s + 1.0, "a first-sentence segment runs into the gap: {s:?}");
     }
 }
 
@@ -109,15 +77,8 @@ fn silence_gives_no_text() {
     let threshold = f64::from(DecodingOptions::default().no_speech_threshold);
     for (name, samples) in [("zeros", silence(20.0)), ("faint noise", faint_noise(20.0))] {
         let t = transcribe(&samples);
-        let unflagged: Vec<_> = t
-            .segments
-            .iter()
-            .filter(|s| s.no_speech_prob.unwrap_or(0.0) <= threshold)
-            .collect();
-        assert!(
-            unflagged.is_empty(),
-            "{name}: text from silence: {unflagged:?}"
-        );
+        let unflagged: Vec<_> = t.segments.iter().filter(|s| s.no_speech_prob.unwrap_or(0.0) <= threshold).collect();
+        assert!(unflagged.is_empty(), "{name}: text from silence: {unflagged:?}");
     }
 }
 

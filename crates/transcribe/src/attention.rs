@@ -1,0 +1,100 @@
+//! Multi-head attention over Hugging Face Whisper weights (`q_proj`, `k_proj` without bias,
+//! `v_proj`, `out_proj`), shared by the audio encoder and the text decoder.
+
+use candle_core::{Module, Result, Tensor};
+use candle_nn::{LayerNorm, Linear, VarBuilder};
+
+use crate::cpu_ops::softmax_last_dim;
+
+/// Queries per block when attending over long inputs.
+const QUERY_BLOCK: usize = 200;
+
+pub struct Attention {
+    q: Linear,
+    k: Linear,
+    v: Linear,
+    out: Linear,
+    n_head: usize,
+}
+
+/// Keys and values of one attention, split into heads: keys transposed `[1, h, d_head, len]`,
+/// values `[1, h, len, d_head]`.
+#[derive(Clone)]
+pub struct HeadsKv {
+    keys_t: Tensor,
+    values: Tensor,
+}
+
+impl Attention {
+    pub fn load(n_state: usize, n_head: usize, vb: VarBuilder) -> Result<Self> {
+        Ok(Self {
+            q: candle_nn::linear(n_state, n_state, vb.pp("q_proj"))?,
+            k: candle_nn::linear_no_bias(n_state, n_state, vb.pp("k_proj"))?,
+            v: candle_nn::linear(n_state, n_state, vb.pp("v_proj"))?,
+            out: candle_nn::linear(n_state, n_state, vb.pp("out_proj"))?,
+            n_head,
+        })
+    }
+
+    /// `[1, len, d]` → `[1, h, len, d_head]`.
+    fn heads(&self, x: &Tensor) -> Result<Tensor> {
+        let (b, len, d) = x.dims3()?;
+        x.reshape((b, len, self.n_head, d / self.n_head))?.transpose(1, 2)?.contiguous()
+    }
+
+    pub fn keys_values(&self, source: &Tensor) -> Result<HeadsKv> {
+        let keys_t = self.heads(&self.k.forward(source)?)?.transpose(2, 3)?.contiguous()?;
+        let values = self.heads(&self.v.forward(source)?)?;
+        Ok(HeadsKv { keys_t, values })
+    }
+
+    pub fn attend(&self, x: &Tensor, kv: &HeadsKv, mask: Option<&Tensor>) -> Result<Tensor> {
+        let (b, len, d) = x.dims3()?;
+        let scale = 1.0 / ((d / self.n_head) as f64).sqrt();
+        let q = (self.heads(&self.q.forward(x)?)? * scale)?;
+        // Long inputs (the encoder's 1500 frames) go in blocks of queries, so that the score
+        // matrix of a block stays small and its memory is reused.
+        let mixed = if len > QUERY_BLOCK && mask.is_none() {
+            let blocks = (0..len)
+                .step_by(QUERY_BLOCK)
+                .map(|start| {
+                    let rows = QUERY_BLOCK.min(len - start);
+                    Self::mix(&q.narrow(2, start, rows)?, kv, None)
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Tensor::cat(&blocks, 2)?
+        } else {
+            Self::mix(&q, kv, mask)?
+        };
+        let mixed = mixed.transpose(1, 2)?.reshape((b, len, d))?;
+        self.out.forward(&mixed)
+    }
+
+    /// `softmax(q · kᵀ + mask) · v` for scaled queries split into heads.
+    fn mix(q: &Tensor, kv: &HeadsKv, mask: Option<&Tensor>) -> Result<Tensor> {
+        let mut scores = q.contiguous()?.matmul(&kv.keys_t)?;
+        if let Some(mask) = mask {
+            scores = scores.broadcast_add(mask)?;
+        }
+        softmax_last_dim(&scores)?.matmul(&kv.values)
+    }
+
+    /// Self-attention over the cache plus `x`; appends `x`'s keys and values to the cache.
+    pub fn attend_self(&self, x: &Tensor, cache: &mut Option<HeadsKv>, mask: Option<&Tensor>) -> Result<Tensor> {
+        let new = self.keys_values(x)?;
+        let kv = match cache.take() {
+            None => new,
+            Some(old) => HeadsKv {
+                keys_t: Tensor::cat(&[&old.keys_t, &new.keys_t], 3)?,
+                values: Tensor::cat(&[&old.values, &new.values], 2)?,
+            },
+        };
+        let out = self.attend(x, &kv, mask)?;
+        *cache = Some(kv);
+        Ok(out)
+    }
+}
+
+pub fn layer_norm(size: usize, vb: VarBuilder) -> Result<LayerNorm> {
+    Ok(LayerNorm::new(vb.get(size, "weight")?, vb.get(size, "bias")?, 1e-5))
+}
