@@ -62,6 +62,10 @@ async fn writes_the_seed_layout_with_a_complete_manifest() {
     assert!((seconds - result.media.as_ref().unwrap().duration_s.unwrap()).abs() < 0.2, "audio.wav lasts {seconds} s");
 
     assert_eq!(result.status, RunStatus::Complete);
+    for artifact in &result.artifacts {
+        let on_disk = std::fs::metadata(&artifact.location).unwrap().len();
+        assert_eq!(artifact.bytes, on_disk, "{}", artifact.name);
+    }
     assert_eq!(stage(&result, "audio").status, StageStatus::Ok);
     let fractions = progress.lock().unwrap().clone();
     assert!(fractions.len() >= 5 && fractions.windows(2).all(|w| w[1] >= w[0] - 1e-9), "{fractions:?}");

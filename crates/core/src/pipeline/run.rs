@@ -152,7 +152,8 @@ impl<'a> Run<'a> {
         Ok(value)
     }
 
-    pub async fn write_manifest(&self) -> Result<(), ProcessingError> {
-        self.store.put_json(crate::layout::MANIFEST, &self.manifest).await.map(|_| ())
+    /// Writes `manifest.json` and returns its record.
+    pub async fn write_manifest(&self) -> Result<crate::ArtifactRecord, ProcessingError> {
+        self.store.put_json(crate::layout::MANIFEST, &self.manifest).await
     }
 }

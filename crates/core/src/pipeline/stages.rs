@@ -342,8 +342,8 @@ async fn transcribe_stage(
     let stage = scope.stage("transcribe");
     run.check_cancel()?;
     let samples = match (audio, &run.config.transcriber) {
-        _ if !run.config.stages.transcribe => Err("transcription is disabled (--no-transcribe)".to_string()),
-        (_, None) => Err("no transcriber is configured; pass a Whisper model (--model) to transcribe".to_string()),
+        _ if !run.config.stages.transcribe => Err("transcription is disabled in the pipeline's stages".to_string()),
+        (_, None) => Err("no transcriber is configured (give the pipeline a Whisper model to transcribe)".to_string()),
         (Err(reason), _) => Err(reason.clone()),
         (Ok(audio), Some(_)) => Ok(audio.samples.clone().unwrap_or_default()),
     };
@@ -471,14 +471,10 @@ async fn finish(
     run.check_cancel()?;
     run.manifest.status = RunStatus::Complete;
     run.manifest.finished_at = Some(now_rfc3339());
-    run.write_manifest().await?;
+    let manifest = run.write_manifest().await?;
     run.progress("finalize", 1.0);
     let mut artifacts = run.manifest.artifacts.clone();
-    artifacts.push(crate::ArtifactRecord {
-        name: layout::MANIFEST.into(),
-        location: run.store.location(layout::MANIFEST),
-        bytes: 0,
-    });
+    artifacts.push(manifest);
     Ok(SessionResult {
         session_id: run.id.to_string(),
         status: RunStatus::Complete,

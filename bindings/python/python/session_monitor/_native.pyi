@@ -1,0 +1,81 @@
+"""Type stubs for the native module ``session_monitor._native`` (built from ``src/*.rs``)."""
+
+from typing import Callable, Optional
+
+LIBRARY_VERSION: str
+
+class SessionProcessingError(Exception):
+    """A session could not be processed; ``code`` is stable and machine-readable."""
+
+    code: str
+    kind: str
+
+class InputError(SessionProcessingError):
+    """A bad session id or URI, or a missing, empty, truncated or non-media recording."""
+
+class MediaError(SessionProcessingError):
+    """The recording could not be decoded."""
+
+class StorageError(SessionProcessingError):
+    """Reading from or writing to storage failed."""
+
+class TranscriptionError(SessionProcessingError):
+    """The transcriber failed."""
+
+class ConfigError(SessionProcessingError):
+    """The processor was configured inconsistently."""
+
+class CancelledError(SessionProcessingError):
+    """The run was cancelled through its ``CancelToken``."""
+
+class CancelToken:
+    """Stops a run: call ``cancel()`` from any thread or from the progress callback."""
+
+    def __init__(self) -> None: ...
+    def cancel(self) -> None: ...
+    @property
+    def cancelled(self) -> bool: ...
+
+class S3Settings:
+    """How to reach S3 or an S3-compatible server; ``None`` fields use the AWS chain."""
+
+    def __init__(
+        self,
+        *,
+        endpoint: Optional[str] = None,
+        region: Optional[str] = None,
+        access_key_id: Optional[str] = None,
+        secret_access_key: Optional[str] = None,
+        session_token: Optional[str] = None,
+        force_path_style: bool = False,
+    ) -> None: ...
+    @property
+    def endpoint(self) -> Optional[str]: ...
+    @property
+    def region(self) -> Optional[str]: ...
+    @property
+    def force_path_style(self) -> bool: ...
+
+class NativeProcessor:
+    """The Rust processor; use ``session_monitor.SessionProcessor``."""
+
+    def __init__(
+        self,
+        output: str,
+        *,
+        s3: Optional[S3Settings] = None,
+        transcribe: bool = True,
+        model: Optional[str] = None,
+        language: Optional[str] = None,
+        on_progress: Optional[Callable[[str, float], object]] = None,
+    ) -> None: ...
+    def process(
+        self, session_id: str, input: str, cancel: Optional[CancelToken] = None
+    ) -> str: ...
+    def submit(
+        self,
+        session_id: str,
+        input: str,
+        cancel: CancelToken,
+        on_done: Callable[[Optional[str], Optional[BaseException]], object],
+    ) -> None: ...

@@ -1,0 +1,94 @@
+"""``SessionProcessor``: the Python face of the Rust ``SessionProcessor``."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Callable, Optional, Union
+
+from ._native import CancelToken, NativeProcessor, S3Settings
+from ._result import SessionResult
+
+PathLike = Union[str, "os.PathLike[str]"]
+ProgressCallback = Callable[[str, float], object]
+
+
+class SessionProcessor:
+    """Processes recorded sessions into ``<output>/sessions/<session_id>/``.
+
+    ``output`` is a local folder or ``s3://bucket[/prefix]``; ``s3`` says how to reach S3 (for S3
+    inputs and outputs). ``model`` is a local Whisper model folder (``model.safetensors``,
+    ``config.json``, ``tokenizer.json``; ``scripts/prepare-whisper-tiny`` makes one) and
+    ``language`` an ISO 639-1 code; without a model the transcription stage is skipped with a
+    reason. ``transcribe=False`` skips transcription. ``on_progress(stage, fraction)``
+    is called from worker threads as the run advances (``fraction`` is the whole run's, 0.0-1.0);
+    exceptions it raises are reported through ``sys.unraisablehook`` and ignored.
+
+    One processor can run several sessions at once, from threads or tasks.
+    """
+
+    def __init__(
+        self,
+        output: PathLike = "session-output",
+        *,
+        s3: Optional[S3Settings] = None,
+        transcribe: bool = True,
+        model: Optional[PathLike] = None,
+        language: Optional[str] = None,
+        on_progress: Optional[ProgressCallback] = None,
+    ) -> None:
+        self._native = NativeProcessor(
+            os.fspath(output),
+            s3=s3,
+            transcribe=transcribe,
+            model=None if model is None else os.fspath(model),
+            language=language,
+            on_progress=on_progress,
+        )
+
+    def process(
+        self, session_id: str, input: PathLike, *, cancel: Optional[CancelToken] = None
+    ) -> SessionResult:
+        """Processes ``input`` (a local path or ``s3://bucket/key``) as session ``session_id``.
+
+        Blocks the calling thread with the GIL released. Raises a ``SessionProcessingError``
+        subclass (``InputError``, ``MediaError``, ``StorageError``, ``CancelledError``, ...).
+        """
+        return SessionResult.from_json(self._native.process(session_id, os.fspath(input), cancel))
+
+    async def process_async(
+        self, session_id: str, input: PathLike, *, cancel: Optional[CancelToken] = None
+    ) -> SessionResult:
+        """``process`` as a coroutine: runs on the library's runtime, never blocks the event loop.
+
+        Cancelling the awaiting task raises the run's ``CancelToken``, waits for the run to stop
+        (so its manifest says ``failed``/``cancelled``) and re-raises ``asyncio.CancelledError``.
+        """
+        token = cancel if cancel is not None else CancelToken()
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[str] = loop.create_future()
+
+        def settle(text: Optional[str], error: Optional[BaseException]) -> None:
+            if done.done():
+                return
+            if error is not None:
+                done.set_exception(error)
+            else:
+                done.set_result(text or "")
+
+        def on_done(text: Optional[str], error: Optional[BaseException]) -> None:
+            try:
+                loop.call_soon_threadsafe(settle, text, error)
+            except RuntimeError:  # the loop is closed: nobody is waiting any more
+                pass
+
+        self._native.submit(session_id, os.fspath(input), token, on_done)
+        try:
+            text = await asyncio.shield(done)
+        except asyncio.CancelledError:
+            token.cancel()
+            await asyncio.wait([done])
+            if not done.cancelled():
+                done.exception()  # retrieved, so asyncio does not log it as never retrieved
+            raise
+        return SessionResult.from_json(text)

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Builds the Python package (release, abi3) into a virtualenv and runs its pytest suite.
+# Usage: bindings/python/scripts/test.sh [PYTEST_ARGS...]
+# Environment:
+#   PYTHON_VENV       the virtualenv to use (default: <repo>/.venv when present, else bindings/python/.venv)
+#   CARGO_TARGET_DIR  cargo's build folder (default: <repo>/target/python, kept between runs)
+#   FIXTURES_DIR, MOTO_SERVER  passed on to the tests (see tests/conftest.py)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$here/../.." && pwd)
+say() { echo "bindings/python: $*" >&2; }
+
+venv=${PYTHON_VENV:-}
+if [ -z "$venv" ]; then
+  if [ -x "$root/.venv/bin/python" ]; then venv=$root/.venv; else venv=$here/.venv; fi
+fi
+if [ ! -x "$venv/bin/python" ]; then
+  say "creating the virtualenv $venv"
+  python3 -m venv "$venv"
+fi
+py=$venv/bin/python
+export PATH=$venv/bin:$PATH   # the maturin build backend runs `maturin` from PATH
+if ! "$py" -c 'import pytest, moto, mypy, maturin' 2>/dev/null; then
+  say "installing the test requirements into $venv"
+  "$py" -m pip install --quiet --disable-pip-version-check -r "$here/tests/requirements.txt" >&2
+fi
+
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target/python}
+say "building and installing session-monitor into $venv (cargo target: $CARGO_TARGET_DIR)"
+started=$SECONDS
+# The same command a user runs (pip install ./bindings/python), with the venv's maturin so that
+# nothing is downloaded per build and cargo's target folder is reused.
+"$py" -m pip install --quiet --disable-pip-version-check --no-build-isolation --no-deps \
+  --force-reinstall "$here" >&2
+say "built and installed in $((SECONDS - started)) s"
+
+cd "$here"
+exec "$py" -m pytest "$@"

@@ -1,0 +1,45 @@
+"""Local Whisper through the Python API: real weights from scripts/prepare-whisper-tiny."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from session_monitor import SessionProcessor, TranscriptionError
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="session")
+def whisper_model() -> Path:
+    """$WHISPER_MODEL_DIR, or the folder scripts/prepare-whisper-tiny prints (fails if it can't)."""
+    given = os.environ.get("WHISPER_MODEL_DIR")
+    if given:
+        return Path(given)
+    done = subprocess.run([str(REPO / "scripts" / "prepare-whisper-tiny")], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.fail(f"prepare-whisper-tiny failed:\n{done.stderr}")
+    return Path(done.stdout.strip().splitlines()[-1])
+
+
+def test_a_model_transcribes_the_session(tmp_path: Path, clean_mp4: Path, whisper_model: Path) -> None:
+    result = SessionProcessor(tmp_path, model=whisper_model, language="en").process("spoken", clean_mp4)
+    stage = result.stage("transcribe")
+    assert stage is not None and stage.status == "ok"
+    transcript = json.loads((tmp_path / "sessions" / "spoken" / "transcript.json").read_text())
+    words = transcript["text"].lower()
+    for expected in ("interview", "project", "hardest", "traffic"):
+        assert expected in words, transcript["text"]
+    assert result.engagement is not None
+    assert result.engagement["speech_rate"]["method"] == "transcript"
+
+
+def test_a_missing_model_folder_is_a_transcription_error(tmp_path: Path) -> None:
+    with pytest.raises(TranscriptionError) as caught:
+        SessionProcessor(tmp_path, model=tmp_path / "no-model-here")
+    assert caught.value.kind == "transcription"
+    assert "no-model-here" in str(caught.value)
