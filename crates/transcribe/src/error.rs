@@ -12,6 +12,9 @@ pub enum TranscribeError {
     /// The audio handed in cannot be transcribed (empty, wrong rate, …).
     #[error("invalid audio for transcription: {0}")]
     InvalidAudio(String),
+    /// A transcriber's settings cannot work (a non-positive chunk length, …).
+    #[error("invalid transcriber configuration: {0}")]
+    InvalidConfig(String),
     /// The remote service refused the credentials.
     #[error("transcription service rejected the access token (HTTP 401): check HUGGINGFACE_ACCESS_TOKEN")]
     Unauthorized,

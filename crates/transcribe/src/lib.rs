@@ -12,9 +12,14 @@
 //! 5. `long_form`: the window loop of openai-whisper's `transcribe()`: temperature fallback,
 //!    no-speech skipping, segments and seeking from timestamp tokens.
 //!
+//! With the `hf-inference` feature, [`HuggingFaceInference`] sends the audio to the Hugging Face
+//! Inference API instead, in chunks of at most 30 s.
+//!
 //! [`text_normalizer`] (always available) normalises English text and computes word error rates.
 
 mod error;
+#[cfg(feature = "hf-inference")]
+mod hf_inference;
 pub mod text_normalizer;
 mod transcript;
 
@@ -49,6 +54,9 @@ mod vocab_projection;
 pub use candle_whisper::{CandleWhisper, CandleWhisperSettings};
 #[cfg(feature = "candle")]
 pub use vocab_projection::ProjectionType;
+
+#[cfg(feature = "hf-inference")]
+pub use hf_inference::{HfInferenceConfig, HuggingFaceInference};
 
 pub use error::TranscribeError;
 pub use text_normalizer::{normalize_english, wer};
