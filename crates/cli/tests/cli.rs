@@ -1,16 +1,7 @@
 //! The `session-processing` binary end to end, on media made by `scripts/make-fixtures`.
 
-use std::path::PathBuf;
+use session_testkit::fixture;
 use std::process::{Command, Output};
-
-fn fixture(name: &str) -> PathBuf {
-    let dir = std::env::var_os("FIXTURES_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.fixtures"));
-    let path = dir.join(name);
-    assert!(path.exists(), "fixture {} is missing: run scripts/make-fixtures first", path.display());
-    path
-}
 
 fn cli(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_session-processing")).args(args).output().expect("run session-processing")

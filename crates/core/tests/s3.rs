@@ -5,8 +5,8 @@ mod support;
 use object_store::ObjectStore;
 use object_store::path::Path as ObjectPath;
 use session_processing::{CancelFlag, OutputLocation, RecordingInput, SessionProcessor, StageStatus};
+use session_testkit::S3Server;
 use support::fixture;
-use support::s3_server::S3Server;
 
 async fn put(store: &dyn ObjectStore, key: &str, body: Vec<u8>) {
     store.put(&ObjectPath::from(key), body.into()).await.unwrap();
@@ -26,7 +26,7 @@ async fn an_egress_recording_in_s3_is_processed_in_place() {
     put(store.as_ref(), "sessions/RM_s3/recording.mp4", recording.clone()).await;
 
     let processor = SessionProcessor::builder()
-        .s3(server.settings())
+        .s3(support::s3_settings(&server))
         .output(OutputLocation::parse("s3://recordings").unwrap())
         .build();
     let input = RecordingInput::parse("s3://recordings/sessions/RM_s3/recording.mp4").unwrap();
@@ -50,7 +50,7 @@ async fn a_local_recording_is_uploaded_under_a_prefix_and_an_arn_bucket() {
     let server = S3Server::start();
     server.create_bucket("analytics");
     let processor = SessionProcessor::builder()
-        .s3(server.settings())
+        .s3(support::s3_settings(&server))
         .output(OutputLocation::S3 {
             bucket: session_processing::bucket_name("arn:aws:s3:::analytics").unwrap(),
             prefix: "tenant-a".into(),
@@ -72,7 +72,7 @@ async fn a_recording_in_another_bucket_is_copied_and_a_missing_one_is_named() {
     server.create_bucket("results");
     put(server.store("egress").as_ref(), "raw/take1.m4a", std::fs::read(fixture("audio.m4a")).unwrap()).await;
     let processor = SessionProcessor::builder()
-        .s3(server.settings())
+        .s3(support::s3_settings(&server))
         .output(OutputLocation::parse("s3://results").unwrap())
         .build();
     processor

@@ -1,17 +1,8 @@
 //! Runs the media stage on real files made by `scripts/make-fixtures` (ffmpeg + espeak-ng).
 
-use std::path::PathBuf;
+use session_testkit::fixture;
 
 use session_media::*;
-
-fn fixture(name: &str) -> PathBuf {
-    let dir = std::env::var_os("FIXTURES_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.fixtures"));
-    let path = dir.join(name);
-    assert!(path.exists(), "fixture {} is missing: run scripts/make-fixtures first", path.display());
-    path
-}
 
 fn limits() -> Limits {
     Limits::default()

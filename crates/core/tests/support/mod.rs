@@ -2,20 +2,23 @@
 //! S3-compatible server (moto) on loopback.
 #![allow(dead_code)]
 
-pub mod s3_server;
-
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use session_processing::{OutputLocation, RecordingInput, SessionProcessor, SessionProcessorBuilder};
 
-/// A media file made by `scripts/make-fixtures`; panics (fails the test) when it is missing.
-pub fn fixture(name: &str) -> PathBuf {
-    let dir = std::env::var_os("FIXTURES_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.fixtures"));
-    let path = dir.join(name);
-    assert!(path.exists(), "fixture {} is missing: run scripts/make-fixtures first", path.display());
-    path
+use session_testkit::S3Server;
+pub use session_testkit::fixture;
+
+/// S3 settings that reach `server`.
+pub fn s3_settings(server: &S3Server) -> session_processing::S3Settings {
+    session_processing::S3Settings {
+        region: Some(S3Server::REGION.into()),
+        endpoint: Some(server.endpoint.clone()),
+        access_key_id: Some(S3Server::ACCESS_KEY_ID.into()),
+        secret_access_key: Some(S3Server::SECRET_ACCESS_KEY.into()),
+        session_token: None,
+        force_path_style: true,
+    }
 }
 
 pub fn local(path: &Path) -> RecordingInput {

@@ -6,8 +6,6 @@ use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use session_processing::S3Settings;
-
 pub struct S3Server {
     child: Child,
     pub endpoint: String,
@@ -34,16 +32,10 @@ impl S3Server {
         server
     }
 
-    pub fn settings(&self) -> S3Settings {
-        S3Settings {
-            region: Some("us-east-1".into()),
-            endpoint: Some(self.endpoint.clone()),
-            access_key_id: Some("testing".into()),
-            secret_access_key: Some("testing".into()),
-            session_token: None,
-            force_path_style: true,
-        }
-    }
+    /// Region and the (ignored) credentials moto accepts.
+    pub const REGION: &'static str = "us-east-1";
+    pub const ACCESS_KEY_ID: &'static str = "testing";
+    pub const SECRET_ACCESS_KEY: &'static str = "testing";
 
     pub fn create_bucket(&self, bucket: &str) {
         let status = self.request("PUT", &format!("/{bucket}")).expect("create bucket");
@@ -54,11 +46,11 @@ impl S3Server {
     pub fn store(&self, bucket: &str) -> std::sync::Arc<dyn object_store::ObjectStore> {
         let store = object_store::aws::AmazonS3Builder::new()
             .with_bucket_name(bucket)
-            .with_region("us-east-1")
+            .with_region(Self::REGION)
             .with_endpoint(&self.endpoint)
             .with_allow_http(true)
-            .with_access_key_id("testing")
-            .with_secret_access_key("testing")
+            .with_access_key_id(Self::ACCESS_KEY_ID)
+            .with_secret_access_key(Self::SECRET_ACCESS_KEY)
             .build()
             .expect("test object store");
         std::sync::Arc::new(store)

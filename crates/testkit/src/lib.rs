@@ -1,0 +1,20 @@
+//! The test harness every crate's integration tests share: real media made by
+//! `scripts/make-fixtures`, and a real S3-compatible server on loopback. Missing parts fail the
+//! test loudly; nothing is skipped.
+
+mod s3_server;
+
+use std::path::PathBuf;
+
+pub use s3_server::S3Server;
+
+/// A media file made by `scripts/make-fixtures` (in `$FIXTURES_DIR`, else `<repo>/.fixtures`);
+/// panics when it is missing.
+pub fn fixture(name: &str) -> PathBuf {
+    let dir = std::env::var_os("FIXTURES_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.fixtures"));
+    let path = dir.join(name);
+    assert!(path.exists(), "fixture {} is missing: run scripts/make-fixtures first", path.display());
+    path
+}
