@@ -1,0 +1,30 @@
+// Shared test helpers: the generated media (scripts/make-fixtures) and temporary folders.
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const repo = resolve(fileURLToPath(import.meta.url), '../../../..')
+
+let cached
+/** The folder of generated recordings: $FIXTURES_DIR, or made by scripts/make-fixtures (never skipped). */
+export function fixturesDir() {
+  if (cached) return cached
+  const given = process.env.FIXTURES_DIR
+  if (given && existsSync(join(given, 'clean.mp4'))) return (cached = given)
+  const script = join(repo, 'scripts', 'make-fixtures')
+  const stdout = execFileSync(script, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  const folder = stdout.trim().split('\n').at(-1)
+  if (!existsSync(join(folder, 'clean.mp4'))) throw new Error(`${script} printed ${folder}, which has no clean.mp4`)
+  return (cached = folder)
+}
+
+export const fixture = (name) => join(fixturesDir(), name)
+
+/** A fresh temporary folder, removed when the test ends. */
+export function tempDir(t) {
+  const dir = mkdtempSync(join(tmpdir(), 'session-monitor-node-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}

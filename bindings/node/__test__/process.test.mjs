@@ -1,0 +1,151 @@
+// The real pipeline on generated media, through the public API.
+import assert from 'node:assert/strict'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { test } from 'node:test'
+
+import { CancelToken, LIBRARY_VERSION, SessionProcessor } from '../index.js'
+import { fixture, tempDir } from './helpers.mjs'
+
+test('processes clean.mp4 into a local folder', async (t) => {
+  const out = tempDir(t)
+  const result = await new SessionProcessor({ output: out }).process('clean-1', fixture('clean.mp4'))
+
+  assert.equal(result.session_id, 'clean-1')
+  assert.equal(result.status, 'complete')
+  assert.equal(result.output, join(out, 'sessions', 'clean-1'))
+  assert.equal(typeof result.quality.score, 'number')
+  assert.equal(typeof result.duration_ms, 'number')
+  const stages = Object.fromEntries(result.stages.map((s) => [s.name, s]))
+  for (const name of ['probe', 'audio', 'video', 'audio_wav', 'quality', 'engagement', 'combined']) assert.equal(stages[name]?.status, 'ok', name)
+  assert.equal(stages.transcribe?.status, 'skipped')
+  assert.equal(typeof stages.transcribe.reason, 'string')
+  for (const name of ['recording.mp4', 'audio.wav', 'quality.json', 'engagement.json', 'combined-score.json', 'manifest.json']) {
+    assert.ok(existsSync(join(out, 'sessions', 'clean-1', name)), name)
+  }
+  const manifest = JSON.parse(readFileSync(join(out, 'sessions', 'clean-1', 'manifest.json'), 'utf8'))
+  assert.equal(manifest.status, 'complete')
+  assert.equal(manifest.versions.session_processing, LIBRARY_VERSION)
+})
+
+test('an invalid session id rejects with code "input"', async (t) => {
+  const processor = new SessionProcessor({ output: tempDir(t) })
+  await assert.rejects(processor.process('../escape', fixture('clean.mp4')), (err) => {
+    assert.ok(err instanceof Error)
+    assert.equal(err.code, 'input')
+    assert.equal(err.kind, 'input')
+    assert.match(err.message, /session/i)
+    return true
+  })
+})
+
+test('a truncated recording rejects with code "media.input_truncated"', async (t) => {
+  const processor = new SessionProcessor({ output: tempDir(t) })
+  await assert.rejects(processor.process('truncated', fixture('truncated.mp4')), {
+    code: 'media.input_truncated',
+    kind: 'input',
+    message: /truncated/,
+  })
+})
+
+test('an unusable output throws from the constructor with code "input"', () => {
+  assert.throws(() => new SessionProcessor({ output: 's3://Bad_Bucket/x' }), { code: 'input', kind: 'input' })
+  assert.throws(() => new SessionProcessor({ output: '' }), { code: 'input' })
+})
+
+test('progress is reported with increasing fractions', async (t) => {
+  const events = []
+  const processor = new SessionProcessor({
+    output: tempDir(t),
+    onProgress: (stage, fraction, sessionId) => events.push({ stage, fraction, sessionId }),
+  })
+  await processor.process('progress', fixture('clean.mp4'))
+  // Events are delivered asynchronously; the last ones may land after the promise settles.
+  await new Promise((resolve) => setImmediate(resolve))
+  assert.ok(events.length > 3, `only ${events.length} events`)
+  assert.ok(events.some((e) => e.stage === 'media'))
+  assert.ok(events.every((e) => e.sessionId === 'progress'))
+  for (let i = 1; i < events.length; i++) {
+    assert.ok(events[i].fraction >= events[i - 1].fraction, `${JSON.stringify(events[i - 1])} then ${JSON.stringify(events[i])}`)
+  }
+  assert.ok(events.at(-1).fraction > 0.99)
+})
+
+test('aborting the signal during "media" rejects with code "cancelled"', async (t) => {
+  const out = tempDir(t)
+  const controller = new AbortController()
+  const stages = []
+  const processor = new SessionProcessor({
+    output: out,
+    onProgress: (stage) => {
+      stages.push(stage)
+      if (stage === 'media') controller.abort()
+    },
+  })
+  await assert.rejects(processor.process('cancelled', fixture('clean.mp4'), { signal: controller.signal }), {
+    code: 'cancelled',
+    kind: 'cancelled',
+  })
+  assert.ok(stages.includes('media'))
+  const manifest = JSON.parse(readFileSync(join(out, 'sessions', 'cancelled', 'manifest.json'), 'utf8'))
+  assert.equal(manifest.status, 'failed')
+  assert.equal(manifest.error.code, 'cancelled')
+})
+
+test('an already aborted signal cancels the run', async (t) => {
+  const processor = new SessionProcessor({ output: tempDir(t) })
+  await assert.rejects(processor.process('pre-aborted', fixture('clean.mp4'), { signal: AbortSignal.abort() }), {
+    code: 'cancelled',
+  })
+})
+
+test('a throwing progress callback neither stops the run nor crashes', async (t) => {
+  const warnings = []
+  const onWarning = (w) => warnings.push(w)
+  process.on('warning', onWarning)
+  t.after(() => process.off('warning', onWarning))
+  const processor = new SessionProcessor({
+    output: tempDir(t),
+    onProgress: () => {
+      throw new Error('boom')
+    },
+  })
+  const result = await processor.process('throwing-progress', fixture('clean.mp4'))
+  assert.equal(result.status, 'complete')
+  await new Promise((resolve) => setImmediate(resolve))
+  assert.ok(warnings.some((w) => w.code === 'SESSION_MONITOR_PROGRESS' && /boom/.test(w.message)))
+})
+
+test('two sessions run concurrently', async (t) => {
+  const out = tempDir(t)
+  const processor = new SessionProcessor({ output: out })
+  const [a, b] = await Promise.all([
+    processor.process('concurrent-a', fixture('clean.mp4')),
+    processor.process('concurrent-b', fixture('opus.mp4')),
+  ])
+  assert.deepEqual([a.status, b.status], ['complete', 'complete'])
+  assert.ok(existsSync(join(out, 'sessions', 'concurrent-a', 'quality.json')))
+  assert.ok(existsSync(join(out, 'sessions', 'concurrent-b', 'quality.json')))
+})
+
+test('the event loop stays responsive while processing', async (t) => {
+  const processor = new SessionProcessor({ output: tempDir(t) })
+  let ticks = 0
+  const timer = setInterval(() => ticks++, 5)
+  const started = performance.now()
+  try {
+    await processor.process('responsive', fixture('clean.mp4'))
+  } finally {
+    clearInterval(timer)
+  }
+  const elapsed = performance.now() - started
+  // A blocked loop would tick at most once; allow for a slow, shared machine.
+  assert.ok(ticks >= Math.min(10, elapsed / 50), `${ticks} ticks in ${elapsed.toFixed(0)} ms`)
+})
+
+test('CancelToken is usable on its own', () => {
+  const token = new CancelToken()
+  assert.equal(token.cancelled, false)
+  token.cancel()
+  assert.equal(token.cancelled, true)
+})

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds the Node addon (release, with @napi-rs/cli) and runs its tests with Node's built-in runner.
+# Usage: bindings/node/scripts/test.sh [NODE_TEST_ARGS...]
+# Environment:
+#   CARGO_TARGET_DIR  cargo's build folder (default: <repo>/target/node, kept between runs)
+#   FIXTURES_DIR      the generated media (default: made by scripts/make-fixtures)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$here/../.." && pwd)
+say() { echo "bindings/node: $*" >&2; }
+cd "$here"
+
+if [ ! -x node_modules/.bin/napi ]; then
+  say "installing the dev dependencies (@napi-rs/cli)"
+  npm install --no-audit --no-fund >&2
+fi
+
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target/node}
+say "building the addon (cargo target: $CARGO_TARGET_DIR)"
+started=$SECONDS
+npm run --silent build >&2
+say "built in $((SECONDS - started)) s"
+
+if [ $# -gt 0 ]; then
+  exec node --test "$@" __test__/
+fi
+exec npm test

@@ -1,0 +1,34 @@
+//! The one place where `ProcessingError` becomes a JavaScript `Error`.
+//!
+//! The error carries Rust's message, `code` (`ProcessingError::code`: `input`,
+//! `media.input_truncated`, `storage`, `cancelled`, …) and `kind` (`ProcessingError::kind`:
+//! `input`, `media`, `storage`, `transcription`, `config`, `cancelled`, `internal`). A panic never
+//! crosses into JavaScript: it becomes an error with code `internal`.
+
+use std::any::Any;
+
+use napi::bindgen_prelude::JsObjectValue;
+use napi::{Env, JsValue, Status};
+use session_processing::ProcessingError;
+
+/// A thrown or rejected JS `Error` for `error`, with `code` and `kind` set. Call on the JS thread.
+pub(crate) fn to_js_error(env: &Env, error: &ProcessingError) -> napi::Error {
+    let build = || -> napi::Result<napi::Error> {
+        let mut object = env.create_error(napi::Error::new(Status::GenericFailure, error.to_string()))?;
+        object.set_named_property("code", error.code())?;
+        object.set_named_property("kind", error.kind())?;
+        Ok(napi::Error::from(object.to_unknown()))
+    };
+    // Should the object not be made, the message still arrives (with napi's own code).
+    build().unwrap_or_else(|_| napi::Error::new(Status::GenericFailure, error.to_string()))
+}
+
+/// A panic payload as an `internal` error.
+pub(crate) fn from_panic(payload: Box<dyn Any + Send>) -> ProcessingError {
+    let detail = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    ProcessingError::Internal(format!("the pipeline panicked: {detail}"))
+}

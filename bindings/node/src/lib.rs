@@ -1,0 +1,17 @@
+//! Node.js bindings for Session Monitor (`session_processing`), built with napi-rs.
+//!
+//! The native layer only converts types: `NativeProcessor` wraps the core's `SessionProcessor`
+//! and resolves with the `SessionResult` as JSON text; `index.js` adds the public
+//! `SessionProcessor` class (`AbortSignal` → `CancelToken`, `JSON.parse`). Errors become JS
+//! `Error`s with `code` and `kind` (`errors.rs`).
+
+mod cancel;
+mod errors;
+mod processor;
+
+pub use cancel::CancelToken;
+pub use processor::{NativeProcessor, ProcessorOptions, S3Options};
+
+/// The version of `session_processing` inside this addon.
+#[napi_derive::napi]
+pub const LIBRARY_VERSION: &str = session_processing::LIBRARY_VERSION;
