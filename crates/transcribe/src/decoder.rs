@@ -102,17 +102,7 @@ mod tests {
             suppress_tokens: vec![50361],
             begin_suppress_tokens: vec![220, 50256],
             max_initial_timestamp_index: 50,
-            tokens: SpecialTokens {
-                eot: 50256,
-                sot: 50257,
-                sot_prev: 50360,
-                transcribe: 50358,
-                no_speech: 50361,
-                no_timestamps: 50362,
-                timestamp_begin: 50363,
-                languages: Vec::new(),
-                vocab_size: VOCAB,
-            },
+            tokens: SpecialTokens::tiny_en_for_tests(),
         }
     }
 

@@ -196,17 +196,7 @@ mod tests {
     use super::*;
 
     fn special() -> SpecialTokens {
-        SpecialTokens {
-            eot: 50256,
-            sot: 50257,
-            sot_prev: 50360,
-            transcribe: 50358,
-            no_speech: 50361,
-            no_timestamps: 50362,
-            timestamp_begin: 50363,
-            languages: Vec::new(),
-            vocab_size: 51864,
-        }
+        SpecialTokens::tiny_en_for_tests()
     }
 
     const TS: u32 = 50363;

@@ -29,6 +29,22 @@ pub struct SpecialTokens {
 }
 
 impl SpecialTokens {
+    /// The special tokens of Whisper tiny.en (English-only, 51864 tokens), for unit tests.
+    #[cfg(test)]
+    pub(crate) fn tiny_en_for_tests() -> Self {
+        Self {
+            eot: 50256,
+            sot: 50257,
+            sot_prev: 50360,
+            transcribe: 50358,
+            no_speech: 50361,
+            no_timestamps: 50362,
+            timestamp_begin: 50363,
+            languages: Vec::new(),
+            vocab_size: 51864,
+        }
+    }
+
     /// Reads the special tokens from `tokenizer`; `Err` names the first one missing.
     pub fn from_tokenizer(tokenizer: &Tokenizer, vocab_size: usize) -> Result<Self, String> {
         let id = |name: &str| tokenizer.token_to_id(name).ok_or_else(|| format!("token {name} is missing"));
@@ -99,17 +115,7 @@ mod tests {
     use super::*;
 
     fn english() -> SpecialTokens {
-        SpecialTokens {
-            eot: 50256,
-            sot: 50257,
-            sot_prev: 50360,
-            transcribe: 50358,
-            no_speech: 50361,
-            no_timestamps: 50362,
-            timestamp_begin: 50363,
-            languages: Vec::new(),
-            vocab_size: 51864,
-        }
+        SpecialTokens::tiny_en_for_tests()
     }
 
     #[test]
