@@ -5,8 +5,6 @@
 //! `input`, `media`, `storage`, `transcription`, `config`, `cancelled`, `internal`). A panic never
 //! crosses into JavaScript: it becomes an error with code `internal`.
 
-use std::any::Any;
-
 use napi::bindgen_prelude::JsObjectValue;
 use napi::{Env, JsValue, Status};
 use session_processing::ProcessingError;
@@ -21,14 +19,4 @@ pub(crate) fn to_js_error(env: &Env, error: &ProcessingError) -> napi::Error {
     };
     // Should the object not be made, the message still arrives (with napi's own code).
     build().unwrap_or_else(|_| napi::Error::new(Status::GenericFailure, error.to_string()))
-}
-
-/// A panic payload as an `internal` error.
-pub(crate) fn from_panic(payload: Box<dyn Any + Send>) -> ProcessingError {
-    let detail = payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".into());
-    ProcessingError::Internal(format!("the pipeline panicked: {detail}"))
 }

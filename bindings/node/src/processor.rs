@@ -14,7 +14,7 @@ use session_processing::{
 };
 
 use crate::cancel::CancelToken;
-use crate::errors::{from_panic, to_js_error};
+use crate::errors::to_js_error;
 
 /// `(stage, fraction, sessionId)`, called on the JS thread without blocking the pipeline; weak,
 /// so that it never keeps the process alive on its own.
@@ -116,7 +116,7 @@ async fn run(
     });
     match task.await {
         Ok(outcome) => outcome,
-        Err(join) if join.is_panic() => Err(from_panic(join.into_panic())),
+        Err(join) if join.is_panic() => Err(ProcessingError::from_panic(join.into_panic())),
         Err(join) => Err(ProcessingError::Internal(format!("the run was lost: {join}"))),
     }
 }

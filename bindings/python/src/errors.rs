@@ -4,8 +4,6 @@
 //! and `.kind`, and one subclass per kind. A panic never crosses into Python: it becomes a
 //! `SessionProcessingError` with code `internal`.
 
-use std::any::Any;
-
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use session_processing::ProcessingError;
@@ -68,16 +66,6 @@ pub(crate) fn to_py_err(py: Python<'_>, error: &ProcessingError) -> PyErr {
     let _ = value.setattr("code", error.code());
     let _ = value.setattr("kind", error.kind());
     err
-}
-
-/// A panic payload as an `internal` error.
-pub(crate) fn from_panic(payload: Box<dyn Any + Send>) -> ProcessingError {
-    let detail = payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".into());
-    ProcessingError::Internal(format!("the pipeline panicked: {detail}"))
 }
 
 /// Adds the exception classes to the module, with class-level `code` / `kind` defaults so that

@@ -13,7 +13,7 @@ use session_processing::{
 };
 
 use crate::cancel::CancelToken;
-use crate::errors::{from_panic, to_py_err};
+use crate::errors::to_py_err;
 use crate::progress::progress_fn;
 use crate::settings::S3Settings;
 
@@ -75,7 +75,7 @@ impl NativeProcessor {
         let processor = self.inner.clone();
         let outcome = py.detach(move || {
             catch_unwind(AssertUnwindSafe(|| processor.process_blocking(&session_id, input, &flag)))
-                .unwrap_or_else(|panic| Err(from_panic(panic)))
+                .unwrap_or_else(|panic| Err(ProcessingError::from_panic(panic)))
         });
         to_json(outcome).map_err(|e| to_py_err(py, &e))
     }
@@ -98,7 +98,7 @@ impl NativeProcessor {
         runtime.spawn(async move {
             let outcome = match run.await {
                 Ok(outcome) => outcome,
-                Err(join) if join.is_panic() => Err(from_panic(join.into_panic())),
+                Err(join) if join.is_panic() => Err(ProcessingError::from_panic(join.into_panic())),
                 Err(join) => Err(ProcessingError::Internal(format!("the run was lost: {join}"))),
             };
             let json = to_json(outcome);

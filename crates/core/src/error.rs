@@ -78,6 +78,17 @@ impl ProcessingError {
         }
     }
 
+    /// A panic caught at a boundary (a binding, a worker), as an `internal` error; no panic may
+    /// cross into a host language.
+    pub fn from_panic(payload: Box<dyn std::any::Any + Send>) -> Self {
+        let detail = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        ProcessingError::Internal(format!("the pipeline panicked: {detail}"))
+    }
+
     pub(crate) fn storage(location: impl Into<String>, source: object_store::Error) -> Self {
         ProcessingError::Storage { location: location.into(), source }
     }

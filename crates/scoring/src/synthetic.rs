@@ -7,6 +7,14 @@ pub const RATE: u32 = 16_000;
 pub const WIDTH: usize = 320;
 pub const HEIGHT: usize = 180;
 
+/// A sine of `freq_hz` with the given peak, `seconds` long at `sample_rate`.
+pub fn sine(freq_hz: f64, peak: f64, sample_rate: u32, seconds: f64) -> Vec<f32> {
+    let n = (f64::from(sample_rate) * seconds) as usize;
+    (0..n)
+        .map(|i| (peak * (2.0 * std::f64::consts::PI * freq_hz * i as f64 / f64::from(sample_rate)).sin()) as f32)
+        .collect()
+}
+
 /// Deterministic noise in [-1, 1): splitmix64 of (seed, index).
 pub fn noise(seed: u64, i: u64) -> f64 {
     let mut z = (i ^ seed.rotate_left(32)).wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15);

@@ -149,13 +149,7 @@ impl AudioAnalyzer {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn sine(freq_hz: f64, peak: f64, sample_rate: u32, seconds: f64) -> Vec<f32> {
-        let n = (f64::from(sample_rate) * seconds) as usize;
-        (0..n)
-            .map(|i| (peak * (2.0 * std::f64::consts::PI * freq_hz * i as f64 / f64::from(sample_rate)).sin()) as f32)
-            .collect()
-    }
+    use crate::synthetic::sine;
 
     fn analyze_in_chunks(samples: &[f32], chunk: usize) -> AudioFeatures {
         let mut analyzer = AudioAnalyzer::new(16_000).unwrap();
