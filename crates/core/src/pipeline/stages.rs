@@ -125,9 +125,9 @@ async fn analyze_recording(run: &mut Run<'_>, scope: &Scope, temp_dir: &Path) ->
     let local = fetch(run, scope, temp_dir).await?;
     let info = probe_stage(run, scope, &local.path).await?;
     store_recording(run, scope, &local.path).await?;
-    let (audio, video) = media_stage(run, scope, &local.path, &info, temp_dir).await?;
+    let (mut audio, video) = media_stage(run, scope, &local.path, &info, temp_dir).await?;
     audio_wav_stage(run, scope, &audio).await?;
-    let transcript = transcribe_stage(run, scope, &audio).await?;
+    let transcript = transcribe_stage(run, scope, &mut audio).await?;
     Ok(Recording { info, audio, video, transcript })
 }
 
@@ -336,7 +336,7 @@ async fn audio_wav_stage(run: &mut Run<'_>, scope: &Scope, audio: &Half<AudioAna
 async fn transcribe_stage(
     run: &mut Run<'_>,
     scope: &Scope,
-    audio: &Half<AudioAnalysis>,
+    audio: &mut Half<AudioAnalysis>,
 ) -> Result<Half<Transcript>, ProcessingError> {
     let started = Instant::now();
     let stage = scope.stage("transcribe");
@@ -345,7 +345,8 @@ async fn transcribe_stage(
         _ if !run.config.stages.transcribe => Err("transcription is disabled in the pipeline's stages".to_string()),
         (_, None) => Err("no transcriber is configured (give the pipeline a Whisper model to transcribe)".to_string()),
         (Err(reason), _) => Err(reason.clone()),
-        (Ok(audio), Some(_)) => Ok(audio.samples.clone().unwrap_or_default()),
+        // The samples are only kept for the transcriber: hand them over instead of copying them.
+        (Ok(audio), Some(_)) => Ok(audio.samples.take().unwrap_or_default()),
     };
     let samples = match samples {
         Ok(samples) => samples,
