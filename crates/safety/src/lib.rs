@@ -1,0 +1,14 @@
+//! # session_safety
+//!
+//! Safety events for Session Monitor sessions: one schema ([`SafetyEvent`])
+//! for every category and source, its validation (events from a browser are
+//! untrusted input), and the detectors that produce events.
+//!
+//! Every event lands in the session layout as `safety/<timestamp>.json`;
+//! the fields are documented in `docs/outputs.md`.
+
+mod error;
+mod event;
+
+pub use error::SafetyError;
+pub use event::{DetectorInfo, Evidence, Quote, SafetyCategory, SafetyDecision, SafetyEvent, SafetySource};
