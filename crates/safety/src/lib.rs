@@ -7,8 +7,14 @@
 //! Every event lands in the session layout as `safety/<timestamp>.json`;
 //! the fields are documented in `docs/outputs.md`.
 
+mod assessment;
 mod error;
 mod event;
+mod lexicon;
+mod signals;
 
+pub use assessment::CategoryAssessment;
 pub use error::SafetyError;
 pub use event::{DetectorInfo, Evidence, Quote, SafetyCategory, SafetyDecision, SafetyEvent, SafetySource};
+pub use lexicon::{Lexicon, LexiconMatch, TextSpan};
+pub use signals::{SignalThresholds, ai_bot, suspicious_behavior};
