@@ -1,4 +1,5 @@
 use session_media::MediaError;
+use session_safety::SafetyError;
 use session_transcribe::TranscribeError;
 
 /// Everything that can stop a session from being processed. Each variant is something a caller
@@ -31,6 +32,9 @@ pub enum ProcessingError {
     /// The transcriber failed.
     #[error(transparent)]
     Transcription(#[from] TranscribeError),
+    /// A safety event was invalid, or a safety detector could not be loaded.
+    #[error(transparent)]
+    Safety(#[from] SafetyError),
     /// The caller cancelled the run.
     #[error("processing of session {session_id} was cancelled")]
     Cancelled { session_id: String },
@@ -51,6 +55,11 @@ impl ProcessingError {
             ProcessingError::Io { .. } => "io".into(),
             ProcessingError::Transcription(TranscribeError::Cancelled) => "cancelled".into(),
             ProcessingError::Transcription(_) => "transcription".into(),
+            ProcessingError::Safety(SafetyError::InvalidEvent { .. } | SafetyError::InvalidJson(_)) => {
+                "safety.invalid_event".into()
+            }
+            ProcessingError::Safety(SafetyError::InvalidFrame(_)) => "safety.invalid_frame".into(),
+            ProcessingError::Safety(_) => "safety.model".into(),
             ProcessingError::Cancelled { .. } => "cancelled".into(),
             ProcessingError::Internal(_) => "internal".into(),
         }
@@ -73,6 +82,8 @@ impl ProcessingError {
             ProcessingError::Storage { .. } | ProcessingError::Io { .. } => "storage",
             ProcessingError::Transcription(TranscribeError::Cancelled) => "cancelled",
             ProcessingError::Transcription(_) => "transcription",
+            ProcessingError::Safety(SafetyError::Model { .. }) => "config",
+            ProcessingError::Safety(_) => "input",
             ProcessingError::Cancelled { .. } => "cancelled",
             ProcessingError::Internal(_) => "internal",
         }

@@ -11,13 +11,19 @@ pub const ENGAGEMENT: &str = "engagement.json";
 pub const COMBINED: &str = "combined-score.json";
 pub const ANALYSIS: &str = "analysis.json";
 pub const SAFETY_DIR: &str = "safety";
+/// The post-session safety scan's per-category verdicts (`score` or `null` with a reason).
+pub const SAFETY_SCAN: &str = "safety-scan.json";
+/// Name prefix of the events the post-session scan writes into `safety/`; a re-run replaces
+/// them, while realtime events stay.
+pub const POST_SESSION_EVENT_PREFIX: &str = "post-session-";
 /// One folder per participant when each has a recording: `participants/<id>/{recording.*, audio.wav,
 /// transcript.*, quality.json, engagement.json}`.
 pub const PARTICIPANTS_DIR: &str = "participants";
 
 /// Artifacts a run derives from the recording; a new run removes them first, so a folder never
 /// mixes results of two runs.
-pub const DERIVED: &[&str] = &[AUDIO_WAV, TRANSCRIPT_JSON, TRANSCRIPT_TXT, QUALITY, ENGAGEMENT, COMBINED, ANALYSIS];
+pub const DERIVED: &[&str] =
+    &[AUDIO_WAV, TRANSCRIPT_JSON, TRANSCRIPT_TXT, QUALITY, ENGAGEMENT, COMBINED, ANALYSIS, SAFETY_SCAN];
 
 /// Name the recording is stored under: `recording.<ext>` with the input's own extension.
 pub fn recording(extension: &str) -> String {

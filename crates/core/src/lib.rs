@@ -32,6 +32,7 @@ pub mod layout;
 mod pipeline;
 mod progress;
 mod report;
+mod safety;
 mod session_id;
 mod storage;
 
@@ -42,14 +43,16 @@ pub use report::{
     ErrorReport, LIBRARY_VERSION, Manifest, ParticipantInput, RunStatus, SCHEMA_VERSION, SessionResult, StageReport,
     StageStatus, Versions,
 };
+pub use safety::{SafetySettings, StoredSafetyEvent};
 pub use session_id::{MAX_SESSION_ID_LEN, SessionId};
 pub use storage::{ArtifactRecord, OutputLocation, RecordingInput, S3Settings, SessionStore, bucket_name};
 
 pub use session_media::{CancelFlag, FrameSampling, Limits, MediaError, MediaInfo, StreamInfo, StreamKind};
+pub use session_safety::{CategoryAssessment, SafetyCategory, SafetyDecision, SafetyEvent, SafetySource};
 pub use session_scoring::CombineWeights;
 #[cfg(feature = "whisper")]
 pub use session_transcribe::{CandleWhisper, CandleWhisperSettings};
 pub use session_transcribe::{DecodingOptions, TranscribeError, Transcriber, Transcript};
 
 /// The stage crates, for callers who need their full APIs.
-pub use {session_media, session_scoring, session_transcribe};
+pub use {session_media, session_safety, session_scoring, session_transcribe};

@@ -125,6 +125,9 @@ pub struct SessionResult {
     pub quality: Option<serde_json::Value>,
     pub engagement: Option<serde_json::Value>,
     pub combined: Option<serde_json::Value>,
+    /// `safety-scan.json`: one verdict per safety category (`null` score with a reason when no
+    /// detector could judge it) and the flagged post-session events.
+    pub safety: Option<serde_json::Value>,
     pub duration_ms: u64,
 }
 

@@ -262,7 +262,10 @@ impl SafetyEvent {
         match self.source {
             SafetySource::PostSession => {
                 let ms = (self.media_time_s.unwrap_or(0.0).max(0.0) * 1000.0).round() as u64;
-                format!("post-session-t{:09}ms-{}.json", ms, self.category)
+                match &self.participant {
+                    Some(who) => format!("post-session-{}-t{:09}ms-{}.json", file_safe(who), ms, self.category),
+                    None => format!("post-session-t{:09}ms-{}.json", ms, self.category),
+                }
             }
             SafetySource::RealtimeClient | SafetySource::RealtimeServer => {
                 let stamp = OffsetDateTime::parse(&self.detected_at, &Rfc3339)
@@ -318,6 +321,11 @@ fn bounded_name(field: &'static str, value: &str) -> Result<(), SafetyError> {
     } else {
         Ok(())
     }
+}
+
+/// A participant identity as a file-name part: letters, digits, `-` and `_` kept, the rest `_`.
+fn file_safe(name: &str) -> String {
+    name.chars().take(64).map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
 }
 
 /// FNV-1a: a stable 32-bit hash for file names (not for security).
@@ -401,5 +409,7 @@ mod tests {
         event.source = SafetySource::PostSession;
         event.media_time_s = Some(83.25);
         assert_eq!(event.file_name(), "post-session-t000083250ms-nudity.json");
+        event.participant = Some("alice@example.com".into());
+        assert_eq!(event.file_name(), "post-session-alice_example_com-t000083250ms-nudity.json");
     }
 }

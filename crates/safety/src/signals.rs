@@ -31,6 +31,8 @@ const HIDDEN_VIDEO_CODES: [&str; 4] = ["video_covered", "video_frozen", "video_f
 const STRETCH_SCALE_S: f64 = 30.0;
 /// Mean thumbnail change below which two sampled frames show no motion at all, luma levels.
 const STILL_MEAN_ABS: f64 = 0.3;
+/// …and no thumbnail cell may differ by more than this for a repeat, luma levels.
+const REPEAT_MAX_CELL: u8 = 3;
 /// Voice pitch spread below which speech sounds synthetic, semitones (people: about 2–5).
 const FLAT_PITCH_SEMITONES: f64 = 1.0;
 /// Voiced 40 ms hops needed before prosody is trusted (8 s of voiced speech).
@@ -158,7 +160,8 @@ fn motion_signals(frames: &[session_scoring::FrameStats]) -> (f64, f64) {
         let moved = thumbnail_difference(&frames[i - 1], frame).is_some_and(|d| d.mean_abs >= STILL_MEAN_ABS);
         let earlier = frames[..i - 1].iter().any(|old| {
             frame.time_s - old.time_s >= 3.0
-                && thumbnail_difference(old, frame).is_some_and(|d| d.mean_abs < STILL_MEAN_ABS)
+                && thumbnail_difference(old, frame)
+                    .is_some_and(|d| d.mean_abs < STILL_MEAN_ABS && d.max_abs <= REPEAT_MAX_CELL)
         });
         if moved && earlier {
             repeats += 1;

@@ -5,6 +5,7 @@ use session_media::{FrameSampling, Limits};
 use session_scoring::CombineWeights;
 use session_transcribe::{DecodingOptions, Transcriber};
 
+use crate::SafetySettings;
 use crate::pipeline::SessionProcessor;
 use crate::progress::{Progress, ProgressFn};
 use crate::storage::{OutputLocation, S3Settings};
@@ -20,11 +21,20 @@ pub struct Stages {
     pub transcribe: bool,
     pub quality: bool,
     pub engagement: bool,
+    /// The post-session safety scan (`safety-scan.json`, `safety/post-session-*.json`).
+    pub safety_scan: bool,
 }
 
 impl Default for Stages {
     fn default() -> Self {
-        Self { store_recording: true, audio_wav: true, transcribe: true, quality: true, engagement: true }
+        Self {
+            store_recording: true,
+            audio_wav: true,
+            transcribe: true,
+            quality: true,
+            engagement: true,
+            safety_scan: true,
+        }
     }
 }
 
@@ -48,6 +58,7 @@ pub struct SessionProcessorBuilder {
     pub(crate) weights: CombineWeights,
     pub(crate) progress: Option<ProgressFn>,
     pub(crate) temp_dir: Option<PathBuf>,
+    pub(crate) safety: SafetySettings,
 }
 
 impl Default for SessionProcessorBuilder {
@@ -63,6 +74,7 @@ impl Default for SessionProcessorBuilder {
             weights: CombineWeights::default(),
             progress: None,
             temp_dir: None,
+            safety: SafetySettings::default(),
         }
     }
 }
@@ -122,6 +134,12 @@ impl SessionProcessorBuilder {
     /// Folder for temporary files (downloaded recordings, audio); the system's by default.
     pub fn temp_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.temp_dir = Some(dir.into());
+        self
+    }
+
+    /// Thresholds and word list of the safety detectors.
+    pub fn safety(mut self, settings: SafetySettings) -> Self {
+        self.safety = settings;
         self
     }
 

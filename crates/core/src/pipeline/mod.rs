@@ -3,6 +3,7 @@
 mod builder;
 mod media_analysis;
 mod run;
+mod safety_scan;
 mod stages;
 
 use std::sync::{Arc, OnceLock};

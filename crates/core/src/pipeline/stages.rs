@@ -16,12 +16,12 @@ use session_transcribe::Transcript;
 use crate::layout;
 use crate::pipeline::media_analysis::{AudioAnalysis, analyze_audio, analyze_video};
 use crate::pipeline::run::{Outcome, Run};
+use crate::pipeline::safety_scan::{self, ScanInput};
 use crate::report::{RunStatus, SessionResult, now_rfc3339};
 use crate::storage::{RecordingInput, download};
 use crate::{OutputLocation, ProcessingError};
 
 const ANALYSIS_SKIPPED: &str = "reasoning scores need an LLM provider; none is configured in this build";
-const SAFETY_SKIPPED: &str = "the post-session safety scan is not built yet; realtime events are stored as they arrive";
 
 /// The recording as a local file: the input itself, or a temporary download removed on drop.
 struct LocalRecording {
@@ -68,23 +68,28 @@ pub(crate) async fn run_all(run: &mut Run<'_>, participants: &[Scope]) -> Result
         let recording = analyze_recording(run, &scope, &temp_dir).await?;
         let quality = quality_stage(run, &scope, &recording).await?;
         let engagement = engagement_stage(run, &scope, &recording).await?;
+        let safety = vec![(None, scan(run, None, &recording, quality.as_ref(), engagement.as_ref()))];
         let (quality, engagement) = (
             report_value(run, layout::QUALITY, quality).await?,
             report_value(run, layout::ENGAGEMENT, engagement).await?,
         );
-        return finish_session(run, Some(recording.info), quality, engagement).await;
+        return finish_session(run, Some(recording.info), quality, engagement, safety).await;
     }
     let mut qualities = Vec::new();
     let mut engagements = Vec::new();
     let mut speech = Vec::new();
+    let mut safety = Vec::new();
     for scope in participants {
         let recording = analyze_recording(run, scope, &temp_dir).await?;
         let id = scope.label.trim_end_matches('/').to_string();
-        if let Some(quality) = quality_stage(run, scope, &recording).await? {
+        let quality = quality_stage(run, scope, &recording).await?;
+        let engagement = engagement_stage(run, scope, &recording).await?;
+        safety.push((Some(id.clone()), scan(run, Some(&id), &recording, quality.as_ref(), engagement.as_ref())));
+        if let Some(quality) = quality {
             run.put_report(&scope.file(layout::QUALITY), &quality).await?;
             qualities.push((id.clone(), quality));
         }
-        if let Some(engagement) = engagement_stage(run, scope, &recording).await? {
+        if let Some(engagement) = engagement {
             run.put_report(&scope.file(layout::ENGAGEMENT), &engagement).await?;
             engagements.push((id.clone(), engagement));
         }
@@ -106,7 +111,26 @@ pub(crate) async fn run_all(run: &mut Run<'_>, participants: &[Scope]) -> Result
     });
     let (quality, engagement) =
         (report_value(run, layout::QUALITY, quality).await?, report_value(run, layout::ENGAGEMENT, engagement).await?);
-    finish_session(run, None, quality, engagement).await
+    finish_session(run, None, quality, engagement, safety).await
+}
+
+/// The safety scan's verdicts for one recording (written later, with the session's).
+fn scan(
+    run: &Run<'_>,
+    participant: Option<&str>,
+    recording: &Recording,
+    quality: Option<&QualityReport>,
+    engagement: Option<&EngagementReport>,
+) -> Vec<session_safety::CategoryAssessment> {
+    let input = ScanInput {
+        participant,
+        duration_s: recording.info.duration_s.unwrap_or(0.0),
+        quality,
+        engagement,
+        video: recording.video.as_ref().map_err(String::as_str),
+        transcript: recording.transcript.as_ref().map_err(String::as_str),
+    };
+    safety_scan::assess(&run.config.safety, &input)
 }
 
 /// Writes a session-level report, when there is one, and returns it as JSON.
@@ -136,11 +160,12 @@ async fn finish_session(
     media: Option<MediaInfo>,
     quality: Option<serde_json::Value>,
     engagement: Option<serde_json::Value>,
+    safety: Vec<(Option<String>, Vec<session_safety::CategoryAssessment>)>,
 ) -> Result<SessionResult, ProcessingError> {
     skip(run, "analysis", ANALYSIS_SKIPPED);
-    skip(run, "safety", SAFETY_SKIPPED);
+    let safety = safety_scan::write(run, safety).await?;
     let combined = combined_stage(run, &quality, &engagement).await?;
-    finish(run, media, quality, engagement, combined).await
+    finish(run, media, quality, engagement, combined, safety).await
 }
 
 fn skip(run: &mut Run<'_>, stage: &str, reason: &str) {
@@ -468,6 +493,7 @@ async fn finish(
     quality: Option<serde_json::Value>,
     engagement: Option<serde_json::Value>,
     combined: Option<serde_json::Value>,
+    safety: Option<serde_json::Value>,
 ) -> Result<SessionResult, ProcessingError> {
     run.check_cancel()?;
     run.manifest.status = RunStatus::Complete;
@@ -486,6 +512,7 @@ async fn finish(
         quality,
         engagement,
         combined,
+        safety,
         duration_ms: run.started.elapsed().as_millis() as u64,
     })
 }

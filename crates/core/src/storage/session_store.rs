@@ -152,22 +152,32 @@ impl SessionStore {
         }
     }
 
-    /// Removes every object under the folder `name/`.
+    /// Removes every object under the folder `name`.
     pub async fn delete_folder(&self, name: &str) -> Result<(), ProcessingError> {
-        let prefix = self.object_path(name);
+        self.delete_where(name, |_| true).await
+    }
+
+    /// Removes the objects in `folder` (and below) whose file name starts with `name_prefix`.
+    pub async fn delete_prefixed(&self, folder: &str, name_prefix: &str) -> Result<(), ProcessingError> {
+        self.delete_where(folder, |path| path.filename().is_some_and(|n| n.starts_with(name_prefix))).await
+    }
+
+    async fn delete_where(&self, folder: &str, wanted: impl Fn(&ObjectPath) -> bool) -> Result<(), ProcessingError> {
+        let prefix = self.object_path(folder);
         let mut listing = self.store.list(Some(&prefix));
         let mut paths = Vec::new();
         while let Some(meta) = listing.next().await {
             match meta {
-                Ok(meta) => paths.push(meta.location),
+                Ok(meta) if wanted(&meta.location) => paths.push(meta.location),
+                Ok(_) => {}
                 Err(object_store::Error::NotFound { .. }) => break,
-                Err(e) => return Err(ProcessingError::storage(self.location(name), e)),
+                Err(e) => return Err(ProcessingError::storage(self.location(folder), e)),
             }
         }
         for path in paths {
             match self.store.delete(&path).await {
                 Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
-                Err(e) => return Err(ProcessingError::storage(self.location(name), e)),
+                Err(e) => return Err(ProcessingError::storage(self.location(folder), e)),
             }
         }
         Ok(())

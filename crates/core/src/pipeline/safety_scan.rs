@@ -1,0 +1,119 @@
+//! The post-session safety scan: every category judged from what the other stages measured, or
+//! `null` with the reason no detector could judge it.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use serde::Serialize;
+use session_safety::{CategoryAssessment, SafetyCategory, TextSpan, ai_bot, lexicon_assessments, suspicious_behavior};
+use session_scoring::{EngagementReport, QualityReport, VideoFeatures};
+use session_transcribe::Transcript;
+
+use crate::pipeline::run::{Outcome, Run};
+use crate::{ProcessingError, SafetySettings, layout};
+
+const NUDITY_UNAVAILABLE: &str =
+    "no nudity model in this pipeline yet; realtime nudity events from clients are stored as they arrive";
+const VIOLENCE_UNAVAILABLE: &str =
+    "violence is judged from the transcript by an LLM, and no LLM provider is configured (set GEMINI_API_KEY)";
+
+/// What one recording gave the scan.
+pub(crate) struct ScanInput<'a> {
+    pub participant: Option<&'a str>,
+    pub duration_s: f64,
+    pub quality: Option<&'a QualityReport>,
+    pub engagement: Option<&'a EngagementReport>,
+    pub video: Result<&'a VideoFeatures, &'a str>,
+    pub transcript: Result<&'a Transcript, &'a str>,
+}
+
+/// `safety-scan.json`.
+#[derive(Serialize)]
+struct SafetyScan<'a> {
+    /// One verdict per category; with several participants, the strongest of theirs.
+    categories: &'a [CategoryAssessment],
+    /// Each participant's verdicts, when the session has one recording per participant.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    participants: BTreeMap<&'a str, &'a [CategoryAssessment]>,
+}
+
+/// Every category for one recording, in [`SafetyCategory::ALL`] order.
+pub(crate) fn assess(settings: &SafetySettings, input: &ScanInput<'_>) -> Vec<CategoryAssessment> {
+    let signals = &settings.signals;
+    let mut verdicts = vec![CategoryAssessment::unavailable(SafetyCategory::Nudity, 0.7, NUDITY_UNAVAILABLE)];
+    verdicts.push(match input.quality {
+        Some(quality) => suspicious_behavior(quality, input.duration_s, input.participant, signals),
+        None => CategoryAssessment::unavailable(
+            SafetyCategory::SuspiciousBehavior,
+            signals.suspicious_behavior,
+            "the quality stage did not run",
+        ),
+    });
+    verdicts.push(match input.engagement {
+        Some(engagement) => ai_bot(input.video.ok(), engagement, input.participant, signals),
+        None => {
+            CategoryAssessment::unavailable(SafetyCategory::AiBot, signals.ai_bot, "the engagement stage did not run")
+        }
+    });
+    match input.transcript {
+        Ok(transcript) => {
+            let spans: Vec<TextSpan<'_>> = transcript
+                .segments
+                .iter()
+                .map(|s| TextSpan { start_s: s.start_s, end_s: s.end_s, text: &s.text })
+                .collect();
+            verdicts.extend(lexicon_assessments(&settings.lexicon, &spans, input.participant, settings.text_threshold));
+        }
+        Err(reason) => {
+            for category in [SafetyCategory::Offensive, SafetyCategory::Harassment] {
+                let reason = format!("no transcript to scan: {reason}");
+                verdicts.push(CategoryAssessment::unavailable(category, settings.text_threshold, reason));
+            }
+        }
+    }
+    verdicts.push(CategoryAssessment::unavailable(
+        SafetyCategory::Violence,
+        settings.text_threshold,
+        VIOLENCE_UNAVAILABLE,
+    ));
+    verdicts
+}
+
+/// Writes `safety-scan.json` and one `safety/post-session-….json` per flagged event, after
+/// removing the previous run's post-session events (realtime events stay).
+pub(crate) async fn write(
+    run: &mut Run<'_>,
+    per_recording: Vec<(Option<String>, Vec<CategoryAssessment>)>,
+) -> Result<Option<serde_json::Value>, ProcessingError> {
+    let started = Instant::now();
+    run.check_cancel()?;
+    run.store.delete_prefixed(layout::SAFETY_DIR, layout::POST_SESSION_EVENT_PREFIX).await?;
+    if !run.config.stages.safety_scan {
+        run.record("safety", started, Outcome::Skipped("disabled in the pipeline's stages".into()));
+        return Ok(None);
+    }
+    let categories = merge_participants(&per_recording);
+    for event in categories.iter().flat_map(|c| &c.events) {
+        let record = run.store.put_json(&format!("{}/{}", layout::SAFETY_DIR, event.file_name()), event).await?;
+        run.manifest.artifacts.push(record);
+    }
+    let participants = per_recording
+        .iter()
+        .filter_map(|(who, verdicts)| who.as_deref().map(|who| (who, verdicts.as_slice())))
+        .collect();
+    let value = run.put_report(layout::SAFETY_SCAN, &SafetyScan { categories: &categories, participants }).await?;
+    run.record("safety", started, Outcome::Ok);
+    Ok(Some(value))
+}
+
+fn merge_participants(per_recording: &[(Option<String>, Vec<CategoryAssessment>)]) -> Vec<CategoryAssessment> {
+    SafetyCategory::ALL
+        .iter()
+        .filter_map(|category| {
+            per_recording
+                .iter()
+                .flat_map(|(_, verdicts)| verdicts.iter().filter(|v| v.category == *category).cloned())
+                .reduce(CategoryAssessment::merge)
+        })
+        .collect()
+}

@@ -1,0 +1,77 @@
+//! Safety in the core: the detectors' settings, and storing events as they arrive.
+
+use std::sync::Arc;
+
+use session_safety::{DEFAULT_TEXT_THRESHOLD, Lexicon, SafetyEvent, SignalThresholds};
+
+use crate::storage::SessionStore;
+use crate::{ArtifactRecord, ProcessingError, SessionId, SessionProcessor, layout};
+
+/// Thresholds and word list of the post-session safety scan.
+#[derive(Clone)]
+pub struct SafetySettings {
+    /// Suspicious-behaviour and AI-bot detectors.
+    pub signals: SignalThresholds,
+    /// Flag threshold of the transcript categories (offensive, harassment, violence).
+    pub text_threshold: f64,
+    /// Words and phrases for offensive language and harassment.
+    pub lexicon: Arc<Lexicon>,
+}
+
+impl Default for SafetySettings {
+    fn default() -> Self {
+        SafetySettings {
+            signals: SignalThresholds::default(),
+            text_threshold: DEFAULT_TEXT_THRESHOLD,
+            lexicon: Arc::new(Lexicon::english()),
+        }
+    }
+}
+
+impl std::fmt::Debug for SafetySettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SafetySettings")
+            .field("signals", &self.signals)
+            .field("text_threshold", &self.text_threshold)
+            .field("lexicon_entries", &self.lexicon.len())
+            .finish()
+    }
+}
+
+/// Where a stored safety event went.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct StoredSafetyEvent {
+    /// The event as stored (validated; `decision` derived when it was missing).
+    pub event: SafetyEvent,
+    /// `safety/<name>.json` inside the session folder, with its full location and size.
+    pub artifact: ArtifactRecord,
+}
+
+impl SessionProcessor {
+    /// Validates a realtime safety event (for example one nsfwjs flagged in a browser) and stores
+    /// it as `sessions/<session_id>/safety/<timestamp>-<category>-<hash>.json`. Sending the same
+    /// event twice stores it once. Invalid events are refused with a `safety.invalid_event`
+    /// error that names the field.
+    pub async fn record_safety_event(
+        &self,
+        session_id: &str,
+        event: SafetyEvent,
+    ) -> Result<StoredSafetyEvent, ProcessingError> {
+        let id = SessionId::new(session_id)?;
+        event.validate()?;
+        let store = SessionStore::open(&self.config.output, &self.config.s3, id.as_str())?;
+        let name = format!("{}/{}", layout::SAFETY_DIR, event.file_name());
+        let artifact = store.put_json(&name, &event).await?;
+        Ok(StoredSafetyEvent { event, artifact })
+    }
+
+    /// [`SessionProcessor::record_safety_event`] for an event in JSON, as a web stack receives it.
+    pub async fn record_safety_event_json(
+        &self,
+        session_id: &str,
+        json: &str,
+    ) -> Result<StoredSafetyEvent, ProcessingError> {
+        let event = SafetyEvent::from_json(json)?;
+        self.record_safety_event(session_id, event).await
+    }
+}
