@@ -206,3 +206,42 @@ fn read_dimension(
     }
     Ok(DimensionScore { score: one_decimal(score), reason, evidence })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use session_transcribe::Segment;
+
+    fn segment(start_s: f64, end_s: f64, text: &str) -> Segment {
+        Segment { start_s, end_s, text: text.into(), avg_logprob: None, no_speech_prob: None }
+    }
+
+    #[test]
+    fn evidence_is_deduplicated_capped_at_three_and_invented_quotes_counted() {
+        let segments = [segment(0.0, 5.0, "one two three four five six"), segment(5.0, 8.0, "seven eight")];
+        let refs: Vec<&Segment> = segments.iter().collect();
+        let index = QuoteIndex::new(&refs);
+        let value = json!({"score": 72.25, "reason": "r", "evidence": [
+            {"quote": "one two"}, {"quote": "ONE, two!"}, {"quote": "three four"}, {"quote": "nine ten"},
+            {"quote": "six seven"}, {"quote": "eight"},
+        ]});
+        let mut dropped = 0;
+        let dimension = read_dimension(&value, "scores.clarity", &index, &mut dropped).unwrap();
+        assert_eq!(dropped, 1, "only the invented quote counts as dropped");
+        let quotes: Vec<(&str, f64, f64)> =
+            dimension.evidence.iter().map(|e| (e.quote.as_str(), e.start_s, e.end_s)).collect();
+        assert_eq!(quotes, [("one two", 0.0, 5.0), ("three four", 0.0, 5.0), ("six seven", 0.0, 8.0)]);
+        assert_eq!(dimension.score, 72.3);
+    }
+
+    #[test]
+    fn an_evidence_item_without_a_quote_is_malformed_naming_it() {
+        let index = QuoteIndex::new(&[]);
+        let value = json!({"score": 50, "reason": "r", "evidence": [{"quote": "x"}, {"text": "y"}]});
+        let error = read_dimension(&value, "scores.rapport", &index, &mut 0).unwrap_err();
+        assert!(
+            matches!(error, ReasoningError::MalformedResponse { field, .. } if field == "scores.rapport.evidence[1].quote")
+        );
+    }
+}

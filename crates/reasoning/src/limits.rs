@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{LlmRequest, ReasoningError, TokenUsage};
 
-/// Fewest transcript characters worth sending (room for the marker and a few lines).
-const MIN_TRANSCRIPT_CHARS: usize = 200;
+/// Fewest transcript characters accepted: room for the marker and a 30-second segment at each end.
+const MIN_TRANSCRIPT_CHARS: usize = 2_000;
 
 /// Bounds on one reasoning call. The defaults suit `gemini-2.5-flash` (paid tier list prices as
 /// of 2025: $0.30 per million input tokens, $2.50 per million output tokens, thinking included);

@@ -29,6 +29,14 @@ fn line(segment: &Segment) -> String {
     format!("{} {text}", timestamp(segment.start_s))
 }
 
+/// `line` cut to at most `max_chars` characters, the last being `…`.
+fn clip(line: String, max_chars: usize) -> String {
+    match line.char_indices().nth(max_chars.saturating_sub(1)) {
+        Some((cut, _)) if line.chars().count() > max_chars => format!("{}…", &line[..cut]),
+        _ => line,
+    }
+}
+
 /// `[… 12 minutes omitted …]`; under a minute the seconds are given instead.
 pub(crate) fn omission_marker(omitted_s: f64) -> String {
     let seconds = omitted_s.max(0.0).round() as u64;
@@ -54,6 +62,9 @@ pub(crate) fn prompt_transcript(transcript: &Transcript, max_chars: usize) -> Pr
         };
     }
     let half = max_chars.saturating_sub(MARKER_RESERVE) / 2;
+    // A single line longer than half the budget (a long untimed chunk) is clipped, so the
+    // beginning and the end of the session always show something.
+    let lines: Vec<(&Segment, String)> = lines.into_iter().map(|(s, l)| (s, clip(l, half.saturating_sub(1)))).collect();
     let fitting = |iter: &mut dyn Iterator<Item = &(&Segment, String)>| {
         let mut used = 0;
         iter.take_while(|(_, l)| {
@@ -139,6 +150,19 @@ mod tests {
         let first_omitted = head as f64 * 10.0;
         let last_omitted_end = (200 - (shown.shown.len() - head)) as f64 * 10.0 - 1.0;
         assert_eq!(omitted_minutes, ((last_omitted_end - first_omitted) / 60.0).round() as u64);
+    }
+
+    #[test]
+    fn an_overlong_line_is_clipped_instead_of_hiding_the_whole_transcript() {
+        let long = "word ".repeat(400);
+        let t = transcript(&[(0.0, 30.0, &long), (30.0, 60.0, &long), (60.0, 90.0, &long)]);
+        let shown = prompt_transcript(&t, 1_000);
+        assert!(shown.truncated);
+        assert_eq!(shown.shown.len(), 2, "first and last segment, clipped");
+        assert!(shown.text.chars().count() <= 1_000);
+        assert!(shown.text.starts_with("[00:00] word word") && shown.text.ends_with('…'));
+        assert_eq!(clip("abcdef".into(), 4), "abc…");
+        assert_eq!(clip("abcd".into(), 4), "abcd");
     }
 
     #[test]
