@@ -149,7 +149,7 @@ impl Llm for Gemini {
         if request.max_output_tokens == 0 {
             return Err(ReasoningError::invalid_input("max_output_tokens", "must be > 0"));
         }
-        let body = request_body(request)?.to_string();
+        let body = request_body(request, self.config.thinking_budget)?.to_string();
         let mut retry = 0;
         loop {
             match self.post(&body, request.max_output_tokens) {

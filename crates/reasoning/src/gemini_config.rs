@@ -27,6 +27,10 @@ pub struct GeminiConfig {
     pub backoff: Duration,
     /// Longest wait between two attempts, whatever `Retry-After` or the backoff says.
     pub max_backoff: Duration,
+    /// Gemini 2.5 thinking budget in tokens (`generationConfig.thinkingConfig.thinkingBudget`):
+    /// `None` leaves the model's default, `Some(0)` turns thinking off where the model allows it.
+    /// Thinking tokens are billed as output and count against the output cap.
+    pub thinking_budget: Option<u32>,
 }
 
 impl GeminiConfig {
@@ -40,6 +44,7 @@ impl GeminiConfig {
             max_retries: 3,
             backoff: Duration::from_secs(2),
             max_backoff: Duration::from_secs(60),
+            thinking_budget: None,
         }
     }
 
@@ -99,6 +104,7 @@ impl fmt::Debug for GeminiConfig {
             .field("max_retries", &self.max_retries)
             .field("backoff", &self.backoff)
             .field("max_backoff", &self.max_backoff)
+            .field("thinking_budget", &self.thinking_budget)
             .finish()
     }
 }

@@ -19,8 +19,8 @@ const PLAIN_KEYWORDS: &[&str] =
 const BLOCKING_FINISH_REASONS: &[&str] =
     &["SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION", "IMAGE_SAFETY"];
 
-/// The JSON body of a `generateContent` call for `request`.
-pub(crate) fn request_body(request: &LlmRequest) -> Result<Value, ReasoningError> {
+/// The JSON body of a `generateContent` call for `request`, with an optional thinking budget.
+pub(crate) fn request_body(request: &LlmRequest, thinking_budget: Option<u32>) -> Result<Value, ReasoningError> {
     let mut generation = json!({
         "responseMimeType": "application/json",
         "responseSchema": gemini_schema(&request.response_schema, "response_schema")?,
@@ -28,6 +28,9 @@ pub(crate) fn request_body(request: &LlmRequest) -> Result<Value, ReasoningError
     });
     if let Some(temperature) = request.temperature {
         generation["temperature"] = json!(temperature);
+    }
+    if let Some(budget) = thinking_budget {
+        generation["thinkingConfig"] = json!({"thinkingBudget": budget});
     }
     Ok(json!({
         "contents": [{"role": "user", "parts": [{"text": request.user}]}],
@@ -246,7 +249,8 @@ mod tests {
     fn request_body_follows_the_documented_shape_with_upper_case_types() {
         let schema =
             json!({"type": "object", "properties": {"n": {"type": "integer", "minimum": 0}}, "required": ["n"]});
-        let body = request_body(&request(schema)).unwrap();
+        let body = request_body(&request(schema), None).unwrap();
+        assert!(body["generationConfig"].get("thinkingConfig").is_none());
         assert_eq!(body["contents"][0]["role"], "user");
         assert_eq!(body["contents"][0]["parts"][0]["text"], "[00:01] hello");
         assert_eq!(body["systemInstruction"]["parts"][0]["text"], "be brief");
@@ -260,9 +264,15 @@ mod tests {
     }
 
     #[test]
+    fn a_thinking_budget_goes_into_the_thinking_config() {
+        let body = request_body(&request(json!({"type": "string"})), Some(0)).unwrap();
+        assert_eq!(body["generationConfig"]["thinkingConfig"], json!({"thinkingBudget": 0}));
+    }
+
+    #[test]
     fn unsupported_schema_keywords_are_named() {
         let schema = json!({"type": "object", "properties": {"a": {"type": "string", "pattern": "x"}}});
-        let error = request_body(&request(schema)).unwrap_err();
+        let error = request_body(&request(schema), None).unwrap_err();
         assert!(
             matches!(&error, ReasoningError::InvalidConfig(m) if m.contains("properties.a") && m.contains("pattern"))
         );
