@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use clap::{Parser, Subcommand};
 use session_processing::{
-    CancelFlag, Limits, OutputLocation, ParticipantInput, RecordingInput, SessionProcessor, Stages, runtime,
+    CancelFlag, Gemini, Limits, OutputLocation, ParticipantInput, RecordingInput, SessionProcessor, Stages, runtime,
 };
 
 #[derive(Parser)]
@@ -52,6 +52,9 @@ enum Command {
         /// Spoken language (ISO 639-1, e.g. "en"); detected when omitted (English-only models ignore it).
         #[arg(long, value_name = "CODE")]
         language: Option<String>,
+        /// What kind of session this is, for the LLM analysis (e.g. "a tutoring session").
+        #[arg(long, value_name = "TEXT")]
+        context: Option<String>,
         /// Print the result object as JSON on stdout.
         #[arg(long)]
         json: bool,
@@ -73,9 +76,9 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Process { input, participants, session_id, out, no_transcribe, model, language, json } => {
+        Command::Process { input, participants, session_id, out, no_transcribe, model, language, context, json } => {
             let transcription = Transcription { enabled: !no_transcribe, model, language };
-            process(input.as_deref(), &participants, &session_id, &out, &transcription, json)
+            process(input.as_deref(), &participants, &session_id, &out, &transcription, context, json)
         }
         Command::Probe { input, json } => probe(&input, json),
     };
@@ -94,6 +97,7 @@ fn process(
     session_id: &str,
     out: &str,
     transcription: &Transcription,
+    context: Option<String>,
     json: bool,
 ) -> Result<(), String> {
     let output = OutputLocation::parse(out).map_err(|e| e.to_string())?;
@@ -102,6 +106,13 @@ fn process(
     let mut builder = SessionProcessor::builder().output(output).s3(s3).stages(stages).limits(Limits::default());
     if transcription.enabled {
         builder = transcriber::configure(builder, transcription)?;
+    }
+    // Reasoning scores when GEMINI_API_KEY is set; otherwise the stage says it was skipped and why.
+    if let Some(gemini) = Gemini::from_env().map_err(|e| e.to_string())? {
+        builder = builder.llm(Arc::new(gemini));
+    }
+    if let Some(context) = context {
+        builder = builder.session_context(context);
     }
     if std::io::stderr().is_terminal() {
         let last = Arc::new(AtomicU64::new(u64::MAX));

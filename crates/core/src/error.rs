@@ -1,4 +1,5 @@
 use session_media::MediaError;
+use session_reasoning::ReasoningError;
 use session_safety::SafetyError;
 use session_transcribe::TranscribeError;
 
@@ -35,6 +36,9 @@ pub enum ProcessingError {
     /// A safety event was invalid, or a safety detector could not be loaded.
     #[error(transparent)]
     Safety(#[from] SafetyError),
+    /// The LLM provider failed or answered something unusable (only ever a stage's failure).
+    #[error("reasoning: {0}")]
+    Reasoning(#[from] ReasoningError),
     /// The caller cancelled the run.
     #[error("processing of session {session_id} was cancelled")]
     Cancelled { session_id: String },
@@ -60,13 +64,17 @@ impl ProcessingError {
             }
             ProcessingError::Safety(SafetyError::InvalidFrame(_)) => "safety.invalid_frame".into(),
             ProcessingError::Safety(_) => "safety.model".into(),
+            ProcessingError::Reasoning(ReasoningError::Unauthorized { .. }) => "reasoning.unauthorized".into(),
+            ProcessingError::Reasoning(ReasoningError::CostCapExceeded { .. }) => "reasoning.cost_cap".into(),
+            ProcessingError::Reasoning(ReasoningError::Blocked { .. }) => "reasoning.blocked".into(),
+            ProcessingError::Reasoning(_) => "reasoning".into(),
             ProcessingError::Cancelled { .. } => "cancelled".into(),
             ProcessingError::Internal(_) => "internal".into(),
         }
     }
 
     /// The broad kind the bindings map to an exception class: `input`, `media`, `storage`,
-    /// `transcription`, `config`, `cancelled` or `internal`.
+    /// `transcription`, `config`, `reasoning`, `cancelled` or `internal`.
     pub fn kind(&self) -> &'static str {
         match self {
             ProcessingError::Input(_) => "input",
@@ -84,6 +92,10 @@ impl ProcessingError {
             ProcessingError::Transcription(_) => "transcription",
             ProcessingError::Safety(SafetyError::Model { .. }) => "config",
             ProcessingError::Safety(_) => "input",
+            ProcessingError::Reasoning(ReasoningError::Unauthorized { .. } | ReasoningError::InvalidConfig(_)) => {
+                "config"
+            }
+            ProcessingError::Reasoning(_) => "reasoning",
             ProcessingError::Cancelled { .. } => "cancelled",
             ProcessingError::Internal(_) => "internal",
         }

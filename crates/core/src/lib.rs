@@ -9,8 +9,14 @@
 //!    `transcript.json` / `transcript.txt`.
 //! 3. **score** — pure functions rate technical quality (`quality.json`), engagement
 //!    (`engagement.json`) and combine them (`combined-score.json`) ([`session_scoring`]).
-//! 4. **analyse** — an LLM adds reasoning scores (`analysis.json`; not built yet: reported as skipped).
-//! 5. **store** — every artifact goes through a [`SessionStore`] (object_store: local folder or
+//! 4. **analyse** — an [`Llm`] (Gemini by default, when `GEMINI_API_KEY` is set) adds reasoning
+//!    scores with quotes checked against the transcript (`analysis.json`); without one the stage
+//!    is skipped with the reason.
+//! 5. **safety** — the post-session scan judges every safety category from the measurements,
+//!    the transcript (word list, and the LLM when there is one) and writes `safety-scan.json`
+//!    plus one `safety/post-session-….json` per flagged event; realtime events from clients are
+//!    stored with [`SessionProcessor::record_safety_event`].
+//! 6. **store** — every artifact goes through a [`SessionStore`] (object_store: local folder or
 //!    S3), written whole, with `manifest.json` written first as `running` and last as
 //!    `complete` or `failed`.
 //!
@@ -48,6 +54,7 @@ pub use session_id::{MAX_SESSION_ID_LEN, SessionId};
 pub use storage::{ArtifactRecord, OutputLocation, RecordingInput, S3Settings, SessionStore, bucket_name};
 
 pub use session_media::{CancelFlag, FrameSampling, Limits, MediaError, MediaInfo, StreamInfo, StreamKind};
+pub use session_reasoning::{AnalysisLimits, Gemini, GeminiConfig, Llm};
 pub use session_safety::{CategoryAssessment, SafetyCategory, SafetyDecision, SafetyEvent, SafetySource};
 pub use session_scoring::CombineWeights;
 #[cfg(feature = "whisper")]
@@ -55,4 +62,4 @@ pub use session_transcribe::{CandleWhisper, CandleWhisperSettings};
 pub use session_transcribe::{DecodingOptions, TranscribeError, Transcriber, Transcript};
 
 /// The stage crates, for callers who need their full APIs.
-pub use {session_media, session_safety, session_scoring, session_transcribe};
+pub use {session_media, session_reasoning, session_safety, session_scoring, session_transcribe};

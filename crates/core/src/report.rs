@@ -128,6 +128,8 @@ pub struct SessionResult {
     /// `safety-scan.json`: one verdict per safety category (`null` score with a reason when no
     /// detector could judge it) and the flagged post-session events.
     pub safety: Option<serde_json::Value>,
+    /// `analysis.json`, when an LLM provider is configured and answered.
+    pub analysis: Option<serde_json::Value>,
     pub duration_ms: u64,
 }
 

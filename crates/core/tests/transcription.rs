@@ -2,29 +2,17 @@
 
 mod support;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use session_processing::session_transcribe::wer;
 use session_processing::{CancelFlag, CandleWhisper, StageStatus};
-use support::{builder_for, fixture, local, read_json};
+use support::{builder_for, fixture, local, model_dir, read_json};
 
 const SPOKEN: &str = "Good morning, and thank you for joining the interview today. \
 Could you tell me about a project you are proud of? \
 I built a scheduling service that cut waiting times by twelve percent. \
 What was the hardest part of that work? \
 Keeping the data consistent while the traffic doubled every month.";
-
-/// The converted Whisper tiny.en folder: `WHISPER_MODEL_DIR`, or what the prepare script prints.
-fn model_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("WHISPER_MODEL_DIR") {
-        return PathBuf::from(dir);
-    }
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/prepare-whisper-tiny");
-    let output = std::process::Command::new(&script).output().expect("run scripts/prepare-whisper-tiny");
-    assert!(output.status.success(), "prepare-whisper-tiny failed: {}", String::from_utf8_lossy(&output.stderr));
-    PathBuf::from(String::from_utf8_lossy(&output.stdout).lines().last().expect("a folder").trim())
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_pipeline_transcribes_speech_and_engagement_uses_the_words() {

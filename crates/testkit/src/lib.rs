@@ -2,6 +2,7 @@
 //! `scripts/make-fixtures`, and a real S3-compatible server on loopback. Missing parts fail the
 //! test loudly; nothing is skipped.
 
+pub mod gemini;
 mod s3_server;
 
 use std::path::PathBuf;

@@ -2,6 +2,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use session_media::{FrameSampling, Limits};
+use session_reasoning::{AnalysisLimits, Llm};
 use session_scoring::CombineWeights;
 use session_transcribe::{DecodingOptions, Transcriber};
 
@@ -59,6 +60,9 @@ pub struct SessionProcessorBuilder {
     pub(crate) progress: Option<ProgressFn>,
     pub(crate) temp_dir: Option<PathBuf>,
     pub(crate) safety: SafetySettings,
+    pub(crate) llm: Option<Arc<dyn Llm>>,
+    pub(crate) analysis_limits: AnalysisLimits,
+    pub(crate) context: Option<String>,
 }
 
 impl Default for SessionProcessorBuilder {
@@ -75,6 +79,9 @@ impl Default for SessionProcessorBuilder {
             progress: None,
             temp_dir: None,
             safety: SafetySettings::default(),
+            llm: None,
+            analysis_limits: AnalysisLimits::default(),
+            context: None,
         }
     }
 }
@@ -140,6 +147,25 @@ impl SessionProcessorBuilder {
     /// Thresholds and word list of the safety detectors.
     pub fn safety(mut self, settings: SafetySettings) -> Self {
         self.safety = settings;
+        self
+    }
+
+    /// The LLM behind `analysis.json` and the transcript safety classifier (for example
+    /// `session_reasoning::Gemini::from_env()`); without one those are skipped with a reason.
+    pub fn llm(mut self, llm: Arc<dyn Llm>) -> Self {
+        self.llm = Some(llm);
+        self
+    }
+
+    /// Transcript length, output tokens and cost cap of each LLM call.
+    pub fn analysis_limits(mut self, limits: AnalysisLimits) -> Self {
+        self.analysis_limits = limits;
+        self
+    }
+
+    /// What kind of session this is ("a tutoring session", "a 1:1 match"), for the LLM.
+    pub fn session_context(mut self, context: impl Into<String>) -> Self {
+        self.context = Some(context.into());
         self
     }
 

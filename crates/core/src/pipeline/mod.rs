@@ -2,6 +2,7 @@
 
 mod builder;
 mod media_analysis;
+mod reasoning_stage;
 mod run;
 mod safety_scan;
 mod stages;

@@ -14,8 +14,6 @@ use crate::{ProcessingError, SafetySettings, layout};
 
 const NUDITY_UNAVAILABLE: &str =
     "no nudity model in this pipeline yet; realtime nudity events from clients are stored as they arrive";
-const VIOLENCE_UNAVAILABLE: &str =
-    "violence is judged from the transcript by an LLM, and no LLM provider is configured (set GEMINI_API_KEY)";
 
 /// What one recording gave the scan.
 pub(crate) struct ScanInput<'a> {
@@ -37,7 +35,7 @@ struct SafetyScan<'a> {
     participants: BTreeMap<&'a str, &'a [CategoryAssessment]>,
 }
 
-/// Every category for one recording, in [`SafetyCategory::ALL`] order.
+/// The categories judged without an LLM for one recording (violence comes only from the LLM).
 pub(crate) fn assess(settings: &SafetySettings, input: &ScanInput<'_>) -> Vec<CategoryAssessment> {
     let signals = &settings.signals;
     let mut verdicts = vec![CategoryAssessment::unavailable(SafetyCategory::Nudity, 0.7, NUDITY_UNAVAILABLE)];
@@ -71,12 +69,19 @@ pub(crate) fn assess(settings: &SafetySettings, input: &ScanInput<'_>) -> Vec<Ca
             }
         }
     }
-    verdicts.push(CategoryAssessment::unavailable(
-        SafetyCategory::Violence,
-        settings.text_threshold,
-        VIOLENCE_UNAVAILABLE,
-    ));
     verdicts
+}
+
+/// Two sets of verdicts for the same recording (signals and lexicon; the LLM's) merged per
+/// category, in [`SafetyCategory::ALL`] order.
+pub(crate) fn merge(first: Vec<CategoryAssessment>, second: Vec<CategoryAssessment>) -> Vec<CategoryAssessment> {
+    let all: Vec<_> = first.into_iter().chain(second).collect();
+    SafetyCategory::ALL
+        .iter()
+        .filter_map(|category| {
+            all.iter().filter(|v| v.category == *category).cloned().reduce(CategoryAssessment::merge)
+        })
+        .collect()
 }
 
 /// Writes `safety-scan.json` and one `safety/post-session-….json` per flagged event, after

@@ -15,13 +15,12 @@ use session_transcribe::Transcript;
 
 use crate::layout;
 use crate::pipeline::media_analysis::{AudioAnalysis, analyze_audio, analyze_video};
+use crate::pipeline::reasoning_stage;
 use crate::pipeline::run::{Outcome, Run};
 use crate::pipeline::safety_scan::{self, ScanInput};
 use crate::report::{RunStatus, SessionResult, now_rfc3339};
 use crate::storage::{RecordingInput, download};
 use crate::{OutputLocation, ProcessingError};
-
-const ANALYSIS_SKIPPED: &str = "reasoning scores need an LLM provider; none is configured in this build";
 
 /// The recording as a local file: the input itself, or a temporary download removed on drop.
 struct LocalRecording {
@@ -68,23 +67,28 @@ pub(crate) async fn run_all(run: &mut Run<'_>, participants: &[Scope]) -> Result
         let recording = analyze_recording(run, &scope, &temp_dir).await?;
         let quality = quality_stage(run, &scope, &recording).await?;
         let engagement = engagement_stage(run, &scope, &recording).await?;
-        let safety = vec![(None, scan(run, None, &recording, quality.as_ref(), engagement.as_ref()))];
+        let safety = vec![(None, scan(run, None, &recording, quality.as_ref(), engagement.as_ref()).await?)];
         let (quality, engagement) = (
             report_value(run, layout::QUALITY, quality).await?,
             report_value(run, layout::ENGAGEMENT, engagement).await?,
         );
-        return finish_session(run, Some(recording.info), quality, engagement, safety).await;
+        let transcripts: Vec<_> = recording.transcript.iter().map(|t| (None, 0.0, t.clone())).collect();
+        return finish_session(run, Some(recording.info), quality, engagement, safety, transcripts).await;
     }
     let mut qualities = Vec::new();
     let mut engagements = Vec::new();
     let mut speech = Vec::new();
     let mut safety = Vec::new();
+    let mut transcripts = Vec::new();
     for scope in participants {
         let recording = analyze_recording(run, scope, &temp_dir).await?;
         let id = scope.label.trim_end_matches('/').to_string();
         let quality = quality_stage(run, scope, &recording).await?;
         let engagement = engagement_stage(run, scope, &recording).await?;
-        safety.push((Some(id.clone()), scan(run, Some(&id), &recording, quality.as_ref(), engagement.as_ref())));
+        safety.push((Some(id.clone()), scan(run, Some(&id), &recording, quality.as_ref(), engagement.as_ref()).await?));
+        if let Ok(transcript) = &recording.transcript {
+            transcripts.push((Some(id.clone()), scope.offset_s, transcript.clone()));
+        }
         if let Some(quality) = quality {
             run.put_report(&scope.file(layout::QUALITY), &quality).await?;
             qualities.push((id.clone(), quality));
@@ -111,17 +115,18 @@ pub(crate) async fn run_all(run: &mut Run<'_>, participants: &[Scope]) -> Result
     });
     let (quality, engagement) =
         (report_value(run, layout::QUALITY, quality).await?, report_value(run, layout::ENGAGEMENT, engagement).await?);
-    finish_session(run, None, quality, engagement, safety).await
+    finish_session(run, None, quality, engagement, safety, transcripts).await
 }
 
-/// The safety scan's verdicts for one recording (written later, with the session's).
-fn scan(
+/// The safety scan's verdicts for one recording (written later, with the session's): signals and
+/// lexicon, merged with the LLM's transcript verdicts.
+async fn scan(
     run: &Run<'_>,
     participant: Option<&str>,
     recording: &Recording,
     quality: Option<&QualityReport>,
     engagement: Option<&EngagementReport>,
-) -> Vec<session_safety::CategoryAssessment> {
+) -> Result<Vec<session_safety::CategoryAssessment>, ProcessingError> {
     let input = ScanInput {
         participant,
         duration_s: recording.info.duration_s.unwrap_or(0.0),
@@ -130,7 +135,9 @@ fn scan(
         video: recording.video.as_ref().map_err(String::as_str),
         transcript: recording.transcript.as_ref().map_err(String::as_str),
     };
-    safety_scan::assess(&run.config.safety, &input)
+    let verdicts = safety_scan::assess(&run.config.safety, &input);
+    let from_llm = reasoning_stage::text_safety(run, participant, recording.transcript.as_ref().ok()).await?;
+    Ok(safety_scan::merge(verdicts, from_llm))
 }
 
 /// Writes a session-level report, when there is one, and returns it as JSON.
@@ -161,11 +168,13 @@ async fn finish_session(
     quality: Option<serde_json::Value>,
     engagement: Option<serde_json::Value>,
     safety: Vec<(Option<String>, Vec<session_safety::CategoryAssessment>)>,
+    transcripts: Vec<(Option<String>, f64, Transcript)>,
 ) -> Result<SessionResult, ProcessingError> {
-    skip(run, "analysis", ANALYSIS_SKIPPED);
+    let transcript = reasoning_stage::session_transcript(&transcripts);
+    let analysis = reasoning_stage::analysis(run, transcript, &quality, &engagement).await?;
     let safety = safety_scan::write(run, safety).await?;
-    let combined = combined_stage(run, &quality, &engagement).await?;
-    finish(run, media, quality, engagement, combined, safety).await
+    let combined = combined_stage(run, &quality, &engagement, &analysis).await?;
+    finish(run, media, quality, engagement, combined, safety, analysis.ok()).await
 }
 
 fn skip(run: &mut Run<'_>, stage: &str, reason: &str) {
@@ -465,6 +474,7 @@ async fn combined_stage(
     run: &mut Run<'_>,
     quality: &Option<serde_json::Value>,
     engagement: &Option<serde_json::Value>,
+    analysis: &Result<serde_json::Value, String>,
 ) -> Result<Option<serde_json::Value>, ProcessingError> {
     let started = Instant::now();
     let part = |name: &str, report: &Option<serde_json::Value>| ScorePart {
@@ -478,7 +488,10 @@ async fn combined_stage(
     let parts = [
         part("quality", quality),
         part("engagement", engagement),
-        ScorePart { name: "analysis".into(), score: None, reason: Some(ANALYSIS_SKIPPED.into()) },
+        match analysis {
+            Ok(report) => part("analysis", &Some(report.clone())),
+            Err(reason) => ScorePart { name: "analysis".into(), score: None, reason: Some(reason.clone()) },
+        },
     ];
     let weights: &CombineWeights = &run.config.weights;
     let combined = combine_scores(&parts, weights);
@@ -494,6 +507,7 @@ async fn finish(
     engagement: Option<serde_json::Value>,
     combined: Option<serde_json::Value>,
     safety: Option<serde_json::Value>,
+    analysis: Option<serde_json::Value>,
 ) -> Result<SessionResult, ProcessingError> {
     run.check_cancel()?;
     run.manifest.status = RunStatus::Complete;
@@ -513,6 +527,7 @@ async fn finish(
         engagement,
         combined,
         safety,
+        analysis,
         duration_ms: run.started.elapsed().as_millis() as u64,
     })
 }

@@ -2,7 +2,7 @@
 //! S3-compatible server (moto) on loopback.
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use session_processing::{OutputLocation, RecordingInput, SessionProcessor, SessionProcessorBuilder};
 
@@ -38,4 +38,15 @@ pub fn read_json(path: &Path) -> serde_json::Value {
 /// `value[path…]` as f64, or `None`.
 pub fn number(value: &serde_json::Value, path: &[&str]) -> Option<f64> {
     path.iter().try_fold(value, |v, key| v.get(key)).and_then(serde_json::Value::as_f64)
+}
+
+/// The converted Whisper tiny.en folder: `WHISPER_MODEL_DIR`, or what the prepare script prints.
+pub fn model_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("WHISPER_MODEL_DIR") {
+        return PathBuf::from(dir);
+    }
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/prepare-whisper-tiny");
+    let output = std::process::Command::new(&script).output().expect("run scripts/prepare-whisper-tiny");
+    assert!(output.status.success(), "prepare-whisper-tiny failed: {}", String::from_utf8_lossy(&output.stderr));
+    PathBuf::from(String::from_utf8_lossy(&output.stdout).lines().last().expect("a folder").trim())
 }

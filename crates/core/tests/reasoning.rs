@@ -1,0 +1,119 @@
+//! The LLM stages in the pipeline against a local server that speaks Gemini's wire format:
+//! `analysis.json`, the transcript safety verdicts, and what happens when the provider fails.
+
+mod support;
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use session_processing::{CancelFlag, CandleWhisper, StageStatus};
+use session_testkit::gemini::{Server, answer, error};
+use support::{builder_for, fixture, local, model_dir, read_json};
+
+fn analysis_answer() -> Value {
+    let dimension = |score: f64, quote: &str| json!({"score": score, "reason": "from the test", "evidence": [{"quote": quote, "start_s": 0, "end_s": 1}]});
+    json!({
+        "summary": "An interview about a scheduling project.",
+        "scores": {
+            "clarity": dimension(80.0, "Could you tell me about a project you are proud of"),
+            "rapport": dimension(70.0, "thank you for joining the interview today"),
+            "professionalism": dimension(90.0, "a sentence nobody said"),
+            "engagement": dimension(60.0, "What was the hardest part of that work"),
+            "goal_progress": dimension(50.0, "I built a scheduling service"),
+        }
+    })
+}
+
+fn stage_status(dir: &std::path::Path, name: &str) -> Value {
+    let manifest = read_json(&dir.join("manifest.json"));
+    manifest["stages"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap().clone()
+}
+
+fn category<'a>(scan: &'a Value, name: &str) -> &'a Value {
+    scan["categories"].as_array().unwrap().iter().find(|c| c["category"] == name).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_llm_scores_the_session_and_judges_the_transcript() {
+    let safety = json!({
+        "scores": {"offensive": 0.05, "harassment": 0.1, "violence": 0.65},
+        "findings": [{"category": "violence", "score": 0.65, "reason": "test finding",
+                      "quote": "Keeping the data consistent while the traffic doubled"}],
+    });
+    let server = Server::start(vec![answer(&safety), answer(&analysis_answer())]);
+    let whisper = CandleWhisper::load(&model_dir()).expect("load Whisper tiny.en");
+    let out = tempfile::tempdir().unwrap();
+    let processor = builder_for(out.path())
+        .transcriber(Arc::new(whisper))
+        .llm(Arc::new(server.client(0)))
+        .session_context("a job interview")
+        .build();
+    let result = processor.process("RM_llm", local(&fixture("clean.mp4")), &CancelFlag::new()).await.unwrap();
+    let received = server.finish();
+    assert_eq!(received.len(), 2, "one safety call, one analysis call");
+    for request in &received {
+        request.assert_documented();
+    }
+    assert!(received[1].user_text().contains("a job interview"));
+
+    let dir = out.path().join("sessions/RM_llm");
+    let analysis = read_json(&dir.join("analysis.json"));
+    assert_eq!(result.analysis.as_ref(), Some(&analysis));
+    assert_eq!(analysis["session_id"], "RM_llm");
+    assert_eq!(analysis["score"], 70.0, "{analysis}");
+    assert_eq!(analysis["unverified_quotes_dropped"], 1, "the invented quote is dropped: {analysis}");
+    let evidence = &analysis["scores"]["engagement"]["evidence"][0];
+    assert!(evidence["start_s"].as_f64().unwrap() > 5.0, "times come from the transcript: {evidence}");
+    assert_eq!(stage_status(&dir, "analysis")["status"], "ok");
+    let combined = read_json(&dir.join("combined-score.json"));
+    assert!(combined["used"].as_array().unwrap().iter().any(|u| u["name"] == "analysis"), "{combined}");
+
+    let scan = read_json(&dir.join("safety-scan.json"));
+    let violence = category(&scan, "violence");
+    assert_eq!((violence["score"].as_f64(), violence["decision"].as_str()), (Some(0.65), Some("flagged")));
+    let event = &violence["events"][0];
+    assert_eq!(event["detector"]["id"], "llm/gemini-2.5-flash-test-001");
+    assert!(event["evidence"]["quote"]["start_s"].as_f64().unwrap() > 10.0, "{event}");
+    for name in ["offensive", "harassment"] {
+        let verdict = category(&scan, name);
+        assert_eq!(verdict["decision"], "clear", "{name}: {verdict}");
+        let ids: Vec<_> = verdict["detectors"].as_array().unwrap().iter().map(|d| d["id"].clone()).collect();
+        assert_eq!(ids.len(), 2, "lexicon and LLM both judged {name}: {verdict}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failing_provider_fails_the_stage_not_the_session() {
+    let server = Server::start(vec![error(500, "INTERNAL", "backend exploded")]);
+    let out = tempfile::tempdir().unwrap();
+    let processor = builder_for(out.path()).llm(Arc::new(server.client(0))).build();
+    let result = processor.process("RM_down", local(&fixture("clean.mp4")), &CancelFlag::new()).await.unwrap();
+    assert_eq!(server.finish().len(), 1, "no transcript: only the analysis call");
+    let dir = out.path().join("sessions/RM_down");
+    assert!(!dir.join("analysis.json").exists(), "a failed analysis leaves no analysis.json");
+    assert!(result.analysis.is_none());
+    let stage = stage_status(&dir, "analysis");
+    assert_eq!(stage["status"], "failed", "{stage}");
+    assert!(stage["error"]["code"].as_str().unwrap().starts_with("reasoning"), "{stage}");
+    assert_eq!(read_json(&dir.join("manifest.json"))["status"], "complete");
+    let combined = read_json(&dir.join("combined-score.json"));
+    let missing = combined["missing"].as_array().unwrap().iter().find(|m| m["name"] == "analysis").unwrap().clone();
+    assert!(missing["reason"].as_str().unwrap().contains("LLM analysis failed"), "{missing}");
+    let scan = read_json(&dir.join("safety-scan.json"));
+    assert!(category(&scan, "violence")["score"].is_null());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_provider_the_analysis_is_skipped_with_the_reason() {
+    let out = tempfile::tempdir().unwrap();
+    let result = builder_for(out.path())
+        .build()
+        .process("RM_nollm", local(&fixture("clean.mp4")), &CancelFlag::new())
+        .await
+        .unwrap();
+    let stage = result.stages.iter().find(|s| s.name == "analysis").unwrap();
+    assert_eq!(stage.status, StageStatus::Skipped);
+    assert!(stage.reason.as_deref().unwrap().contains("GEMINI_API_KEY"));
+    let scan = read_json(&out.path().join("sessions/RM_nollm/safety-scan.json"));
+    assert!(category(&scan, "violence")["reason"].as_str().unwrap().contains("GEMINI_API_KEY"));
+}
