@@ -1,0 +1,211 @@
+//! Realtime safety on a server: frames from any source (a LiveKit subscriber, a browser upload)
+//! scored as they arrive, events returned at once.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+use session_safety::nudity::{DEFAULT_NUDITY_THRESHOLD, NudityClassifier, NudityScores, PixelFormat};
+use session_safety::{
+    DetectorInfo, Evidence, SafetyCategory, SafetyDecision, SafetyError, SafetyEvent, SafetySource, SignalThresholds,
+    stretch_score,
+};
+use session_scoring::{FrameStats, frame_stats, thumbnail_difference};
+
+use crate::ProcessingError;
+
+/// What a [`SafetyChecker`] looks for.
+#[derive(Clone, Debug)]
+pub struct SafetyCheckerSettings {
+    /// The participant (LiveKit identity) the frames come from, written into events.
+    pub participant: Option<String>,
+    /// Folder of the converted nsfwjs model (`scripts/prepare-nsfw-model`); `None` turns nudity off.
+    pub nudity_model: Option<PathBuf>,
+    /// Nudity flag threshold on [`NudityScores::nudity_score`].
+    pub nudity_threshold: f64,
+    /// Suspicious-behaviour threshold and shortest stretch.
+    pub signals: SignalThresholds,
+    /// The same category is not reported again within this many seconds of media time.
+    pub repeat_after_s: f64,
+}
+
+impl Default for SafetyCheckerSettings {
+    fn default() -> Self {
+        SafetyCheckerSettings {
+            participant: None,
+            nudity_model: None,
+            nudity_threshold: DEFAULT_NUDITY_THRESHOLD,
+            signals: SignalThresholds::default(),
+            repeat_after_s: 10.0,
+        }
+    }
+}
+
+/// What one frame showed.
+#[derive(Clone, Debug, Serialize)]
+pub struct FrameCheck {
+    pub time_s: f64,
+    /// The model's class probabilities; `None` when no nudity model is loaded.
+    pub nudity: Option<NudityScores>,
+    /// 0..1 nudity score (`porn + hentai + 0.5 × sexy`); `None` without a model.
+    pub nudity_score: Option<f64>,
+    /// The picture is black or covered.
+    pub covered: bool,
+    /// The picture is identical to the previous frame.
+    pub frozen: bool,
+    /// Events flagged by this frame (each category at most once per `repeat_after_s`).
+    pub events: Vec<SafetyEvent>,
+}
+
+/// Scores a stream of frames from one participant. Keep one checker per video track: it
+/// remembers how long the picture has been covered or frozen.
+pub struct SafetyChecker {
+    settings: SafetyCheckerSettings,
+    nudity: Option<NudityClassifier>,
+    previous: Option<FrameStats>,
+    hidden_since: Option<(f64, &'static str)>,
+    last_reported: Vec<(SafetyCategory, f64)>,
+}
+
+impl SafetyChecker {
+    /// Loads the nudity model when one is configured; a missing or broken model folder is a
+    /// `config` error that names it.
+    pub fn new(settings: SafetyCheckerSettings) -> Result<Self, ProcessingError> {
+        let nudity = settings.nudity_model.as_ref().map(NudityClassifier::load).transpose()?;
+        Ok(SafetyChecker { settings, nudity, previous: None, hidden_since: None, last_reported: Vec::new() })
+    }
+
+    /// Whether nudity is judged (a model is loaded).
+    pub fn has_nudity_model(&self) -> bool {
+        self.nudity.is_some()
+    }
+
+    /// Scores one frame (`pixels` tightly packed in `format`) shown at `time_s` seconds of the
+    /// track, and returns what it showed plus any events it flagged.
+    pub fn check_frame(
+        &mut self,
+        pixels: &[u8],
+        width: u32,
+        height: u32,
+        format: PixelFormat,
+        time_s: f64,
+    ) -> Result<FrameCheck, ProcessingError> {
+        if !time_s.is_finite() || time_s < 0.0 {
+            return Err(SafetyError::InvalidFrame(format!("time {time_s} s: give seconds from the track's start")).into());
+        }
+        let expected = format.frame_len(width, height);
+        if width == 0 || height == 0 || pixels.len() != expected {
+            return Err(SafetyError::InvalidFrame(format!(
+                "{width}x{height} {format:?} needs {expected} bytes, got {}",
+                pixels.len()
+            ))
+            .into());
+        }
+        if self.previous.as_ref().is_some_and(|p| time_s < p.time_s) {
+            // The track restarted: start the stretches over.
+            self.previous = None;
+            self.hidden_since = None;
+            self.last_reported.clear();
+        }
+        let luma = luma_plane(pixels, width, height, format);
+        let stats = frame_stats(&luma, width, height, width as usize, time_s);
+        let covered = stats.is_covered();
+        let frozen = self
+            .previous
+            .as_ref()
+            .and_then(|p| thumbnail_difference(p, &stats))
+            .is_some_and(|d| d.mean_abs <= 0.5 && d.max_abs <= 3);
+        let mut events = Vec::new();
+        let nudity = match &self.nudity {
+            Some(model) => Some(model.classify_pixels(pixels, width, height, format)?),
+            None => None,
+        };
+        let nudity_score = nudity.as_ref().map(NudityScores::nudity_score);
+        if let (Some(score), Some(model), Some(scores)) = (nudity_score, &self.nudity, &nudity) {
+            let threshold = self.settings.nudity_threshold;
+            if SafetyDecision::from_score(score, threshold) == SafetyDecision::Flagged
+                && self.due(SafetyCategory::Nudity, time_s)
+            {
+                let details = serde_json::to_value(scores).ok();
+                events.push(self.event(SafetyCategory::Nudity, score, threshold, model.detector(), time_s, details));
+            }
+        }
+        self.track_hidden(covered, frozen, time_s, &mut events);
+        self.previous = Some(stats);
+        Ok(FrameCheck { time_s, nudity, nudity_score, covered, frozen, events })
+    }
+
+    fn track_hidden(&mut self, covered: bool, frozen: bool, time_s: f64, events: &mut Vec<SafetyEvent>) {
+        let signal = if covered {
+            Some("video_covered")
+        } else if frozen {
+            Some("video_frozen")
+        } else {
+            None
+        };
+        let Some(signal) = signal else {
+            self.hidden_since = None;
+            return;
+        };
+        let (since, _) = *self.hidden_since.get_or_insert((time_s, signal));
+        let length = time_s - since;
+        let threshold = self.settings.signals.suspicious_behavior;
+        let score = stretch_score(length, 0.0);
+        if length >= self.settings.signals.min_stretch_s
+            && SafetyDecision::from_score(score, threshold) == SafetyDecision::Flagged
+            && self.due(SafetyCategory::SuspiciousBehavior, since)
+        {
+            let detector = DetectorInfo { id: "signals/hidden-video".into(), version: "1".into() };
+            let details = serde_json::json!({"signal": signal, "start_s": since, "duration_s": length});
+            events.push(self.event(SafetyCategory::SuspiciousBehavior, score, threshold, detector, since, Some(details)));
+        }
+    }
+
+    /// Whether `category` may be reported at `time_s` (once per stretch / `repeat_after_s`).
+    fn due(&mut self, category: SafetyCategory, time_s: f64) -> bool {
+        let repeat = self.settings.repeat_after_s;
+        match self.last_reported.iter_mut().find(|(c, _)| *c == category) {
+            Some((_, last)) if time_s - *last < repeat || (category == SafetyCategory::SuspiciousBehavior && *last == time_s) => false,
+            Some((_, last)) => {
+                *last = time_s;
+                true
+            }
+            None => {
+                self.last_reported.push((category, time_s));
+                true
+            }
+        }
+    }
+
+    fn event(
+        &self,
+        category: SafetyCategory,
+        score: f64,
+        threshold: f64,
+        detector: DetectorInfo,
+        time_s: f64,
+        details: Option<serde_json::Value>,
+    ) -> SafetyEvent {
+        let mut event = SafetyEvent::new(category, score, threshold, SafetySource::RealtimeServer, detector);
+        event.participant = self.settings.participant.clone();
+        event.media_time_s = Some(time_s);
+        event.evidence = Evidence { frame_time_s: Some(time_s), quote: None, details };
+        event
+    }
+}
+
+/// The frame's luma: BT.601 from RGB(A), the Y plane of I420.
+fn luma_plane(pixels: &[u8], width: u32, height: u32, format: PixelFormat) -> Vec<u8> {
+    let count = width as usize * height as usize;
+    let from_rgb = |step: usize| {
+        pixels
+            .chunks_exact(step)
+            .take(count)
+            .map(|p| ((77 * u32::from(p[0]) + 150 * u32::from(p[1]) + 29 * u32::from(p[2]) + 128) >> 8) as u8)
+            .collect()
+    };
+    match format {
+        PixelFormat::Rgb8 => from_rgb(3),
+        PixelFormat::Rgba8 => from_rgb(4),
+        PixelFormat::I420 => pixels[..count].to_vec(),
+    }
+}
