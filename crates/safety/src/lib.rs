@@ -18,5 +18,5 @@ pub use assessment::CategoryAssessment;
 pub use error::SafetyError;
 pub use event::{DetectorInfo, Evidence, Quote, SafetyCategory, SafetyDecision, SafetyEvent, SafetySource};
 pub use lexicon::{Lexicon, LexiconMatch, TextSpan};
-pub use signals::{SignalThresholds, ai_bot, suspicious_behavior};
+pub use signals::{SignalThresholds, ai_bot, stretch_score, suspicious_behavior};
 pub use transcript_scan::{DEFAULT_TEXT_THRESHOLD, LEXICON_DETECTOR_ID, LEXICON_VERSION, lexicon_assessments};

@@ -42,6 +42,15 @@ fn detector(name: &str) -> DetectorInfo {
     DetectorInfo { id: format!("signals/{name}"), version: SIGNALS_VERSION.into() }
 }
 
+/// How suspicious a covered / frozen / frameless stretch of `length_s` is in a recording of
+/// `duration_s` (0 when unknown, as in realtime): `max(1 - exp(-length / 30 s), length / duration)`,
+/// the second term only for recordings of 10 s or more.
+pub fn stretch_score(length_s: f64, duration_s: f64) -> f64 {
+    let by_length = 1.0 - (-length_s.max(0.0) / STRETCH_SCALE_S).exp();
+    let by_share = if duration_s >= 10.0 { length_s / duration_s } else { 0.0 };
+    (by_length.max(by_share).clamp(0.0, 1.0) * 1e4).round() / 1e4
+}
+
 /// Suspicious behaviour: the camera covered or black, the picture frozen or no frames at all,
 /// for stretches of at least `min_stretch_s`. A stretch scores `max(1 - exp(-d / 30 s), d / D)`
 /// for a stretch of d seconds in a recording of D seconds: 21 s or half the session flag at 0.5.
@@ -66,9 +75,7 @@ pub fn suspicious_behavior(
         if length < thresholds.min_stretch_s {
             continue;
         }
-        let score =
-            (1.0 - (-length / STRETCH_SCALE_S).exp()).max(if duration_s >= 10.0 { length / duration_s } else { 0.0 });
-        let score = (score.min(1.0) * 1e4).round() / 1e4;
+        let score = stretch_score(length, duration_s);
         best = best.max(score);
         stretches.push(json!({"code": issue.code, "start_s": issue.start_s, "end_s": issue.end_s, "score": score}));
         if SafetyDecision::from_score(score, threshold) == SafetyDecision::Flagged {
