@@ -4,10 +4,11 @@ use serde::Serialize;
 
 /// How much the `Sexy` probability counts towards [`NudityScores::nudity_score`].
 ///
-/// nsfwjs's `Sexy` class is suggestive but not explicit (swimwear, underwear,
-/// poses): alone it must not flag a participant, so at half weight it can reach at
-/// most 0.5, below [`DEFAULT_NUDITY_THRESHOLD`]. Explicit frames are often split
-/// between `Porn` and `Sexy`, and there the half weight adds to the evidence.
+/// nsfwjs's README defines `Sexy` as "sexually explicit images, not pornography": in
+/// practice swimwear, underwear, bare chests and poses. On a video call that is worth
+/// noting but not flagging alone, so at half weight it reaches at most 0.5, below
+/// [`DEFAULT_NUDITY_THRESHOLD`]. Frames with nudity are often split between `Porn`
+/// and `Sexy`; there the half weight adds to the evidence.
 pub const SEXY_WEIGHT: f32 = 0.5;
 
 /// The nudity score at and above which a frame is flagged by default.
@@ -24,7 +25,7 @@ pub struct NudityScores {
     pub neutral: f32,
     /// Pornographic images, sexual acts.
     pub porn: f32,
-    /// Sexually suggestive images, not pornography.
+    /// Sexually explicit images, not pornography (nsfwjs's wording).
     pub sexy: f32,
 }
 
