@@ -32,6 +32,11 @@ impl Activation {
         }
     }
 
+    /// What is left to apply after an in-place element-wise pass: the softmax.
+    pub(crate) fn apply_after(&self, x: Tensor) -> candle_core::Result<Tensor> {
+        if *self == Activation::Softmax { self.apply(x) } else { Ok(x) }
+    }
+
     pub(crate) fn apply(&self, x: Tensor) -> candle_core::Result<Tensor> {
         match *self {
             Activation::Linear => Ok(x),

@@ -2,10 +2,11 @@
 
 use candle_core::Tensor;
 
-use super::activation::Activation;
+use super::bias_activation::BiasActivation;
 use super::config::Padding;
 use super::depthwise::output_and_pad;
 use super::graph::{Graph, Op};
+use super::im2col::Im2Col;
 
 impl Graph {
     /// Runs the graph on one HWC image; returns the output as a flat vector.
@@ -20,8 +21,8 @@ impl Graph {
                 Op::Pad { rows, cols } => {
                     input(0).and_then(|x| x.pad_with_zeros(0, rows[0], rows[1])?.pad_with_zeros(1, cols[0], cols[1]))
                 }
-                Op::Conv { weight, bias, kernel_size, strides, padding, act } => {
-                    input(0).and_then(|x| conv2d(&x, weight, bias, *kernel_size, *strides, *padding, *act))
+                Op::Conv { weight, patches, output } => {
+                    input(0).and_then(|x| conv2d(&x, weight, patches.as_ref(), output))
                 }
                 Op::Depthwise(op) => input(0).and_then(|x| x.apply_op1_no_bwd(op)),
                 Op::Affine { scale, shift } => input(0).and_then(|x| x.broadcast_mul(scale)?.broadcast_add(shift)),
@@ -31,9 +32,11 @@ impl Graph {
                 }
                 Op::AveragePool { pool_size, strides } => input(0).and_then(|x| average_pool(&x, *pool_size, *strides)),
                 Op::Flatten => input(0).and_then(|x| x.flatten_all()?.unsqueeze(0)),
-                Op::Dense { weight, bias, act } => {
-                    input(0).and_then(|x| act.apply(x.matmul(weight)?.broadcast_add(bias)?))
-                }
+                Op::Dense { weight, output } => input(0).and_then(|x| {
+                    let y = x.matmul(weight)?;
+                    y.inplace_op1(output)?;
+                    output.activation.apply_after(y)
+                }),
             };
             values.push(Some(out.map_err(|e| format!("layer `{}`: {e}", step.name))?));
         }
@@ -73,34 +76,25 @@ fn pad_for_taps(
 }
 
 /// Convolution as one matrix product: 1×1 stride-1 kernels multiply the pixels directly,
-/// larger ones gather their taps first (im2col).
+/// larger ones gather their patches first (im2col); bias and activation in place.
 fn conv2d(
     x: &Tensor,
     weight: &Tensor,
-    bias: &Tensor,
-    kernel: [usize; 2],
-    strides: [usize; 2],
-    padding: Padding,
-    act: Activation,
+    patches: Option<&Im2Col>,
+    output: &BiasActivation,
 ) -> candle_core::Result<Tensor> {
     let (h, w, c) = x.dims3()?;
-    let (out_h, pad_top) = output_and_pad(h, kernel[0], strides[0], padding);
-    let (out_w, pad_left) = output_and_pad(w, kernel[1], strides[1], padding);
-    let patches = if kernel == [1, 1] && strides == [1, 1] {
-        x.reshape((h * w, c))?
-    } else {
-        let x = pad_for_taps(x, kernel, strides, [out_h, out_w], [pad_top, pad_left])?;
-        let mut taps = Vec::with_capacity(kernel[0] * kernel[1]);
-        for ky in 0..kernel[0] {
-            let rows = strided(&x, 0, ky, strides[0], out_h)?;
-            for kx in 0..kernel[1] {
-                taps.push(strided(&rows, 1, kx, strides[1], out_w)?);
-            }
+    let (rows, out_h, out_w) = match patches {
+        None => (x.reshape((h * w, c))?, h, w),
+        Some(op) => {
+            let (out_h, _) = output_and_pad(h, op.kernel_size[0], op.strides[0], op.padding);
+            let (out_w, _) = output_and_pad(w, op.kernel_size[1], op.strides[1], op.padding);
+            (x.apply_op1_no_bwd(op)?, out_h, out_w)
         }
-        Tensor::cat(&taps, 2)?.reshape((out_h * out_w, kernel[0] * kernel[1] * c))?
     };
-    let y = act.apply(patches.matmul(weight)?.broadcast_add(bias)?)?;
-    y.reshape((out_h, out_w, weight.dim(1)?))
+    let y = rows.matmul(weight)?;
+    y.inplace_op1(output)?;
+    output.activation.apply_after(y)?.reshape((out_h, out_w, weight.dim(1)?))
 }
 
 /// Average over `pool_size` windows, 'valid' padding.

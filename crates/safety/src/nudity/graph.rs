@@ -9,8 +9,10 @@ use std::collections::{HashMap, HashSet};
 use candle_core::{Device, Tensor};
 
 use super::activation::Activation;
+use super::bias_activation::BiasActivation;
 use super::config::{LayerConfig, LayerOp, ModelConfig, Padding};
 use super::depthwise::{DepthwiseConv, output_and_pad};
+use super::im2col::Im2Col;
 
 pub(crate) enum Op {
     Input,
@@ -18,14 +20,12 @@ pub(crate) enum Op {
         rows: [usize; 2],
         cols: [usize; 2],
     },
-    /// Weight `(kh·kw·cin, cout)`, rows in Keras's kernel order.
+    /// Weight `(kh·kw·cin, cout)`, rows in Keras's kernel order; `patches` is `None`
+    /// for 1×1 stride-1 kernels, which multiply the pixels directly.
     Conv {
         weight: Tensor,
-        bias: Tensor,
-        kernel_size: [usize; 2],
-        strides: [usize; 2],
-        padding: Padding,
-        act: Activation,
+        patches: Option<Im2Col>,
+        output: BiasActivation,
     },
     Depthwise(DepthwiseConv),
     /// A batch-norm that could not be folded: `x · scale + shift` per channel.
@@ -42,8 +42,7 @@ pub(crate) enum Op {
     Flatten,
     Dense {
         weight: Tensor,
-        bias: Tensor,
-        act: Activation,
+        output: BiasActivation,
     },
     Identity,
 }
@@ -241,13 +240,15 @@ fn build_layer<'a>(
             let mut linear = take_linear(weights, name, &kernel_shape, *filters, *use_bias, activation)?;
             fused = fuse_following(&mut linear, name, weights, readers)?;
             let rows = kernel_size[0] * kernel_size[1] * cin;
+            let pointwise = *kernel_size == [1, 1] && *strides == [1, 1];
             let op = Op::Conv {
                 weight: tensor(linear.kernel, &[rows, *filters])?,
-                bias: tensor(linear.bias, &[*filters])?,
-                kernel_size: *kernel_size,
-                strides: *strides,
-                padding: *padding,
-                act: linear.act,
+                patches: (!pointwise).then_some(Im2Col {
+                    kernel_size: *kernel_size,
+                    strides: *strides,
+                    padding: *padding,
+                }),
+                output: BiasActivation { bias: linear.bias, activation: linear.act },
             };
             (op, vec![out_h, out_w, *filters])
         }
@@ -312,7 +313,7 @@ fn build_layer<'a>(
             let mut linear = take_linear(weights, name, &[input_len, *units], *units, *use_bias, activation)?;
             fused = fuse_following(&mut linear, name, weights, readers)?;
             let weight = tensor(linear.kernel, &[input_len, *units])?;
-            (Op::Dense { weight, bias: tensor(linear.bias, &[*units])?, act: linear.act }, vec![*units])
+            (Op::Dense { weight, output: BiasActivation { bias: linear.bias, activation: linear.act } }, vec![*units])
         }
         LayerOp::Dropout => {
             arity(1)?;

@@ -10,11 +10,13 @@
 //! (`alignCorners = true`), five class probabilities out ([`NudityScores`]).
 
 mod activation;
+mod bias_activation;
 mod classifier;
 mod config;
 mod depthwise;
 mod forward;
 mod graph;
+mod im2col;
 mod pixels;
 mod scores;
 
