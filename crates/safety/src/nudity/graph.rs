@@ -371,3 +371,7 @@ fn relu(name: &str, max_value: Option<f64>, negative_slope: f64, threshold: f64)
     }
     Ok(Activation::Relu { max: max_value.map(|m| m as f32) })
 }
+
+#[cfg(test)]
+#[path = "graph_tests.rs"]
+mod tests;
