@@ -39,6 +39,9 @@ impl Graph {
                 }),
             };
             values.push(Some(out.map_err(|e| format!("layer `{}`: {e}", step.name))?));
+            for &done in &step.release {
+                values[done] = None;
+            }
         }
         let output = values[self.output].take().ok_or("no output")?;
         output.flatten_all().and_then(|t| t.to_vec1::<f32>()).map_err(|e| e.to_string())

@@ -51,6 +51,8 @@ pub(crate) struct Step {
     pub name: String,
     pub inputs: Vec<usize>,
     pub op: Op,
+    /// Earlier steps whose outputs no later step reads: dropped after this one runs.
+    pub release: Vec<usize>,
 }
 
 /// The runnable graph: steps in order, each reading earlier steps' outputs.
@@ -175,7 +177,7 @@ pub(crate) fn build(config: &ModelConfig, weights: &mut Weights) -> Result<Graph
             shapes.push(shape.clone());
         }
         let (op, shape, fused) = build_layer(layer, &shapes, weights, &readers)?;
-        steps.push(Step { name: layer.name.clone(), inputs, op });
+        steps.push(Step { name: layer.name.clone(), inputs, op, release: Vec::new() });
         for alias in std::iter::once(name).chain(fused.iter().copied()) {
             slot.insert(alias, (steps.len() - 1, shape.clone()));
         }
@@ -185,6 +187,19 @@ pub(crate) fn build(config: &ModelConfig, weights: &mut Weights) -> Result<Graph
         return Err(format!("the graph has {} outputs, expected 1", config.output_layers.len()));
     };
     let output = slot.get(output.as_str()).ok_or_else(|| format!("output layer `{output}` is not in the graph"))?.0;
+    let mut last_reader: Vec<Option<usize>> = vec![None; steps.len()];
+    for (reader, step) in steps.iter().enumerate() {
+        for &input in &step.inputs {
+            last_reader[input] = Some(reader);
+        }
+    }
+    for (value, reader) in last_reader.into_iter().enumerate() {
+        if let Some(reader) = reader
+            && value != output
+        {
+            steps[reader].release.push(value);
+        }
+    }
     if let Some(unused) = weights.0.keys().next() {
         return Err(format!("model.safetensors holds tensor `{unused}` that no layer uses"));
     }
