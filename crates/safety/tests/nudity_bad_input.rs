@@ -85,3 +85,13 @@ fn missing_or_corrupt_model_folders_are_rejected() {
     std::os::unix::fs::symlink(source.join("model.safetensors"), renamed.join("model.safetensors")).unwrap();
     assert!(load_error(&renamed).contains("dense_9/kernel"));
 }
+
+#[test]
+fn one_pixel_and_very_thin_frames_are_classified() {
+    for (width, height) in [(1, 1), (1, 1000), (1000, 1), (3, 2)] {
+        let rgb = vec![128; width as usize * height as usize * 3];
+        let scores = classifier().classify(&rgb, width, height).unwrap();
+        let sum: f32 = scores.as_array().iter().sum();
+        assert!((sum - 1.0).abs() < 1e-4, "{width}x{height}: {scores:?}");
+    }
+}

@@ -26,7 +26,7 @@ pub(crate) fn output_and_pad(input: usize, kernel: usize, stride: usize, padding
         Padding::Valid => ((input.saturating_sub(kernel)) / stride + 1, 0),
         Padding::Same => {
             let output = input.div_ceil(stride);
-            let total = ((output - 1) * stride + kernel).saturating_sub(input);
+            let total = (output.saturating_sub(1) * stride + kernel).saturating_sub(input);
             (output, total / 2)
         }
     }
