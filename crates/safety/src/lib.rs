@@ -6,6 +6,9 @@
 //!
 //! Every event lands in the session layout as `safety/<timestamp>.json`;
 //! the fields are documented in `docs/outputs.md`.
+//!
+//! Detectors: [`nudity::NudityClassifier`] (feature `nudity-model`, on by default),
+//! nsfwjs's MobileNetV2 run with Candle on the server.
 
 mod assessment;
 mod error;
@@ -13,6 +16,8 @@ mod event;
 mod lexicon;
 mod signals;
 mod transcript_scan;
+#[cfg(feature = "nudity-model")]
+pub mod nudity;
 
 pub use assessment::CategoryAssessment;
 pub use error::SafetyError;
@@ -20,3 +25,5 @@ pub use event::{DetectorInfo, Evidence, Quote, SafetyCategory, SafetyDecision, S
 pub use lexicon::{Lexicon, LexiconMatch, TextSpan};
 pub use signals::{SignalThresholds, ai_bot, stretch_score, suspicious_behavior};
 pub use transcript_scan::{DEFAULT_TEXT_THRESHOLD, LEXICON_DETECTOR_ID, LEXICON_VERSION, lexicon_assessments};
+#[cfg(feature = "nudity-model")]
+pub use nudity::{NudityClassifier, NudityScores, PixelFormat};
