@@ -39,6 +39,7 @@ mod pipeline;
 mod progress;
 mod report;
 mod safety;
+mod safety_checker;
 mod session_id;
 mod storage;
 
@@ -50,12 +51,15 @@ pub use report::{
     StageStatus, Versions,
 };
 pub use safety::{SafetySettings, StoredSafetyEvent};
+pub use safety_checker::{FrameCheck, SafetyChecker, SafetyCheckerSettings};
 pub use session_id::{MAX_SESSION_ID_LEN, SessionId};
 pub use storage::{ArtifactRecord, OutputLocation, RecordingInput, S3Settings, SessionStore, bucket_name};
 
 pub use session_media::{CancelFlag, FrameSampling, Limits, MediaError, MediaInfo, StreamInfo, StreamKind};
 pub use session_reasoning::{AnalysisLimits, Gemini, GeminiConfig, Llm};
-pub use session_safety::{CategoryAssessment, SafetyCategory, SafetyDecision, SafetyEvent, SafetySource};
+pub use session_safety::{
+    CategoryAssessment, NudityClassifier, PixelFormat, SafetyCategory, SafetyDecision, SafetyEvent, SafetySource,
+};
 pub use session_scoring::CombineWeights;
 #[cfg(feature = "whisper")]
 pub use session_transcribe::{CandleWhisper, CandleWhisperSettings};

@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use session_safety::{DEFAULT_TEXT_THRESHOLD, Lexicon, SafetyEvent, SignalThresholds};
+use session_safety::nudity::DEFAULT_NUDITY_THRESHOLD;
+use session_safety::{DEFAULT_TEXT_THRESHOLD, Lexicon, NudityClassifier, SafetyEvent, SignalThresholds};
 
 use crate::storage::SessionStore;
 use crate::{ArtifactRecord, ProcessingError, SessionId, SessionProcessor, layout};
@@ -16,6 +17,13 @@ pub struct SafetySettings {
     pub text_threshold: f64,
     /// Words and phrases for offensive language and harassment.
     pub lexicon: Arc<Lexicon>,
+    /// nsfwjs's MobileNetV2 (`NudityClassifier::load` on the folder `scripts/prepare-nsfw-model`
+    /// prints); without it nudity is reported as `null` with the reason.
+    pub nudity_model: Option<Arc<NudityClassifier>>,
+    /// Nudity flag threshold (0..1) on `porn + hentai + 0.5 × sexy`.
+    pub nudity_threshold: f64,
+    /// Seconds between sampled frames the nudity model scores.
+    pub nudity_interval_s: f64,
 }
 
 impl Default for SafetySettings {
@@ -24,6 +32,9 @@ impl Default for SafetySettings {
             signals: SignalThresholds::default(),
             text_threshold: DEFAULT_TEXT_THRESHOLD,
             lexicon: Arc::new(Lexicon::english()),
+            nudity_model: None,
+            nudity_threshold: DEFAULT_NUDITY_THRESHOLD,
+            nudity_interval_s: 5.0,
         }
     }
 }
@@ -34,6 +45,9 @@ impl std::fmt::Debug for SafetySettings {
             .field("signals", &self.signals)
             .field("text_threshold", &self.text_threshold)
             .field("lexicon_entries", &self.lexicon.len())
+            .field("nudity_model", &self.nudity_model.is_some())
+            .field("nudity_threshold", &self.nudity_threshold)
+            .field("nudity_interval_s", &self.nudity_interval_s)
             .finish()
     }
 }

@@ -9,7 +9,7 @@ use session_safety::{
     DetectorInfo, Evidence, SafetyCategory, SafetyDecision, SafetyError, SafetyEvent, SafetySource, SignalThresholds,
     stretch_score,
 };
-use session_scoring::{FrameStats, frame_stats, thumbnail_difference};
+use session_scoring::{FrameStats, frame_stats, luma_from_rgb, thumbnail_difference};
 
 use crate::ProcessingError;
 
@@ -90,7 +90,9 @@ impl SafetyChecker {
         time_s: f64,
     ) -> Result<FrameCheck, ProcessingError> {
         if !time_s.is_finite() || time_s < 0.0 {
-            return Err(SafetyError::InvalidFrame(format!("time {time_s} s: give seconds from the track's start")).into());
+            return Err(
+                SafetyError::InvalidFrame(format!("time {time_s} s: give seconds from the track's start")).into()
+            );
         }
         let expected = format.frame_len(width, height);
         if width == 0 || height == 0 || pixels.len() != expected {
@@ -120,13 +122,15 @@ impl SafetyChecker {
             None => None,
         };
         let nudity_score = nudity.as_ref().map(NudityScores::nudity_score);
-        if let (Some(score), Some(model), Some(scores)) = (nudity_score, &self.nudity, &nudity) {
+        if let (Some(score), Some(detector), Some(scores)) =
+            (nudity_score, self.nudity.as_ref().map(NudityClassifier::detector), &nudity)
+        {
             let threshold = self.settings.nudity_threshold;
             if SafetyDecision::from_score(score, threshold) == SafetyDecision::Flagged
                 && self.due(SafetyCategory::Nudity, time_s)
             {
                 let details = serde_json::to_value(scores).ok();
-                events.push(self.event(SafetyCategory::Nudity, score, threshold, model.detector(), time_s, details));
+                events.push(self.event(SafetyCategory::Nudity, score, threshold, detector, time_s, details));
             }
         }
         self.track_hidden(covered, frozen, time_s, &mut events);
@@ -156,7 +160,14 @@ impl SafetyChecker {
         {
             let detector = DetectorInfo { id: "signals/hidden-video".into(), version: "1".into() };
             let details = serde_json::json!({"signal": signal, "start_s": since, "duration_s": length});
-            events.push(self.event(SafetyCategory::SuspiciousBehavior, score, threshold, detector, since, Some(details)));
+            events.push(self.event(
+                SafetyCategory::SuspiciousBehavior,
+                score,
+                threshold,
+                detector,
+                since,
+                Some(details),
+            ));
         }
     }
 
@@ -164,7 +175,11 @@ impl SafetyChecker {
     fn due(&mut self, category: SafetyCategory, time_s: f64) -> bool {
         let repeat = self.settings.repeat_after_s;
         match self.last_reported.iter_mut().find(|(c, _)| *c == category) {
-            Some((_, last)) if time_s - *last < repeat || (category == SafetyCategory::SuspiciousBehavior && *last == time_s) => false,
+            Some((_, last))
+                if time_s - *last < repeat || (category == SafetyCategory::SuspiciousBehavior && *last == time_s) =>
+            {
+                false
+            }
             Some((_, last)) => {
                 *last = time_s;
                 true
@@ -195,17 +210,9 @@ impl SafetyChecker {
 
 /// The frame's luma: BT.601 from RGB(A), the Y plane of I420.
 fn luma_plane(pixels: &[u8], width: u32, height: u32, format: PixelFormat) -> Vec<u8> {
-    let count = width as usize * height as usize;
-    let from_rgb = |step: usize| {
-        pixels
-            .chunks_exact(step)
-            .take(count)
-            .map(|p| ((77 * u32::from(p[0]) + 150 * u32::from(p[1]) + 29 * u32::from(p[2]) + 128) >> 8) as u8)
-            .collect()
-    };
     match format {
-        PixelFormat::Rgb8 => from_rgb(3),
-        PixelFormat::Rgba8 => from_rgb(4),
-        PixelFormat::I420 => pixels[..count].to_vec(),
+        PixelFormat::Rgb8 => luma_from_rgb(pixels, width, height, width as usize * 3, 3),
+        PixelFormat::Rgba8 => luma_from_rgb(pixels, width, height, width as usize * 4, 4),
+        PixelFormat::I420 => pixels[..width as usize * height as usize].to_vec(),
     }
 }

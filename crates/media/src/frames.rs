@@ -27,14 +27,35 @@ impl Default for FrameSampling {
     }
 }
 
-/// One decoded frame: an 8-bit luma plane.
+/// Pixel layout of sampled frames.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FrameFormat {
+    /// One byte of luma per pixel (image statistics).
+    #[default]
+    Gray8,
+    /// Three bytes per pixel, R G B (image models).
+    Rgb8,
+}
+
+impl FrameFormat {
+    fn caps_name(self) -> &'static str {
+        match self {
+            FrameFormat::Gray8 => "GRAY8",
+            FrameFormat::Rgb8 => "RGB",
+        }
+    }
+}
+
+/// One decoded frame: rows of `stride` bytes in `format` (an 8-bit luma plane by default).
 #[derive(Debug)]
 pub struct Frame<'a> {
     pub time_s: f64,
     pub width: u32,
     pub height: u32,
     pub stride: usize,
-    pub luma: &'a [u8],
+    pub format: FrameFormat,
+    pub pixels: &'a [u8],
 }
 
 /// What frame sampling produced.
@@ -54,11 +75,24 @@ pub fn analysis_size(width: u32, height: u32) -> (u32, u32) {
 }
 
 /// Decodes frames of the first video stream of `path`, scaled for analysis from the stream's
-/// `width` × `height`, and hands each kept frame to `on_frame`.
+/// `width` × `height`, and hands each kept frame to `on_frame` as a luma plane.
 pub fn sample_frames(
+    path: &Path,
+    size: (u32, u32),
+    sampling: FrameSampling,
+    limits: &Limits,
+    cancel: &CancelFlag,
+    on_frame: &mut dyn FnMut(Frame<'_>),
+) -> Result<FrameSummary, MediaError> {
+    sample_frames_as(path, size, sampling, FrameFormat::Gray8, limits, cancel, on_frame)
+}
+
+/// [`sample_frames`] in a chosen pixel format.
+pub fn sample_frames_as(
     path: &Path,
     (width, height): (u32, u32),
     sampling: FrameSampling,
+    format: FrameFormat,
     limits: &Limits,
     cancel: &CancelFlag,
     on_frame: &mut dyn FnMut(Frame<'_>),
@@ -76,7 +110,7 @@ pub fn sample_frames(
     let filter = run.element("capsfilter")?;
     let (out_w, out_h) = analysis_size(width, height);
     let caps = gst::Caps::builder("video/x-raw")
-        .field("format", "GRAY8")
+        .field("format", format.caps_name())
         .field("width", out_w as i32)
         .field("height", out_h as i32)
         .field("pixel-aspect-ratio", gst::Fraction::new(1, 1))
@@ -145,7 +179,8 @@ pub fn sample_frames(
             }
             last_slot = Some(slot);
             frames += 1;
-            on_frame(Frame { time_s, width: info.width(), height: info.height(), stride, luma: &map[offset..needed] });
+            let pixels = &map[offset..needed];
+            on_frame(Frame { time_s, width: info.width(), height: info.height(), stride, format, pixels });
         },
     )?;
     Ok(FrameSummary { frames, width: out_w, height: out_h, sampling })

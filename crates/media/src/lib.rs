@@ -27,7 +27,7 @@ mod wav;
 pub use audio::{AudioSummary, decode_audio};
 pub use cancel::CancelFlag;
 pub use error::MediaError;
-pub use frames::{Frame, FrameSampling, FrameSummary, sample_frames};
+pub use frames::{Frame, FrameFormat, FrameSampling, FrameSummary, sample_frames, sample_frames_as};
 pub use init::{gstreamer_version, init};
 pub use input::check_input;
 pub use packets::{VideoPacket, read_video_packets};

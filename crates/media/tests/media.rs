@@ -74,7 +74,7 @@ fn samples_key_frames_only_and_scales_them_down() {
     let mut times = Vec::new();
     let summary = sample_frames(&path, (640, 360), FrameSampling::default(), &limits(), &CancelFlag::new(), &mut |f| {
         assert_eq!((f.width, f.height), (320, 180));
-        assert!(f.luma.len() >= f.stride * 180);
+        assert!(f.pixels.len() >= f.stride * 180);
         times.push(f.time_s);
     })
     .unwrap();

@@ -14,16 +14,16 @@ mod assessment;
 mod error;
 mod event;
 mod lexicon;
-mod signals;
-mod transcript_scan;
 #[cfg(feature = "nudity-model")]
 pub mod nudity;
+mod signals;
+mod transcript_scan;
 
 pub use assessment::CategoryAssessment;
 pub use error::SafetyError;
 pub use event::{DetectorInfo, Evidence, Quote, SafetyCategory, SafetyDecision, SafetyEvent, SafetySource};
 pub use lexicon::{Lexicon, LexiconMatch, TextSpan};
-pub use signals::{SignalThresholds, ai_bot, stretch_score, suspicious_behavior};
-pub use transcript_scan::{DEFAULT_TEXT_THRESHOLD, LEXICON_DETECTOR_ID, LEXICON_VERSION, lexicon_assessments};
 #[cfg(feature = "nudity-model")]
 pub use nudity::{NudityClassifier, NudityScores, PixelFormat};
+pub use signals::{SignalThresholds, ai_bot, stretch_score, suspicious_behavior};
+pub use transcript_scan::{DEFAULT_TEXT_THRESHOLD, LEXICON_DETECTOR_ID, LEXICON_VERSION, lexicon_assessments};

@@ -90,5 +90,5 @@ pub use session::{
 pub use timeline::{Issue, Severity, clock};
 pub use video::{
     FrameStats, FrameTiming, Freeze, FreezeDetector, FreezeKind, FrozenFrameDetector, PacketInfo, ThumbnailDifference,
-    VideoFeatures, frame_stats, frame_times_s, thumbnail_difference,
+    VideoFeatures, frame_stats, frame_times_s, luma_from_rgb, thumbnail_difference,
 };

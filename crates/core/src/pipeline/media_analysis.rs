@@ -3,9 +3,12 @@
 use std::path::Path;
 
 use session_media::{
-    CancelFlag, FrameSampling, Limits, MediaInfo, WavWriter, decode_audio, read_video_packets, sample_frames,
+    CancelFlag, FrameFormat, FrameSampling, Limits, MediaInfo, WavWriter, decode_audio, read_video_packets,
+    sample_frames_as,
 };
-use session_scoring::{AudioAnalyzer, AudioFeatures, PacketInfo, VideoFeatures, frame_stats};
+use session_safety::NudityClassifier;
+use session_safety::nudity::NudityScores;
+use session_scoring::{AudioAnalyzer, AudioFeatures, PacketInfo, VideoFeatures, frame_stats, luma_from_rgb};
 
 use crate::ProcessingError;
 
@@ -63,14 +66,33 @@ pub(crate) fn analyze_audio(
     Ok(AudioAnalysis { features: analyzer.finish(), wav, samples })
 }
 
-/// Reads packet timing from the demuxer, then image statistics from sampled frames.
+/// Nudity scores of one sampled frame.
+#[derive(Clone, Debug)]
+pub(crate) struct NudityFrame {
+    pub time_s: f64,
+    pub scores: NudityScores,
+}
+
+/// The nudity scores of a recording's sampled frames, or why there are none.
+pub(crate) type NudityOutcome = Result<Vec<NudityFrame>, String>;
+
+/// The nudity model and how often to run it on sampled frames.
+#[derive(Clone)]
+pub(crate) struct NudityScan {
+    pub model: std::sync::Arc<NudityClassifier>,
+    pub interval_s: f64,
+}
+
+/// Reads packet timing from the demuxer, then image statistics (and, with a nudity model, nudity
+/// scores every `interval_s`) from sampled frames.
 pub(crate) fn analyze_video(
     path: &Path,
     info: &MediaInfo,
     sampling: FrameSampling,
     limits: &Limits,
     cancel: &CancelFlag,
-) -> Result<VideoFeatures, ProcessingError> {
+    nudity: Option<&NudityScan>,
+) -> Result<(VideoFeatures, Option<NudityOutcome>), ProcessingError> {
     let stream =
         info.video().ok_or_else(|| ProcessingError::Internal("analyze_video called without a video stream".into()))?;
     let (width, height) = (stream.width.unwrap_or(0), stream.height.unwrap_or(0));
@@ -85,15 +107,49 @@ pub(crate) fn analyze_video(
         })
         .collect();
     let mut frames = Vec::new();
-    sample_frames(path, (width, height), sampling, limits, cancel, &mut |frame| {
-        frames.push(frame_stats(frame.luma, frame.width, frame.height, frame.stride, frame.time_s));
+    let mut nudity_frames = Vec::new();
+    let mut nudity_error = None;
+    let format = if nudity.is_some() { FrameFormat::Rgb8 } else { FrameFormat::Gray8 };
+    sample_frames_as(path, (width, height), sampling, format, limits, cancel, &mut |frame| {
+        let Some(scan) = nudity else {
+            frames.push(frame_stats(frame.pixels, frame.width, frame.height, frame.stride, frame.time_s));
+            return;
+        };
+        let rgb = luma_from_rgb_rows(&frame);
+        frames.push(frame_stats(&rgb.1, frame.width, frame.height, frame.width as usize, frame.time_s));
+        let due = nudity_frames.last().is_none_or(|last: &NudityFrame| frame.time_s - last.time_s >= scan.interval_s);
+        if due && nudity_error.is_none() {
+            match scan.model.classify(&rgb.0, frame.width, frame.height) {
+                Ok(scores) => nudity_frames.push(NudityFrame { time_s: frame.time_s, scores }),
+                Err(e) => nudity_error = Some(e),
+            }
+        }
     })?;
-    Ok(VideoFeatures {
+    let nudity = nudity.map(|_| match nudity_error {
+        Some(error) => Err(format!("the nudity model failed: {error}")),
+        None => Ok(nudity_frames),
+    });
+    let features = VideoFeatures {
         width,
         height,
         declared_fps: stream.frame_rate,
         duration_s: info.duration_s.unwrap_or(0.0),
         packets,
         frames,
-    })
+    };
+    Ok((features, nudity))
+}
+
+/// A sampled RGB frame as tight RGB rows and its luma plane.
+fn luma_from_rgb_rows(frame: &session_media::Frame<'_>) -> (Vec<u8>, Vec<u8>) {
+    let row = frame.width as usize * 3;
+    let rgb: Vec<u8> = frame
+        .pixels
+        .chunks(frame.stride.max(1))
+        .take(frame.height as usize)
+        .flat_map(|r| &r[..row.min(r.len())])
+        .copied()
+        .collect();
+    let luma = luma_from_rgb(&rgb, frame.width, frame.height, row, 3);
+    (rgb, luma)
 }

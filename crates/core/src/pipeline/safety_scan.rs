@@ -5,15 +5,19 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use serde::Serialize;
-use session_safety::{CategoryAssessment, SafetyCategory, TextSpan, ai_bot, lexicon_assessments, suspicious_behavior};
+use session_safety::{
+    CategoryAssessment, SafetyCategory, SafetyEvent, SafetySource, TextSpan, ai_bot, lexicon_assessments,
+    suspicious_behavior,
+};
 use session_scoring::{EngagementReport, QualityReport, VideoFeatures};
 use session_transcribe::Transcript;
 
+use crate::pipeline::media_analysis::NudityFrame;
 use crate::pipeline::run::{Outcome, Run};
 use crate::{ProcessingError, SafetySettings, layout};
 
-const NUDITY_UNAVAILABLE: &str =
-    "no nudity model in this pipeline yet; realtime nudity events from clients are stored as they arrive";
+const NUDITY_UNAVAILABLE: &str = "no nudity model is configured: run scripts/prepare-nsfw-model and give the \
+     pipeline its folder (realtime nudity events from clients are still stored as they arrive)";
 
 /// What one recording gave the scan.
 pub(crate) struct ScanInput<'a> {
@@ -22,6 +26,8 @@ pub(crate) struct ScanInput<'a> {
     pub quality: Option<&'a QualityReport>,
     pub engagement: Option<&'a EngagementReport>,
     pub video: Result<&'a VideoFeatures, &'a str>,
+    /// Nudity scores of sampled frames; `None` without a nudity model.
+    pub nudity: Option<Result<&'a [NudityFrame], &'a str>>,
     pub transcript: Result<&'a Transcript, &'a str>,
 }
 
@@ -38,7 +44,7 @@ struct SafetyScan<'a> {
 /// The categories judged without an LLM for one recording (violence comes only from the LLM).
 pub(crate) fn assess(settings: &SafetySettings, input: &ScanInput<'_>) -> Vec<CategoryAssessment> {
     let signals = &settings.signals;
-    let mut verdicts = vec![CategoryAssessment::unavailable(SafetyCategory::Nudity, 0.7, NUDITY_UNAVAILABLE)];
+    let mut verdicts = vec![nudity_verdict(settings, input)];
     verdicts.push(match input.quality {
         Some(quality) => suspicious_behavior(quality, input.duration_s, input.participant, signals),
         None => CategoryAssessment::unavailable(
@@ -70,6 +76,72 @@ pub(crate) fn assess(settings: &SafetySettings, input: &ScanInput<'_>) -> Vec<Ca
         }
     }
     verdicts
+}
+
+/// Nudity from the model's scores on sampled frames: the category score is the highest frame
+/// score; each run of consecutive flagged frames is one event, at its first frame, with its
+/// highest score and class probabilities.
+fn nudity_verdict(settings: &SafetySettings, input: &ScanInput<'_>) -> CategoryAssessment {
+    let threshold = settings.nudity_threshold;
+    let (frames, model) = match (input.nudity, &settings.nudity_model) {
+        (Some(Ok(frames)), Some(model)) => (frames, model),
+        (Some(Err(reason)), _) => {
+            return CategoryAssessment::unavailable(
+                SafetyCategory::Nudity,
+                threshold,
+                format!("no frames scored: {reason}"),
+            );
+        }
+        _ => return CategoryAssessment::unavailable(SafetyCategory::Nudity, threshold, NUDITY_UNAVAILABLE),
+    };
+    if frames.is_empty() {
+        return CategoryAssessment::unavailable(SafetyCategory::Nudity, threshold, "no video frames were sampled");
+    }
+    let detector = model.detector();
+    let mut events: Vec<SafetyEvent> = Vec::new();
+    let mut in_run = false;
+    for frame in frames {
+        let score = frame.scores.nudity_score();
+        if score < threshold {
+            in_run = false;
+            continue;
+        }
+        match events.last_mut() {
+            Some(event) if in_run => {
+                if score > event.score {
+                    event.score = (score * 1e4).round() / 1e4;
+                    event.evidence.details = serde_json::to_value(frame.scores).ok();
+                }
+            }
+            _ => {
+                let score = (score * 1e4).round() / 1e4;
+                let mut event = SafetyEvent::new(
+                    SafetyCategory::Nudity,
+                    score,
+                    threshold,
+                    SafetySource::PostSession,
+                    detector.clone(),
+                );
+                event.participant = input.participant.map(str::to_string);
+                event.media_time_s = Some(frame.time_s);
+                event.evidence.frame_time_s = Some(frame.time_s);
+                event.evidence.details = serde_json::to_value(frame.scores).ok();
+                events.push(event);
+            }
+        }
+        in_run = true;
+    }
+    let best = frames.iter().map(|f| f.scores.nudity_score()).fold(0.0, f64::max);
+    let signals = serde_json::json!({
+        "frames_scored": frames.len(),
+        "interval_s": settings.nudity_interval_s,
+        "frames_flagged": frames.iter().filter(|f| f.scores.nudity_score() >= threshold).count(),
+    });
+    CategoryAssessment::judged(SafetyCategory::Nudity, best, threshold, vec![detector], signals, events)
+        .with_limitation(format!(
+            "One frame every {} s is scored, whole-frame at 224x224: brief or small exposures can be missed.",
+            settings.nudity_interval_s
+        ))
 }
 
 /// Two sets of verdicts for the same recording (signals and lexicon; the LLM's) merged per

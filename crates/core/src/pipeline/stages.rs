@@ -14,7 +14,7 @@ use session_scoring::{
 use session_transcribe::Transcript;
 
 use crate::layout;
-use crate::pipeline::media_analysis::{AudioAnalysis, analyze_audio, analyze_video};
+use crate::pipeline::media_analysis::{AudioAnalysis, NudityOutcome, NudityScan, analyze_audio, analyze_video};
 use crate::pipeline::reasoning_stage;
 use crate::pipeline::run::{Outcome, Run};
 use crate::pipeline::safety_scan::{self, ScanInput};
@@ -52,6 +52,8 @@ struct Recording {
     info: MediaInfo,
     audio: Half<AudioAnalysis>,
     video: Half<VideoFeatures>,
+    /// Nudity scores of sampled frames; `None` without a nudity model.
+    nudity: Option<NudityOutcome>,
     transcript: Half<Transcript>,
 }
 
@@ -133,6 +135,7 @@ async fn scan(
         quality,
         engagement,
         video: recording.video.as_ref().map_err(String::as_str),
+        nudity: recording.nudity.as_ref().map(|n| n.as_deref().map_err(String::as_str)),
         transcript: recording.transcript.as_ref().map_err(String::as_str),
     };
     let verdicts = safety_scan::assess(&run.config.safety, &input);
@@ -156,10 +159,10 @@ async fn analyze_recording(run: &mut Run<'_>, scope: &Scope, temp_dir: &Path) ->
     let local = fetch(run, scope, temp_dir).await?;
     let info = probe_stage(run, scope, &local.path).await?;
     store_recording(run, scope, &local.path).await?;
-    let (mut audio, video) = media_stage(run, scope, &local.path, &info, temp_dir).await?;
+    let (mut audio, video, nudity) = media_stage(run, scope, &local.path, &info, temp_dir).await?;
     audio_wav_stage(run, scope, &audio).await?;
     let transcript = transcribe_stage(run, scope, &mut audio).await?;
-    Ok(Recording { info, audio, video, transcript })
+    Ok(Recording { info, audio, video, nudity, transcript })
 }
 
 async fn finish_session(
@@ -277,7 +280,7 @@ async fn media_stage(
     path: &Path,
     info: &MediaInfo,
     temp_dir: &Path,
-) -> Result<(Half<AudioAnalysis>, Half<VideoFeatures>), ProcessingError> {
+) -> Result<(Half<AudioAnalysis>, Half<VideoFeatures>, Option<NudityOutcome>), ProcessingError> {
     run.check_cancel()?;
     let media_stage = scope.stage("media");
     run.progress(&media_stage, 0.0);
@@ -298,6 +301,12 @@ async fn media_stage(
             analyze_audio(&path, &temp_dir, &limits, &cancel, keep_samples, expected_s, &report)
         })
     });
+    let nudity = match (&run.config.safety.nudity_model, run.config.stages.safety_scan) {
+        (Some(model), true) => {
+            Some(NudityScan { model: Arc::clone(model), interval_s: run.config.safety.nudity_interval_s })
+        }
+        _ => None,
+    };
     let video_task = info.video().map(|_| {
         let (path, info, sampling, limits, cancel) = (
             path.to_path_buf(),
@@ -306,7 +315,7 @@ async fn media_stage(
             run.config.limits.clone(),
             run.cancel.clone(),
         );
-        blocking(move || analyze_video(&path, &info, sampling, &limits, &cancel))
+        blocking(move || analyze_video(&path, &info, sampling, &limits, &cancel, nudity.as_ref()))
     });
     let audio = match audio_task {
         Some(task) => Some(task.await?),
@@ -322,7 +331,14 @@ async fn media_stage(
     if let (Err(audio), Err(video)) = (&audio, &video) {
         return Err(ProcessingError::Internal(format!("neither audio nor video could be analysed: {audio}; {video}")));
     }
-    Ok((audio, video))
+    let (video, nudity) = match video {
+        Ok((features, nudity)) => (Ok(features), nudity),
+        Err(reason) => {
+            let nudity = run.config.safety.nudity_model.as_ref().map(|_| Err(reason.clone()));
+            (Err(reason), nudity)
+        }
+    };
+    Ok((audio, video, nudity))
 }
 
 /// Records one half of the media stage; a missing stream is a skip, a failure is kept as the

@@ -50,3 +50,14 @@ pub fn model_dir() -> PathBuf {
     assert!(output.status.success(), "prepare-whisper-tiny failed: {}", String::from_utf8_lossy(&output.stderr));
     PathBuf::from(String::from_utf8_lossy(&output.stdout).lines().last().expect("a folder").trim())
 }
+
+/// The converted nsfwjs model folder: `NSFW_MODEL_DIR`, or what `scripts/prepare-nsfw-model` prints.
+pub fn nsfw_model_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("NSFW_MODEL_DIR") {
+        return PathBuf::from(dir);
+    }
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/prepare-nsfw-model");
+    let output = std::process::Command::new(&script).output().expect("run scripts/prepare-nsfw-model");
+    assert!(output.status.success(), "prepare-nsfw-model failed: {}", String::from_utf8_lossy(&output.stderr));
+    PathBuf::from(String::from_utf8_lossy(&output.stdout).lines().last().expect("a folder").trim())
+}

@@ -92,6 +92,21 @@ pub fn frame_stats(luma: &[u8], width: u32, height: u32, stride: usize, time_s: 
     }
 }
 
+/// BT.601 luma of interleaved 8-bit RGB (`channels` = 3) or RGBA (4) rows of `stride` bytes,
+/// as a tightly packed plane.
+pub fn luma_from_rgb(pixels: &[u8], width: u32, height: u32, stride: usize, channels: usize) -> Vec<u8> {
+    let (w, h) = (width as usize, height as usize);
+    let mut luma = Vec::with_capacity(w * h);
+    for row in pixels.chunks(stride.max(1)).take(h) {
+        luma.extend(
+            row.chunks_exact(channels.max(3))
+                .take(w)
+                .map(|p| ((77 * u32::from(p[0]) + 150 * u32::from(p[1]) + 29 * u32::from(p[2]) + 128) >> 8) as u8),
+        );
+    }
+    luma
+}
+
 fn usable_rows(len: usize, w: usize, stride: usize, h: usize) -> usize {
     if len < w || w == 0 {
         return 0;

@@ -8,6 +8,6 @@ mod image;
 mod packets;
 
 pub use features::{PacketInfo, VideoFeatures};
-pub use frame::{FrameStats, frame_stats};
+pub use frame::{FrameStats, frame_stats, luma_from_rgb};
 pub use frozen::{FrozenFrameDetector, ThumbnailDifference, thumbnail_difference};
 pub use packets::{FrameTiming, Freeze, FreezeDetector, FreezeKind, frame_times_s};
