@@ -1,8 +1,8 @@
 //! `session-processing`: process a recorded session into `sessions/<id>/…`, or probe a recording.
 
 mod env_settings;
+mod models;
 mod summary;
-mod transcriber;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -52,6 +52,10 @@ enum Command {
         /// Spoken language (ISO 639-1, e.g. "en"); detected when omitted (English-only models ignore it).
         #[arg(long, value_name = "CODE")]
         language: Option<String>,
+        /// nsfwjs nudity model folder (model.safetensors, config.json). Default: the folder
+        /// scripts/prepare-nsfw-model makes.
+        #[arg(long, value_name = "FOLDER")]
+        nudity_model: Option<PathBuf>,
         /// What kind of session this is, for the LLM analysis (e.g. "a tutoring session").
         #[arg(long, value_name = "TEXT")]
         context: Option<String>,
@@ -76,9 +80,21 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Process { input, participants, session_id, out, no_transcribe, model, language, context, json } => {
+        Command::Process {
+            input,
+            participants,
+            session_id,
+            out,
+            no_transcribe,
+            model,
+            language,
+            nudity_model,
+            context,
+            json,
+        } => {
             let transcription = Transcription { enabled: !no_transcribe, model, language };
-            process(input.as_deref(), &participants, &session_id, &out, &transcription, context, json)
+            let extras = Extras { nudity_model, context };
+            process(input.as_deref(), &participants, &session_id, &out, &transcription, extras, json)
         }
         Command::Probe { input, json } => probe(&input, json),
     };
@@ -97,7 +113,7 @@ fn process(
     session_id: &str,
     out: &str,
     transcription: &Transcription,
-    context: Option<String>,
+    extras: Extras,
     json: bool,
 ) -> Result<(), String> {
     let output = OutputLocation::parse(out).map_err(|e| e.to_string())?;
@@ -105,15 +121,16 @@ fn process(
     let stages = Stages { transcribe: transcription.enabled, ..Stages::default() };
     let mut builder = SessionProcessor::builder().output(output).s3(s3).stages(stages).limits(Limits::default());
     if transcription.enabled {
-        builder = transcriber::configure(builder, transcription)?;
+        builder = models::configure_transcriber(builder, transcription)?;
     }
     // Reasoning scores when GEMINI_API_KEY is set; otherwise the stage says it was skipped and why.
     if let Some(gemini) = Gemini::from_env().map_err(|e| e.to_string())? {
         builder = builder.llm(Arc::new(gemini));
     }
-    if let Some(context) = context {
+    if let Some(context) = extras.context {
         builder = builder.session_context(context);
     }
+    builder = models::configure_nudity(builder, extras.nudity_model.as_deref())?;
     if std::io::stderr().is_terminal() {
         let last = Arc::new(AtomicU64::new(u64::MAX));
         builder = builder.on_progress(move |p| {
@@ -179,6 +196,12 @@ pub struct Transcription {
     pub enabled: bool,
     pub model: Option<PathBuf>,
     pub language: Option<String>,
+}
+
+/// The optional detectors and context of `process`.
+pub struct Extras {
+    pub nudity_model: Option<PathBuf>,
+    pub context: Option<String>,
 }
 
 fn bar(fraction: f64) -> String {

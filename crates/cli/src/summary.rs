@@ -34,6 +34,7 @@ pub fn render(result: &SessionResult) -> String {
         ("  audio", &result.quality, &["audio", "score"][..]),
         ("  video", &result.quality, &["video", "score"][..]),
         ("engagement", &result.engagement, &["score"][..]),
+        ("analysis (LLM)", &result.analysis, &["score"][..]),
         ("combined", &result.combined, &["score"][..]),
     ] {
         let _ = writeln!(out, "{:<24} {:>6}", name, score(report, path));
@@ -46,6 +47,17 @@ pub fn render(result: &SessionResult) -> String {
                 let message = issue.get("message").and_then(|s| s.as_str()).unwrap_or("");
                 let _ = writeln!(out, "  [{severity}] {message}");
             }
+        }
+    }
+    if let Some(categories) = result.safety.as_ref().and_then(|s| s.get("categories")).and_then(|c| c.as_array()) {
+        let _ = writeln!(out, "\n{:<24} {:>6}  decision", "safety (0-1)", "score");
+        for verdict in categories {
+            let text = |key: &str| verdict.get(key).and_then(|v| v.as_str()).unwrap_or("").to_string();
+            let (score, decision) = match verdict.get("score").and_then(serde_json::Value::as_f64) {
+                Some(score) => (format!("{score:.2}"), text("decision")),
+                None => ("n/a".into(), text("reason")),
+            };
+            let _ = writeln!(out, "{:<24} {:>6}  {decision}", text("category"), score);
         }
     }
     let _ = writeln!(out, "\nartifacts ({} in {:.1} s):", result.artifacts.len(), result.duration_ms as f64 / 1000.0);

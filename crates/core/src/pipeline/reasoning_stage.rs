@@ -11,8 +11,7 @@ use crate::pipeline::run::{Outcome, Run};
 use crate::{ProcessingError, layout};
 
 /// Why the LLM stages do not run without a provider.
-pub(crate) const NO_LLM: &str =
-    "no LLM provider is configured: set GEMINI_API_KEY (or give the pipeline an Llm) for reasoning scores";
+pub(crate) const NO_LLM: &str = "no LLM provider is configured: set GEMINI_API_KEY (or give the pipeline an Llm)";
 
 /// Runs the session analysis and writes `analysis.json`; `Ok(Err(reason))` when it was skipped or
 /// failed (the run goes on, and the combined score lists the reason).
