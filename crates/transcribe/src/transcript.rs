@@ -15,6 +15,10 @@ pub struct DecodingOptions {
     pub no_speech_threshold: f32,
     /// Emit word-level timestamps where the implementation supports them.
     pub word_timestamps: bool,
+    /// With word timestamps: an improbable-looking segment with at least this much silence
+    /// (seconds) on both sides is taken as invented and dropped. `None` turns the guard off.
+    #[serde(default)]
+    pub hallucination_silence_threshold_s: Option<f32>,
 }
 
 impl Default for DecodingOptions {
@@ -26,6 +30,7 @@ impl Default for DecodingOptions {
             logprob_threshold: -1.0,
             no_speech_threshold: 0.6,
             word_timestamps: false,
+            hallucination_silence_threshold_s: Some(2.0),
         }
     }
 }
@@ -38,6 +43,10 @@ pub struct Segment {
     pub text: String,
     pub avg_logprob: Option<f64>,
     pub no_speech_prob: Option<f64>,
+    /// The segment's words, when word timestamps were asked for and the implementation aligns
+    /// them (the same words as in [`Transcript::words`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub words: Option<Vec<Word>>,
 }
 
 /// One word with its timing, when the implementation aligns words.
