@@ -4,7 +4,7 @@
 //! ```sh
 //! cargo run --release -p session_transcribe --features candle --example transcribe_wav -- \
 //!     "$(scripts/prepare-whisper-tiny)" speech16k.wav [--projection f16|f32|q8] [--language en] \
-//!     [--word-timestamps on|off]
+//!     [--word-timestamps on|off] [--hallucination-guard on|off]
 //! ```
 
 use std::path::PathBuf;
@@ -19,15 +19,17 @@ struct Args {
     projection: ProjectionType,
     language: Option<String>,
     word_timestamps: Option<bool>,
+    hallucination_guard: Option<bool>,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let usage =
-        "usage: transcribe_wav MODEL_DIR WAV [--projection f16|f32|q8] [--language CODE] [--word-timestamps on|off]";
+    let usage = "usage: transcribe_wav MODEL_DIR WAV [--projection f16|f32|q8] [--language CODE] [--word-timestamps on|off] \
+         [--hallucination-guard on|off]";
     let mut positional = Vec::new();
     let mut projection = ProjectionType::F16;
     let mut language = None;
     let mut word_timestamps = None;
+    let mut hallucination_guard = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -42,18 +44,21 @@ fn parse_args() -> Result<Args, String> {
                 }
             }
             "--language" => language = Some(args.next().ok_or(usage)?),
-            "--word-timestamps" => {
-                word_timestamps = match args.next().as_deref() {
-                    Some("on") => Some(true),
-                    Some("off") => Some(false),
-                    other => return Err(format!("--word-timestamps takes on or off, not {other:?}")),
-                }
-            }
+            "--word-timestamps" => word_timestamps = Some(on_off(&arg, args.next())?),
+            "--hallucination-guard" => hallucination_guard = Some(on_off(&arg, args.next())?),
             _ => positional.push(PathBuf::from(arg)),
         }
     }
     let [model, wav] = <[PathBuf; 2]>::try_from(positional).map_err(|_| usage.to_owned())?;
-    Ok(Args { model, wav, projection, language, word_timestamps })
+    Ok(Args { model, wav, projection, language, word_timestamps, hallucination_guard })
+}
+
+fn on_off(flag: &str, value: Option<String>) -> Result<bool, String> {
+    match value.as_deref() {
+        Some("on") => Ok(true),
+        Some("off") => Ok(false),
+        other => Err(format!("{flag} takes on or off, not {other:?}")),
+    }
 }
 
 fn read_wav(path: &PathBuf) -> Result<Vec<f32>, String> {
@@ -82,6 +87,9 @@ fn run() -> Result<(), String> {
     let mut options = DecodingOptions { language: args.language, ..Default::default() };
     if let Some(on) = args.word_timestamps {
         options.word_timestamps = on;
+    }
+    if args.hallucination_guard == Some(false) {
+        options.hallucination_silence_threshold_s = None;
     }
     let started = Instant::now();
     let transcript = whisper.transcribe(&samples, &options).map_err(|e| e.to_string())?;

@@ -18,6 +18,7 @@ use crate::model_folder::{ModelFiles, invalid, logit_filters, model_id, read_jso
 use crate::sampling::{SeededRng, argmax};
 use crate::tokens::SpecialTokens;
 use crate::vocab_projection::{ProjectionType, VocabProjection};
+use crate::voice_activity::VoiceActivity;
 use crate::word_alignment::{HeadScores, token_start_frames};
 use crate::{DecodingOptions, SAMPLE_RATE, TranscribeError, Transcriber, Transcript};
 
@@ -230,7 +231,9 @@ impl Transcriber for CandleWhisper {
         let mel = self.mel.compute(samples);
         let (language, sot_sequence) = self.language(&mel, options)?;
         let run = Run { whisper: self, sot_sequence };
-        let segments = transcribe_windows(&run, &mel, options, self.seed)?;
+        let voice =
+            if options.word_timestamps { VoiceActivity::from_samples(samples) } else { VoiceActivity::default() };
+        let segments = transcribe_windows(&run, &mel, &voice, options, self.seed)?;
         let text = segments.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
         let words = options
             .word_timestamps

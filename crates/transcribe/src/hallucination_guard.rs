@@ -3,8 +3,11 @@
 //! look anomalous (improbable, or implausibly short or long) and that has silence on both sides
 //! is dropped; nothing is kept past the end of the audio.
 
+use crate::voice_activity::VoiceActivity;
 use crate::{Segment, Word};
 
+/// A segment with less of its span voiced than this lies in a silence.
+const MIN_VOICED_SHARE: f64 = 0.1;
 /// Characters that do not count as words when scoring a segment.
 const PUNCTUATION: &str = "\"'“¿([{-\"'.。,，!！?？:：”)]}、";
 
@@ -41,17 +44,19 @@ pub fn is_segment_anomaly(segment: &Segment) -> bool {
 
 /// The window being guarded: where it starts and ends, and where speech last ended before it.
 #[derive(Clone, Copy, Debug)]
-pub struct GuardWindow {
+pub struct GuardWindow<'a> {
     pub start_s: f64,
     pub end_s: f64,
     pub last_speech_s: f64,
     /// Silence, in seconds, around an anomalous segment that marks it as invented.
     pub threshold_s: f64,
+    /// The recording's clear silences, when it has any.
+    pub voice: &'a VoiceActivity,
 }
 
 /// Removes the window's anomalous segments that have silence (or other anomalies, or the
 /// window's edge) both before and after them.
-pub fn drop_hallucinations(segments: &mut Vec<Segment>, window: GuardWindow) {
+pub fn drop_hallucinations(segments: &mut Vec<Segment>, window: GuardWindow<'_>) {
     let mut keep = vec![true; segments.len()];
     let mut last_end = window.last_speech_s;
     for i in 0..segments.len() {
@@ -59,7 +64,14 @@ pub fn drop_hallucinations(segments: &mut Vec<Segment>, window: GuardWindow) {
         if segment.words.as_ref().is_none_or(|w| w.is_empty()) {
             continue;
         }
-        if is_segment_anomaly(segment) {
+        // Where silences are known, a segment mostly over voiced audio is speech, and one
+        // without any voiced audio is invented.
+        let voiced = window.voice.voiced_share(segment.start_s, segment.end_s);
+        if voiced.is_some_and(|share| share < MIN_VOICED_SHARE) {
+            keep[i] = false;
+            continue;
+        }
+        if is_segment_anomaly(segment) && voiced.is_none_or(|share| share < 0.5) {
             let next = segments[i + 1..].iter().find(|s| s.words.as_ref().is_some_and(|w| !w.is_empty()));
             let next_start = next.and_then(|s| s.words.as_ref()?.first().map(|w| w.start_s)).unwrap_or(window.end_s);
             let silence_before = segment.start_s - last_end > window.threshold_s
@@ -127,7 +139,8 @@ mod tests {
         let invented = segment(vec![word(12.0, 12.05, 0.1), word(12.05, 12.1, 0.1)]);
         let later = segment(vec![word(20.0, 20.4, 0.9), word(20.4, 20.9, 0.9)]);
         let mut segments = vec![speech.clone(), invented, later.clone()];
-        let window = GuardWindow { start_s: 0.0, end_s: 30.0, last_speech_s: 0.0, threshold_s: 2.0 };
+        let voice = VoiceActivity::default();
+        let window = GuardWindow { start_s: 0.0, end_s: 30.0, last_speech_s: 0.0, threshold_s: 2.0, voice: &voice };
         drop_hallucinations(&mut segments, window);
         assert_eq!(segments, vec![speech, later]);
     }

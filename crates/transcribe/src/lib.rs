@@ -56,6 +56,8 @@ pub mod tokens;
 #[cfg(feature = "candle")]
 mod vocab_projection;
 #[cfg(feature = "candle")]
+mod voice_activity;
+#[cfg(feature = "candle")]
 mod window_words;
 #[cfg(feature = "candle")]
 mod word_alignment;

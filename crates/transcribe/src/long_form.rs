@@ -8,6 +8,7 @@ use crate::hallucination_guard::{GuardWindow, clamp_to_duration, drop_hallucinat
 use crate::mel::{HOP_LENGTH, MelSpectrogram};
 use crate::sampling::SeededRng;
 use crate::tokens::{SpecialTokens, TIME_PRECISION_S};
+use crate::voice_activity::VoiceActivity;
 use crate::window_words::{WindowSpan, add_word_timestamps};
 use crate::{DecodingOptions, Segment, TranscribeError};
 
@@ -51,6 +52,7 @@ pub trait WindowModel {
 pub fn transcribe_windows<M: WindowModel>(
     model: &M,
     mel: &MelSpectrogram,
+    voice: &VoiceActivity,
     options: &DecodingOptions,
     seed: u64,
 ) -> Result<Vec<Segment>, TranscribeError> {
@@ -94,7 +96,7 @@ pub fn transcribe_windows<M: WindowModel>(
             });
         }
         if options.word_timestamps && !window_segments.is_empty() {
-            let window = WindowSpan { start_s: time_offset_s, content_frames: segment_size };
+            let window = WindowSpan { start_s: time_offset_s, content_frames: segment_size, voice };
             add_word_timestamps(model, &encoded, &result, &kept, window, &mut window_segments, &mut last_speech_s)?;
             if let Some(threshold) = options.hallucination_silence_threshold_s {
                 let guard = GuardWindow {
@@ -102,6 +104,7 @@ pub fn transcribe_windows<M: WindowModel>(
                     end_s: (time_offset_s + N_FRAMES as f64 * SECONDS_PER_FRAME).min(duration_s),
                     last_speech_s: speech_before_window,
                     threshold_s: f64::from(threshold),
+                    voice,
                 };
                 drop_hallucinations(&mut window_segments, guard);
                 last_speech_s = window_segments

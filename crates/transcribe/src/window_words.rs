@@ -6,15 +6,18 @@ use std::ops::Range;
 
 use crate::decoder::WindowDecoding;
 use crate::long_form::WindowModel;
+use crate::voice_activity::VoiceActivity;
 use crate::word_timing::{attach_words, window_words};
 use crate::{Segment, TranscribeError};
 
 /// Where a window sits in the recording.
 #[derive(Clone, Copy, Debug)]
-pub struct WindowSpan {
+pub struct WindowSpan<'a> {
     pub start_s: f64,
     /// Mel frames of real audio in the window (the rest is padding).
     pub content_frames: usize,
+    /// The recording's clear silences, when it has any.
+    pub voice: &'a VoiceActivity,
 }
 
 /// Fills `segments[k].words` from the tokens `result.tokens[kept[k]]` (text and timestamps);
@@ -24,7 +27,7 @@ pub fn add_word_timestamps<M: WindowModel>(
     encoded: &M::Encoded,
     result: &WindowDecoding,
     kept: &[Range<usize>],
-    window: WindowSpan,
+    window: WindowSpan<'_>,
     segments: &mut [Segment],
     last_speech_s: &mut f64,
 ) -> Result<(), TranscribeError> {
@@ -55,7 +58,7 @@ pub fn add_word_timestamps<M: WindowModel>(
     if words.words.is_empty() {
         return Ok(());
     }
-    attach_words(segments, &counts, &words, last_speech_s);
+    attach_words(segments, &counts, &words, window.voice, last_speech_s);
     Ok(())
 }
 

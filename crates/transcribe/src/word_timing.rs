@@ -5,6 +5,7 @@
 //! neighbouring word, too-long words at sentence and segment edges are shortened, and the words
 //! are handed out to their segments.
 
+use crate::voice_activity::VoiceActivity;
 use crate::{Segment, Word};
 
 /// Punctuation merged into the word that follows it.
@@ -134,9 +135,17 @@ fn merge_punctuation(words: &mut Vec<WordTiming>) {
 /// then applies openai-whisper's segment-edge fixes: after a pause, the first words may not be
 /// longer than twice the median; a first (last) word that starts (ends) more than 0.5 s outside
 /// its segment is cut to the segment's timestamp, otherwise the segment takes the word's time.
+/// When the recording has clear silences (`voice`), these fixes give way to trimming each word
+/// out of the silences around it, and the segment spans its words.
 /// Words are finally clamped inside their segment. `last_speech_s` is the end of the previous
 /// speech and is updated.
-pub fn attach_words(segments: &mut [Segment], token_counts: &[usize], window: &WindowWords, last_speech_s: &mut f64) {
+pub fn attach_words(
+    segments: &mut [Segment],
+    token_counts: &[usize],
+    window: &WindowWords,
+    voice: &VoiceActivity,
+    last_speech_s: &mut f64,
+) {
     let median = window.median_duration_s;
     let max_duration = 2.0 * median;
     let mut next = 0;
@@ -156,7 +165,17 @@ pub fn attach_words(segments: &mut [Segment], token_counts: &[usize], window: &W
             taken += timing.tokens;
             next += 1;
         }
-        if let Some(first) = words.first().cloned() {
+        if voice.is_known() && !words.is_empty() {
+            for word in &mut words {
+                (word.start_s, word.end_s) = voice.trim(word.start_s, word.end_s);
+            }
+            share_with_voiced_neighbours(&mut words, voice);
+            // Speech right before the first word, after the previous segment, is its beginning.
+            words[0].start_s = voice.speech_onset(words[0].start_s, *last_speech_s);
+            segment.start_s = words[0].start_s;
+            segment.end_s = words[words.len() - 1].end_s.max(segment.start_s);
+            *last_speech_s = segment.end_s;
+        } else if let Some(first) = words.first().cloned() {
             let long_first = first.end_s - first.start_s > max_duration
                 || words.get(1).is_some_and(|second| second.end_s - first.start_s > 2.0 * max_duration);
             if first.end_s - *last_speech_s > 4.0 * median && long_first {
@@ -187,6 +206,37 @@ pub fn attach_words(segments: &mut [Segment], token_counts: &[usize], window: &W
             word.end_s = word.end_s.clamp(word.start_s, segment.end_s);
         }
         segment.words = Some(words);
+    }
+}
+
+/// Alignment often lets a word at a segment's edge take its neighbour's audio and puts the word
+/// itself in the silence beside it. Each word lying wholly in a silence therefore shares the
+/// span of the voiced word before it (the one after it, at the start), in proportion to their
+/// lengths in characters. Nothing changes when every word is silent.
+fn share_with_voiced_neighbours(words: &mut [Word], voice: &VoiceActivity) {
+    let silent: Vec<bool> =
+        words.iter().map(|w| voice.voiced_share(w.start_s, w.end_s).is_none_or(|share| share == 0.0)).collect();
+    let Some(first_voiced) = silent.iter().position(|&s| !s) else {
+        return;
+    };
+    let mut start = 0;
+    while start < words.len() {
+        let anchor = if start == 0 { first_voiced } else { start };
+        let mut end = anchor + 1;
+        while end < words.len() && silent[end] {
+            end += 1;
+        }
+        let (from, to) = (words[anchor].start_s, words[anchor].end_s);
+        let group = &mut words[start..end];
+        let lengths: Vec<f64> = group.iter().map(|w| w.word.trim().chars().count().max(1) as f64).collect();
+        let total: f64 = lengths.iter().sum();
+        let mut at = from;
+        for (word, length) in group.iter_mut().zip(&lengths) {
+            word.start_s = at;
+            at += (to - from) * length / total;
+            word.end_s = at;
+        }
+        start = end;
     }
 }
 
@@ -224,6 +274,21 @@ mod tests {
     }
 
     #[test]
+    fn a_word_left_in_silence_shares_its_neighbours_audio() {
+        // Speech from 1.0 s to 2.0 s, silence after.
+        let mut samples = vec![0.0f32; 16_000];
+        samples.extend((0..16_000).map(|i| 0.3 * (i as f32 * 0.2).sin()));
+        samples.extend(vec![0.0; 48_000]);
+        let voice = VoiceActivity::from_samples(&samples);
+        let word = |w: &str, start_s, end_s| Word { start_s, end_s, word: w.into(), probability: Some(0.9) };
+        let mut words = vec![word(" one", 1.0, 1.2), word(" three", 1.2, 2.0), word(" four.", 2.6, 3.5)];
+        share_with_voiced_neighbours(&mut words, &voice);
+        assert_eq!((words[0].start_s, words[0].end_s), (1.0, 1.2));
+        assert!((words[1].start_s - 1.2).abs() < 1e-9 && (words[1].end_s - 1.6).abs() < 1e-9, "{words:?}");
+        assert!((words[2].start_s - 1.6).abs() < 1e-9 && (words[2].end_s - 2.0).abs() < 1e-9, "{words:?}");
+    }
+
+    #[test]
     fn words_go_to_their_segments_and_fix_their_edges() {
         let p = pieces(&[" one", " two", ".", " three", " four", " five"]);
         // " five" ends at 9.0: far past its segment's end (6.0).
@@ -231,7 +296,7 @@ mod tests {
         let window = window_words(&p, &starts, &[0.9; 6]);
         let mut segments = vec![segment(0.8, 2.0), segment(4.9, 6.0)];
         let mut last = 0.0;
-        attach_words(&mut segments, &[3, 3], &window, &mut last);
+        attach_words(&mut segments, &[3, 3], &window, &VoiceActivity::default(), &mut last);
         let first: Vec<&str> = segments[0].words.as_ref().unwrap().iter().map(|w| w.word.as_str()).collect();
         assert_eq!(first, vec![" one", " two."]);
         assert!((segments[0].start_s - 1.0).abs() < 1e-9, "segment takes its first word's start");
