@@ -114,6 +114,10 @@ pub fn transcribe_windows<M: WindowModel>(
                     .unwrap_or(speech_before_window);
             }
         }
+        let mut floor_s = segments.last().map_or(0.0, |s: &Segment| s.end_s);
+        for segment in &mut window_segments {
+            floor_s = not_before(segment, floor_s);
+        }
         clamp_to_duration(&mut window_segments, duration_s);
         segments.extend(window_segments.into_iter().map(rounded));
         if result.temperature > PROMPT_RESET_TEMPERATURE {
@@ -126,6 +130,18 @@ pub fn transcribe_windows<M: WindowModel>(
 
 fn round_ms(seconds: f64) -> f64 {
     (seconds * 1000.0).round() / 1000.0
+}
+
+/// Moves the segment's and its words' times to `floor_s` or later (word edges stretched by the
+/// alignment may reach back into the previous segment); returns the segment's end.
+fn not_before(segment: &mut Segment, floor_s: f64) -> f64 {
+    segment.start_s = segment.start_s.max(floor_s);
+    segment.end_s = segment.end_s.max(segment.start_s);
+    for word in segment.words.iter_mut().flatten() {
+        word.start_s = word.start_s.clamp(segment.start_s, segment.end_s);
+        word.end_s = word.end_s.clamp(word.start_s, segment.end_s);
+    }
+    segment.end_s
 }
 
 /// The segment with its times, and its words' times, rounded to milliseconds.
