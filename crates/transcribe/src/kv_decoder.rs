@@ -42,17 +42,20 @@ impl DecoderLayer {
         self.after_self_attention(x, cache)
     }
 
-    /// The layer's output and the cross-attention scores of its heads (`[1, h, len, frames]`).
+    /// The cross-attention scores of the layer's heads (`[1, h, len, frames]`) and, when
+    /// `with_output`, the layer's output.
     fn forward_with_cross_scores(
         &self,
         x: &Tensor,
         cache: &mut LayerCache,
         mask: Option<&Tensor>,
-    ) -> Result<(Tensor, Tensor)> {
+        with_output: bool,
+    ) -> Result<(Option<Tensor>, Tensor)> {
         let h = self.self_attn_ln.forward(x)?;
         let x = (x + self.self_attn.attend_self(&h, &mut cache.self_kv, mask)?)?;
         let scores = self.cross_attn.scores(&self.cross_attn_ln.forward(&x)?, &cache.cross_kv)?;
-        Ok((self.after_self_attention(x, cache)?, scores))
+        let output = if with_output { Some(self.after_self_attention(x, cache)?) } else { None };
+        Ok((output, scores))
     }
 
     fn after_self_attention(&self, x: Tensor, cache: &LayerCache) -> Result<Tensor> {
@@ -158,10 +161,12 @@ impl KvDecoder {
         let mut x = self.embed_tokens.forward(&ids)?.broadcast_add(&self.embed_positions.narrow(0, 0, n)?)?;
         let mask = causal_mask(n, 0, device)?;
         let mut per_layer = Vec::with_capacity(last_layer + 1);
-        for (layer, cache) in self.layers.iter().zip(state.layers.iter_mut()).take(last_layer + 1) {
-            let (out, scores) = layer.forward_with_cross_scores(&x, cache, Some(&mask))?;
+        for (i, (layer, cache)) in self.layers.iter().zip(state.layers.iter_mut()).take(last_layer + 1).enumerate() {
+            let (out, scores) = layer.forward_with_cross_scores(&x, cache, Some(&mask), i < last_layer)?;
             per_layer.push(scores.squeeze(0)?);
-            x = out;
+            if let Some(out) = out {
+                x = out;
+            }
         }
         let selected = heads.iter().map(|&(layer, head)| per_layer[layer].get(head)).collect::<Result<Vec<_>>>()?;
         Tensor::stack(&selected, 0)

@@ -5,6 +5,8 @@
 
 use std::ops::Range;
 
+use rayon::prelude::*;
+
 /// Width of the median filter along time, in encoder frames.
 pub const MEDIAN_FILTER_WIDTH: usize = 7;
 
@@ -27,19 +29,23 @@ pub fn token_start_frames(input: &HeadScores<'_>, rows: Range<usize>, content_fr
     if heads == 0 || rows.is_empty() || rows.end > tokens || used == 0 || scores.len() != heads * tokens * frames {
         return Vec::new();
     }
-    let mut matrix = vec![0f32; tokens * used];
-    for head in 0..heads {
-        let mut weights: Vec<f32> =
-            (0..tokens).flat_map(|t| softmax(&scores[(head * tokens + t) * frames..][..used])).collect();
-        standardise_columns(&mut weights, tokens, used);
-        for t in 0..tokens {
-            let filtered = median_filter(&weights[t * used..(t + 1) * used], MEDIAN_FILTER_WIDTH);
-            for (m, w) in matrix[t * used..(t + 1) * used].iter_mut().zip(filtered) {
-                *m += w / heads as f32;
-            }
+    // Per head (in parallel): softmax over the frames, standardise over all tokens, median
+    // filter the rows that are aligned.
+    let per_head: Vec<Vec<f32>> = (0..heads)
+        .into_par_iter()
+        .map(|head| {
+            let mut weights: Vec<f32> =
+                (0..tokens).flat_map(|t| softmax(&scores[(head * tokens + t) * frames..][..used])).collect();
+            standardise_columns(&mut weights, tokens, used);
+            rows.clone().flat_map(|t| median_filter(&weights[t * used..(t + 1) * used], MEDIAN_FILTER_WIDTH)).collect()
+        })
+        .collect();
+    let mut cost = vec![0f32; rows.len() * used];
+    for filtered in &per_head {
+        for (c, w) in cost.iter_mut().zip(filtered) {
+            *c -= w / heads as f32;
         }
     }
-    let cost: Vec<f32> = matrix[rows.start * used..rows.end * used].iter().map(|&v| -v).collect();
     let path = dtw_path(&cost, rows.len(), used);
     let mut starts = Vec::with_capacity(rows.len());
     for &(row, frame) in &path {
