@@ -3,7 +3,8 @@
 //!
 //! ```sh
 //! cargo run --release -p session_transcribe --features candle --example transcribe_wav -- \
-//!     "$(scripts/prepare-whisper-tiny)" speech16k.wav [--projection f16|f32|q8] [--language en]
+//!     "$(scripts/prepare-whisper-tiny)" speech16k.wav [--projection f16|f32|q8] [--language en] \
+//!     [--word-timestamps on|off] [--hallucination-guard on|off]
 //! ```
 
 use std::path::PathBuf;
@@ -17,13 +18,18 @@ struct Args {
     wav: PathBuf,
     projection: ProjectionType,
     language: Option<String>,
+    word_timestamps: Option<bool>,
+    hallucination_guard: Option<bool>,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let usage = "usage: transcribe_wav MODEL_DIR WAV [--projection f16|f32|q8] [--language CODE]";
+    let usage = "usage: transcribe_wav MODEL_DIR WAV [--projection f16|f32|q8] [--language CODE] [--word-timestamps on|off] \
+         [--hallucination-guard on|off]";
     let mut positional = Vec::new();
     let mut projection = ProjectionType::F16;
     let mut language = None;
+    let mut word_timestamps = None;
+    let mut hallucination_guard = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -38,11 +44,21 @@ fn parse_args() -> Result<Args, String> {
                 }
             }
             "--language" => language = Some(args.next().ok_or(usage)?),
+            "--word-timestamps" => word_timestamps = Some(on_off(&arg, args.next())?),
+            "--hallucination-guard" => hallucination_guard = Some(on_off(&arg, args.next())?),
             _ => positional.push(PathBuf::from(arg)),
         }
     }
     let [model, wav] = <[PathBuf; 2]>::try_from(positional).map_err(|_| usage.to_owned())?;
-    Ok(Args { model, wav, projection, language })
+    Ok(Args { model, wav, projection, language, word_timestamps, hallucination_guard })
+}
+
+fn on_off(flag: &str, value: Option<String>) -> Result<bool, String> {
+    match value.as_deref() {
+        Some("on") => Ok(true),
+        Some("off") => Ok(false),
+        other => Err(format!("{flag} takes on or off, not {other:?}")),
+    }
 }
 
 fn read_wav(path: &PathBuf) -> Result<Vec<f32>, String> {
@@ -68,7 +84,13 @@ fn run() -> Result<(), String> {
     let settings = CandleWhisperSettings { projection: args.projection, ..Default::default() };
     let whisper = CandleWhisper::load_with(&args.model, settings).map_err(|e| e.to_string())?;
     let load_s = started.elapsed().as_secs_f64();
-    let options = DecodingOptions { language: args.language, ..Default::default() };
+    let mut options = DecodingOptions { language: args.language, ..Default::default() };
+    if let Some(on) = args.word_timestamps {
+        options.word_timestamps = on;
+    }
+    if args.hallucination_guard == Some(false) {
+        options.hallucination_silence_threshold_s = None;
+    }
     let started = Instant::now();
     let transcript = whisper.transcribe(&samples, &options).map_err(|e| e.to_string())?;
     let transcribe_s = started.elapsed().as_secs_f64();

@@ -79,6 +79,15 @@ impl Attention {
         softmax_last_dim(&scores)?.matmul(&kv.values)
     }
 
+    /// Scaled attention scores `q · kᵀ / √d_head` of `x` over `kv`, before the softmax:
+    /// `[1, h, len, kv_len]`. Word alignment reads them for the alignment heads.
+    pub fn scores(&self, x: &Tensor, kv: &HeadsKv) -> Result<Tensor> {
+        let (_, _, d) = x.dims3()?;
+        let scale = 1.0 / ((d / self.n_head) as f64).sqrt();
+        let q = (self.heads(&self.q.forward(x)?)? * scale)?;
+        q.contiguous()?.matmul(&kv.keys_t)
+    }
+
     /// Self-attention over the cache plus `x`; appends `x`'s keys and values to the cache.
     pub fn attend_self(&self, x: &Tensor, cache: &mut Option<HeadsKv>, mask: Option<&Tensor>) -> Result<Tensor> {
         let new = self.keys_values(x)?;

@@ -18,6 +18,8 @@ use crate::model_folder::{ModelFiles, invalid, logit_filters, model_id, read_jso
 use crate::sampling::{SeededRng, argmax};
 use crate::tokens::SpecialTokens;
 use crate::vocab_projection::{ProjectionType, VocabProjection};
+use crate::voice_activity::VoiceActivity;
+use crate::word_alignment::{HeadScores, token_start_frames};
 use crate::{DecodingOptions, SAMPLE_RATE, TranscribeError, Transcriber, Transcript};
 
 /// How to run the model; [`Default`] is what [`CandleWhisper::load`] uses.
@@ -38,9 +40,10 @@ impl Default for CandleWhisperSettings {
 /// A local Whisper transcriber. Thread-safe: concurrent calls share the weights.
 ///
 /// English-only models (vocabulary < 51865) ignore `DecodingOptions::language` and record
-/// "en"; multilingual ones use it or detect the language on the first window. Word timestamps
-/// are not implemented yet: `Transcript::words` is always `None`. At temperatures above 0 one
-/// sample is drawn per window (openai-whisper's `best_of` is 1 here).
+/// "en"; multilingual ones use it or detect the language on the first window. With
+/// `DecodingOptions::word_timestamps`, words are aligned from the cross-attention of the
+/// config's `alignment_heads` and fill `Transcript::words` and each `Segment::words`. At
+/// temperatures above 0 one sample is drawn per window (openai-whisper's `best_of` is 1 here).
 pub struct CandleWhisper {
     encoder: AudioEncoder,
     decoder: KvDecoder,
@@ -49,6 +52,8 @@ pub struct CandleWhisper {
     mel: LogMelExtractor,
     model_id: String,
     seed: u64,
+    /// `[layer, head]` of the cross-attention heads that follow the speech in time.
+    alignment_heads: Vec<(usize, usize)>,
 }
 
 impl CandleWhisper {
@@ -81,6 +86,7 @@ impl CandleWhisper {
         let projection = VocabProjection::new(&embedding, settings.projection).map_err(|e| invalid(weights, e))?;
         let decoder = KvDecoder::load(&config, vb.pp("model.decoder"), projection).map_err(|e| invalid(weights, e))?;
         let model_id = model_id(&config, &config_json, folder);
+        let alignment_heads = alignment_heads(&config_json, &config).map_err(|e| invalid(&files.config, e))?;
         Ok(Self {
             encoder,
             decoder,
@@ -89,6 +95,7 @@ impl CandleWhisper {
             mel: LogMelExtractor::new(config.num_mel_bins),
             model_id,
             seed: settings.seed,
+            alignment_heads,
         })
     }
 
@@ -185,6 +192,31 @@ impl WindowModel for Run<'_> {
         let text_tokens: Vec<u32> = tokens.iter().copied().filter(|&t| t < eot).collect();
         self.whisper.tokenizer.decode(&text_tokens, true).map_err(|e| TranscribeError::Failed(e.to_string()))
     }
+
+    fn align(
+        &self,
+        encoded: &DecoderState,
+        text_tokens: &[u32],
+        content_frames: usize,
+    ) -> Result<Vec<f64>, TranscribeError> {
+        let special = self.special_tokens();
+        let mut tokens = self.sot_sequence.clone();
+        tokens.push(special.no_timestamps);
+        let first_text_row = tokens.len();
+        tokens.extend_from_slice(text_tokens);
+        tokens.push(special.eot);
+        if tokens.len() > self.whisper.decoder.max_positions() {
+            return Ok(Vec::new());
+        }
+        let decoder = &self.whisper.decoder;
+        let scores = decoder.cross_attention_scores(&tokens, encoded.clone(), &self.whisper.alignment_heads);
+        let scores = scores.map_err(failed)?;
+        let (heads, rows, frames) = scores.dims3().map_err(failed)?;
+        let flat = scores.flatten_all().and_then(|t| t.to_vec1::<f32>()).map_err(failed)?;
+        let input = HeadScores { scores: &flat, heads, tokens: rows, frames };
+        let starts = token_start_frames(&input, first_text_row..rows, content_frames / FRAMES_PER_POSITION);
+        Ok(starts.into_iter().map(|f| f as f64 * SECONDS_PER_POSITION).collect())
+    }
 }
 
 impl Transcriber for CandleWhisper {
@@ -199,17 +231,43 @@ impl Transcriber for CandleWhisper {
         let mel = self.mel.compute(samples);
         let (language, sot_sequence) = self.language(&mel, options)?;
         let run = Run { whisper: self, sot_sequence };
-        let segments = transcribe_windows(&run, &mel, options, self.seed)?;
+        let voice =
+            if options.word_timestamps { VoiceActivity::from_samples(samples) } else { VoiceActivity::default() };
+        let segments = transcribe_windows(&run, &mel, &voice, options, self.seed)?;
         let text = segments.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
+        let words = options
+            .word_timestamps
+            .then(|| segments.iter().flat_map(|s| s.words.iter().flatten().cloned()).collect::<Vec<_>>());
         Ok(Transcript {
             language: Some(language),
             duration_s: samples.len() as f64 / f64::from(SAMPLE_RATE),
             text,
             segments,
-            words: None,
+            words,
             model_id: self.model_id.clone(),
             decoding: options.clone(),
         })
+    }
+}
+
+/// Mel frames per audio-encoder position, and the seconds one position covers.
+const FRAMES_PER_POSITION: usize = 2;
+const SECONDS_PER_POSITION: f64 = 0.02;
+
+/// `alignment_heads` from `config.json` (`[[layer, head], ...]`), else openai-whisper's default:
+/// every head of the second half of the decoder layers.
+fn alignment_heads(config_json: &serde_json::Value, config: &Config) -> Result<Vec<(usize, usize)>, String> {
+    let (layers, heads) = (config.decoder_layers, config.decoder_attention_heads);
+    let Some(listed) = config_json.get("alignment_heads") else {
+        return Ok((layers / 2..layers).flat_map(|l| (0..heads).map(move |h| (l, h))).collect());
+    };
+    let pairs: Vec<[usize; 2]> = serde_json::from_value(listed.clone()).map_err(|e| format!("alignment_heads: {e}"))?;
+    if pairs.is_empty() {
+        return Err("alignment_heads is empty".into());
+    }
+    match pairs.iter().find(|[l, h]| *l >= layers || *h >= heads) {
+        Some([l, h]) => Err(format!("alignment head [{l}, {h}] is outside {layers} layers × {heads} heads")),
+        None => Ok(pairs.into_iter().map(|[l, h]| (l, h)).collect()),
     }
 }
 

@@ -16,6 +16,8 @@ pub trait StepModel {
 pub struct WindowDecoding {
     /// Sampled tokens, text and timestamps, without `<|endoftext|>`.
     pub tokens: Vec<u32>,
+    /// The log-probability of each of `tokens` when it was chosen (after the logit filters).
+    pub token_logprobs: Vec<f32>,
     /// Sum of the sampled tokens' log-probabilities (eot included) over `tokens.len() + 1`.
     pub avg_logprob: f64,
     /// Probability of `<|nospeech|>` right after `<|startoftranscript|>`.
@@ -51,22 +53,26 @@ pub fn decode_window<M: StepModel>(
     let mut logits = if tail.is_empty() { at_sot } else { model.step(tail, &mut state)? };
 
     let mut sampled = Vec::new();
+    let mut token_logprobs = Vec::new();
     let mut sum_logprob = 0f64;
     let mut position = request.prompt.len();
     while sampled.len() < request.sample_len {
         request.filters.apply(&mut logits, &sampled);
         let next = choose(&logits, temperature, rng);
-        sum_logprob += f64::from(log_softmax(&logits)[next as usize]);
+        let logprob = log_softmax(&logits)[next as usize];
+        sum_logprob += f64::from(logprob);
         if next == tokens.eot || position + 1 >= request.max_positions {
             break;
         }
         sampled.push(next);
+        token_logprobs.push(logprob);
         position += 1;
         logits = model.step(&[next], &mut state)?;
     }
     Ok(WindowDecoding {
         avg_logprob: sum_logprob / (sampled.len() + 1) as f64,
         tokens: sampled,
+        token_logprobs,
         no_speech_prob,
         temperature,
     })
@@ -114,6 +120,8 @@ mod tests {
         let model = Scripted(vec![50363, 100, 200, 50400, 50256]);
         let out = decode_window(&model, 0, &request, 0.0, &mut SeededRng::new(0)).unwrap();
         assert_eq!(out.tokens, vec![50363, 100, 200, 50400]);
+        assert_eq!(out.token_logprobs.len(), 4);
+        assert!(out.token_logprobs.iter().all(|&l| l <= 0.0 && l > -0.01));
         assert!(out.avg_logprob > -0.01 && out.avg_logprob <= 0.0);
         let expected = 5f64.exp() / (5f64.exp() + 40f64.exp() + (VOCAB - 2) as f64);
         assert!((out.no_speech_prob - expected).abs() < 1e-9);

@@ -234,6 +234,7 @@ fn chunk_segments(response: AsrResponse, offset_s: f64, end_s: f64) -> Vec<Segme
         text: text.trim().to_owned(),
         avg_logprob: None,
         no_speech_prob: None,
+        words: None,
     };
     if response.chunks.is_empty() {
         return [segment(offset_s, end_s, &response.text)].into_iter().filter(|s| !s.text.is_empty()).collect();

@@ -39,6 +39,26 @@ impl DecoderLayer {
     fn forward(&self, x: &Tensor, cache: &mut LayerCache, mask: Option<&Tensor>) -> Result<Tensor> {
         let h = self.self_attn_ln.forward(x)?;
         let x = (x + self.self_attn.attend_self(&h, &mut cache.self_kv, mask)?)?;
+        self.after_self_attention(x, cache)
+    }
+
+    /// The cross-attention scores of the layer's heads (`[1, h, len, frames]`) and, when
+    /// `with_output`, the layer's output.
+    fn forward_with_cross_scores(
+        &self,
+        x: &Tensor,
+        cache: &mut LayerCache,
+        mask: Option<&Tensor>,
+        with_output: bool,
+    ) -> Result<(Option<Tensor>, Tensor)> {
+        let h = self.self_attn_ln.forward(x)?;
+        let x = (x + self.self_attn.attend_self(&h, &mut cache.self_kv, mask)?)?;
+        let scores = self.cross_attn.scores(&self.cross_attn_ln.forward(&x)?, &cache.cross_kv)?;
+        let output = if with_output { Some(self.after_self_attention(x, cache)?) } else { None };
+        Ok((output, scores))
+    }
+
+    fn after_self_attention(&self, x: Tensor, cache: &LayerCache) -> Result<Tensor> {
         let h = self.cross_attn_ln.forward(&x)?;
         let x = (&x + self.cross_attn.attend(&h, &cache.cross_kv, None)?)?;
         let h = self.fc1.forward(&self.final_ln.forward(&x)?)?.apply(&crate::cpu_ops::gelu)?;
@@ -114,6 +134,42 @@ impl KvDecoder {
         state.position += n;
         let last = self.ln.forward(&x.narrow(1, n - 1, 1)?)?.squeeze(0)?;
         self.projection.logits(&last)?.squeeze(0)?.to_dtype(DType::F32)?.to_vec1::<f32>()
+    }
+
+    /// Feeds all of `tokens` at once into a fresh `state` (teacher forcing) and returns the
+    /// cross-attention scores (before the softmax) of `heads`, `[layer, head]` pairs:
+    /// `[heads.len(), tokens.len(), frames]`. Layers after the last one named are not run, and
+    /// no logits are computed.
+    pub fn cross_attention_scores(
+        &self,
+        tokens: &[u32],
+        mut state: DecoderState,
+        heads: &[(usize, usize)],
+    ) -> Result<Tensor> {
+        let n = tokens.len();
+        if state.position != 0 || n == 0 || n > self.max_positions {
+            candle_core::bail!("alignment needs a fresh state and 1 to {} tokens, got {n}", self.max_positions);
+        }
+        let Some(last_layer) = heads.iter().map(|&(layer, _)| layer).max() else {
+            candle_core::bail!("no alignment heads");
+        };
+        if last_layer >= self.layers.len() {
+            candle_core::bail!("alignment head in layer {last_layer}; the decoder has {}", self.layers.len());
+        }
+        let device = self.embed_positions.device();
+        let ids = Tensor::new(tokens, device)?.unsqueeze(0)?;
+        let mut x = self.embed_tokens.forward(&ids)?.broadcast_add(&self.embed_positions.narrow(0, 0, n)?)?;
+        let mask = causal_mask(n, 0, device)?;
+        let mut per_layer = Vec::with_capacity(last_layer + 1);
+        for (i, (layer, cache)) in self.layers.iter().zip(state.layers.iter_mut()).take(last_layer + 1).enumerate() {
+            let (out, scores) = layer.forward_with_cross_scores(&x, cache, Some(&mask), i < last_layer)?;
+            per_layer.push(scores.squeeze(0)?);
+            if let Some(out) = out {
+                x = out;
+            }
+        }
+        let selected = heads.iter().map(|&(layer, head)| per_layer[layer].get(head)).collect::<Result<Vec<_>>>()?;
+        Tensor::stack(&selected, 0)
     }
 }
 

@@ -11,6 +11,10 @@
 //!    suppression) and `sampling`.
 //! 5. `long_form`: the window loop of openai-whisper's `transcribe()`: temperature fallback,
 //!    no-speech skipping, segments and seeking from timestamp tokens.
+//! 6. Word timestamps (`DecodingOptions::word_timestamps`): `window_words` re-runs the decoder
+//!    over a window's final tokens, `word_alignment` aligns them to the audio from the alignment
+//!    heads' cross-attention (median filter + DTW), `word_timing` groups them into words, and
+//!    `hallucination_guard` drops invented segments in silence and anything past the audio's end.
 //!
 //! With the `hf-inference` feature, [`HuggingFaceInference`] sends the audio to the Hugging Face
 //! Inference API instead, in chunks of at most 30 s.
@@ -34,6 +38,8 @@ mod cpu_ops;
 #[cfg(feature = "candle")]
 pub mod decoder;
 #[cfg(feature = "candle")]
+mod hallucination_guard;
+#[cfg(feature = "candle")]
 mod kv_decoder;
 #[cfg(feature = "candle")]
 pub mod logit_filters;
@@ -49,6 +55,14 @@ pub mod sampling;
 pub mod tokens;
 #[cfg(feature = "candle")]
 mod vocab_projection;
+#[cfg(feature = "candle")]
+mod voice_activity;
+#[cfg(feature = "candle")]
+mod window_words;
+#[cfg(feature = "candle")]
+mod word_alignment;
+#[cfg(feature = "candle")]
+mod word_timing;
 
 #[cfg(feature = "candle")]
 pub use candle_whisper::{CandleWhisper, CandleWhisperSettings};

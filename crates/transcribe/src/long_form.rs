@@ -4,16 +4,19 @@
 //! ended on a single timestamp or had none). Earlier text is the prompt for the next window.
 
 use crate::decoder::WindowDecoding;
+use crate::hallucination_guard::{GuardWindow, clamp_to_duration, drop_hallucinations};
 use crate::mel::{HOP_LENGTH, MelSpectrogram};
 use crate::sampling::SeededRng;
 use crate::tokens::{SpecialTokens, TIME_PRECISION_S};
+use crate::voice_activity::VoiceActivity;
+use crate::window_words::{WindowSpan, add_word_timestamps};
 use crate::{DecodingOptions, Segment, TranscribeError};
 
 /// Mel frames in one 30-second window.
 pub const N_FRAMES: usize = 3000;
 /// Mel frames per audio-encoder position (the second convolution has stride 2).
 const FRAMES_PER_TIMESTAMP: usize = 2;
-const SECONDS_PER_FRAME: f64 = HOP_LENGTH as f64 / 16_000.0;
+pub(crate) const SECONDS_PER_FRAME: f64 = HOP_LENGTH as f64 / 16_000.0;
 /// openai-whisper resets the prompt after a window decoded above this temperature.
 const PROMPT_RESET_TEMPERATURE: f32 = 0.5;
 
@@ -34,12 +37,22 @@ pub trait WindowModel {
     ) -> Result<WindowDecoding, TranscribeError>;
     /// The text of `tokens`, timestamps and other special tokens left out.
     fn text(&self, tokens: &[u32]) -> Result<String, TranscribeError>;
+    /// Cross-attention alignment of a window's `text_tokens` over its first `content_frames`
+    /// mel frames: the start, in seconds from the window's start, of each token and of the
+    /// `<|endoftext|>` after them. Empty when the tokens cannot be aligned.
+    fn align(
+        &self,
+        encoded: &Self::Encoded,
+        text_tokens: &[u32],
+        content_frames: usize,
+    ) -> Result<Vec<f64>, TranscribeError>;
 }
 
 /// Transcribes the whole spectrogram into segments.
 pub fn transcribe_windows<M: WindowModel>(
     model: &M,
     mel: &MelSpectrogram,
+    voice: &VoiceActivity,
     options: &DecodingOptions,
     seed: u64,
 ) -> Result<Vec<Segment>, TranscribeError> {
@@ -47,10 +60,12 @@ pub fn transcribe_windows<M: WindowModel>(
     let mut segments = Vec::new();
     let mut all_tokens: Vec<u32> = Vec::new();
     let mut prompt_reset_since = 0;
+    let mut last_speech_s = 0.0;
     let mut seek = 0;
     while seek < mel.n_frames {
         let segment_size = N_FRAMES.min(mel.n_frames - seek);
         let encoded = model.encode(&mel.window(seek, N_FRAMES))?;
+        let speech_before_window = last_speech_s;
         let mut rng = SeededRng::new(seed ^ seek as u64);
         let result = decode_with_fallback(model, &encoded, &all_tokens[prompt_reset_since..], options, &mut rng)?;
         if is_silence(&result, options) {
@@ -59,20 +74,52 @@ pub fn transcribe_windows<M: WindowModel>(
         }
         let time_offset_s = seek as f64 * SECONDS_PER_FRAME;
         let split = split_segments(&result.tokens, model.special_tokens(), time_offset_s, segment_size);
+        let mut window_segments = Vec::new();
+        let mut kept = Vec::new();
+        let mut first_token = 0;
         for piece in split.pieces {
+            let range = first_token..first_token + piece.tokens.len();
+            first_token = range.end;
             let text = model.text(piece.tokens)?.trim().to_owned();
             if text.is_empty() || piece.end_s <= piece.start_s {
                 continue;
             }
             all_tokens.extend_from_slice(piece.tokens);
-            segments.push(Segment {
-                start_s: round_ms(piece.start_s.min(duration_s)),
-                end_s: round_ms(piece.end_s.min(duration_s)),
+            kept.push(range);
+            window_segments.push(Segment {
+                start_s: piece.start_s.min(duration_s),
+                end_s: piece.end_s.min(duration_s),
                 text,
                 avg_logprob: Some(result.avg_logprob),
                 no_speech_prob: Some(result.no_speech_prob),
+                words: None,
             });
         }
+        if options.word_timestamps && !window_segments.is_empty() {
+            let window = WindowSpan { start_s: time_offset_s, content_frames: segment_size, voice };
+            add_word_timestamps(model, &encoded, &result, &kept, window, &mut window_segments, &mut last_speech_s)?;
+            if let Some(threshold) = options.hallucination_silence_threshold_s {
+                let guard = GuardWindow {
+                    start_s: time_offset_s,
+                    end_s: (time_offset_s + N_FRAMES as f64 * SECONDS_PER_FRAME).min(duration_s),
+                    last_speech_s: speech_before_window,
+                    threshold_s: f64::from(threshold),
+                    voice,
+                };
+                drop_hallucinations(&mut window_segments, guard);
+                last_speech_s = window_segments
+                    .iter()
+                    .rev()
+                    .find_map(|s| s.words.as_ref()?.last().map(|w| w.end_s))
+                    .unwrap_or(speech_before_window);
+            }
+        }
+        let mut floor_s = segments.last().map_or(0.0, |s: &Segment| s.end_s);
+        for segment in &mut window_segments {
+            floor_s = not_before(segment, floor_s);
+        }
+        clamp_to_duration(&mut window_segments, duration_s);
+        segments.extend(window_segments.into_iter().map(rounded));
         if result.temperature > PROMPT_RESET_TEMPERATURE {
             prompt_reset_since = all_tokens.len();
         }
@@ -83,6 +130,29 @@ pub fn transcribe_windows<M: WindowModel>(
 
 fn round_ms(seconds: f64) -> f64 {
     (seconds * 1000.0).round() / 1000.0
+}
+
+/// Moves the segment's and its words' times to `floor_s` or later (word edges stretched by the
+/// alignment may reach back into the previous segment); returns the segment's end.
+fn not_before(segment: &mut Segment, floor_s: f64) -> f64 {
+    segment.start_s = segment.start_s.max(floor_s);
+    segment.end_s = segment.end_s.max(segment.start_s);
+    for word in segment.words.iter_mut().flatten() {
+        word.start_s = word.start_s.clamp(segment.start_s, segment.end_s);
+        word.end_s = word.end_s.clamp(word.start_s, segment.end_s);
+    }
+    segment.end_s
+}
+
+/// The segment with its times, and its words' times, rounded to milliseconds.
+fn rounded(mut segment: Segment) -> Segment {
+    segment.start_s = round_ms(segment.start_s);
+    segment.end_s = round_ms(segment.end_s);
+    for word in segment.words.iter_mut().flatten() {
+        word.start_s = round_ms(word.start_s);
+        word.end_s = round_ms(word.end_s);
+    }
+    segment
 }
 
 /// openai-whisper's test: a window is skipped as silence when `<|nospeech|>` is likely and the

@@ -13,8 +13,14 @@ pub struct DecodingOptions {
     pub logprob_threshold: f32,
     /// A window with a no-speech probability above this (and a low log-probability) is silence.
     pub no_speech_threshold: f32,
-    /// Emit word-level timestamps where the implementation supports them.
+    /// Emit word-level timestamps where the implementation supports them. On by default: for
+    /// `CandleWhisper` they cost about 7 % of the transcription time (one extra decoder pass and
+    /// an alignment per 30-second window; measured on 5 minutes of speech with tiny.en).
     pub word_timestamps: bool,
+    /// With word timestamps: an improbable-looking segment with at least this much silence
+    /// (seconds) on both sides is taken as invented and dropped. `None` turns the guard off.
+    #[serde(default)]
+    pub hallucination_silence_threshold_s: Option<f32>,
 }
 
 impl Default for DecodingOptions {
@@ -25,7 +31,8 @@ impl Default for DecodingOptions {
             compression_ratio_threshold: 2.4,
             logprob_threshold: -1.0,
             no_speech_threshold: 0.6,
-            word_timestamps: false,
+            word_timestamps: true,
+            hallucination_silence_threshold_s: Some(2.0),
         }
     }
 }
@@ -38,6 +45,10 @@ pub struct Segment {
     pub text: String,
     pub avg_logprob: Option<f64>,
     pub no_speech_prob: Option<f64>,
+    /// The segment's words, when word timestamps were asked for and the implementation aligns
+    /// them (the same words as in [`Transcript::words`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub words: Option<Vec<Word>>,
 }
 
 /// One word with its timing, when the implementation aligns words.

@@ -202,3 +202,47 @@ pub fn faster_whisper(wav: &Path, cpu_threads: usize) -> serde_json::Value {
     );
     serde_json::from_slice(&output.stdout).expect("faster-whisper JSON")
 }
+
+/// A file made by `scripts/make-fixtures`, in `$FIXTURES_DIR`, else `<repo>/.fixtures`. Panics
+/// (the test fails) when it is missing.
+pub fn fixture(name: &str) -> PathBuf {
+    let dir = std::env::var_os("FIXTURES_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join(".fixtures"));
+    let path = dir.join(name);
+    assert!(path.is_file(), "fixture {} is missing: run scripts/make-fixtures (or set FIXTURES_DIR)", path.display());
+    path
+}
+
+/// One utterance of a fixture made by `say_parts` in `scripts/make-fixtures`: where its file
+/// starts and ends in the recording (espeak-ng's own trailing silence included), the voice and
+/// the text.
+#[derive(Clone, Debug)]
+pub struct SpokenPart {
+    pub start_s: f64,
+    pub end_s: f64,
+    pub voice: String,
+    pub text: String,
+}
+
+/// The parts listed in the `.txt` beside fixture `wav_name`.
+pub fn spoken_parts(wav_name: &str) -> Vec<SpokenPart> {
+    let txt = fixture(&wav_name.replace(".wav", ".txt"));
+    let content = std::fs::read_to_string(&txt).unwrap_or_else(|e| panic!("{}: {e}", txt.display()));
+    content
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let mut fields = line.splitn(4, ' ');
+            let mut next = || fields.next().unwrap_or_else(|| panic!("{}: bad line {line:?}", txt.display()));
+            let start_s = next().parse().expect("start");
+            let end_s = next().parse().expect("end");
+            let voice = next().to_owned();
+            let text = next().to_owned();
+            SpokenPart { start_s, end_s, voice, text }
+        })
+        .collect()
+}
+
+/// The text of all parts, in order.
+pub fn spoken_text(parts: &[SpokenPart]) -> String {
+    parts.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,151 @@
+//! Where the recording is clearly silent, from the energy of 20 ms frames (one frame per
+//! Whisper encoder position). Cross-attention alignment tends to stretch a word over the pause
+//! after it; when the recording has clear silences, word edges are pulled out of them and words
+//! that lie wholly inside one are recognised as such. A recording without clear silences (steady
+//! noise) gives no mask and nothing is changed.
+
+/// Samples per frame at 16 kHz (20 ms).
+const FRAME: usize = 320;
+pub const FRAME_S: f64 = 0.02;
+/// The recording has clear silences when its loud frames are this far above its quiet ones.
+const MIN_DYNAMIC_RANGE_DB: f64 = 25.0;
+/// A frame is voiced above this fraction of the way from the noise floor to the speech level.
+const VOICED_FRACTION: f64 = 0.35;
+/// Silent stretches shorter than this (stops, short pauses) are not trimmed from words.
+pub const MIN_TRIMMED_SILENCE_S: f64 = 0.2;
+
+/// Silence at least this long separates utterances.
+pub const MIN_PAUSE_S: f64 = 0.3;
+/// A segment's start moves back to its speech's onset by at most this much.
+pub const MAX_ONSET_SHIFT_S: f64 = 1.5;
+
+/// Voiced/silent per 20 ms frame, or nothing when the recording has no clear silences.
+#[derive(Clone, Debug, Default)]
+pub struct VoiceActivity {
+    voiced: Option<Vec<bool>>,
+}
+
+impl VoiceActivity {
+    /// Frames whose level is well above the noise floor (10th percentile of frame levels) toward
+    /// the speech level (95th percentile) are voiced.
+    pub fn from_samples(samples: &[f32]) -> Self {
+        let levels: Vec<f64> = samples
+            .chunks(FRAME)
+            .map(|frame| {
+                let power = frame.iter().map(|&s| f64::from(s) * f64::from(s)).sum::<f64>() / frame.len() as f64;
+                10.0 * power.max(1e-12).log10()
+            })
+            .collect();
+        if levels.is_empty() {
+            return Self::default();
+        }
+        let mut sorted = levels.clone();
+        sorted.sort_by(f64::total_cmp);
+        let at = |q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize];
+        let (floor, speech) = (at(0.10), at(0.95));
+        if speech - floor < MIN_DYNAMIC_RANGE_DB {
+            return Self::default();
+        }
+        let threshold = floor + VOICED_FRACTION * (speech - floor);
+        Self { voiced: Some(levels.into_iter().map(|l| l > threshold).collect()) }
+    }
+
+    /// Whether the recording has clear silences (and so a mask).
+    pub fn is_known(&self) -> bool {
+        self.voiced.is_some()
+    }
+
+    fn frames(&self, start_s: f64, end_s: f64) -> Option<(&[bool], usize)> {
+        let voiced = self.voiced.as_deref()?;
+        let first = ((start_s / FRAME_S).floor().max(0.0) as usize).min(voiced.len());
+        let last = ((end_s / FRAME_S).ceil().max(0.0) as usize).clamp(first, voiced.len());
+        Some((&voiced[first..last], first))
+    }
+
+    /// Share of `[start_s, end_s)` that is voiced; `None` without a mask or for an empty span.
+    pub fn voiced_share(&self, start_s: f64, end_s: f64) -> Option<f64> {
+        let (frames, _) = self.frames(start_s, end_s)?;
+        if frames.is_empty() {
+            return None;
+        }
+        Some(frames.iter().filter(|&&v| v).count() as f64 / frames.len() as f64)
+    }
+
+    /// Where the speech that runs into `t_s` began: walking back from `t_s` over voiced frames
+    /// and pauses shorter than [`MIN_PAUSE_S`], at most [`MAX_ONSET_SHIFT_S`] and not before
+    /// `floor_s`. `t_s` itself when the audio just before it is a pause or unknown.
+    pub fn speech_onset(&self, t_s: f64, floor_s: f64) -> f64 {
+        let Some(voiced) = self.voiced.as_deref() else {
+            return t_s;
+        };
+        let limit = floor_s.max(t_s - MAX_ONSET_SHIFT_S).max(0.0);
+        let first = (limit / FRAME_S).ceil() as usize;
+        let mut frame = ((t_s / FRAME_S).floor() as usize).min(voiced.len());
+        let pause_frames = (MIN_PAUSE_S / FRAME_S).round() as usize;
+        let (mut onset, mut silent_run) = (None, 0);
+        while frame > first {
+            frame -= 1;
+            if voiced[frame] {
+                onset = Some(frame);
+                silent_run = 0;
+            } else {
+                silent_run += 1;
+                if silent_run >= pause_frames {
+                    break;
+                }
+            }
+        }
+        onset.map_or(t_s, |f| (f as f64 * FRAME_S).min(t_s))
+    }
+
+    /// `[start_s, end_s]` with a leading and a trailing silent stretch of at least
+    /// [`MIN_TRIMMED_SILENCE_S`] cut off; unchanged without a mask or without voiced frames.
+    pub fn trim(&self, start_s: f64, end_s: f64) -> (f64, f64) {
+        let Some((frames, first)) = self.frames(start_s, end_s) else {
+            return (start_s, end_s);
+        };
+        let (Some(a), Some(b)) = (frames.iter().position(|&v| v), frames.iter().rposition(|&v| v)) else {
+            return (start_s, end_s);
+        };
+        let min_frames = (MIN_TRIMMED_SILENCE_S / FRAME_S).round() as usize;
+        let start = if a >= min_frames { (first + a) as f64 * FRAME_S } else { start_s };
+        let end = if frames.len() - 1 - b >= min_frames { (first + b + 1) as f64 * FRAME_S } else { end_s };
+        (start.max(start_s), end.min(end_s).max(start.max(start_s)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tone(seconds: f64, amplitude: f32) -> Vec<f32> {
+        (0..(seconds * 16_000.0) as usize).map(|i| amplitude * (i as f32 * 0.2).sin()).collect()
+    }
+
+    #[test]
+    fn finds_silences_and_trims_words_out_of_them() {
+        let mut samples = vec![0.0; 16_000];
+        samples.extend(tone(1.0, 0.3));
+        samples.extend(vec![0.0; 32_000]);
+        let activity = VoiceActivity::from_samples(&samples);
+        assert!(activity.is_known());
+        let (start, end) = activity.trim(0.5, 2.8);
+        assert!((start - 1.0).abs() < 0.03 && (end - 2.0).abs() < 0.03, "{start} {end}");
+        assert_eq!(activity.voiced_share(2.2, 3.0), Some(0.0));
+        assert_eq!(activity.trim(2.2, 3.0), (2.2, 3.0));
+        // A short dip is not trimmed.
+        assert_eq!(activity.trim(0.9, 1.5), (0.9, 1.5));
+        // The speech running into 1.6 s began at 1.0 s; nothing runs into 2.5 s.
+        assert!((activity.speech_onset(1.6, 0.0) - 1.0).abs() < 0.03);
+        assert!((activity.speech_onset(1.6, 1.3) - 1.3).abs() < 0.03);
+        assert_eq!(activity.speech_onset(2.5, 0.0), 2.5);
+    }
+
+    #[test]
+    fn steady_noise_gives_no_mask() {
+        let activity = VoiceActivity::from_samples(&tone(3.0, 0.1));
+        assert!(!activity.is_known());
+        assert_eq!(activity.trim(0.5, 2.0), (0.5, 2.0));
+        assert!(VoiceActivity::from_samples(&[]).voiced_share(0.0, 1.0).is_none());
+    }
+}
