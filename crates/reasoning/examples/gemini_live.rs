@@ -22,16 +22,8 @@ fn built_in_transcript() -> Transcript {
         (21.0, 27.0, "Exactly right. And where in the cell does that happen?"),
         (27.0, 30.0, "In the chloroplasts!"),
     ];
-    let segments: Vec<Segment> = lines
-        .iter()
-        .map(|&(start_s, end_s, text)| Segment {
-            start_s,
-            end_s,
-            text: text.into(),
-            avg_logprob: None,
-            no_speech_prob: None,
-        })
-        .collect();
+    let segments: Vec<Segment> =
+        lines.iter().map(|&(start_s, end_s, text)| Segment::from_text(start_s, end_s, text)).collect();
     Transcript {
         language: Some("en".into()),
         duration_s: 30.0,

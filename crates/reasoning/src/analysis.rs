@@ -214,7 +214,7 @@ mod tests {
     use session_transcribe::Segment;
 
     fn segment(start_s: f64, end_s: f64, text: &str) -> Segment {
-        Segment { start_s, end_s, text: text.into(), avg_logprob: None, no_speech_prob: None }
+        Segment::from_text(start_s, end_s, text)
     }
 
     #[test]

@@ -94,16 +94,8 @@ mod tests {
     use session_transcribe::DecodingOptions;
 
     pub(crate) fn transcript(texts: &[(f64, f64, &str)]) -> Transcript {
-        let segments: Vec<Segment> = texts
-            .iter()
-            .map(|&(start_s, end_s, text)| Segment {
-                start_s,
-                end_s,
-                text: text.into(),
-                avg_logprob: None,
-                no_speech_prob: None,
-            })
-            .collect();
+        let segments: Vec<Segment> =
+            texts.iter().map(|&(start_s, end_s, text)| Segment::from_text(start_s, end_s, text)).collect();
         Transcript {
             language: Some("en".into()),
             duration_s: segments.last().map_or(0.0, |s| s.end_s),

@@ -197,16 +197,8 @@ pub fn assert_no_key(error: &ReasoningError) {
 
 /// A transcript from `(start_s, end_s, text)` triples.
 pub fn transcript(segments: &[(f64, f64, &str)]) -> Transcript {
-    let segments: Vec<Segment> = segments
-        .iter()
-        .map(|&(start_s, end_s, text)| Segment {
-            start_s,
-            end_s,
-            text: text.into(),
-            avg_logprob: None,
-            no_speech_prob: None,
-        })
-        .collect();
+    let segments: Vec<Segment> =
+        segments.iter().map(|&(start_s, end_s, text)| Segment::from_text(start_s, end_s, text)).collect();
     Transcript {
         language: Some("en".into()),
         duration_s: segments.last().map_or(0.0, |s| s.end_s),

@@ -228,14 +228,7 @@ impl Transcriber for HuggingFaceInference {
 
 /// Segments of one request's answer, on the recording's time line.
 fn chunk_segments(response: AsrResponse, offset_s: f64, end_s: f64) -> Vec<Segment> {
-    let segment = |start_s: f64, end: f64, text: &str| Segment {
-        start_s,
-        end_s: end,
-        text: text.trim().to_owned(),
-        avg_logprob: None,
-        no_speech_prob: None,
-        words: None,
-    };
+    let segment = |start_s: f64, end: f64, text: &str| Segment::from_text(start_s, end, text.trim());
     if response.chunks.is_empty() {
         return [segment(offset_s, end_s, &response.text)].into_iter().filter(|s| !s.text.is_empty()).collect();
     }

@@ -51,6 +51,14 @@ pub struct Segment {
     pub words: Option<Vec<Word>>,
 }
 
+impl Segment {
+    /// A segment with only its text and times (no scores, no words), as a hosted API or a
+    /// stored transcript gives it.
+    pub fn from_text(start_s: f64, end_s: f64, text: impl Into<String>) -> Self {
+        Segment { start_s, end_s, text: text.into(), avg_logprob: None, no_speech_prob: None, words: None }
+    }
+}
+
 /// One word with its timing, when the implementation aligns words.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Word {

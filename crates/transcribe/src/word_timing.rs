@@ -270,7 +270,7 @@ mod tests {
     }
 
     fn segment(start_s: f64, end_s: f64) -> Segment {
-        Segment { start_s, end_s, text: String::new(), avg_logprob: None, no_speech_prob: None, words: None }
+        Segment::from_text(start_s, end_s, "")
     }
 
     #[test]
