@@ -51,19 +51,15 @@ impl NativeProcessor {
         let decoding = DecodingOptions { language, ..DecodingOptions::default() };
         let mut builder = SessionProcessor::builder().output(output).stages(stages).decoding_options(decoding);
         if let Some(model) = model {
-            let whisper = py
-                .detach(|| CandleWhisper::load(&model))
-                .map_err(|e| to_py_err(py, &ProcessingError::from(e)))?;
+            let whisper =
+                py.detach(|| CandleWhisper::load(&model)).map_err(|e| to_py_err(py, &ProcessingError::from(e)))?;
             builder = builder.transcriber(Arc::new(whisper));
         }
         if let Some(folder) = nudity_model {
-            let classifier = py
-                .detach(|| NudityClassifier::load(&folder))
-                .map_err(|e| to_py_err(py, &ProcessingError::from(e)))?;
-            builder = builder.safety(SafetySettings {
-                nudity_model: Some(Arc::new(classifier)),
-                ..SafetySettings::default()
-            });
+            let classifier =
+                py.detach(|| NudityClassifier::load(&folder)).map_err(|e| to_py_err(py, &ProcessingError::from(e)))?;
+            builder = builder
+                .safety(SafetySettings { nudity_model: Some(Arc::new(classifier)), ..SafetySettings::default() });
         }
         if let Some(llm) = gemini(gemini_api_key).map_err(|e| to_py_err(py, &e))? {
             builder = builder.llm(llm);
@@ -144,7 +140,13 @@ impl NativeProcessor {
 
     /// `record_safety_event` on the library's runtime, returning at once; `on_done(json, None)`
     /// or `on_done(None, exception)` is called from a runtime thread when it ends.
-    fn submit_safety_event(&self, py: Python<'_>, session_id: String, event: String, on_done: Py<PyAny>) -> PyResult<()> {
+    fn submit_safety_event(
+        &self,
+        py: Python<'_>,
+        session_id: String,
+        event: String,
+        on_done: Py<PyAny>,
+    ) -> PyResult<()> {
         let runtime = runtime().map_err(|e| to_py_err(py, &e))?;
         let processor = self.inner.clone();
         let run = runtime.spawn(async move { processor.record_safety_event_json(&session_id, &event).await });

@@ -106,11 +106,9 @@ fn pixel_format(name: &str) -> Result<PixelFormat, ProcessingError> {
 /// The bytes of a buffer-protocol object of single bytes, in C order: `memoryview(obj).tobytes()`.
 /// (The stable ABI of Python 3.9, which this module targets, has no direct buffer access.)
 fn contiguous_bytes<'py>(py: Python<'py>, pixels: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
-    let view = py
-        .import("builtins")?
-        .getattr("memoryview")?
-        .call1((pixels,))
-        .map_err(|_| PyTypeError::new_err("pixels must be bytes-like (bytes, bytearray, memoryview, a numpy uint8 array)"))?;
+    let view = py.import("builtins")?.getattr("memoryview")?.call1((pixels,)).map_err(|_| {
+        PyTypeError::new_err("pixels must be bytes-like (bytes, bytearray, memoryview, a numpy uint8 array)")
+    })?;
     let itemsize: usize = view.getattr("itemsize")?.extract()?;
     if itemsize != 1 {
         return Err(PyTypeError::new_err(format!(
