@@ -237,3 +237,19 @@ test('without geminiApiKey the environment is read; "" turns the LLM off', async
   assert.match(analysis.reason, /GEMINI_API_KEY/)
   assert.equal(result.analysis, null)
 })
+
+test('the event loop stays responsive while frames are scored', async () => {
+  const checker = new SafetyChecker({ nudityModel: nsfwModel() })
+  const frame = movingScene(640, 480, 1)
+  let ticks = 0
+  const timer = setInterval(() => ticks++, 2)
+  const started = performance.now()
+  try {
+    for (let i = 0; i < 30; i++) await checker.checkFrame(frame, 640, 480, i)
+  } finally {
+    clearInterval(timer)
+  }
+  const elapsed = performance.now() - started
+  // A free loop ticks about every 2 ms; a blocked one about once per frame (tens of ms).
+  assert.ok(ticks >= elapsed / 8, `${ticks} ticks in ${elapsed.toFixed(0)} ms`)
+})
