@@ -30,10 +30,45 @@ export declare class NativeProcessor {
    * `Error` carrying `code` and `kind`.
    */
   process(sessionId: string, input: string, cancel?: CancelToken | undefined | null): Promise<string>
+  /**
+   * Processes a session recorded one track per participant: each recording's artifacts go to
+   * `participants/<participant>/`, and the session's reports add the conversation. Resolves
+   * with the `SessionResult` as JSON text.
+   */
+  processParticipants(sessionId: string, participants: Array<ParticipantRecording>, cancel?: CancelToken | undefined | null): Promise<string>
+  /**
+   * Validates a realtime safety event (JSON text) and stores it under
+   * `sessions/<sessionId>/safety/`; resolves with the `StoredSafetyEvent` as JSON text, or
+   * rejects with an `Error` carrying `code` (`safety.invalid_event`, …) and `kind`.
+   */
+  recordSafetyEvent(sessionId: string, event: string): Promise<string>
+}
+
+/** The native realtime checker; use `SafetyChecker` from the package instead. */
+export declare class NativeSafetyChecker {
+  /** Loads the nudity model when one is given; a missing or broken folder throws (kind `config`). */
+  constructor(options?: SafetyCheckerOptions | undefined | null)
+  /** Whether frames are scored for nudity. */
+  get hasNudityModel(): boolean
+  /**
+   * Scores one frame off the JS thread; resolves with the `FrameCheck` as JSON text, or
+   * rejects with an `Error` carrying `code` (`safety.invalid_frame`, …) and `kind`.
+   */
+  checkFrame(pixels: Uint8Array, width: number, height: number, timeS: number, format: string): Promise<string>
 }
 
 /** The version of `session_processing` inside this addon. */
 export declare const LIBRARY_VERSION: string
+
+/** One participant's recording of a session recorded one track per participant. */
+export interface ParticipantRecording {
+  /** Participant identity (LiveKit identity): the folder `participants/<participant>/`. */
+  participant: string
+  /** A local path or `s3://bucket/key`. */
+  input: string
+  /** Where this recording starts on the session's timeline, in seconds (default 0). */
+  offsetS?: number
+}
 
 export interface ProcessorOptions {
   /** A local folder or `s3://bucket/prefix`: artifacts go to `<output>/sessions/<sessionId>/`. */
@@ -46,6 +81,18 @@ export interface ProcessorOptions {
   transcribe?: boolean
   /** Called as stages start and advance; `fraction` is the whole run's share done (0–1). */
   onProgress?: (stage: string, fraction: number, sessionId: string) => void
+  /**
+   * Folder of the nsfwjs model (`scripts/prepare-nsfw-model`) for the nudity category of the
+   * post-session safety scan; loaded by the constructor (a missing folder throws, kind `config`).
+   */
+  nudityModel?: string
+  /**
+   * Gemini API key for `analysis.json` and the LLM transcript safety classifier. Left out:
+   * `GEMINI_API_KEY` (with `GEMINI_MODEL`, `GEMINI_BASE_URL`) when set; `""` turns the LLM off.
+   */
+  geminiApiKey?: string
+  /** What kind of session this is ("a tutoring session"), for the LLM. */
+  sessionContext?: string
 }
 
 /**
@@ -61,4 +108,13 @@ export interface S3Options {
   sessionToken?: string
   /** Path-style addressing (`endpoint/bucket/key`), which most S3-compatible servers need. */
   forcePathStyle?: boolean
+}
+
+export interface SafetyCheckerOptions {
+  /** The participant (LiveKit identity) the frames come from, written into events. */
+  participant?: string
+  /** Folder of the nsfwjs model (`scripts/prepare-nsfw-model`); without it nudity is not judged. */
+  nudityModel?: string
+  /** Nudity flag threshold, 0–1 (default 0.7). */
+  nudityThreshold?: number
 }

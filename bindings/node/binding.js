@@ -837,4 +837,5 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.CancelToken = nativeBinding.CancelToken
 module.exports.NativeProcessor = nativeBinding.NativeProcessor
+module.exports.NativeSafetyChecker = nativeBinding.NativeSafetyChecker
 module.exports.LIBRARY_VERSION = nativeBinding.LIBRARY_VERSION

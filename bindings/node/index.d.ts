@@ -16,6 +16,22 @@ export interface SessionProcessorOptions {
   transcribe?: boolean
   /** Called on the JS thread as stages start and advance; `fraction` is the run's share done (0–1); `sessionId` tells concurrent runs apart. An exception it throws becomes a process warning and does not stop the run. */
   onProgress?: (stage: string, fraction: number, sessionId: string) => void
+  /** Folder of the nsfwjs model (`scripts/prepare-nsfw-model`) for the nudity category of the post-session safety scan; loaded by the constructor, which throws (kind `config`) when it is missing or broken. */
+  nudityModel?: string
+  /** Gemini API key for `analysis.json` and the LLM transcript safety classifier. Left out: `GEMINI_API_KEY` (with `GEMINI_MODEL`, `GEMINI_BASE_URL`) when set; `""` turns the LLM off. Never appears in error messages. */
+  geminiApiKey?: string
+  /** What kind of session this is ("a tutoring session", "a 1:1 match"), for the LLM. */
+  sessionContext?: string
+}
+
+/** One participant's recording, for `processParticipants`. */
+export interface ParticipantRecording {
+  /** Participant identity (LiveKit identity): artifacts go to `participants/<participant>/`. */
+  participant: string
+  /** A local path or `s3://bucket/key`. */
+  input: string
+  /** Where this recording starts on the session's timeline, in seconds (default 0). */
+  offsetS?: number
 }
 
 export interface ProcessOptions {
@@ -25,10 +41,10 @@ export interface ProcessOptions {
 
 /** The Error a failed run rejects with (or the constructor throws). */
 export interface SessionProcessingError extends Error {
-  /** Stable machine-readable code: `input`, `config`, `media.<what>` (e.g. `media.input_truncated`), `storage`, `io`, `transcription`, `cancelled`, `internal`. */
+  /** Stable machine-readable code: `input`, `config`, `media.<what>` (e.g. `media.input_truncated`), `storage`, `io`, `transcription`, `safety.invalid_event`, `safety.invalid_frame`, `safety.model`, `reasoning[.<what>]`, `cancelled`, `internal`. */
   code: string
-  /** Broad kind: `input`, `media`, `storage`, `transcription`, `config`, `cancelled` or `internal`. */
-  kind: 'input' | 'media' | 'storage' | 'transcription' | 'config' | 'cancelled' | 'internal'
+  /** Broad kind: `input`, `media`, `storage`, `transcription`, `config`, `reasoning`, `cancelled` or `internal`. */
+  kind: 'input' | 'media' | 'storage' | 'transcription' | 'config' | 'reasoning' | 'cancelled' | 'internal'
 }
 
 export type StageStatus = 'ok' | 'skipped' | 'failed'
@@ -91,7 +107,134 @@ export interface SessionResult {
   engagement: Record<string, any> | null
   /** The content of combined-score.json, or null. */
   combined: Record<string, any> | null
+  /** The content of safety-scan.json (the post-session safety scan), or null when it did not run. */
+  safety: SafetyScan | null
+  /** The content of analysis.json (the LLM analysis), or null without an LLM (the `analysis` stage says why). */
+  analysis: Record<string, any> | null
   duration_ms: number
+}
+
+export type SafetyCategory = 'nudity' | 'suspicious_behavior' | 'ai_bot' | 'offensive' | 'harassment' | 'violence'
+export type SafetyDecision = 'flagged' | 'clear'
+export type SafetySource = 'realtime_client' | 'realtime_server' | 'post_session'
+
+/** A safety event, as stored in `safety/<name>.json` (docs/outputs.md). */
+export interface SafetyEvent {
+  category: SafetyCategory
+  /** 0–1: how strongly the detector believes the category applies. */
+  score: number
+  /** 0–1: the score from which the event is flagged. */
+  threshold: number
+  /** Derived from score and threshold when a client leaves it out; a contradicting one is refused. */
+  decision: SafetyDecision
+  source: SafetySource
+  /** LiveKit identity, when known. */
+  participant?: string
+  /** Seconds from the start of the recording or track. */
+  media_time_s?: number
+  /** Wall-clock time of detection, RFC 3339 UTC (filled in when a client leaves it out). */
+  detected_at: string
+  detector: { id: string; version: string }
+  evidence: {
+    frame_time_s?: number
+    quote?: { text: string; start_s: number; end_s: number }
+    details?: Record<string, any>
+  }
+}
+
+/** What a client sends to `recordSafetyEvent`: `decision`, `detected_at` and `evidence` may be left out. */
+export type SafetyEventInput = Omit<SafetyEvent, 'decision' | 'detected_at' | 'evidence'> &
+  Partial<Pick<SafetyEvent, 'decision' | 'detected_at' | 'evidence'>>
+
+/** What `recordSafetyEvent` resolves with: the event as stored and the artifact it went to. */
+export interface StoredSafetyEvent {
+  event: SafetyEvent
+  /** `safety/<UTC time>-<category>-<hash>.json`; a resent event lands on the same name. */
+  artifact: ArtifactRecord
+}
+
+/** One category's verdict in safety-scan.json. */
+export interface CategoryVerdict {
+  category: SafetyCategory
+  /** 0–1, or null when no working detector could judge the category (`reason` says why). */
+  score: number | null
+  reason?: string
+  threshold: number
+  decision: SafetyDecision | null
+  detectors: Array<{ id: string; version: string }>
+  /** The figures the score rests on. */
+  signals: Record<string, any> | null
+  /** What the detectors cannot see, in words (absent when nothing is listed). */
+  limitations?: string[]
+  events: SafetyEvent[]
+}
+
+/** The content of safety-scan.json. */
+export interface SafetyScan {
+  categories: CategoryVerdict[]
+  /** Per participant, with one recording per participant. */
+  participants?: Record<string, CategoryVerdict[]>
+}
+
+/** nsfwjs's five class probabilities for one frame; they sum to 1. */
+export interface NudityScores {
+  drawing: number
+  hentai: number
+  neutral: number
+  porn: number
+  sexy: number
+}
+
+/** What `SafetyChecker.checkFrame` found in one frame. */
+export interface FrameCheck {
+  time_s: number
+  /** Class probabilities, or null without a nudity model. */
+  nudity: NudityScores | null
+  /** `porn + hentai + 0.5 × sexy`, 0–1, or null without a nudity model. */
+  nudity_score: number | null
+  /** The picture is black or covered. */
+  covered: boolean
+  /** The picture is identical to the previous frame. */
+  frozen: boolean
+  /** Events this frame flagged (each category at most once per 10 s of track time). */
+  events: SafetyEvent[]
+}
+
+export interface SafetyCheckerOptions {
+  /** The participant (LiveKit identity) the frames come from, written into events. */
+  participant?: string
+  /** Folder of the nsfwjs model (`scripts/prepare-nsfw-model`); without it nudity is not judged. */
+  nudityModel?: string
+  /** Nudity flag threshold, 0–1 (default 0.7). */
+  nudityThreshold?: number
+}
+
+export type PixelFormat = 'rgb' | 'rgba' | 'i420'
+
+/**
+ * Scores the frames of one video track as they arrive (a LiveKit subscriber, browser uploads).
+ * Keep one per track: it remembers how long the picture has been covered or frozen, and flags
+ * `suspicious_behavior` once such a stretch is long enough (about 21 s by default).
+ */
+export declare class SafetyChecker {
+  /** Loads the nudity model when one is given; throws a SessionProcessingError (kind `config`) for a missing or broken folder. */
+  constructor(options?: SafetyCheckerOptions)
+  /** Whether frames are scored for nudity. */
+  readonly hasNudityModel: boolean
+  /**
+   * Scores one frame shown at `timeS` seconds of the track, off the JS thread; frames of one
+   * checker are scored in call order. `pixels` are tightly packed rows in `format` (default
+   * `rgba`, e.g. `ImageData.data`), read in place: do not change them until the promise settles.
+   * Rejects with `code === "safety.invalid_frame"` for a buffer of the wrong length, an unknown
+   * format or a negative time.
+   */
+  checkFrame(
+    pixels: Uint8Array | Uint8ClampedArray | ArrayBuffer,
+    width: number,
+    height: number,
+    timeS: number,
+    format?: PixelFormat,
+  ): Promise<FrameCheck>
 }
 
 export declare class SessionProcessor {
@@ -99,4 +242,12 @@ export declare class SessionProcessor {
   constructor(options: SessionProcessorOptions)
   /** Processes one recording (a local path or `s3://bucket/key`) off the JS thread. */
   process(sessionId: string, input: string, options?: ProcessOptions): Promise<SessionResult>
+  /** Processes a session recorded one track per participant; each one's artifacts go to `participants/<participant>/` and the session's reports add the conversation. */
+  processParticipants(sessionId: string, participants: ParticipantRecording[], options?: ProcessOptions): Promise<SessionResult>
+  /**
+   * Validates a realtime safety event (an object or its JSON text, e.g. what nsfwjs flagged in a
+   * browser) and stores it as `sessions/<sessionId>/safety/<name>.json`; sending it again stores
+   * it once. Rejects with `code === "safety.invalid_event"` naming the field; nothing is written.
+   */
+  recordSafetyEvent(sessionId: string, event: SafetyEventInput | SafetyEvent | string): Promise<StoredSafetyEvent>
 }

@@ -28,3 +28,16 @@ export function tempDir(t) {
   t.after(() => rmSync(dir, { recursive: true, force: true }))
   return dir
 }
+
+let model
+/** The nsfwjs model folder: $NSFW_MODEL_DIR, or made by scripts/prepare-nsfw-model (never skipped). */
+export function nsfwModel() {
+  if (model) return model
+  let folder = process.env.NSFW_MODEL_DIR
+  if (!folder) {
+    const script = join(repo, 'scripts', 'prepare-nsfw-model')
+    folder = execFileSync(script, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').at(-1)
+  }
+  if (!existsSync(join(folder, 'model.safetensors'))) throw new Error(`${folder} holds no model.safetensors: set NSFW_MODEL_DIR`)
+  return (model = folder)
+}

@@ -149,3 +149,36 @@ test('CancelToken is usable on its own', () => {
   token.cancel()
   assert.equal(token.cancelled, true)
 })
+
+test('processParticipants processes one recording per participant', async (t) => {
+  const out = tempDir(t)
+  const processor = new SessionProcessor({ output: out })
+  const result = await processor.processParticipants('match-42', [
+    { participant: 'alice', input: fixture('alice.mp4') },
+    { participant: 'bob', input: fixture('bob.mp4'), offsetS: 0 },
+  ])
+  assert.equal(result.status, 'complete')
+  const dir = join(out, 'sessions', 'match-42')
+  for (const who of ['alice', 'bob']) {
+    for (const name of ['recording.mp4', 'audio.wav', 'quality.json', 'engagement.json']) {
+      assert.ok(existsSync(join(dir, 'participants', who, name)), `${who}/${name}`)
+    }
+    assert.equal(result.stages.find((s) => s.name === `${who}/audio`)?.status, 'ok', who)
+  }
+  const conversation = result.engagement.conversation
+  assert.ok(conversation.turn_count >= 3 && conversation.turn_count <= 6, JSON.stringify(conversation))
+  assert.equal(conversation.participants.length, 2)
+  assert.equal(result.quality.participants.length, 2)
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'))
+  assert.equal(manifest.participants.length, 2)
+
+  await assert.rejects(
+    processor.processParticipants('dup', [
+      { participant: 'alice', input: fixture('alice.mp4') },
+      { participant: 'alice', input: fixture('bob.mp4') },
+    ]),
+    { message: /appears twice/ },
+  )
+  await assert.rejects(processor.processParticipants('none', []), { code: 'input' })
+  await assert.rejects(processor.processParticipants('bad', 'alice.mp4'), TypeError)
+})

@@ -4,6 +4,7 @@
 # Environment:
 #   CARGO_TARGET_DIR  cargo's build folder (default: <repo>/target/node, kept between runs)
 #   FIXTURES_DIR      the generated media (default: made by scripts/make-fixtures)
+#   NSFW_MODEL_DIR    the nsfwjs model folder (default: made by scripts/prepare-nsfw-model)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 root=$(cd "$here/../.." && pwd)

@@ -2,15 +2,18 @@
 //!
 //! The native layer only converts types: `NativeProcessor` wraps the core's `SessionProcessor`
 //! and resolves with the `SessionResult` as JSON text; `index.js` adds the public
-//! `SessionProcessor` class (`AbortSignal` → `CancelToken`, `JSON.parse`). Errors become JS
+//! `SessionProcessor` class (`AbortSignal` → `CancelToken`, `JSON.parse`), and
+//! `NativeSafetyChecker` the realtime `SafetyChecker`. Errors become JS
 //! `Error`s with `code` and `kind` (`errors.rs`).
 
 mod cancel;
 mod errors;
 mod processor;
+mod safety;
 
 pub use cancel::CancelToken;
-pub use processor::{NativeProcessor, ProcessorOptions, S3Options};
+pub use processor::{NativeProcessor, ParticipantRecording, ProcessorOptions, S3Options};
+pub use safety::{CheckFrame, NativeSafetyChecker, SafetyCheckerOptions};
 
 /// The version of `session_processing` inside this addon.
 #[napi_derive::napi]

@@ -8,9 +8,11 @@ use napi::bindgen_prelude::{AsyncBlock, AsyncBlockBuilder, FnArgs};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode, UnknownReturnValue};
 use napi::{Env, Status};
 use napi_derive::napi;
+use std::sync::Arc;
+
 use session_processing::{
-    CancelFlag, OutputLocation, ProcessingError, Progress, RecordingInput, S3Settings, SessionProcessor, Stages,
-    runtime,
+    CancelFlag, Gemini, GeminiConfig, Llm, NudityClassifier, OutputLocation, ParticipantInput, ProcessingError,
+    Progress, RecordingInput, S3Settings, SafetySettings, SessionProcessor, Stages, runtime,
 };
 
 use crate::cancel::CancelToken;
@@ -52,6 +54,25 @@ pub struct ProcessorOptions {
     /// Called as stages start and advance; `fraction` is the whole run's share done (0–1).
     #[napi(ts_type = "(stage: string, fraction: number, sessionId: string) => void")]
     pub on_progress: Option<ProgressCallback>,
+    /// Folder of the nsfwjs model (`scripts/prepare-nsfw-model`) for the nudity category of the
+    /// post-session safety scan; loaded by the constructor (a missing folder throws, kind `config`).
+    pub nudity_model: Option<String>,
+    /// Gemini API key for `analysis.json` and the LLM transcript safety classifier. Left out:
+    /// `GEMINI_API_KEY` (with `GEMINI_MODEL`, `GEMINI_BASE_URL`) when set; `""` turns the LLM off.
+    pub gemini_api_key: Option<String>,
+    /// What kind of session this is ("a tutoring session"), for the LLM.
+    pub session_context: Option<String>,
+}
+
+/// One participant's recording of a session recorded one track per participant.
+#[napi(object, object_to_js = false)]
+pub struct ParticipantRecording {
+    /// Participant identity (LiveKit identity): the folder `participants/<participant>/`.
+    pub participant: String,
+    /// A local path or `s3://bucket/key`.
+    pub input: String,
+    /// Where this recording starts on the session's timeline, in seconds (default 0).
+    pub offset_s: Option<f64>,
 }
 
 /// The native processor; use `SessionProcessor` from the package instead.
@@ -69,6 +90,18 @@ impl NativeProcessor {
         let mut builder = SessionProcessor::builder().output(output).stages(stages);
         if let Some(s3) = options.s3 {
             builder = builder.s3(s3_settings(s3));
+        }
+        if let Some(folder) = options.nudity_model {
+            let classifier =
+                NudityClassifier::load(&folder).map_err(|e| to_js_error(&env, &ProcessingError::from(e)))?;
+            builder = builder
+                .safety(SafetySettings { nudity_model: Some(Arc::new(classifier)), ..SafetySettings::default() });
+        }
+        if let Some(llm) = gemini(options.gemini_api_key).map_err(|e| to_js_error(&env, &e))? {
+            builder = builder.llm(llm);
+        }
+        if let Some(context) = options.session_context {
+            builder = builder.session_context(context);
         }
         if let Some(callback) = options.on_progress {
             builder = builder.on_progress(move |p: &Progress| {
@@ -99,6 +132,86 @@ impl NativeProcessor {
         let run = async move { Ok(run(processor, session_id, input, flag).await) };
         AsyncBlockBuilder::build_with_map(&env, run, |env, outcome| outcome.map_err(|e| to_js_error(&env, &e)))
     }
+
+    /// Processes a session recorded one track per participant: each recording's artifacts go to
+    /// `participants/<participant>/`, and the session's reports add the conversation. Resolves
+    /// with the `SessionResult` as JSON text.
+    #[napi(catch_unwind, ts_return_type = "Promise<string>")]
+    pub fn process_participants(
+        &self,
+        env: Env,
+        session_id: String,
+        participants: Vec<ParticipantRecording>,
+        cancel: Option<&CancelToken>,
+    ) -> napi::Result<AsyncBlock<String>> {
+        let processor = self.inner.clone();
+        let flag = cancel.map(|token| token.flag.clone()).unwrap_or_default();
+        let run = async move {
+            let inputs = participants
+                .into_iter()
+                .map(|p| {
+                    Ok(ParticipantInput {
+                        participant: p.participant,
+                        input: RecordingInput::parse(&p.input)?,
+                        offset_s: p.offset_s.unwrap_or(0.0),
+                    })
+                })
+                .collect::<Result<Vec<_>, ProcessingError>>();
+            let outcome = match inputs {
+                Ok(inputs) => {
+                    on_runtime(
+                        async move { to_json(&processor.process_participants(&session_id, inputs, &flag).await?) },
+                    )
+                    .await
+                }
+                Err(e) => Err(e),
+            };
+            Ok(outcome)
+        };
+        AsyncBlockBuilder::build_with_map(&env, run, |env, outcome| outcome.map_err(|e| to_js_error(&env, &e)))
+    }
+
+    /// Validates a realtime safety event (JSON text) and stores it under
+    /// `sessions/<sessionId>/safety/`; resolves with the `StoredSafetyEvent` as JSON text, or
+    /// rejects with an `Error` carrying `code` (`safety.invalid_event`, …) and `kind`.
+    #[napi(catch_unwind, ts_return_type = "Promise<string>")]
+    pub fn record_safety_event(&self, env: Env, session_id: String, event: String) -> napi::Result<AsyncBlock<String>> {
+        let processor = self.inner.clone();
+        let run = async move {
+            Ok(on_runtime(async move {
+                let stored = processor.record_safety_event_json(&session_id, &event).await?;
+                to_json(&stored)
+            })
+            .await)
+        };
+        AsyncBlockBuilder::build_with_map(&env, run, |env, outcome| outcome.map_err(|e| to_js_error(&env, &e)))
+    }
+}
+
+/// The LLM for the analysis stage: Gemini from `GEMINI_API_KEY` when no key is given, none for an
+/// empty key, else Gemini with that key. The key never appears in an error message.
+fn gemini(api_key: Option<String>) -> Result<Option<Arc<dyn Llm>>, ProcessingError> {
+    let client = match api_key {
+        None => Gemini::from_env()?,
+        Some(key) if key.is_empty() => None,
+        Some(key) => Some(Gemini::new(GeminiConfig::new(key))?),
+    };
+    Ok(client.map(|c| Arc::new(c) as Arc<dyn Llm>))
+}
+
+fn to_json(value: &impl serde::Serialize) -> Result<String, ProcessingError> {
+    serde_json::to_string(value).map_err(|e| ProcessingError::Internal(format!("cannot serialise the result: {e}")))
+}
+
+/// Runs `work` on the library's runtime; a panic there becomes an `internal` error.
+async fn on_runtime(
+    work: impl Future<Output = Result<String, ProcessingError>> + Send + 'static,
+) -> Result<String, ProcessingError> {
+    match runtime()?.spawn(work).await {
+        Ok(outcome) => outcome,
+        Err(join) if join.is_panic() => Err(ProcessingError::from_panic(join.into_panic())),
+        Err(join) => Err(ProcessingError::Internal(format!("the run was lost: {join}"))),
+    }
 }
 
 /// One run on the library's runtime, serialised there too.
@@ -109,16 +222,7 @@ async fn run(
     flag: CancelFlag,
 ) -> Result<String, ProcessingError> {
     let input = RecordingInput::parse(&input)?;
-    let task = runtime()?.spawn(async move {
-        let result = processor.process(&session_id, input, &flag).await?;
-        serde_json::to_string(&result)
-            .map_err(|e| ProcessingError::Internal(format!("cannot serialise the result: {e}")))
-    });
-    match task.await {
-        Ok(outcome) => outcome,
-        Err(join) if join.is_panic() => Err(ProcessingError::from_panic(join.into_panic())),
-        Err(join) => Err(ProcessingError::Internal(format!("the run was lost: {join}"))),
-    }
+    on_runtime(async move { to_json(&processor.process(&session_id, input, &flag).await?) }).await
 }
 
 fn s3_settings(s3: S3Options) -> S3Settings {

@@ -4,7 +4,8 @@
 # Environment:
 #   PYTHON_VENV       the virtualenv to use (default: <repo>/.venv when present, else bindings/python/.venv)
 #   CARGO_TARGET_DIR  cargo's build folder (default: <repo>/target/python, kept between runs)
-#   FIXTURES_DIR, MOTO_SERVER  passed on to the tests (see tests/conftest.py)
+#   FIXTURES_DIR, MOTO_SERVER, WHISPER_MODEL_DIR, NSFW_MODEL_DIR  passed on to the tests
+#                     (see tests/conftest.py, test_transcribe.py, test_safety.py)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -20,7 +21,7 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 py=$venv/bin/python
 export PATH=$venv/bin:$PATH   # the maturin build backend runs `maturin` from PATH
-if ! "$py" -c 'import pytest, moto, mypy, maturin' 2>/dev/null; then
+if ! "$py" -c 'import pytest, moto, mypy, maturin, numpy' 2>/dev/null; then
   say "installing the test requirements into $venv"
   "$py" -m pip install --quiet --disable-pip-version-check -r "$here/tests/requirements.txt" >&2
 fi

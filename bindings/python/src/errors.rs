@@ -39,7 +39,14 @@ pyo3::create_exception!(
     session_monitor,
     ConfigError,
     SessionProcessingError,
-    "The processor was configured inconsistently (e.g. unusable S3 settings)."
+    "The processor was configured inconsistently (e.g. unusable S3 settings, a missing or broken \
+     model folder, an unusable Gemini key)."
+);
+pyo3::create_exception!(
+    session_monitor,
+    ReasoningError,
+    SessionProcessingError,
+    "The LLM provider failed or answered something unusable."
 );
 pyo3::create_exception!(
     session_monitor,
@@ -57,6 +64,7 @@ pub(crate) fn to_py_err(py: Python<'_>, error: &ProcessingError) -> PyErr {
         "storage" => StorageError::new_err(message),
         "transcription" => TranscriptionError::new_err(message),
         "config" => ConfigError::new_err(message),
+        "reasoning" => ReasoningError::new_err(message),
         "cancelled" => CancelledError::new_err(message),
         _ => SessionProcessingError::new_err(message),
     };
@@ -79,6 +87,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         ("StorageError", py.get_type::<StorageError>(), "storage"),
         ("TranscriptionError", py.get_type::<TranscriptionError>(), "transcription"),
         ("ConfigError", py.get_type::<ConfigError>(), "config"),
+        ("ReasoningError", py.get_type::<ReasoningError>(), "reasoning"),
         ("CancelledError", py.get_type::<CancelledError>(), "cancelled"),
     ];
     for (name, class, kind) in classes {

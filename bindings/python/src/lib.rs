@@ -6,6 +6,7 @@ mod cancel;
 mod errors;
 mod processor;
 mod progress;
+mod safety;
 mod settings;
 
 use pyo3::prelude::*;
@@ -13,6 +14,7 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<processor::NativeProcessor>()?;
+    m.add_class::<safety::NativeSafetyChecker>()?;
     m.add_class::<cancel::CancelToken>()?;
     m.add_class::<settings::S3Settings>()?;
     errors::register(m)?;

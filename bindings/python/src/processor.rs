@@ -4,12 +4,13 @@
 //! dataclasses; the JSON is exactly what `serde_json` makes of `SessionResult`.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use session_processing::{
-    CandleWhisper, DecodingOptions, OutputLocation, ProcessingError, RecordingInput, SessionProcessor, SessionResult,
-    Stages, runtime,
+    CandleWhisper, DecodingOptions, Gemini, GeminiConfig, Llm, NudityClassifier, OutputLocation, ProcessingError,
+    RecordingInput, SafetySettings, SessionProcessor, SessionResult, Stages, StoredSafetyEvent, runtime,
 };
 
 use crate::cancel::CancelToken;
@@ -28,7 +29,10 @@ pub struct NativeProcessor {
 #[pymethods]
 impl NativeProcessor {
     #[new]
-    #[pyo3(signature = (output, *, s3=None, transcribe=true, model=None, language=None, on_progress=None))]
+    #[pyo3(signature = (
+        output, *, s3=None, transcribe=true, model=None, language=None, on_progress=None,
+        nudity_model=None, gemini_api_key=None, session_context=None
+    ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -38,16 +42,30 @@ impl NativeProcessor {
         model: Option<std::path::PathBuf>,
         language: Option<String>,
         on_progress: Option<Py<PyAny>>,
+        nudity_model: Option<std::path::PathBuf>,
+        gemini_api_key: Option<String>,
+        session_context: Option<String>,
     ) -> PyResult<Self> {
         let output = OutputLocation::parse(output).map_err(|e| to_py_err(py, &e))?;
         let stages = Stages { transcribe, ..Stages::default() };
         let decoding = DecodingOptions { language, ..DecodingOptions::default() };
         let mut builder = SessionProcessor::builder().output(output).stages(stages).decoding_options(decoding);
         if let Some(model) = model {
-            let whisper = py
-                .detach(|| CandleWhisper::load(&model))
-                .map_err(|e| to_py_err(py, &ProcessingError::from(e)))?;
-            builder = builder.transcriber(std::sync::Arc::new(whisper));
+            let whisper =
+                py.detach(|| CandleWhisper::load(&model)).map_err(|e| to_py_err(py, &ProcessingError::from(e)))?;
+            builder = builder.transcriber(Arc::new(whisper));
+        }
+        if let Some(folder) = nudity_model {
+            let classifier =
+                py.detach(|| NudityClassifier::load(&folder)).map_err(|e| to_py_err(py, &ProcessingError::from(e)))?;
+            builder = builder
+                .safety(SafetySettings { nudity_model: Some(Arc::new(classifier)), ..SafetySettings::default() });
+        }
+        if let Some(llm) = gemini(gemini_api_key).map_err(|e| to_py_err(py, &e))? {
+            builder = builder.llm(llm);
+        }
+        if let Some(context) = session_context {
+            builder = builder.session_context(context);
         }
         if let Some(s3) = s3 {
             builder = builder.s3(s3.inner);
@@ -106,6 +124,58 @@ impl NativeProcessor {
         });
         Ok(())
     }
+
+    /// Validates a realtime safety event (JSON text) and stores it under
+    /// `sessions/<id>/safety/`, with the GIL released; returns the `StoredSafetyEvent` as JSON.
+    fn record_safety_event(&self, py: Python<'_>, session_id: String, event: String) -> PyResult<String> {
+        let processor = self.inner.clone();
+        let outcome = py.detach(move || {
+            catch_unwind(AssertUnwindSafe(|| {
+                runtime()?.block_on(processor.record_safety_event_json(&session_id, &event))
+            }))
+            .unwrap_or_else(|panic| Err(ProcessingError::from_panic(panic)))
+        });
+        stored_json(outcome).map_err(|e| to_py_err(py, &e))
+    }
+
+    /// `record_safety_event` on the library's runtime, returning at once; `on_done(json, None)`
+    /// or `on_done(None, exception)` is called from a runtime thread when it ends.
+    fn submit_safety_event(
+        &self,
+        py: Python<'_>,
+        session_id: String,
+        event: String,
+        on_done: Py<PyAny>,
+    ) -> PyResult<()> {
+        let runtime = runtime().map_err(|e| to_py_err(py, &e))?;
+        let processor = self.inner.clone();
+        let run = runtime.spawn(async move { processor.record_safety_event_json(&session_id, &event).await });
+        runtime.spawn(async move {
+            let outcome = match run.await {
+                Ok(outcome) => outcome,
+                Err(join) if join.is_panic() => Err(ProcessingError::from_panic(join.into_panic())),
+                Err(join) => Err(ProcessingError::Internal(format!("the request was lost: {join}"))),
+            };
+            let json = stored_json(outcome);
+            Python::attach(|py| deliver(py, &on_done, json));
+        });
+        Ok(())
+    }
+}
+
+/// The LLM for the analysis stage: Gemini from `GEMINI_API_KEY` when no key is given, none for an
+/// empty key, else Gemini with that key. The key never appears in an error message.
+fn gemini(api_key: Option<String>) -> Result<Option<Arc<dyn Llm>>, ProcessingError> {
+    let client = match api_key {
+        None => Gemini::from_env()?,
+        Some(key) if key.is_empty() => None,
+        Some(key) => Some(Gemini::new(GeminiConfig::new(key))?),
+    };
+    Ok(client.map(|c| Arc::new(c) as Arc<dyn Llm>))
+}
+
+fn stored_json(outcome: Result<StoredSafetyEvent, ProcessingError>) -> Result<String, ProcessingError> {
+    serde_json::to_string(&outcome?).map_err(|e| ProcessingError::Internal(format!("cannot serialise the event: {e}")))
 }
 
 fn to_json(outcome: Outcome) -> Result<String, ProcessingError> {

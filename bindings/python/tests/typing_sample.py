@@ -8,11 +8,18 @@ from typing import Optional
 
 from session_monitor import (
     CancelToken,
+    ConfigError,
+    FrameCheck,
+    InputError,
+    NudityScores,
+    ReasoningError,
     S3Settings,
+    SafetyChecker,
     SessionProcessingError,
     SessionProcessor,
     SessionResult,
     StageReport,
+    StoredSafetyEvent,
 )
 
 
@@ -39,6 +46,39 @@ def run(path: Path) -> Optional[float]:
 async def run_async(path: str) -> str:
     result = await SessionProcessor("out").process_async("RM_typed", path)
     return result.status
+
+
+def safety(path: Path, model: Path, frame: bytes) -> Optional[float]:
+    processor = SessionProcessor(
+        "out", nudity_model=model, gemini_api_key="", session_context="a tutoring session"
+    )
+    result = processor.process("RM_typed", path)
+    scan: Optional[dict[str, object]] = result.safety
+    analysis: Optional[dict[str, object]] = result.analysis
+    print(scan, analysis)
+
+    checker = SafetyChecker(participant="alice", nudity_model=model, nudity_threshold=0.8)
+    try:
+        check: FrameCheck = checker.check_frame(frame, 2, 2, 0.5)
+        checker.check_frame(bytearray(frame), 2, 2, 1.0, format="rgba")
+        checker.check_frame(memoryview(frame), 2, 2, 1.5, "i420")
+    except InputError as e:
+        print(e.code)
+        return None
+    except (ConfigError, ReasoningError) as e:
+        print(e.kind)
+        return None
+    nudity: Optional[NudityScores] = check["nudity"]
+    print(nudity["porn"] if nudity else None, check["covered"], check["frozen"], checker.has_nudity_model)
+    for event in check["events"]:
+        stored: StoredSafetyEvent = processor.record_safety_event("RM_typed", event)
+        print(stored["artifact"]["location"], stored["artifact"]["bytes"], stored["event"]["category"])
+    return check["nudity_score"]
+
+
+async def record_async(processor: SessionProcessor, event_json: str) -> int:
+    stored = await processor.record_safety_event_async("RM_typed", event_json)
+    return stored["artifact"]["bytes"]
 
 
 if __name__ == "__main__":

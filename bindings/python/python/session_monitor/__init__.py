@@ -5,7 +5,9 @@
 >>> result.quality["score"]  # doctest: +SKIP
 
 Artifacts land in ``<output>/sessions/<session_id>/`` (a local folder or ``s3://bucket/prefix``).
-Errors are ``SessionProcessingError`` subclasses with a stable ``.code`` and ``.kind``.
+Realtime safety: ``SafetyChecker`` scores video frames as they arrive, and
+``SessionProcessor.record_safety_event`` stores events (from a checker or a browser) under
+``safety/``. Errors are ``SessionProcessingError`` subclasses with a stable ``.code`` and ``.kind``.
 """
 
 from ._native import (
@@ -15,30 +17,47 @@ from ._native import (
     ConfigError,
     InputError,
     MediaError,
+    ReasoningError,
     S3Settings,
     SessionProcessingError,
     StorageError,
     TranscriptionError,
 )
 from ._processor import SessionProcessor
-from ._result import Artifact, ErrorReport, SessionResult, StageReport
+from ._result import (
+    Artifact,
+    ArtifactRecord,
+    ErrorReport,
+    FrameCheck,
+    NudityScores,
+    SessionResult,
+    StageReport,
+    StoredSafetyEvent,
+)
+from ._safety import SafetyChecker
 
 __version__ = LIBRARY_VERSION
 
 __all__ = [
     "Artifact",
+    "ArtifactRecord",
     "CancelToken",
     "CancelledError",
     "ConfigError",
     "ErrorReport",
+    "FrameCheck",
     "InputError",
     "LIBRARY_VERSION",
     "MediaError",
+    "NudityScores",
+    "ReasoningError",
     "S3Settings",
+    "SafetyChecker",
     "SessionProcessingError",
     "SessionProcessor",
     "SessionResult",
     "StageReport",
+    "StoredSafetyEvent",
     "StorageError",
     "TranscriptionError",
     "__version__",

@@ -25,6 +25,9 @@ class TranscriptionError(SessionProcessingError):
 class ConfigError(SessionProcessingError):
     """The processor was configured inconsistently."""
 
+class ReasoningError(SessionProcessingError):
+    """The LLM provider failed or answered something unusable."""
+
 class CancelledError(SessionProcessingError):
     """The run was cancelled through its ``CancelToken``."""
 
@@ -68,6 +71,9 @@ class NativeProcessor:
         model: Optional[str] = None,
         language: Optional[str] = None,
         on_progress: Optional[Callable[[str, float], object]] = None,
+        nudity_model: Optional[str] = None,
+        gemini_api_key: Optional[str] = None,
+        session_context: Optional[str] = None,
     ) -> None: ...
     def process(
         self, session_id: str, input: str, cancel: Optional[CancelToken] = None
@@ -79,3 +85,26 @@ class NativeProcessor:
         cancel: CancelToken,
         on_done: Callable[[Optional[str], Optional[BaseException]], object],
     ) -> None: ...
+    def record_safety_event(self, session_id: str, event: str) -> str: ...
+    def submit_safety_event(
+        self,
+        session_id: str,
+        event: str,
+        on_done: Callable[[Optional[str], Optional[BaseException]], object],
+    ) -> None: ...
+
+class NativeSafetyChecker:
+    """The Rust realtime checker; use ``session_monitor.SafetyChecker``."""
+
+    def __init__(
+        self,
+        *,
+        participant: Optional[str] = None,
+        nudity_model: Optional[str] = None,
+        nudity_threshold: Optional[float] = None,
+    ) -> None: ...
+    @property
+    def has_nudity_model(self) -> bool: ...
+    def check_frame(
+        self, pixels: object, width: int, height: int, time_s: float, format: str = "rgba"
+    ) -> str: ...

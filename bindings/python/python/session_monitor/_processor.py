@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
-from typing import Callable, Optional, Union
+from typing import Any, Callable, Mapping, Optional, Union, cast
 
 from ._native import CancelToken, NativeProcessor, S3Settings
-from ._result import SessionResult
+from ._result import SessionResult, StoredSafetyEvent
 
 PathLike = Union[str, "os.PathLike[str]"]
 ProgressCallback = Callable[[str, float], object]
+SafetyEventInput = Union[Mapping[str, Any], str]
 
 
 class SessionProcessor:
@@ -24,6 +26,13 @@ class SessionProcessor:
     is called from worker threads as the run advances (``fraction`` is the whole run's, 0.0-1.0);
     exceptions it raises are reported through ``sys.unraisablehook`` and ignored.
 
+    ``nudity_model`` is the nsfwjs model folder (``scripts/prepare-nsfw-model``) for the nudity
+    category of the post-session safety scan; a missing or broken folder raises ``ConfigError``.
+    ``gemini_api_key`` turns on the LLM analysis (``analysis.json``) and the LLM transcript safety
+    classifier; when it is left ``None`` the ``GEMINI_API_KEY`` environment variable is used if
+    set (with ``GEMINI_MODEL`` / ``GEMINI_BASE_URL``), and an empty string turns the LLM off.
+    ``session_context`` tells the LLM what kind of session this is ("a tutoring session").
+
     One processor can run several sessions at once, from threads or tasks.
     """
 
@@ -36,6 +45,9 @@ class SessionProcessor:
         model: Optional[PathLike] = None,
         language: Optional[str] = None,
         on_progress: Optional[ProgressCallback] = None,
+        nudity_model: Optional[PathLike] = None,
+        gemini_api_key: Optional[str] = None,
+        session_context: Optional[str] = None,
     ) -> None:
         self._native = NativeProcessor(
             os.fspath(output),
@@ -44,6 +56,9 @@ class SessionProcessor:
             model=None if model is None else os.fspath(model),
             language=language,
             on_progress=on_progress,
+            nudity_model=None if nudity_model is None else os.fspath(nudity_model),
+            gemini_api_key=gemini_api_key,
+            session_context=session_context,
         )
 
     def process(
@@ -92,3 +107,51 @@ class SessionProcessor:
                 done.exception()  # retrieved, so asyncio does not log it as never retrieved
             raise
         return SessionResult.from_json(text)
+
+    def record_safety_event(self, session_id: str, event: SafetyEventInput) -> StoredSafetyEvent:
+        """Validates a realtime safety event and stores it as ``sessions/<id>/safety/<name>.json``.
+
+        ``event`` is a dict in the ``safety/<name>.json`` schema (``docs/outputs.md``), or that
+        JSON as text, e.g. what nsfwjs flagged in a browser; a missing ``decision`` or
+        ``detected_at`` is filled in. Sending the same event twice stores it once. Returns
+        ``{"event": ..., "artifact": {"name", "location", "bytes"}}``. An invalid event raises
+        ``InputError`` with code ``safety.invalid_event`` naming the field, and nothing is
+        written. Blocks with the GIL released.
+        """
+        return cast(
+            StoredSafetyEvent,
+            json.loads(self._native.record_safety_event(session_id, _event_json(event))),
+        )
+
+    async def record_safety_event_async(
+        self, session_id: str, event: SafetyEventInput
+    ) -> StoredSafetyEvent:
+        """``record_safety_event`` as a coroutine, on the library's runtime."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[str] = loop.create_future()
+
+        def settle(text: Optional[str], error: Optional[BaseException]) -> None:
+            if done.done():
+                return
+            if error is not None:
+                done.set_exception(error)
+            else:
+                done.set_result(text or "")
+
+        def on_done(text: Optional[str], error: Optional[BaseException]) -> None:
+            try:
+                loop.call_soon_threadsafe(settle, text, error)
+            except RuntimeError:  # the loop is closed: nobody is waiting any more
+                pass
+
+        self._native.submit_safety_event(session_id, _event_json(event), on_done)
+        return cast(StoredSafetyEvent, json.loads(await done))
+
+
+def _event_json(event: SafetyEventInput) -> str:
+    """The event as JSON text: a string is passed on as it is, a mapping is serialised."""
+    if isinstance(event, str):
+        return event
+    if isinstance(event, Mapping):
+        return json.dumps(dict(event))
+    raise TypeError(f"event must be a dict or a JSON string, not {type(event).__name__}")

@@ -1,11 +1,12 @@
-"""What a run returns, as dataclasses built from the Rust ``SessionResult`` JSON."""
+"""What the API returns: dataclasses built from the Rust ``SessionResult`` JSON, and typed dicts
+for the safety results (exactly the JSON the Rust library serialises)."""
 
 from __future__ import annotations
 
 import copy
 import json
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Literal, Optional, cast
+from typing import Any, Dict, List, Literal, Optional, TypedDict, cast
 
 StageStatus = Literal["ok", "skipped", "failed"]
 RunStatus = Literal["running", "complete", "failed"]
@@ -57,8 +58,9 @@ class Artifact:
 class SessionResult:
     """A finished session: every stage's status, the artifacts written and the scores.
 
-    ``quality``, ``engagement`` and ``combined`` are the JSON reports (documented in
-    ``docs/outputs.md``), or ``None`` when the stage did not produce one (its ``StageReport`` says
+    ``quality``, ``engagement``, ``combined``, ``safety`` (``safety-scan.json``) and ``analysis``
+    (``analysis.json``, only with an LLM such as Gemini) are the JSON reports documented in
+    ``docs/outputs.md``, or ``None`` when the stage did not produce one (its ``StageReport`` says
     why). ``to_dict()`` gives exactly the JSON the Rust library produced.
     """
 
@@ -71,6 +73,8 @@ class SessionResult:
     quality: Optional[Dict[str, Any]]
     engagement: Optional[Dict[str, Any]]
     combined: Optional[Dict[str, Any]]
+    safety: Optional[Dict[str, Any]]
+    analysis: Optional[Dict[str, Any]]
     duration_ms: int
     _raw: Dict[str, Any] = field(repr=False, compare=False)
 
@@ -88,6 +92,8 @@ class SessionResult:
             quality=data.get("quality"),
             engagement=data.get("engagement"),
             combined=data.get("combined"),
+            safety=data.get("safety"),
+            analysis=data.get("analysis"),
             duration_ms=data["duration_ms"],
             _raw=data,
         )
@@ -99,3 +105,45 @@ class SessionResult:
     def to_dict(self) -> Dict[str, Any]:
         """The result as the Rust library serialised it (a deep copy)."""
         return copy.deepcopy(self._raw)
+
+
+class ArtifactRecord(TypedDict):
+    """An artifact as JSON: ``name`` in the session folder, full ``location``, size in ``bytes``."""
+
+    name: str
+    location: str
+    bytes: int
+
+
+class StoredSafetyEvent(TypedDict):
+    """What ``record_safety_event`` returns: the ``event`` as stored (validated, ``decision``
+    derived when it was missing) and the ``artifact`` ``safety/<name>.json`` it went to."""
+
+    event: Dict[str, Any]
+    artifact: ArtifactRecord
+
+
+class NudityScores(TypedDict):
+    """nsfwjs's five class probabilities for one frame; they sum to 1."""
+
+    drawing: float
+    hentai: float
+    neutral: float
+    porn: float
+    sexy: float
+
+
+class FrameCheck(TypedDict):
+    """What ``SafetyChecker.check_frame`` found in one frame.
+
+    ``nudity`` / ``nudity_score`` (``porn + hentai + 0.5 * sexy``, 0-1) are ``None`` without a
+    nudity model; ``covered`` means black or covered, ``frozen`` identical to the previous frame;
+    ``events`` are the safety events this frame flagged (the ``safety/<name>.json`` schema).
+    """
+
+    time_s: float
+    nudity: Optional[NudityScores]
+    nudity_score: Optional[float]
+    covered: bool
+    frozen: bool
+    events: List[Dict[str, Any]]

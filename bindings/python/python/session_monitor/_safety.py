@@ -1,0 +1,67 @@
+"""``SafetyChecker``: realtime safety checks on video frames, in the calling process."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Literal, Optional, Union, cast
+
+from ._native import NativeSafetyChecker
+from ._result import FrameCheck
+
+PathLike = Union[str, "os.PathLike[str]"]
+PixelFormat = Literal["rgb", "rgba", "i420"]
+# Anything with the buffer protocol works (bytes, bytearray, memoryview, numpy uint8 arrays).
+Pixels = Union[bytes, bytearray, memoryview, object]
+
+
+class SafetyChecker:
+    """Scores the frames of one video track as they arrive (a LiveKit subscriber, uploads).
+
+    Keep one checker per track: it remembers how long the picture has been covered or frozen and
+    flags ``suspicious_behavior`` once such a stretch is long enough (about 21 s at the default
+    threshold). With ``nudity_model`` (the nsfwjs folder ``scripts/prepare-nsfw-model`` makes)
+    each frame is also scored for nudity; ``nudity_threshold`` (0-1, default 0.7) is the flag
+    threshold. ``participant`` (the LiveKit identity) is written into the events. A missing or
+    broken model folder raises ``ConfigError``.
+
+    A checker is safe to share between threads; frames are scored one at a time.
+    """
+
+    def __init__(
+        self,
+        participant: Optional[str] = None,
+        nudity_model: Optional[PathLike] = None,
+        nudity_threshold: Optional[float] = None,
+    ) -> None:
+        self._native = NativeSafetyChecker(
+            participant=participant,
+            nudity_model=None if nudity_model is None else os.fspath(nudity_model),
+            nudity_threshold=nudity_threshold,
+        )
+
+    @property
+    def has_nudity_model(self) -> bool:
+        """Whether frames are scored for nudity."""
+        return self._native.has_nudity_model
+
+    def check_frame(
+        self,
+        pixels: Pixels,
+        width: int,
+        height: int,
+        time_s: float,
+        format: PixelFormat = "rgba",
+    ) -> FrameCheck:
+        """Scores one frame shown at ``time_s`` seconds of the track.
+
+        ``pixels`` are tightly packed rows in ``format``: ``"rgba"`` (a browser's
+        ``ImageData``), ``"rgb"`` or ``"i420"`` (WebRTC's planar YUV 4:2:0), as ``bytes`` or any
+        bytes-like object (``bytearray``, ``memoryview``, a ``numpy.uint8`` array of shape
+        ``(height, width, 4)``). Runs with the GIL released. Returns the ``FrameCheck`` JSON as
+        a dict, whose ``events`` are new safety events (store them with
+        ``SessionProcessor.record_safety_event``). A buffer of the wrong length, an unknown
+        format or a negative time raises ``InputError`` with code ``safety.invalid_frame``.
+        """
+        text = self._native.check_frame(pixels, width, height, time_s, format)
+        return cast(FrameCheck, json.loads(text))
