@@ -11,8 +11,8 @@ use napi_derive::napi;
 use std::sync::Arc;
 
 use session_processing::{
-    CancelFlag, Gemini, GeminiConfig, Llm, NudityClassifier, OutputLocation, ParticipantInput, ProcessingError,
-    Progress, RecordingInput, S3Settings, SafetySettings, SessionProcessor, Stages, runtime,
+    CancelFlag, Gemini, Llm, NudityClassifier, OutputLocation, ParticipantInput, ProcessingError, Progress,
+    RecordingInput, S3Settings, SafetySettings, SessionProcessor, Stages, runtime,
 };
 
 use crate::cancel::CancelToken;
@@ -191,12 +191,7 @@ impl NativeProcessor {
 /// The LLM for the analysis stage: Gemini from `GEMINI_API_KEY` when no key is given, none for an
 /// empty key, else Gemini with that key. The key never appears in an error message.
 fn gemini(api_key: Option<String>) -> Result<Option<Arc<dyn Llm>>, ProcessingError> {
-    let client = match api_key {
-        None => Gemini::from_env()?,
-        Some(key) if key.is_empty() => None,
-        Some(key) => Some(Gemini::new(GeminiConfig::new(key))?),
-    };
-    Ok(client.map(|c| Arc::new(c) as Arc<dyn Llm>))
+    Ok(Gemini::from_key_or_env(api_key.as_deref())?.map(|c| Arc::new(c) as Arc<dyn Llm>))
 }
 
 fn to_json(value: &impl serde::Serialize) -> Result<String, ProcessingError> {

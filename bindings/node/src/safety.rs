@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex};
 use napi::bindgen_prelude::{AsyncTask, Uint8Array};
 use napi::{Env, Task};
 use napi_derive::napi;
-use session_processing::session_safety::SafetyError;
 use session_processing::{PixelFormat, ProcessingError, SafetyChecker, SafetyCheckerSettings};
 
 use crate::errors::to_js_error;
@@ -90,7 +89,7 @@ impl Task for CheckFrame {
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            let format = pixel_format(&self.format)?;
+            let format = PixelFormat::parse(&self.format)?;
             let mut checker = self.checker.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             let check = checker.check_frame(&self.pixels, self.width, self.height, format, self.time_s)?;
             serde_json::to_string(&check)
@@ -101,15 +100,5 @@ impl Task for CheckFrame {
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
         output.map_err(|e| to_js_error(&env, &e))
-    }
-}
-
-/// `"rgb"`, `"rgba"` or `"i420"` (any case); anything else is a `safety.invalid_frame` error.
-fn pixel_format(name: &str) -> Result<PixelFormat, ProcessingError> {
-    match name.to_ascii_lowercase().as_str() {
-        "rgb" => Ok(PixelFormat::Rgb8),
-        "rgba" => Ok(PixelFormat::Rgba8),
-        "i420" => Ok(PixelFormat::I420),
-        _ => Err(SafetyError::InvalidFrame(format!("pixel format {name:?}: use \"rgb\", \"rgba\" or \"i420\"")).into()),
     }
 }

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use session_processing::{
-    CandleWhisper, DecodingOptions, Gemini, GeminiConfig, Llm, NudityClassifier, OutputLocation, ProcessingError,
-    RecordingInput, SafetySettings, SessionProcessor, SessionResult, Stages, StoredSafetyEvent, runtime,
+    CandleWhisper, DecodingOptions, Gemini, Llm, NudityClassifier, OutputLocation, ProcessingError, RecordingInput,
+    SafetySettings, SessionProcessor, SessionResult, Stages, StoredSafetyEvent, runtime,
 };
 
 use crate::cancel::CancelToken;
@@ -166,12 +166,7 @@ impl NativeProcessor {
 /// The LLM for the analysis stage: Gemini from `GEMINI_API_KEY` when no key is given, none for an
 /// empty key, else Gemini with that key. The key never appears in an error message.
 fn gemini(api_key: Option<String>) -> Result<Option<Arc<dyn Llm>>, ProcessingError> {
-    let client = match api_key {
-        None => Gemini::from_env()?,
-        Some(key) if key.is_empty() => None,
-        Some(key) => Some(Gemini::new(GeminiConfig::new(key))?),
-    };
-    Ok(client.map(|c| Arc::new(c) as Arc<dyn Llm>))
+    Ok(Gemini::from_key_or_env(api_key.as_deref())?.map(|c| Arc::new(c) as Arc<dyn Llm>))
 }
 
 fn stored_json(outcome: Result<StoredSafetyEvent, ProcessingError>) -> Result<String, ProcessingError> {

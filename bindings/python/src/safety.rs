@@ -10,7 +10,6 @@ use std::sync::Mutex;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes};
-use session_processing::session_safety::SafetyError;
 use session_processing::{PixelFormat, ProcessingError, SafetyChecker, SafetyCheckerSettings};
 
 use crate::errors::to_py_err;
@@ -67,7 +66,7 @@ impl NativeSafetyChecker {
         time_s: f64,
         format: &str,
     ) -> PyResult<String> {
-        let format = pixel_format(format).map_err(|e| to_py_err(py, &e))?;
+        let format = PixelFormat::parse(format).map_err(|e| to_py_err(py, &ProcessingError::from(e)))?;
         let copied: Vec<u8>;
         let bytes: Bound<'_, PyBytes>;
         let data: &[u8] = if let Ok(b) = pixels.cast::<PyBytes>() {
@@ -90,16 +89,6 @@ impl NativeSafetyChecker {
             .unwrap_or_else(|panic| Err(ProcessingError::from_panic(panic)))
         });
         outcome.map_err(|e| to_py_err(py, &e))
-    }
-}
-
-/// `"rgb"`, `"rgba"` or `"i420"` (any case); anything else is a `safety.invalid_frame` error.
-fn pixel_format(name: &str) -> Result<PixelFormat, ProcessingError> {
-    match name.to_ascii_lowercase().as_str() {
-        "rgb" => Ok(PixelFormat::Rgb8),
-        "rgba" => Ok(PixelFormat::Rgba8),
-        "i420" => Ok(PixelFormat::I420),
-        _ => Err(SafetyError::InvalidFrame(format!("pixel format {name:?}: use \"rgb\", \"rgba\" or \"i420\"")).into()),
     }
 }
 

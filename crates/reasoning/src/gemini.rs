@@ -43,6 +43,12 @@ impl Gemini {
         GeminiConfig::from_env().map(Self::new).transpose()
     }
 
+    /// A client with an explicit key, or from the environment when `api_key` is `None`;
+    /// `Ok(None)` for an empty key (the caller turned the LLM off) or when no key is set.
+    pub fn from_key_or_env(api_key: Option<&str>) -> Result<Option<Self>, ReasoningError> {
+        GeminiConfig::from_key_or_env(api_key).map(Self::new).transpose()
+    }
+
     /// The settings in use.
     pub fn config(&self) -> &GeminiConfig {
         &self.config

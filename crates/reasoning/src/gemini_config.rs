@@ -54,6 +54,19 @@ impl GeminiConfig {
         Self::from_vars(|name| std::env::var(name).ok())
     }
 
+    /// Settings with an explicit key (`None`: from the environment, as [`Self::from_env`]; an
+    /// empty key: no LLM), `GEMINI_MODEL` and `GEMINI_BASE_URL` still read from the environment.
+    pub fn from_key_or_env(api_key: Option<&str>) -> Option<Self> {
+        match api_key {
+            None => Self::from_env(),
+            Some(key) if key.trim().is_empty() => None,
+            Some(key) => Self::from_vars(|name| match name {
+                "GEMINI_API_KEY" => Some(key.to_owned()),
+                _ => std::env::var(name).ok(),
+            }),
+        }
+    }
+
     /// [`Self::from_env`] over any variable lookup (tests avoid mutating the process environment).
     pub(crate) fn from_vars(var: impl Fn(&str) -> Option<String>) -> Option<Self> {
         let set = |name: &str| var(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());

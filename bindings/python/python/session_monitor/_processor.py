@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from typing import Any, Callable, Mapping, Optional, Union, cast
+from typing import Any, Callable, Mapping, Optional, Tuple, Union, cast
 
 from ._native import CancelToken, NativeProcessor, S3Settings
 from ._result import SessionResult, StoredSafetyEvent
@@ -13,6 +13,7 @@ from ._result import SessionResult, StoredSafetyEvent
 PathLike = Union[str, "os.PathLike[str]"]
 ProgressCallback = Callable[[str, float], object]
 SafetyEventInput = Union[Mapping[str, Any], str]
+NativeCallback = Callable[[Optional[str], Optional[BaseException]], None]
 
 
 class SessionProcessor:
@@ -80,23 +81,7 @@ class SessionProcessor:
         (so its manifest says ``failed``/``cancelled``) and re-raises ``asyncio.CancelledError``.
         """
         token = cancel if cancel is not None else CancelToken()
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future[str] = loop.create_future()
-
-        def settle(text: Optional[str], error: Optional[BaseException]) -> None:
-            if done.done():
-                return
-            if error is not None:
-                done.set_exception(error)
-            else:
-                done.set_result(text or "")
-
-        def on_done(text: Optional[str], error: Optional[BaseException]) -> None:
-            try:
-                loop.call_soon_threadsafe(settle, text, error)
-            except RuntimeError:  # the loop is closed: nobody is waiting any more
-                pass
-
+        done, on_done = _native_future()
         self._native.submit(session_id, os.fspath(input), token, on_done)
         try:
             text = await asyncio.shield(done)
@@ -127,25 +112,32 @@ class SessionProcessor:
         self, session_id: str, event: SafetyEventInput
     ) -> StoredSafetyEvent:
         """``record_safety_event`` as a coroutine, on the library's runtime."""
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future[str] = loop.create_future()
-
-        def settle(text: Optional[str], error: Optional[BaseException]) -> None:
-            if done.done():
-                return
-            if error is not None:
-                done.set_exception(error)
-            else:
-                done.set_result(text or "")
-
-        def on_done(text: Optional[str], error: Optional[BaseException]) -> None:
-            try:
-                loop.call_soon_threadsafe(settle, text, error)
-            except RuntimeError:  # the loop is closed: nobody is waiting any more
-                pass
-
+        done, on_done = _native_future()
         self._native.submit_safety_event(session_id, _event_json(event), on_done)
         return cast(StoredSafetyEvent, json.loads(await done))
+
+
+def _native_future() -> Tuple["asyncio.Future[str]", NativeCallback]:
+    """A future of the running loop, and the callback the native side settles it with from a
+    runtime thread: ``on_done(json, None)`` or ``on_done(None, exception)``."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[str] = loop.create_future()
+
+    def settle(text: Optional[str], error: Optional[BaseException]) -> None:
+        if done.done():
+            return
+        if error is not None:
+            done.set_exception(error)
+        else:
+            done.set_result(text or "")
+
+    def on_done(text: Optional[str], error: Optional[BaseException]) -> None:
+        try:
+            loop.call_soon_threadsafe(settle, text, error)
+        except RuntimeError:  # the loop is closed: nobody is waiting any more
+            pass
+
+    return done, on_done
 
 
 def _event_json(event: SafetyEventInput) -> str:

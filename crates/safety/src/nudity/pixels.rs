@@ -28,6 +28,16 @@ impl PixelFormat {
         }
     }
 
+    /// `"rgb"`, `"rgba"` or `"i420"` (any case), as bindings and web stacks name them.
+    pub fn parse(name: &str) -> Result<Self, SafetyError> {
+        match name.to_ascii_lowercase().as_str() {
+            "rgb" => Ok(PixelFormat::Rgb8),
+            "rgba" => Ok(PixelFormat::Rgba8),
+            "i420" => Ok(PixelFormat::I420),
+            _ => Err(SafetyError::InvalidFrame(format!("pixel format {name:?}: use \"rgb\", \"rgba\" or \"i420\""))),
+        }
+    }
+
     /// Bytes a `width`×`height` frame takes in this format.
     pub fn frame_len(self, width: u32, height: u32) -> usize {
         let (w, h) = (width as usize, height as usize);
