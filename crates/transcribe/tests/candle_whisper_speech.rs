@@ -4,18 +4,8 @@
 
 mod support;
 
-use std::sync::OnceLock;
-
-use session_transcribe::{CandleWhisper, DecodingOptions, Transcriber, Transcript, normalize_english, wer};
-use support::{FIXTURE_SENTENCES, espeak, model_dir, silence};
-
-fn whisper() -> &'static CandleWhisper {
-    static MODEL: OnceLock<CandleWhisper> = OnceLock::new();
-    MODEL.get_or_init(|| {
-        let dir = model_dir();
-        CandleWhisper::load(&dir).unwrap_or_else(|e| panic!("loading {}: {e}", dir.display()))
-    })
-}
+use session_transcribe::{DecodingOptions, Transcriber, Transcript, normalize_english, wer};
+use support::{FIXTURE_SENTENCES, espeak, silence, whisper};
 
 fn transcribe(samples: &[f32]) -> Transcript {
     whisper().transcribe(samples, &DecodingOptions::default()).expect("transcribe")

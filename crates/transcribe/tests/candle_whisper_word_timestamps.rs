@@ -5,18 +5,8 @@
 
 mod support;
 
-use std::sync::OnceLock;
-
-use session_transcribe::{CandleWhisper, DecodingOptions, Transcriber, Transcript, normalize_english, wer};
-use support::{FIXTURE_SENTENCES, fixture, model_dir, read_wav_any_rate, spoken_parts, spoken_text};
-
-fn whisper() -> &'static CandleWhisper {
-    static MODEL: OnceLock<CandleWhisper> = OnceLock::new();
-    MODEL.get_or_init(|| {
-        let dir = model_dir();
-        CandleWhisper::load(&dir).unwrap_or_else(|e| panic!("loading {}: {e}", dir.display()))
-    })
-}
+use session_transcribe::{DecodingOptions, Transcriber, Transcript, normalize_english, wer};
+use support::{FIXTURE_SENTENCES, fixture, read_wav_any_rate, spoken_parts, spoken_text, whisper};
 
 fn with_words(samples: &[f32]) -> Transcript {
     let options = DecodingOptions { word_timestamps: true, ..DecodingOptions::default() };

@@ -6,6 +6,16 @@ use std::process::Command;
 
 pub const SAMPLE_RATE: u32 = 16_000;
 
+/// Whisper tiny.en from [`model_dir`], loaded once per test binary.
+#[cfg(feature = "candle")]
+pub fn whisper() -> &'static session_transcribe::CandleWhisper {
+    static MODEL: std::sync::OnceLock<session_transcribe::CandleWhisper> = std::sync::OnceLock::new();
+    MODEL.get_or_init(|| {
+        let dir = model_dir();
+        session_transcribe::CandleWhisper::load(&dir).unwrap_or_else(|e| panic!("loading {}: {e}", dir.display()))
+    })
+}
+
 /// The sentences of `scripts/make-fixtures` (its `speech.wav`).
 pub const FIXTURE_SENTENCES: &str = "Good morning, and thank you for joining the interview today. \
 Could you tell me about a project you are proud of? \
