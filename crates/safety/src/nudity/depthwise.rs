@@ -21,6 +21,22 @@ pub(crate) struct DepthwiseConv {
 }
 
 /// Output length and padding before, TensorFlow's rule (`same` pads the extra pixel after).
+/// The contiguous f32 data and `[height, width, channels]` of an HWC tensor given to `op`.
+pub(crate) fn hwc_input<'a>(
+    op: &str,
+    storage: &'a CpuStorage,
+    layout: &Layout,
+) -> candle_core::Result<(&'a [f32], [usize; 3])> {
+    let CpuStorage::F32(data) = storage else { candle_core::bail!("{op} expects f32, got {:?}", storage.dtype()) };
+    let &[height, width, channels] = layout.dims() else {
+        candle_core::bail!("{op} expects an HWC tensor, got shape {:?}", layout.dims())
+    };
+    let Some((start, end)) = layout.contiguous_offsets() else {
+        candle_core::bail!("{op} expects a contiguous tensor")
+    };
+    Ok((&data[start..end], [height, width, channels]))
+}
+
 pub(crate) fn output_and_pad(input: usize, kernel: usize, stride: usize, padding: Padding) -> (usize, usize) {
     match padding {
         Padding::Valid => ((input.saturating_sub(kernel)) / stride + 1, 0),
@@ -38,15 +54,7 @@ impl CustomOp1 for DepthwiseConv {
     }
 
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
-        let CpuStorage::F32(data) = storage else {
-            candle_core::bail!("depthwise conv expects f32, got {:?}", storage.dtype())
-        };
-        let &[height, width, channels] = layout.dims() else {
-            candle_core::bail!("depthwise conv expects an HWC tensor, got shape {:?}", layout.dims())
-        };
-        let Some((start, end)) = layout.contiguous_offsets() else {
-            candle_core::bail!("depthwise conv expects a contiguous tensor")
-        };
+        let (input, [height, width, channels]) = hwc_input("depthwise conv", storage, layout)?;
         let [kh, kw] = self.kernel_size;
         if channels != self.bias.len() || self.padding == Padding::Valid && (height < kh || width < kw) {
             candle_core::bail!(
@@ -55,7 +63,6 @@ impl CustomOp1 for DepthwiseConv {
                 layout.dims()
             )
         }
-        let input = &data[start..end];
         let (out_h, pad_top) = output_and_pad(height, kh, self.strides[0], self.padding);
         let (out_w, pad_left) = output_and_pad(width, kw, self.strides[1], self.padding);
         let mut output = vec![0f32; out_h * out_w * channels];

@@ -1,11 +1,10 @@
 //! Gathers a convolution's input patches into rows (im2col) in one pass, so that a
 //! k×k convolution becomes one matrix product.
 
-use candle_core::backend::BackendStorage;
 use candle_core::{CpuStorage, CustomOp1, Layout, Shape};
 
 use super::config::Padding;
-use super::depthwise::output_and_pad;
+use super::depthwise::{hwc_input, output_and_pad};
 
 /// HWC in, `(out_h · out_w, kh · kw · c)` out; rows in Keras's kernel order
 /// (`ky`, `kx`, channel), zeros where the window leaves the image.
@@ -21,19 +20,10 @@ impl CustomOp1 for Im2Col {
     }
 
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
-        let CpuStorage::F32(data) = storage else {
-            candle_core::bail!("im2col expects f32, got {:?}", storage.dtype())
-        };
-        let &[height, width, channels] = layout.dims() else {
-            candle_core::bail!("im2col expects an HWC tensor, got shape {:?}", layout.dims())
-        };
-        let Some((start, end)) = layout.contiguous_offsets() else {
-            candle_core::bail!("im2col expects a contiguous tensor")
-        };
+        let (input, [height, width, channels]) = hwc_input("im2col", storage, layout)?;
         let [kh, kw] = self.kernel_size;
         let (out_h, pad_top) = output_and_pad(height, kh, self.strides[0], self.padding);
         let (out_w, pad_left) = output_and_pad(width, kw, self.strides[1], self.padding);
-        let input = &data[start..end];
         let row_len = kh * kw * channels;
         let mut output = vec![0f32; out_h * out_w * row_len];
         for (index, row) in output.chunks_exact_mut(row_len).enumerate() {
