@@ -9,8 +9,8 @@ use std::sync::Arc;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use session_processing::{
-    CandleWhisper, DecodingOptions, Gemini, Llm, NudityClassifier, OutputLocation, ProcessingError, RecordingInput,
-    SafetySettings, SessionProcessor, SessionResult, Stages, StoredSafetyEvent, runtime,
+    CandleWhisper, DecodingOptions, Gemini, Llm, NudityClassifier, OutputLocation, ParticipantInput, ProcessingError,
+    RecordingInput, SafetySettings, SessionProcessor, SessionResult, Stages, StoredSafetyEvent, runtime,
 };
 
 use crate::cancel::CancelToken;
@@ -94,6 +94,33 @@ impl NativeProcessor {
         let outcome = py.detach(move || {
             catch_unwind(AssertUnwindSafe(|| processor.process_blocking(&session_id, input, &flag)))
                 .unwrap_or_else(|panic| Err(ProcessingError::from_panic(panic)))
+        });
+        to_json(outcome).map_err(|e| to_py_err(py, &e))
+    }
+
+    /// Runs a session recorded one file per participant (the 1:1 flow) with the GIL released:
+    /// `participants` is a list of `(participant, input, offset_s)`. Returns the `SessionResult`
+    /// as JSON text.
+    #[pyo3(signature = (session_id, participants, cancel=None))]
+    fn process_participants(
+        &self,
+        py: Python<'_>,
+        session_id: String,
+        participants: Vec<(String, String, f64)>,
+        cancel: Option<CancelToken>,
+    ) -> PyResult<String> {
+        let mut inputs = Vec::with_capacity(participants.len());
+        for (participant, input, offset_s) in participants {
+            let input = RecordingInput::parse(&input).map_err(|e| to_py_err(py, &e))?;
+            inputs.push(ParticipantInput { participant, input, offset_s });
+        }
+        let flag = cancel.unwrap_or_default().flag;
+        let processor = self.inner.clone();
+        let outcome = py.detach(move || {
+            catch_unwind(AssertUnwindSafe(|| {
+                runtime()?.block_on(processor.process_participants(&session_id, inputs, &flag))
+            }))
+            .unwrap_or_else(|panic| Err(ProcessingError::from_panic(panic)))
         });
         to_json(outcome).map_err(|e| to_py_err(py, &e))
     }

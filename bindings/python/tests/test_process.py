@@ -180,3 +180,28 @@ def test_the_gil_is_released_while_processing(tmp_path: Path, clean_mp4: Path) -
         counter.join()
     # Sleeping 5 ms a tick, a thread that gets the GIL ticks ~100 times a second; allow slack.
     assert ticks > elapsed * 20, (ticks, elapsed)
+
+
+def test_one_recording_per_participant(tmp_path: Path, fixtures_dir: Path) -> None:
+    processor = SessionProcessor(tmp_path, transcribe=False)
+    result = processor.process_participants(
+        "RM_pair",
+        [("alice", fixtures_dir / "alice.mp4", 0.0), ("bob", str(fixtures_dir / "bob.mp4"), 0.0)],
+    )
+    session = tmp_path / "sessions" / "RM_pair"
+    for who in ("alice", "bob"):
+        assert (session / "participants" / who / "quality.json").is_file(), who
+    assert result.engagement is not None
+    conversation = result.engagement["conversation"]
+    shares = [p["talk_share"] for p in conversation["participants"]]
+    assert len(shares) == 2 and all(0.2 < s < 0.8 for s in shares), conversation
+    assert conversation["turn_count"] >= 3, conversation
+    scan = result.safety
+    assert scan is not None and set(scan["participants"]) == {"alice", "bob"}
+
+
+def test_a_participant_twice_is_an_input_error(tmp_path: Path, clean_mp4: Path) -> None:
+    processor = SessionProcessor(tmp_path, transcribe=False)
+    with pytest.raises(InputError, match="appears twice") as raised:
+        processor.process_participants("RM_twice", [("a", clean_mp4, 0.0), ("a", clean_mp4, 0.0)])
+    assert raised.value.code == "input"

@@ -43,6 +43,11 @@ def run(path: Path) -> Optional[float]:
     return float(score) if score is not None else None
 
 
+def run_pair(alice: Path, bob: str) -> Optional[dict[str, object]]:
+    result = SessionProcessor("out").process_participants("RM_pair", [("alice", alice, 0.0), ("bob", bob, 1.5)])
+    return result.engagement
+
+
 async def run_async(path: str) -> str:
     result = await SessionProcessor("out").process_async("RM_typed", path)
     return result.status

@@ -1,6 +1,6 @@
 """Type stubs for the native module ``session_monitor._native`` (built from ``src/*.rs``)."""
 
-from typing import Callable, Optional
+from typing import Callable, List, Optional, Tuple
 
 LIBRARY_VERSION: str
 
@@ -77,6 +77,12 @@ class NativeProcessor:
     ) -> None: ...
     def process(
         self, session_id: str, input: str, cancel: Optional[CancelToken] = None
+    ) -> str: ...
+    def process_participants(
+        self,
+        session_id: str,
+        participants: List[Tuple[str, str, float]],
+        cancel: Optional[CancelToken] = None,
     ) -> str: ...
     def submit(
         self,

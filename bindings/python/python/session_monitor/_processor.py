@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from typing import Any, Callable, Mapping, Optional, Tuple, Union, cast
+from typing import Any, Callable, Mapping, Optional, Sequence, Tuple, Union, cast
 
 from ._native import CancelToken, NativeProcessor, S3Settings
 from ._result import SessionResult, StoredSafetyEvent
@@ -71,6 +71,25 @@ class SessionProcessor:
         subclass (``InputError``, ``MediaError``, ``StorageError``, ``CancelledError``, ...).
         """
         return SessionResult.from_json(self._native.process(session_id, os.fspath(input), cancel))
+
+    def process_participants(
+        self,
+        session_id: str,
+        participants: Sequence[Tuple[str, PathLike, float]],
+        *,
+        cancel: Optional[CancelToken] = None,
+    ) -> SessionResult:
+        """Processes a session recorded one file per participant (the 1:1 matching flow).
+
+        ``participants`` is a sequence of ``(participant, input, offset_s)``: the LiveKit identity
+        (its artifacts go to ``participants/<participant>/``), its recording (a path or
+        ``s3://bucket/key``) and where that recording starts on the session's timeline in seconds.
+        The session's ``quality.json`` and ``engagement.json`` summarise the participants and add
+        the conversation (talk shares, turns, overlaps, interruptions, response latency). Blocks
+        with the GIL released.
+        """
+        native = [(who, os.fspath(path), float(offset)) for who, path, offset in participants]
+        return SessionResult.from_json(self._native.process_participants(session_id, native, cancel))
 
     async def process_async(
         self, session_id: str, input: PathLike, *, cancel: Optional[CancelToken] = None
