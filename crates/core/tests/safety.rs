@@ -139,3 +139,26 @@ async fn a_replayed_loop_is_flagged_as_a_bot() {
     assert_eq!(bot["signals"]["still_frame_ratio"], 0.0, "the loop moves: {bot}");
     assert_eq!(category(&scan, "suspicious_behavior")["decision"], "clear");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_voice_in_a_one_person_track_is_flagged() {
+    let out = tempfile::tempdir().unwrap();
+    let processor = builder_for(out.path()).build();
+    for (name, flagged) in [("two-voices.wav", true), ("speech.wav", false), ("alice.mp4", false)] {
+        processor.process("RM_voices", local(&fixture(name)), &CancelFlag::new()).await.unwrap();
+        let scan = read_json(&out.path().join("sessions/RM_voices/safety-scan.json"));
+        let verdict = category(&scan, "suspicious_behavior");
+        let voices = &verdict["signals"]["second_voice"];
+        let score = voices["score"].as_f64().unwrap_or_else(|| panic!("{name}: judged: {verdict}"));
+        if flagged {
+            assert_eq!(verdict["decision"], "flagged", "{name}: {verdict}");
+            assert!(voices["separation_semitones"].as_f64().unwrap() > 6.0, "{name}: {voices}");
+            let event =
+                verdict["events"].as_array().unwrap().iter().find(|e| e["detector"]["id"] == "signals/second-voice");
+            assert!(event.is_some(), "{name}: {verdict}");
+        } else {
+            assert!(score < 0.2, "{name}: one voice: {voices}");
+            assert_eq!(verdict["decision"], "clear", "{name}: {verdict}");
+        }
+    }
+}

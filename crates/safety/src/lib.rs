@@ -16,6 +16,7 @@ mod event;
 mod lexicon;
 #[cfg(feature = "nudity-model")]
 pub mod nudity;
+mod second_voice;
 mod signals;
 mod transcript_scan;
 
@@ -25,5 +26,6 @@ pub use event::{DetectorInfo, Evidence, Quote, SafetyCategory, SafetyDecision, S
 pub use lexicon::{Lexicon, LexiconMatch, TextSpan};
 #[cfg(feature = "nudity-model")]
 pub use nudity::{NudityClassifier, NudityScores, PixelFormat};
+pub use second_voice::{SecondVoice, second_voice};
 pub use signals::{SignalThresholds, ai_bot, stretch_score, suspicious_behavior};
 pub use transcript_scan::{DEFAULT_TEXT_THRESHOLD, LEXICON_DETECTOR_ID, LEXICON_VERSION, lexicon_assessments};

@@ -4,7 +4,9 @@
 use serde_json::json;
 use session_scoring::{EngagementReport, QualityReport, VideoFeatures, thumbnail_difference};
 
-use crate::{CategoryAssessment, DetectorInfo, Evidence, SafetyCategory, SafetyDecision, SafetyEvent, SafetySource};
+use crate::{
+    CategoryAssessment, DetectorInfo, Evidence, SafetyCategory, SafetyDecision, SafetyEvent, SafetySource, SecondVoice,
+};
 
 /// Thresholds of the signal detectors.
 #[derive(Clone, Debug, PartialEq)]
@@ -54,17 +56,24 @@ pub fn stretch_score(length_s: f64, duration_s: f64) -> f64 {
 /// Suspicious behaviour: the camera covered or black, the picture frozen or no frames at all,
 /// for stretches of at least `min_stretch_s`. A stretch scores `max(1 - exp(-d / 30 s), d / D)`
 /// for a stretch of d seconds in a recording of D seconds: 21 s or half the session flag at 0.5.
+/// `voices` (from [`crate::second_voice`] on the track's pitch) adds a second voice in a track
+/// that should carry one person.
 pub fn suspicious_behavior(
     quality: &QualityReport,
+    voices: Option<&SecondVoice>,
     duration_s: f64,
     participant: Option<&str>,
     thresholds: &SignalThresholds,
 ) -> CategoryAssessment {
     let category = SafetyCategory::SuspiciousBehavior;
     let threshold = thresholds.suspicious_behavior;
-    if quality.video.metrics.is_none() {
+    if quality.video.metrics.is_none() && voices.is_none() {
         let reason = quality.video.reason.clone().unwrap_or_else(|| "the video could not be analysed".into());
-        return CategoryAssessment::unavailable(category, threshold, format!("no video signals: {reason}"));
+        return CategoryAssessment::unavailable(
+            category,
+            threshold,
+            format!("no video signals ({reason}) and too little voiced speech to compare voices"),
+        );
     }
     let info = detector("hidden-video");
     let mut best = 0.0f64;
@@ -79,22 +88,44 @@ pub fn suspicious_behavior(
         best = best.max(score);
         stretches.push(json!({"code": issue.code, "start_s": issue.start_s, "end_s": issue.end_s, "score": score}));
         if SafetyDecision::from_score(score, threshold) == SafetyDecision::Flagged {
-            let mut event = SafetyEvent::new(category, score, threshold, SafetySource::PostSession, info.clone());
-            event.participant = participant.map(str::to_string);
-            event.media_time_s = Some(issue.start_s.max(0.0));
-            event.evidence = Evidence {
-                frame_time_s: Some(issue.start_s.max(0.0)),
-                quote: None,
-                details: Some(json!({"signal": issue.code, "start_s": issue.start_s, "end_s": issue.end_s,
-                    "duration_s": length, "message": issue.message})),
-            };
-            events.push(event);
+            let details = json!({"signal": issue.code, "start_s": issue.start_s, "end_s": issue.end_s,
+                "duration_s": length, "message": issue.message});
+            events.push(post_session_event(category, score, threshold, &info, participant, issue.start_s, details));
         }
     }
-    let signals = json!({"hidden_stretches": stretches, "min_stretch_s": thresholds.min_stretch_s});
-    CategoryAssessment::judged(category, best, threshold, vec![info], signals, events)
+    let mut detectors = vec![info];
+    if let Some(voices) = voices {
+        let voice_info = detector("second-voice");
+        best = best.max(voices.score);
+        if SafetyDecision::from_score(voices.score, threshold) == SafetyDecision::Flagged {
+            let details = json!({"signal": "second_voice", "voices": voices});
+            events.push(post_session_event(category, voices.score, threshold, &voice_info, participant, 0.0, details));
+        }
+        detectors.push(voice_info);
+    }
+    let signals =
+        json!({"hidden_stretches": stretches, "min_stretch_s": thresholds.min_stretch_s, "second_voice": voices});
+    CategoryAssessment::judged(category, best, threshold, detectors, signals, events)
         .with_limitation("Faces are not detected: someone out of frame with the camera running is not caught.")
-        .with_limitation("A second voice in a one-person track is not detected (no speaker model yet).")
+        .with_limitation(
+            "A second voice is found by pitch register only: two people with similar voices are not told apart.",
+        )
+}
+
+fn post_session_event(
+    category: SafetyCategory,
+    score: f64,
+    threshold: f64,
+    detector: &DetectorInfo,
+    participant: Option<&str>,
+    time_s: f64,
+    details: serde_json::Value,
+) -> SafetyEvent {
+    let mut event = SafetyEvent::new(category, score, threshold, SafetySource::PostSession, detector.clone());
+    event.participant = participant.map(str::to_string);
+    event.media_time_s = Some(time_s.max(0.0));
+    event.evidence = Evidence { frame_time_s: Some(time_s.max(0.0)), quote: None, details: Some(details) };
+    event
 }
 
 /// AI bot: video without any micro-motion (a still image or a perfectly static feed), video

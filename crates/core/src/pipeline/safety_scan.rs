@@ -6,10 +6,10 @@ use std::time::Instant;
 
 use serde::Serialize;
 use session_safety::{
-    CategoryAssessment, SafetyCategory, SafetyEvent, SafetySource, TextSpan, ai_bot, lexicon_assessments,
+    CategoryAssessment, SafetyCategory, SafetyEvent, SafetySource, TextSpan, ai_bot, lexicon_assessments, second_voice,
     suspicious_behavior,
 };
-use session_scoring::{EngagementReport, QualityReport, VideoFeatures};
+use session_scoring::{AudioFeatures, EngagementReport, QualityReport, VideoFeatures};
 use session_transcribe::Transcript;
 
 use crate::pipeline::media_analysis::NudityFrame;
@@ -25,6 +25,7 @@ pub(crate) struct ScanInput<'a> {
     pub duration_s: f64,
     pub quality: Option<&'a QualityReport>,
     pub engagement: Option<&'a EngagementReport>,
+    pub audio: Result<&'a AudioFeatures, &'a str>,
     pub video: Result<&'a VideoFeatures, &'a str>,
     /// Nudity scores of sampled frames; `None` without a nudity model.
     pub nudity: Option<Result<&'a [NudityFrame], &'a str>>,
@@ -46,7 +47,10 @@ pub(crate) fn assess(settings: &SafetySettings, input: &ScanInput<'_>) -> Vec<Ca
     let signals = &settings.signals;
     let mut verdicts = vec![nudity_verdict(settings, input)];
     verdicts.push(match input.quality {
-        Some(quality) => suspicious_behavior(quality, input.duration_s, input.participant, signals),
+        Some(quality) => {
+            let voices = input.audio.ok().and_then(|audio| second_voice(&audio.pitch_hz));
+            suspicious_behavior(quality, voices.as_ref(), input.duration_s, input.participant, signals)
+        }
         None => CategoryAssessment::unavailable(
             SafetyCategory::SuspiciousBehavior,
             signals.suspicious_behavior,

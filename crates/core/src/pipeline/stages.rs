@@ -134,6 +134,7 @@ async fn scan(
         duration_s: recording.info.duration_s.unwrap_or(0.0),
         quality,
         engagement,
+        audio: recording.audio.as_ref().map(|a| &a.features).map_err(String::as_str),
         video: recording.video.as_ref().map_err(String::as_str),
         nudity: recording.nudity.as_ref().map(|n| n.as_deref().map_err(String::as_str)),
         transcript: recording.transcript.as_ref().map_err(String::as_str),
