@@ -75,10 +75,17 @@ export interface ProcessorOptions {
   output: string
   s3?: S3Options
   /**
-   * Run the transcription stage (default `true`). This build has no local Whisper, so the
-   * stage is reported as skipped with a reason.
+   * Run the transcription stage (default `true`); it needs `model`, else it is skipped with a
+   * reason.
    */
   transcribe?: boolean
+  /**
+   * Local Whisper model folder (`model.safetensors`, `config.json`, `tokenizer.json`;
+   * `scripts/prepare-whisper-tiny` makes one), loaded by the constructor.
+   */
+  model?: string
+  /** Spoken language (ISO 639-1, e.g. `"en"`); detected when left out. */
+  language?: string
   /** Called as stages start and advance; `fraction` is the whole run's share done (0–1). */
   onProgress?: (stage: string, fraction: number, sessionId: string) => void
   /**

@@ -12,8 +12,12 @@ export interface SessionProcessorOptions {
   output: string
   /** How to reach S3 (for S3 inputs and outputs); fields left out use the standard AWS chain. */
   s3?: S3Options
-  /** Run the transcription stage (default true). This build has no local Whisper: the stage is skipped with a reason. */
+  /** Run the transcription stage (default true); it needs `model`, else it is skipped with a reason. */
   transcribe?: boolean
+  /** Local Whisper model folder (`model.safetensors`, `config.json`, `tokenizer.json`; `scripts/prepare-whisper-tiny` makes one), loaded by the constructor (a bad folder throws, kind `transcription`). */
+  model?: string
+  /** Spoken language (ISO 639-1, e.g. "en"); detected when left out (English-only models ignore it). */
+  language?: string
   /** Called on the JS thread as stages start and advance; `fraction` is the run's share done (0–1); `sessionId` tells concurrent runs apart. An exception it throws becomes a process warning and does not stop the run. */
   onProgress?: (stage: string, fraction: number, sessionId: string) => void
   /** Folder of the nsfwjs model (`scripts/prepare-nsfw-model`) for the nudity category of the post-session safety scan; loaded by the constructor, which throws (kind `config`) when it is missing or broken. */

@@ -41,3 +41,16 @@ export function nsfwModel() {
   if (!existsSync(join(folder, 'model.safetensors'))) throw new Error(`${folder} holds no model.safetensors: set NSFW_MODEL_DIR`)
   return (model = folder)
 }
+
+let whisper
+/** The Whisper tiny.en folder: $WHISPER_MODEL_DIR, or made by scripts/prepare-whisper-tiny (never skipped). */
+export function whisperModel() {
+  if (whisper) return whisper
+  let folder = process.env.WHISPER_MODEL_DIR
+  if (!folder) {
+    const script = join(repo, 'scripts', 'prepare-whisper-tiny')
+    folder = execFileSync(script, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').at(-1)
+  }
+  if (!existsSync(join(folder, 'model.safetensors'))) throw new Error(`${folder} holds no model.safetensors: set WHISPER_MODEL_DIR`)
+  return (whisper = folder)
+}

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 
 import { CancelToken, LIBRARY_VERSION, SessionProcessor } from '../index.js'
-import { fixture, tempDir } from './helpers.mjs'
+import { fixture, tempDir, whisperModel } from './helpers.mjs'
 
 test('processes clean.mp4 into a local folder', async (t) => {
   const out = tempDir(t)
@@ -181,4 +181,24 @@ test('processParticipants processes one recording per participant', async (t) =>
   )
   await assert.rejects(processor.processParticipants('none', []), { code: 'input' })
   await assert.rejects(processor.processParticipants('bad', 'alice.mp4'), TypeError)
+})
+
+test('transcribes with local Whisper when a model is given', async (t) => {
+  const out = tempDir(t)
+  const processor = new SessionProcessor({ output: out, model: whisperModel(), language: 'en' })
+  const result = await processor.process('spoken', fixture('clean.mp4'))
+  const stage = result.stages.find((s) => s.name === 'transcribe')
+  assert.equal(stage.status, 'ok')
+  const transcript = JSON.parse(readFileSync(join(out, 'sessions', 'spoken', 'transcript.json'), 'utf8'))
+  assert.match(transcript.text.toLowerCase(), /project you are proud of/)
+  assert.ok(transcript.words.length > 30, 'word timestamps')
+  assert.ok(result.engagement.transcript.words > 30)
+})
+
+test('a model folder that does not exist throws a transcription error', () => {
+  assert.throws(() => new SessionProcessor({ output: 'out', model: '/nonexistent/whisper' }), (err) => {
+    assert.equal(err.kind, 'transcription')
+    assert.match(err.message, /\/nonexistent\/whisper/)
+    return true
+  })
 })

@@ -9,8 +9,11 @@ if (!sessionId) {
   process.exit(2)
 }
 
+// Optional models from the environment: WHISPER_MODEL_DIR (transcription), NSFW_MODEL_DIR (nudity).
 const processor = new SessionProcessor({
   output,
+  model: process.env.WHISPER_MODEL_DIR || undefined,
+  nudityModel: process.env.NSFW_MODEL_DIR || undefined,
   onProgress: (stage, fraction) => console.error(`${stage.padEnd(16)} ${(fraction * 100).toFixed(0)}%`),
 })
 const controller = new AbortController()

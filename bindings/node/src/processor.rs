@@ -11,8 +11,8 @@ use napi_derive::napi;
 use std::sync::Arc;
 
 use session_processing::{
-    CancelFlag, Gemini, Llm, NudityClassifier, OutputLocation, ParticipantInput, ProcessingError, Progress,
-    RecordingInput, S3Settings, SafetySettings, SessionProcessor, Stages, runtime,
+    CancelFlag, CandleWhisper, DecodingOptions, Gemini, Llm, NudityClassifier, OutputLocation, ParticipantInput,
+    ProcessingError, Progress, RecordingInput, S3Settings, SafetySettings, SessionProcessor, Stages, runtime,
 };
 
 use crate::cancel::CancelToken;
@@ -48,9 +48,14 @@ pub struct ProcessorOptions {
     /// A local folder or `s3://bucket/prefix`: artifacts go to `<output>/sessions/<sessionId>/`.
     pub output: String,
     pub s3: Option<S3Options>,
-    /// Run the transcription stage (default `true`). This build has no local Whisper, so the
-    /// stage is reported as skipped with a reason.
+    /// Run the transcription stage (default `true`); it needs `model`, else it is skipped with a
+    /// reason.
     pub transcribe: Option<bool>,
+    /// Local Whisper model folder (`model.safetensors`, `config.json`, `tokenizer.json`;
+    /// `scripts/prepare-whisper-tiny` makes one), loaded by the constructor.
+    pub model: Option<String>,
+    /// Spoken language (ISO 639-1, e.g. `"en"`); detected when left out.
+    pub language: Option<String>,
     /// Called as stages start and advance; `fraction` is the whole run's share done (0–1).
     #[napi(ts_type = "(stage: string, fraction: number, sessionId: string) => void")]
     pub on_progress: Option<ProgressCallback>,
@@ -87,7 +92,13 @@ impl NativeProcessor {
     pub fn new(env: Env, options: ProcessorOptions) -> napi::Result<Self> {
         let output = OutputLocation::parse(&options.output).map_err(|e| to_js_error(&env, &e))?;
         let stages = Stages { transcribe: options.transcribe.unwrap_or(true), ..Stages::default() };
-        let mut builder = SessionProcessor::builder().output(output).stages(stages);
+        let decoding = DecodingOptions { language: options.language, ..DecodingOptions::default() };
+        let mut builder = SessionProcessor::builder().output(output).stages(stages).decoding_options(decoding);
+        if let Some(folder) = options.model {
+            let whisper = CandleWhisper::load(std::path::Path::new(&folder))
+                .map_err(|e| to_js_error(&env, &ProcessingError::from(e)))?;
+            builder = builder.transcriber(Arc::new(whisper));
+        }
         if let Some(s3) = options.s3 {
             builder = builder.s3(s3_settings(s3));
         }
