@@ -123,3 +123,45 @@ fn participants_are_processed_as_one_session() {
     let neither = cli(&["process", "--session-id", "x"]);
     assert!(!neither.status.success() && stderr(&neither).contains("--participant"));
 }
+
+/// A Hugging Face hub cache holding the converted tiny.en weights as `openai/whisper-tiny.en`.
+fn hub_cache_with_tiny_en() -> tempfile::TempDir {
+    let model = std::env::var_os("WHISPER_MODEL_DIR")
+        .map(std::path::PathBuf::from)
+        .expect("WHISPER_MODEL_DIR must name the folder scripts/prepare-whisper-tiny prints");
+    let cache = tempfile::tempdir().unwrap();
+    let commit = "5b1e5a4ad4c64bb3f1c3d3f2a4c9ac1f2a7b8c9d";
+    let repo = cache.path().join("models--openai--whisper-tiny.en");
+    let snapshot = repo.join("snapshots").join(commit);
+    std::fs::create_dir_all(&snapshot).unwrap();
+    std::fs::create_dir_all(repo.join("refs")).unwrap();
+    std::fs::write(repo.join("refs/main"), commit).unwrap();
+    for name in ["model.safetensors", "config.json", "tokenizer.json"] {
+        std::os::unix::fs::symlink(model.join(name), snapshot.join(name)).unwrap();
+    }
+    cache
+}
+
+#[test]
+fn a_hub_model_id_is_read_from_the_local_hub_cache() {
+    let cache = hub_cache_with_tiny_en();
+    let out = tempfile::tempdir().unwrap();
+    let input = fixture("clean.mp4");
+    let run = |id: &str| {
+        Command::new(env!("CARGO_BIN_EXE_session-processing"))
+            .args(["process", input.to_str().unwrap(), "--session-id", "hub", "--out", out.path().to_str().unwrap()])
+            .args(["--model", id, "--json"])
+            .env("HF_HUB_CACHE", cache.path())
+            .output()
+            .expect("run session-processing")
+    };
+    let output = run("openai/whisper-tiny.en");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let transcript = std::fs::read_to_string(out.path().join("sessions/hub/transcript.json")).unwrap();
+    assert!(transcript.to_lowercase().contains("project you are proud of"), "{transcript}");
+
+    let missing = run("openai/whisper-large-v3");
+    assert!(!missing.status.success());
+    let err = stderr(&missing);
+    assert!(err.contains("models--openai--whisper-large-v3") && err.contains("huggingface-cli download"), "{err}");
+}

@@ -57,12 +57,21 @@ pub struct CandleWhisper {
 }
 
 impl CandleWhisper {
-    /// Loads the model in `folder` with default settings.
+    /// Loads the model in `folder` with default settings. `folder` may also be a Hugging Face hub
+    /// id (`openai/whisper-tiny.en`), read from the local hub cache ([`crate::hub_cache`]).
     pub fn load(folder: &Path) -> Result<Self, TranscribeError> {
         Self::load_with(folder, CandleWhisperSettings::default())
     }
 
     pub fn load_with(folder: &Path, settings: CandleWhisperSettings) -> Result<Self, TranscribeError> {
+        let resolved;
+        let folder = match folder.to_str() {
+            Some(id) if crate::hub_cache::is_hub_id(id) => {
+                resolved = crate::hub_cache::resolve(id, None)?;
+                resolved.as_path()
+            }
+            _ => folder,
+        };
         let files = ModelFiles::find(folder)?;
         let config_json = read_json(&files.config)?;
         let config: Config = serde_json::from_value(config_json.clone()).map_err(|e| invalid(&files.config, e))?;

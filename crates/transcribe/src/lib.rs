@@ -24,6 +24,7 @@
 mod error;
 #[cfg(feature = "hf-inference")]
 mod hf_inference;
+pub mod hub_cache;
 pub mod text_normalizer;
 mod transcript;
 
