@@ -63,8 +63,21 @@ pub fn transcribe_windows<M: WindowModel>(
     let mut last_speech_s = 0.0;
     let mut seek = 0;
     while seek < mel.n_frames {
-        let segment_size = N_FRAMES.min(mel.n_frames - seek);
-        let encoded = model.encode(&mel.window(seek, N_FRAMES))?;
+        if let Some(resume_s) =
+            options.skip_silence_s.and_then(|s| voice.skip_silence(seek as f64 * SECONDS_PER_FRAME, f64::from(s)))
+        {
+            seek = ((resume_s / SECONDS_PER_FRAME).round() as usize).max(seek + 1);
+            continue;
+        }
+        // With silence skipping, a window also ends where the next long silence begins, as if the
+        // audio ended there: Whisper invents text in silent stretches of a window.
+        let seek_s = seek as f64 * SECONDS_PER_FRAME;
+        let speech_frames = options
+            .skip_silence_s
+            .and_then(|s| voice.speech_end(seek_s, f64::from(s)))
+            .map(|end_s| (((end_s - seek_s) / SECONDS_PER_FRAME).ceil() as usize).max(1));
+        let segment_size = N_FRAMES.min(mel.n_frames - seek).min(speech_frames.unwrap_or(N_FRAMES));
+        let encoded = model.encode(&mel.window_with_content(seek, segment_size, N_FRAMES))?;
         let speech_before_window = last_speech_s;
         let mut rng = SeededRng::new(seed ^ seek as u64);
         let result = decode_with_fallback(model, &encoded, &all_tokens[prompt_reset_since..], options, &mut rng)?;

@@ -26,8 +26,14 @@ impl MelSpectrogram {
     /// Frames `start..start + len`, zero-padded on the right to `len` (as openai-whisper's
     /// `pad_or_trim` does on the log-mel values), mel-bin-major.
     pub fn window(&self, start: usize, len: usize) -> Vec<f32> {
+        self.window_with_content(start, len, len)
+    }
+
+    /// [`Self::window`] with only the first `content` frames taken from the recording and the
+    /// rest padded as after the end of the audio.
+    pub fn window_with_content(&self, start: usize, content: usize, len: usize) -> Vec<f32> {
         let mut out = vec![0f32; self.n_mels * len];
-        let available = self.n_frames.saturating_sub(start).min(len);
+        let available = self.n_frames.saturating_sub(start).min(len).min(content);
         for bin in 0..self.n_mels {
             let src = &self.data[bin * self.n_frames + start..][..available];
             out[bin * len..][..available].copy_from_slice(src);

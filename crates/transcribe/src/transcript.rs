@@ -21,6 +21,11 @@ pub struct DecodingOptions {
     /// (seconds) on both sides is taken as invented and dropped. `None` turns the guard off.
     #[serde(default)]
     pub hallucination_silence_threshold_s: Option<f32>,
+    /// Silences at least this long (seconds, by the energy voice-activity mask) are skipped
+    /// before decoding: no window is encoded over them. Only where the recording has clear
+    /// silences; `None` decodes everything.
+    #[serde(default)]
+    pub skip_silence_s: Option<f32>,
 }
 
 impl Default for DecodingOptions {
@@ -33,6 +38,7 @@ impl Default for DecodingOptions {
             no_speech_threshold: 0.6,
             word_timestamps: true,
             hallucination_silence_threshold_s: Some(2.0),
+            skip_silence_s: Some(2.0),
         }
     }
 }

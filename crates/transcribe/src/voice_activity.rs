@@ -27,7 +27,7 @@ pub struct VoiceActivity {
 
 impl VoiceActivity {
     /// Frames whose level is well above the noise floor (10th percentile of frame levels) toward
-    /// the speech level (95th percentile) are voiced.
+    /// the speech level (95th percentile of the frames more than 10 dB above the floor) are voiced.
     pub fn from_samples(samples: &[f32]) -> Self {
         let levels: Vec<f64> = samples
             .chunks(FRAME)
@@ -42,7 +42,13 @@ impl VoiceActivity {
         let mut sorted = levels.clone();
         sorted.sort_by(f64::total_cmp);
         let at = |q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize];
-        let (floor, speech) = (at(0.10), at(0.95));
+        let floor = at(0.10);
+        // The speech level among the frames clearly above the floor, so that a recording that is
+        // mostly silence (a few seconds of speech in minutes) still has one.
+        let loud: Vec<f64> = sorted.iter().copied().filter(|&l| l > floor + 10.0).collect();
+        let Some(&speech) = loud.get(((loud.len().saturating_sub(1)) as f64 * 0.95).round() as usize) else {
+            return Self::default();
+        };
         if speech - floor < MIN_DYNAMIC_RANGE_DB {
             return Self::default();
         }
@@ -60,6 +66,46 @@ impl VoiceActivity {
         let first = ((start_s / FRAME_S).floor().max(0.0) as usize).min(voiced.len());
         let last = ((end_s / FRAME_S).ceil().max(0.0) as usize).clamp(first, voiced.len());
         Some((&voiced[first..last], first))
+    }
+
+    /// Where speech resumes at or after `from_s` when `[from_s, from_s + min_silence_s)` is
+    /// silent: the start of the next voiced run of at least 60 ms, minus 0.2 s of lead-in (or the
+    /// end of the audio when none follows). `None` when there is no such silence (or no mask).
+    pub fn skip_silence(&self, from_s: f64, min_silence_s: f64) -> Option<f64> {
+        const MIN_RUN: usize = 3;
+        const LEAD_IN_S: f64 = 0.2;
+        let voiced = self.voiced.as_deref()?;
+        let first = (from_s / FRAME_S).floor().max(0.0) as usize;
+        let mut frame = first;
+        let mut run = 0;
+        while frame < voiced.len() {
+            run = if voiced[frame] { run + 1 } else { 0 };
+            if run >= MIN_RUN {
+                let speech_s = (frame + 1 - MIN_RUN) as f64 * FRAME_S;
+                return (speech_s - from_s >= min_silence_s).then_some((speech_s - LEAD_IN_S).max(from_s));
+            }
+            frame += 1;
+        }
+        let end_s = voiced.len() as f64 * FRAME_S;
+        (end_s - from_s >= min_silence_s).then_some(end_s)
+    }
+
+    /// Where the speech from `from_s` stops for a silence of at least `min_silence_s`, plus 0.2 s
+    /// of tail; `None` when no such silence follows (or no mask).
+    pub fn speech_end(&self, from_s: f64, min_silence_s: f64) -> Option<f64> {
+        const TAIL_S: f64 = 0.2;
+        let voiced = self.voiced.as_deref()?;
+        let needed = (min_silence_s / FRAME_S).ceil() as usize;
+        let mut silent_run = 0;
+        let first = (from_s / FRAME_S).floor().max(0.0) as usize;
+        for (frame, &is_voiced) in voiced.iter().enumerate().skip(first) {
+            silent_run = if is_voiced { 0 } else { silent_run + 1 };
+            if silent_run >= needed.max(1) {
+                let silence_start_s = (frame + 1 - silent_run) as f64 * FRAME_S;
+                return Some(silence_start_s + TAIL_S);
+            }
+        }
+        None
     }
 
     /// Share of `[start_s, end_s)` that is voiced; `None` without a mask or for an empty span.
@@ -139,6 +185,24 @@ mod tests {
         assert!((activity.speech_onset(1.6, 0.0) - 1.0).abs() < 0.03);
         assert!((activity.speech_onset(1.6, 1.3) - 1.3).abs() < 0.03);
         assert_eq!(activity.speech_onset(2.5, 0.0), 2.5);
+    }
+
+    #[test]
+    fn long_silences_are_skipped_up_to_the_next_speech() {
+        let mut samples = vec![0.0; 16_000 * 5];
+        samples.extend(tone(1.0, 0.3));
+        samples.extend(vec![0.0; 16_000]);
+        let activity = VoiceActivity::from_samples(&samples);
+        let resume = activity.skip_silence(0.0, 2.0).unwrap();
+        assert!((resume - 4.8).abs() < 0.03, "speech at 5 s, 0.2 s lead-in: {resume}");
+        assert_eq!(activity.skip_silence(4.0, 2.0), None, "1 s of silence is not long enough");
+        assert_eq!(activity.skip_silence(5.5, 2.0), None, "inside the speech");
+        assert_eq!(activity.skip_silence(6.0, 2.0), None, "only 1 s of silence is left");
+        assert_eq!(activity.skip_silence(6.0, 0.5), Some(7.0), "the rest is silence: skip to the end");
+        assert_eq!(VoiceActivity::from_samples(&tone(3.0, 0.1)).skip_silence(0.0, 1.0), None, "no mask");
+        let end = activity.speech_end(4.8, 0.5).unwrap();
+        assert!((end - 6.2).abs() < 0.03, "speech ends at 6 s, 0.2 s tail: {end}");
+        assert_eq!(activity.speech_end(4.8, 2.0), None, "only 1 s of silence follows");
     }
 
     #[test]

@@ -63,6 +63,25 @@ fn eight_seconds_of_silence_keep_the_timestamps() {
 }
 
 #[test]
+fn long_silences_are_skipped_and_nothing_is_invented_in_them() {
+    let spoken = "Could you tell me about a project you are proud of?";
+    let mut samples = silence(45.0);
+    samples.extend(espeak(spoken));
+    samples.extend(silence(45.0));
+    let skipping = transcribe(&samples);
+    let everything = DecodingOptions { skip_silence_s: None, ..DecodingOptions::default() };
+    let decoded_all = whisper().transcribe(&samples, &everything).expect("transcribe");
+    let (with_skip, without) = (wer(spoken, &skipping.text), wer(spoken, &decoded_all.text));
+    assert!(with_skip <= 0.15, "{}", skipping.text);
+    // Decoding the silent windows is where Whisper invents text ("you", "Thank you.").
+    assert!(with_skip <= without, "skipping {with_skip:.3} vs decoding all {without:.3}: {}", decoded_all.text);
+    assert_well_formed(&skipping);
+    for s in &skipping.segments {
+        assert!(s.start_s >= 44.0 && s.end_s <= 50.0, "a segment outside the speech: {s:?}");
+    }
+}
+
+#[test]
 fn silence_gives_no_text() {
     let threshold = f64::from(DecodingOptions::default().no_speech_threshold);
     for (name, samples) in [("zeros", silence(20.0)), ("faint noise", faint_noise(20.0))] {
