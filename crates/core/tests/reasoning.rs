@@ -117,3 +117,18 @@ async fn without_a_provider_the_analysis_is_skipped_with_the_reason() {
     let scan = read_json(&out.path().join("sessions/RM_nollm/safety-scan.json"));
     assert!(category(&scan, "violence")["reason"].as_str().unwrap().contains("GEMINI_API_KEY"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_the_safety_scan_off_the_llm_is_asked_only_for_the_analysis() {
+    let server = Server::start(vec![answer(&analysis_answer())]);
+    let whisper = CandleWhisper::load(&model_dir()).expect("load Whisper tiny.en");
+    let out = tempfile::tempdir().unwrap();
+    let stages = session_processing::Stages { safety_scan: false, ..Default::default() };
+    let processor =
+        builder_for(out.path()).transcriber(Arc::new(whisper)).llm(Arc::new(server.client(0))).stages(stages).build();
+    let result = processor.process("RM_noscan", local(&fixture("clean.mp4")), &CancelFlag::new()).await.unwrap();
+    assert_eq!(server.finish().len(), 1, "no transcript safety call when the scan is off");
+    assert!(result.analysis.is_some());
+    assert!(result.safety.is_none());
+    assert_eq!(stage_status(&out.path().join("sessions/RM_noscan"), "safety")["status"], "skipped");
+}

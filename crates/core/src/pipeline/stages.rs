@@ -129,6 +129,9 @@ async fn scan(
     quality: Option<&QualityReport>,
     engagement: Option<&EngagementReport>,
 ) -> Result<Vec<session_safety::CategoryAssessment>, ProcessingError> {
+    if !run.config.stages.safety_scan {
+        return Ok(Vec::new()); // nothing to judge, and no LLM call to pay for
+    }
     let input = ScanInput {
         participant,
         duration_s: recording.info.duration_s.unwrap_or(0.0),
