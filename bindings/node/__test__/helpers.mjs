@@ -29,28 +29,22 @@ export function tempDir(t) {
   return dir
 }
 
-let model
-/** The nsfwjs model folder: $NSFW_MODEL_DIR, or made by scripts/prepare-nsfw-model (never skipped). */
-export function nsfwModel() {
-  if (model) return model
-  let folder = process.env.NSFW_MODEL_DIR
+const prepared = new Map()
+/** A model folder `scripts/<script>` prepares: `$<env>` when set, else what the script prints last (never skipped). */
+function preparedModel(env, script) {
+  if (prepared.has(env)) return prepared.get(env)
+  let folder = process.env[env]
   if (!folder) {
-    const script = join(repo, 'scripts', 'prepare-nsfw-model')
-    folder = execFileSync(script, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').at(-1)
+    const path = join(repo, 'scripts', script)
+    folder = execFileSync(path, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').at(-1)
   }
-  if (!existsSync(join(folder, 'model.safetensors'))) throw new Error(`${folder} holds no model.safetensors: set NSFW_MODEL_DIR`)
-  return (model = folder)
+  if (!existsSync(join(folder, 'model.safetensors'))) throw new Error(`${folder} holds no model.safetensors: set ${env}`)
+  prepared.set(env, folder)
+  return folder
 }
 
-let whisper
-/** The Whisper tiny.en folder: $WHISPER_MODEL_DIR, or made by scripts/prepare-whisper-tiny (never skipped). */
-export function whisperModel() {
-  if (whisper) return whisper
-  let folder = process.env.WHISPER_MODEL_DIR
-  if (!folder) {
-    const script = join(repo, 'scripts', 'prepare-whisper-tiny')
-    folder = execFileSync(script, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').at(-1)
-  }
-  if (!existsSync(join(folder, 'model.safetensors'))) throw new Error(`${folder} holds no model.safetensors: set WHISPER_MODEL_DIR`)
-  return (whisper = folder)
-}
+/** The nsfwjs model folder: $NSFW_MODEL_DIR, or made by scripts/prepare-nsfw-model. */
+export const nsfwModel = () => preparedModel('NSFW_MODEL_DIR', 'prepare-nsfw-model')
+
+/** The Whisper tiny.en folder: $WHISPER_MODEL_DIR, or made by scripts/prepare-whisper-tiny. */
+export const whisperModel = () => preparedModel('WHISPER_MODEL_DIR', 'prepare-whisper-tiny')

@@ -1,15 +1,16 @@
 //! Realtime safety on a server: frames from any source (a LiveKit subscriber, a browser upload)
 //! scored as they arrive, events returned at once.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 use serde::Serialize;
 use session_safety::nudity::{DEFAULT_NUDITY_THRESHOLD, NudityClassifier, NudityScores, PixelFormat};
 use session_safety::{
     DetectorInfo, Evidence, SafetyCategory, SafetyDecision, SafetyError, SafetyEvent, SafetySource, SignalThresholds,
-    stretch_score,
+    signal_detector, stretch_score,
 };
-use session_scoring::{FrameStats, frame_stats, luma_from_rgb, thumbnail_difference};
+use session_scoring::{FrameStats, FrozenFrameDetector, frame_stats, luma_from_rgb};
 
 use crate::ProcessingError;
 
@@ -24,7 +25,7 @@ pub struct SafetyCheckerSettings {
     pub nudity_threshold: f64,
     /// Suspicious-behaviour threshold and shortest stretch.
     pub signals: SignalThresholds,
-    /// The same category is not reported again within this many seconds of media time.
+    /// Nudity is not reported again within this many seconds of media time.
     pub repeat_after_s: f64,
 }
 
@@ -52,8 +53,16 @@ pub struct FrameCheck {
     pub covered: bool,
     /// The picture is identical to the previous frame.
     pub frozen: bool,
-    /// Events flagged by this frame (each category at most once per `repeat_after_s`).
+    /// Events flagged by this frame (nudity at most once per `repeat_after_s`, a covered or frozen
+    /// stretch once).
     pub events: Vec<SafetyEvent>,
+}
+
+/// A stretch of covered or frozen frames.
+#[derive(Clone, Copy, Debug)]
+struct HiddenStretch {
+    since_s: f64,
+    reported: bool,
 }
 
 /// Scores a stream of frames from one participant. Keep one checker per video track: it
@@ -62,8 +71,10 @@ pub struct SafetyChecker {
     settings: SafetyCheckerSettings,
     nudity: Option<NudityClassifier>,
     previous: Option<FrameStats>,
-    hidden_since: Option<(f64, &'static str)>,
-    last_reported: Vec<(SafetyCategory, f64)>,
+    /// The covered/frozen stretch the track is in: when it began, and whether it was reported.
+    hidden: Option<HiddenStretch>,
+    /// Media time of the last nudity event.
+    last_nudity_s: Option<f64>,
 }
 
 impl SafetyChecker {
@@ -71,7 +82,7 @@ impl SafetyChecker {
     /// `config` error that names it.
     pub fn new(settings: SafetyCheckerSettings) -> Result<Self, ProcessingError> {
         let nudity = settings.nudity_model.as_ref().map(NudityClassifier::load).transpose()?;
-        Ok(SafetyChecker { settings, nudity, previous: None, hidden_since: None, last_reported: Vec::new() })
+        Ok(SafetyChecker { settings, nudity, previous: None, hidden: None, last_nudity_s: None })
     }
 
     /// Whether nudity is judged (a model is loaded).
@@ -105,17 +116,13 @@ impl SafetyChecker {
         if self.previous.as_ref().is_some_and(|p| time_s < p.time_s) {
             // The track restarted: start the stretches over.
             self.previous = None;
-            self.hidden_since = None;
-            self.last_reported.clear();
+            self.hidden = None;
+            self.last_nudity_s = None;
         }
         let luma = luma_plane(pixels, width, height, format);
         let stats = frame_stats(&luma, width, height, width as usize, time_s);
         let covered = stats.is_covered();
-        let frozen = self
-            .previous
-            .as_ref()
-            .and_then(|p| thumbnail_difference(p, &stats))
-            .is_some_and(|d| d.mean_abs <= 0.5 && d.max_abs <= 3);
+        let frozen = self.previous.as_ref().is_some_and(|p| FrozenFrameDetector::default().looks_identical(p, &stats));
         let mut events = Vec::new();
         let nudity = match &self.nudity {
             Some(model) => Some(model.classify_pixels(pixels, width, height, format)?),
@@ -126,9 +133,9 @@ impl SafetyChecker {
             (nudity_score, self.nudity.as_ref().map(NudityClassifier::detector), &nudity)
         {
             let threshold = self.settings.nudity_threshold;
-            if SafetyDecision::from_score(score, threshold) == SafetyDecision::Flagged
-                && self.due(SafetyCategory::Nudity, time_s)
-            {
+            let due = self.last_nudity_s.is_none_or(|last| time_s - last >= self.settings.repeat_after_s);
+            if SafetyDecision::from_score(score, threshold) == SafetyDecision::Flagged && due {
+                self.last_nudity_s = Some(time_s);
                 let details = serde_json::to_value(scores).ok();
                 events.push(self.event(SafetyCategory::Nudity, score, threshold, detector, time_s, details));
             }
@@ -138,57 +145,30 @@ impl SafetyChecker {
         Ok(FrameCheck { time_s, nudity, nudity_score, covered, frozen, events })
     }
 
+    /// A covered or frozen picture that lasts long enough to flag is reported once per stretch.
     fn track_hidden(&mut self, covered: bool, frozen: bool, time_s: f64, events: &mut Vec<SafetyEvent>) {
-        let signal = if covered {
-            Some("video_covered")
-        } else if frozen {
-            Some("video_frozen")
-        } else {
-            None
+        let signal = match (covered, frozen) {
+            (true, _) => "video_covered",
+            (false, true) => "video_frozen",
+            (false, false) => {
+                self.hidden = None;
+                return;
+            }
         };
-        let Some(signal) = signal else {
-            self.hidden_since = None;
-            return;
-        };
-        let (since, _) = *self.hidden_since.get_or_insert((time_s, signal));
-        let length = time_s - since;
+        let stretch = self.hidden.get_or_insert(HiddenStretch { since_s: time_s, reported: false });
+        let (since, length) = (stretch.since_s, time_s - stretch.since_s);
         let threshold = self.settings.signals.suspicious_behavior;
         let score = stretch_score(length, 0.0);
-        if length >= self.settings.signals.min_stretch_s
-            && SafetyDecision::from_score(score, threshold) == SafetyDecision::Flagged
-            && self.due(SafetyCategory::SuspiciousBehavior, since)
+        if stretch.reported
+            || length < self.settings.signals.min_stretch_s
+            || SafetyDecision::from_score(score, threshold) == SafetyDecision::Clear
         {
-            let detector = DetectorInfo { id: "signals/hidden-video".into(), version: "1".into() };
-            let details = serde_json::json!({"signal": signal, "start_s": since, "duration_s": length});
-            events.push(self.event(
-                SafetyCategory::SuspiciousBehavior,
-                score,
-                threshold,
-                detector,
-                since,
-                Some(details),
-            ));
+            return;
         }
-    }
-
-    /// Whether `category` may be reported at `time_s` (once per stretch / `repeat_after_s`).
-    fn due(&mut self, category: SafetyCategory, time_s: f64) -> bool {
-        let repeat = self.settings.repeat_after_s;
-        match self.last_reported.iter_mut().find(|(c, _)| *c == category) {
-            Some((_, last))
-                if time_s - *last < repeat || (category == SafetyCategory::SuspiciousBehavior && *last == time_s) =>
-            {
-                false
-            }
-            Some((_, last)) => {
-                *last = time_s;
-                true
-            }
-            None => {
-                self.last_reported.push((category, time_s));
-                true
-            }
-        }
+        stretch.reported = true;
+        let details = serde_json::json!({"signal": signal, "start_s": since, "duration_s": length});
+        let detector = signal_detector("hidden-video");
+        events.push(self.event(SafetyCategory::SuspiciousBehavior, score, threshold, detector, since, Some(details)));
     }
 
     fn event(
@@ -209,10 +189,10 @@ impl SafetyChecker {
 }
 
 /// The frame's luma: BT.601 from RGB(A), the Y plane of I420.
-fn luma_plane(pixels: &[u8], width: u32, height: u32, format: PixelFormat) -> Vec<u8> {
+fn luma_plane(pixels: &[u8], width: u32, height: u32, format: PixelFormat) -> Cow<'_, [u8]> {
     match format {
-        PixelFormat::Rgb8 => luma_from_rgb(pixels, width, height, width as usize * 3, 3),
-        PixelFormat::Rgba8 => luma_from_rgb(pixels, width, height, width as usize * 4, 4),
-        PixelFormat::I420 => pixels[..width as usize * height as usize].to_vec(),
+        PixelFormat::Rgb8 => Cow::Owned(luma_from_rgb(pixels, width, height, width as usize * 3, 3)),
+        PixelFormat::Rgba8 => Cow::Owned(luma_from_rgb(pixels, width, height, width as usize * 4, 4)),
+        PixelFormat::I420 => Cow::Borrowed(&pixels[..width as usize * height as usize]),
     }
 }

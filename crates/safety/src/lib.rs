@@ -27,5 +27,5 @@ pub use lexicon::{Lexicon, LexiconMatch, TextSpan};
 #[cfg(feature = "nudity-model")]
 pub use nudity::{NudityClassifier, NudityScores, PixelFormat};
 pub use second_voice::{SecondVoice, second_voice};
-pub use signals::{SignalThresholds, ai_bot, stretch_score, suspicious_behavior};
+pub use signals::{SignalThresholds, ai_bot, signal_detector, stretch_score, suspicious_behavior};
 pub use transcript_scan::{DEFAULT_TEXT_THRESHOLD, LEXICON_DETECTOR_ID, LEXICON_VERSION, lexicon_assessments};

@@ -40,7 +40,8 @@ const FLAT_PITCH_SEMITONES: f64 = 1.0;
 /// Voiced 40 ms hops needed before prosody is trusted (8 s of voiced speech).
 const MIN_VOICED_HOPS: usize = 200;
 
-fn detector(name: &str) -> DetectorInfo {
+/// The detector info of signal detector `name` (`signals/<name>`), as events name it.
+pub fn signal_detector(name: &str) -> DetectorInfo {
     DetectorInfo { id: format!("signals/{name}"), version: SIGNALS_VERSION.into() }
 }
 
@@ -75,7 +76,7 @@ pub fn suspicious_behavior(
             format!("no video signals ({reason}) and too little voiced speech to compare voices"),
         );
     }
-    let info = detector("hidden-video");
+    let info = signal_detector("hidden-video");
     let mut best = 0.0f64;
     let mut events = Vec::new();
     let mut stretches = Vec::new();
@@ -95,7 +96,7 @@ pub fn suspicious_behavior(
     }
     let mut detectors = vec![info];
     if let Some(voices) = voices {
-        let voice_info = detector("second-voice");
+        let voice_info = signal_detector("second-voice");
         best = best.max(voices.score);
         if SafetyDecision::from_score(voices.score, threshold) == SafetyDecision::Flagged {
             let details = json!({"signal": "second_voice", "voices": voices});
@@ -161,7 +162,7 @@ pub fn ai_bot(
     let loop_score = (loop_ratio / 0.1).clamp(0.0, 1.0);
     let voice_score = flat_voice.map_or(0.0, |(_, s)| s);
     let score = still_score.max(loop_score).max(voice_score);
-    let info = detector("synthetic-media");
+    let info = signal_detector("synthetic-media");
     let signals = json!({
         "frames_sampled": frames.len(),
         "still_frame_ratio": motion.map(|m| round4(m.0)),

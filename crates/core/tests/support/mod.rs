@@ -40,24 +40,24 @@ pub fn number(value: &serde_json::Value, path: &[&str]) -> Option<f64> {
     path.iter().try_fold(value, |v, key| v.get(key)).and_then(serde_json::Value::as_f64)
 }
 
-/// The converted Whisper tiny.en folder: `WHISPER_MODEL_DIR`, or what the prepare script prints.
-pub fn model_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("WHISPER_MODEL_DIR") {
+/// A folder `scripts/<script>` prepares: `$<env>` when set, else what the script prints last.
+fn prepared_folder(env: &str, script: &str) -> PathBuf {
+    if let Some(dir) = std::env::var_os(env) {
         return PathBuf::from(dir);
     }
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/prepare-whisper-tiny");
-    let output = std::process::Command::new(&script).output().expect("run scripts/prepare-whisper-tiny");
-    assert!(output.status.success(), "prepare-whisper-tiny failed: {}", String::from_utf8_lossy(&output.stderr));
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts").join(script);
+    let output =
+        std::process::Command::new(&script).output().unwrap_or_else(|e| panic!("run {}: {e}", script.display()));
+    assert!(output.status.success(), "{} failed: {}", script.display(), String::from_utf8_lossy(&output.stderr));
     PathBuf::from(String::from_utf8_lossy(&output.stdout).lines().last().expect("a folder").trim())
+}
+
+/// The converted Whisper tiny.en folder: `WHISPER_MODEL_DIR`, or what the prepare script prints.
+pub fn model_dir() -> PathBuf {
+    prepared_folder("WHISPER_MODEL_DIR", "prepare-whisper-tiny")
 }
 
 /// The converted nsfwjs model folder: `NSFW_MODEL_DIR`, or what `scripts/prepare-nsfw-model` prints.
 pub fn nsfw_model_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("NSFW_MODEL_DIR") {
-        return PathBuf::from(dir);
-    }
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/prepare-nsfw-model");
-    let output = std::process::Command::new(&script).output().expect("run scripts/prepare-nsfw-model");
-    assert!(output.status.success(), "prepare-nsfw-model failed: {}", String::from_utf8_lossy(&output.stderr));
-    PathBuf::from(String::from_utf8_lossy(&output.stdout).lines().last().expect("a folder").trim())
+    prepared_folder("NSFW_MODEL_DIR", "prepare-nsfw-model")
 }

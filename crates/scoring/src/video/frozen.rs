@@ -71,7 +71,8 @@ impl FrozenFrameDetector {
         flags
     }
 
-    fn looks_identical(&self, a: &FrameStats, b: &FrameStats) -> bool {
+    /// Whether two frames' thumbnails are the same picture (no packet check).
+    pub fn looks_identical(&self, a: &FrameStats, b: &FrameStats) -> bool {
         thumbnail_difference(a, b)
             .is_some_and(|d| d.mean_abs <= self.max_mean_abs_diff && d.max_abs <= self.max_cell_diff)
     }
