@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-from typing import Any, Callable, Mapping, Optional, Sequence, Tuple, Union, cast
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence, Tuple, Union, cast
 
 from ._native import CancelToken, NativeProcessor, S3Settings
 from ._result import SessionResult, StoredSafetyEvent
+
+if TYPE_CHECKING:
+    import asyncio
+# asyncio is imported by the coroutines that use it (a running loop has imported it already):
+# importing it with the package cost about 40 ms of every `import session_monitor`.
 
 PathLike = Union[str, "os.PathLike[str]"]
 ProgressCallback = Callable[[str, float], object]
@@ -99,6 +103,8 @@ class SessionProcessor:
         Cancelling the awaiting task raises the run's ``CancelToken``, waits for the run to stop
         (so its manifest says ``failed``/``cancelled``) and re-raises ``asyncio.CancelledError``.
         """
+        import asyncio
+
         token = cancel if cancel is not None else CancelToken()
         done, on_done = _native_future()
         self._native.submit(session_id, os.fspath(input), token, on_done)
@@ -139,6 +145,8 @@ class SessionProcessor:
 def _native_future() -> Tuple["asyncio.Future[str]", NativeCallback]:
     """A future of the running loop, and the callback the native side settles it with from a
     runtime thread: ``on_done(json, None)`` or ``on_done(None, exception)``."""
+    import asyncio
+
     loop = asyncio.get_running_loop()
     done: asyncio.Future[str] = loop.create_future()
 
