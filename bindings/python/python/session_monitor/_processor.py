@@ -66,6 +66,39 @@ class SessionProcessor:
             session_context=session_context,
         )
 
+    @classmethod
+    async def create_async(
+        cls,
+        output: PathLike = "session-output",
+        *,
+        s3: Optional[S3Settings] = None,
+        transcribe: bool = True,
+        model: Optional[PathLike] = None,
+        language: Optional[str] = None,
+        on_progress: Optional[ProgressCallback] = None,
+        nudity_model: Optional[PathLike] = None,
+        gemini_api_key: Optional[str] = None,
+        session_context: Optional[str] = None,
+    ) -> "SessionProcessor":
+        """The constructor as a coroutine: the models load in a worker thread with the GIL
+        released, so the event loop keeps running (the constructor itself releases the GIL too,
+        but blocks its caller, here the loop, for the few hundred ms the models take). Raises the
+        constructor's errors."""
+        import asyncio
+
+        return await asyncio.to_thread(
+            cls,
+            output,
+            s3=s3,
+            transcribe=transcribe,
+            model=model,
+            language=language,
+            on_progress=on_progress,
+            nudity_model=nudity_model,
+            gemini_api_key=gemini_api_key,
+            session_context=session_context,
+        )
+
     def process(
         self, session_id: str, input: PathLike, *, cancel: Optional[CancelToken] = None
     ) -> SessionResult:
