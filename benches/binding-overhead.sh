@@ -6,7 +6,8 @@
 # binary start, loading the native module, loading the nudity model, the pipeline on a 10-minute
 # 720p recording (transcription off, nudity scan on, no LLM), writing the artifacts and printing
 # the result to /dev/null. Reported per language: wall s, CPU s (user + sys), the pipeline's own
-# wall s (manifest.json: started_at → finished_at), peak RSS, and wall and pipeline vs Rust.
+# wall s (manifest.json: started_at → finished_at), the rest (wall − pipeline: start, module and
+# model loading, exit), peak RSS, and wall and pipeline vs Rust.
 # Each run writes to its own fresh folder, which is removed and synced to disk after the run and
 # before the next one, so that no run pays for writing back another's 230 MB of artifacts.
 #
@@ -56,7 +57,7 @@ measure() { # NAME → "wall cpu pipeline rss_mb" appended to overhead-NAME.txt
   started=$(sed -n 's/.*"started_at": *"\([^"]*\)".*/\1/p' "$manifest" | head -n 1)
   finished=$(sed -n 's/.*"finished_at": *"\([^"]*\)".*/\1/p' "$manifest" | head -n 1)
   awk -v s="$(seconds "$started")" -v f="$(seconds "$finished")" \
-    '{ printf "%.2f %.2f %.3f %.0f\n", $1, $2 + $3, f - s, $4 / 1024 }' "$work/time.txt" >>"$work/overhead-$1.txt"
+    '{ printf "%.2f %.2f %.3f %.0f %.3f\n", $1, $2 + $3, f - s, $4 / 1024, $1 - (f - s) }' "$work/time.txt" >>"$work/overhead-$1.txt"
   rm -rf "$out"
   sync
 }
@@ -72,11 +73,11 @@ for i in $(seq 1 "$runs"); do
 done
 rust_wall=$(column_median rust 1)
 rust_pipeline=$(column_median rust 3)
-printf '\n%-8s %7s %7s %10s %8s %9s %12s\n' through "wall s" "CPU s" "pipeline s" "peak MB" "wall/Rust" "pipeline/Rust"
+printf '\n%-8s %7s %7s %10s %7s %8s %9s %12s\n' through "wall s" "CPU s" "pipeline s" "rest s" "peak MB" "wall/Rust" "pipeline/Rust"
 for name in "${names[@]}"; do
   wall=$(column_median "$name" 1) cpu=$(column_median "$name" 2) pipeline=$(column_median "$name" 3)
-  rss=$(column_median "$name" 4)
-  printf '%-8s %7s %7s %10s %8s %8.3fx %11.3fx\n' "$name" "$wall" "$cpu" "$pipeline" "$rss" \
+  rss=$(column_median "$name" 4) rest=$(column_median "$name" 5)
+  printf '%-8s %7s %7s %10s %7s %8s %8.3fx %11.3fx\n' "$name" "$wall" "$cpu" "$pipeline" "$rest" "$rss" \
     "$(awk -v a="$wall" -v b="$rust_wall" 'BEGIN { print a / b }')" \
     "$(awk -v a="$pipeline" -v b="$rust_pipeline" 'BEGIN { print a / b }')"
 done
