@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the release tarballs (scripts/package.sh) into an empty folder with no Rust toolchain
-# on PATH, offline — so nothing can be built or downloaded — and runs examples/process-file.mjs
-# and scripts/installed-smoke.mjs from there against the installed package.
+# on PATH, offline with an empty npm cache — so nothing can be built or downloaded — and runs
+# examples/process-file.mjs and scripts/installed-smoke.mjs from there against the installed package.
 # Usage: bindings/node/scripts/test-package.sh DIST_DIR   (the folder package.sh wrote)
 # Environment: FIXTURES_DIR (default: made by scripts/make-fixtures), NSFW_MODEL_DIR (default:
 # made by scripts/prepare-nsfw-model).
@@ -29,7 +29,9 @@ if in_app sh -c 'command -v cargo || command -v rustc' >/dev/null; then
 fi
 started=$SECONDS
 echo '{ "name": "installed-app", "private": true }' >"$app/package.json"
-in_app npm install --offline --no-audit --no-fund --loglevel=error "$main" "$platform" >&2
+# An empty npm cache as well: everything must come from the two tarballs.
+in_app env npm_config_cache="$app/.npm-cache" \
+  npm install --offline --no-audit --no-fund --loglevel=error "$main" "$platform" >&2
 say "installed the tarballs in $((SECONDS - started)) s"
 if compgen -G "$app/node_modules/@session-monitor/node/*.node" >/dev/null; then
   say "the main package carries an addon of its own"; exit 1
