@@ -25,6 +25,11 @@ started=$SECONDS
 npm run --silent build >&2
 say "built in $((SECONDS - started)) s"
 
+# A standalone crate, so the workspace's fmt and clippy run in scripts/test does not cover it.
+say "cargo fmt --check, cargo clippy -D warnings"
+cargo fmt --check --manifest-path "$here/Cargo.toml"
+cargo clippy --quiet --release --locked --all-targets --manifest-path "$here/Cargo.toml" -- -D warnings
+
 node --test "$@" __test__/
 
 # The release packages from the same build, installed where no cargo can build anything.

@@ -41,6 +41,11 @@ wheel=$(PYTHON=$py "$here/scripts/package.sh" "$dist")
 "$py" -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall "$wheel" >&2
 say "built and installed $(basename "$wheel") in $((SECONDS - started)) s"
 
+# A standalone crate, so the workspace's fmt and clippy run in scripts/test does not cover it.
+say "cargo fmt --check, cargo clippy -D warnings"
+cargo fmt --check --manifest-path "$here/Cargo.toml"
+cargo clippy --quiet --release --locked --all-targets --manifest-path "$here/Cargo.toml" -- -D warnings
+
 (cd "$here" && "$py" -m pytest "$@")
 
 # The same wheel in a fresh virtualenv, run from outside the source tree.
