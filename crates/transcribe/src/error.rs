@@ -6,6 +6,9 @@ pub enum TranscribeError {
     /// No model was found where we looked.
     #[error("no Whisper model found in {searched}: {hint}")]
     ModelNotFound { searched: String, hint: String },
+    /// The Silero VAD folder lacks a file.
+    #[error("no Silero VAD model file at {path}: {hint}")]
+    VadModelNotFound { path: PathBuf, hint: String },
     /// A model file exists but cannot be read or parsed.
     #[error("model file {path} is invalid: {reason}")]
     InvalidModel { path: PathBuf, reason: String },
