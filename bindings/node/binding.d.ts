@@ -118,6 +118,12 @@ export interface ProcessorOptions {
   geminiApiKey?: string
   /** What kind of session this is ("a tutoring session"), for the LLM. */
   sessionContext?: string
+  /**
+   * Folder of the Silero VAD model (`scripts/prepare-silero-vad`): each track's speech map is
+   * computed once and used by the transcriber and by engagement; without it both use
+   * energy-based detection. Loaded by the constructor or `load`.
+   */
+  vadModel?: string
 }
 
 /**

@@ -26,6 +26,8 @@ export interface SessionProcessorOptions {
   geminiApiKey?: string
   /** What kind of session this is ("a tutoring session", "a 1:1 match"), for the LLM. */
   sessionContext?: string
+  /** Folder of the Silero VAD model (`scripts/prepare-silero-vad`): each track's speech map is computed once and used by the transcriber (stretches without speech, steady noise included, are not decoded) and by engagement; without it both use energy-based detection. A bad folder fails (kind `transcription`). */
+  vadModel?: string
 }
 
 /** One participant's recording, for `processParticipants`. */

@@ -48,3 +48,6 @@ export const nsfwModel = () => preparedModel('NSFW_MODEL_DIR', 'prepare-nsfw-mod
 
 /** The Whisper tiny.en folder: $WHISPER_MODEL_DIR, or made by scripts/prepare-whisper-tiny. */
 export const whisperModel = () => preparedModel('WHISPER_MODEL_DIR', 'prepare-whisper-tiny')
+
+/** The Silero VAD folder: $SILERO_VAD_DIR, or made by scripts/prepare-silero-vad. */
+export const vadModel = () => preparedModel('SILERO_VAD_DIR', 'prepare-silero-vad')

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 
 import { CancelToken, LIBRARY_VERSION, SessionProcessor } from '../index.js'
-import { fixture, tempDir, whisperModel } from './helpers.mjs'
+import { fixture, tempDir, vadModel, whisperModel } from './helpers.mjs'
 
 test('processes clean.mp4 into a local folder', async (t) => {
   const out = tempDir(t)
@@ -193,6 +193,25 @@ test('transcribes with local Whisper when a model is given', async (t) => {
   assert.match(transcript.text.toLowerCase(), /project you are proud of/)
   assert.ok(transcript.words.length > 30, 'word timestamps')
   assert.ok(result.engagement.transcript.words > 30)
+})
+
+test('Silero VAD feeds the transcriber and engagement when vadModel is given', async (t) => {
+  const out = tempDir(t)
+  const processor = new SessionProcessor({ output: out, model: whisperModel(), language: 'en', vadModel: vadModel() })
+  const result = await processor.process('spoken', fixture('clean.mp4'))
+  const transcript = JSON.parse(readFileSync(join(out, 'sessions', 'spoken', 'transcript.json'), 'utf8'))
+  assert.equal(transcript.decoding.voice_activity.method, 'silero')
+  assert.match(transcript.text.toLowerCase(), /project you are proud of/)
+  assert.match(result.engagement.voice.vad, /^silero-vad/)
+  assert.ok(result.engagement.voice.talk_time_s > 5)
+})
+
+test('a VAD folder that does not exist throws a transcription error', () => {
+  assert.throws(() => new SessionProcessor({ output: 'out', vadModel: '/nonexistent/vad' }), (err) => {
+    assert.equal(err.kind, 'transcription')
+    assert.match(err.message, /nonexistent\/vad/)
+    return true
+  })
 })
 
 test('a model folder that does not exist throws a transcription error', () => {

@@ -7,6 +7,8 @@
 #   CARGO_TARGET_DIR  cargo's build folder (default: <repo>/target/node, kept between runs)
 #   FIXTURES_DIR      the generated media (default: made by scripts/make-fixtures)
 #   NSFW_MODEL_DIR    the nsfwjs model folder (default: made by scripts/prepare-nsfw-model)
+#   SILERO_VAD_DIR    the Silero VAD folder (default: made by scripts/prepare-silero-vad)
+#   WHISPER_MODEL_DIR the Whisper tiny.en folder (default: made by scripts/prepare-whisper-tiny)
 #   RELEASE_DIR       where the release packages go (default: <repo>/target/release-packages)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)

@@ -13,7 +13,8 @@ use std::sync::Arc;
 
 use session_processing::{
     CancelFlag, CandleWhisper, DecodingOptions, Gemini, Llm, NudityClassifier, OutputLocation, ParticipantInput,
-    ProcessingError, Progress, RecordingInput, S3Settings, SafetySettings, SessionProcessor, Stages, runtime,
+    ProcessingError, Progress, RecordingInput, S3Settings, SafetySettings, SessionProcessor, SileroVad, Stages,
+    runtime,
 };
 
 use crate::cancel::CancelToken;
@@ -69,6 +70,10 @@ pub struct ProcessorOptions {
     pub gemini_api_key: Option<String>,
     /// What kind of session this is ("a tutoring session"), for the LLM.
     pub session_context: Option<String>,
+    /// Folder of the Silero VAD model (`scripts/prepare-silero-vad`): each track's speech map is
+    /// computed once and used by the transcriber and by engagement; without it both use
+    /// energy-based detection. Loaded by the constructor or `load`.
+    pub vad_model: Option<String>,
 }
 
 /// One participant's recording of a session recorded one track per participant.
@@ -186,6 +191,9 @@ fn configure(options: ProcessorOptions) -> Result<SessionProcessor, ProcessingEr
     }
     if let Some(s3) = options.s3 {
         builder = builder.s3(s3_settings(s3));
+    }
+    if let Some(folder) = options.vad_model {
+        builder = builder.voice_activity(Arc::new(SileroVad::load(std::path::Path::new(&folder))?));
     }
     if let Some(folder) = options.nudity_model {
         let classifier = NudityClassifier::load(&folder)?;

@@ -6,7 +6,7 @@
 # Environment:
 #   PYTHON_VENV       the virtualenv to use (default: <repo>/.venv when present, else bindings/python/.venv)
 #   CARGO_TARGET_DIR  cargo's build folder (default: <repo>/target/python, kept between runs)
-#   FIXTURES_DIR, MOTO_SERVER, WHISPER_MODEL_DIR, NSFW_MODEL_DIR  passed on to the tests
+#   FIXTURES_DIR, MOTO_SERVER, WHISPER_MODEL_DIR, NSFW_MODEL_DIR, SILERO_VAD_DIR  passed on to the tests
 #                     (see tests/conftest.py, test_transcribe.py, test_safety.py)
 #   RELEASE_DIR       where the release wheel goes (default: <repo>/target/release-packages)
 set -euo pipefail

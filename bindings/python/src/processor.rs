@@ -10,7 +10,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use session_processing::{
     CandleWhisper, DecodingOptions, Gemini, Llm, NudityClassifier, OutputLocation, ParticipantInput, ProcessingError,
-    RecordingInput, SafetySettings, SessionProcessor, SessionResult, Stages, StoredSafetyEvent, runtime,
+    RecordingInput, SafetySettings, SessionProcessor, SessionResult, SileroVad, Stages, StoredSafetyEvent, runtime,
 };
 
 use crate::cancel::CancelToken;
@@ -31,7 +31,7 @@ impl NativeProcessor {
     #[new]
     #[pyo3(signature = (
         output, *, s3=None, transcribe=true, model=None, language=None, on_progress=None,
-        nudity_model=None, gemini_api_key=None, session_context=None
+        nudity_model=None, gemini_api_key=None, session_context=None, vad_model=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -45,6 +45,7 @@ impl NativeProcessor {
         nudity_model: Option<std::path::PathBuf>,
         gemini_api_key: Option<String>,
         session_context: Option<String>,
+        vad_model: Option<std::path::PathBuf>,
     ) -> PyResult<Self> {
         let output = OutputLocation::parse(output).map_err(|e| to_py_err(py, &e))?;
         let stages = Stages { transcribe, ..Stages::default() };
@@ -54,6 +55,10 @@ impl NativeProcessor {
             let whisper =
                 py.detach(|| CandleWhisper::load(&model)).map_err(|e| to_py_err(py, &ProcessingError::from(e)))?;
             builder = builder.transcriber(Arc::new(whisper));
+        }
+        if let Some(folder) = vad_model {
+            let vad = py.detach(|| SileroVad::load(&folder)).map_err(|e| to_py_err(py, &ProcessingError::from(e)))?;
+            builder = builder.voice_activity(Arc::new(vad));
         }
         if let Some(folder) = nudity_model {
             let classifier =

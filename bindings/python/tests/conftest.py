@@ -86,31 +86,35 @@ def s3_endpoint() -> Iterator[str]:
         server.wait(timeout=10)
 
 
+def prepared_model(env: str, script: str) -> Path:
+    """$<env> when set, else the folder scripts/<script> prints last; fails (never skips) when it
+    holds no model.safetensors."""
+    given = os.environ.get(env)
+    if given:
+        folder = Path(given)
+    else:
+        done = subprocess.run([str(REPO / "scripts" / script)], capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.fail(f"{script} failed:\n{done.stderr}")
+        folder = Path(done.stdout.strip().splitlines()[-1])
+    if not (folder / "model.safetensors").is_file():
+        pytest.fail(f"{folder} holds no model.safetensors: set {env}")
+    return folder
+
+
 @pytest.fixture(scope="session")
 def whisper_model() -> Path:
-    """$WHISPER_MODEL_DIR, or the folder scripts/prepare-whisper-tiny prints (fails if it can't)."""
-    given = os.environ.get("WHISPER_MODEL_DIR")
-    if given:
-        return Path(given)
-    done = subprocess.run([str(REPO / "scripts" / "prepare-whisper-tiny")], capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.fail(f"prepare-whisper-tiny failed:\n{done.stderr}")
-    return Path(done.stdout.strip().splitlines()[-1])
+    """The Whisper tiny.en folder ($WHISPER_MODEL_DIR or scripts/prepare-whisper-tiny)."""
+    return prepared_model("WHISPER_MODEL_DIR", "prepare-whisper-tiny")
 
 
 @pytest.fixture(scope="session")
 def nsfw_model() -> Path:
-    """$NSFW_MODEL_DIR, or the folder scripts/prepare-nsfw-model prints (fails if it can't)."""
-    given = os.environ.get("NSFW_MODEL_DIR")
-    if given:
-        folder = Path(given)
-    else:
-        done = subprocess.run(
-            [str(REPO / "scripts" / "prepare-nsfw-model")], capture_output=True, text=True
-        )
-        if done.returncode != 0:
-            pytest.fail(f"prepare-nsfw-model failed:\n{done.stderr}")
-        folder = Path(done.stdout.strip().splitlines()[-1])
-    if not (folder / "model.safetensors").is_file():
-        pytest.fail(f"{folder} holds no model.safetensors: set NSFW_MODEL_DIR")
-    return folder
+    """The nsfwjs model folder ($NSFW_MODEL_DIR or scripts/prepare-nsfw-model)."""
+    return prepared_model("NSFW_MODEL_DIR", "prepare-nsfw-model")
+
+
+@pytest.fixture(scope="session")
+def vad_model() -> Path:
+    """The Silero VAD folder ($SILERO_VAD_DIR or scripts/prepare-silero-vad)."""
+    return prepared_model("SILERO_VAD_DIR", "prepare-silero-vad")

@@ -74,6 +74,7 @@ class NativeProcessor:
         nudity_model: Optional[str] = None,
         gemini_api_key: Optional[str] = None,
         session_context: Optional[str] = None,
+        vad_model: Optional[str] = None,
     ) -> None: ...
     def process(
         self, session_id: str, input: str, cancel: Optional[CancelToken] = None

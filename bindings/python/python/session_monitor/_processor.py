@@ -37,6 +37,9 @@ class SessionProcessor:
     classifier; when it is left ``None`` the ``GEMINI_API_KEY`` environment variable is used if
     set (with ``GEMINI_MODEL`` / ``GEMINI_BASE_URL``), and an empty string turns the LLM off.
     ``session_context`` tells the LLM what kind of session this is ("a tutoring session").
+    ``vad_model`` is the Silero VAD folder (``scripts/prepare-silero-vad``): each track's speech
+    map is computed once and used by the transcriber (stretches without speech, steady noise
+    included, are not decoded) and by engagement; without it both use energy-based detection.
 
     One processor can run several sessions at once, from threads or tasks.
     """
@@ -53,6 +56,7 @@ class SessionProcessor:
         nudity_model: Optional[PathLike] = None,
         gemini_api_key: Optional[str] = None,
         session_context: Optional[str] = None,
+        vad_model: Optional[PathLike] = None,
     ) -> None:
         self._native = NativeProcessor(
             os.fspath(output),
@@ -64,6 +68,7 @@ class SessionProcessor:
             nudity_model=None if nudity_model is None else os.fspath(nudity_model),
             gemini_api_key=gemini_api_key,
             session_context=session_context,
+            vad_model=None if vad_model is None else os.fspath(vad_model),
         )
 
     @classmethod
@@ -79,6 +84,7 @@ class SessionProcessor:
         nudity_model: Optional[PathLike] = None,
         gemini_api_key: Optional[str] = None,
         session_context: Optional[str] = None,
+        vad_model: Optional[PathLike] = None,
     ) -> "SessionProcessor":
         """The constructor as a coroutine: the models load in a worker thread with the GIL
         released, so the event loop keeps running (the constructor itself releases the GIL too,
@@ -97,6 +103,7 @@ class SessionProcessor:
             nudity_model=nudity_model,
             gemini_api_key=gemini_api_key,
             session_context=session_context,
+            vad_model=vad_model,
         )
 
     def process(
