@@ -12,12 +12,13 @@ if (!sessionId) {
 const controller = new AbortController()
 process.once('SIGINT', () => controller.abort()) // Ctrl-C stops the run cleanly
 try {
-  // Optional models from the environment: WHISPER_MODEL_DIR (transcription), NSFW_MODEL_DIR (nudity),
-  // loaded off the JS thread.
+  // Optional models from the environment: WHISPER_MODEL_DIR (transcription), SILERO_VAD_DIR (speech
+  // detection), NSFW_MODEL_DIR (nudity), loaded off the JS thread.
   const processor = await SessionProcessor.create({
     output,
     model: process.env.WHISPER_MODEL_DIR || undefined,
     nudityModel: process.env.NSFW_MODEL_DIR || undefined,
+    vadModel: process.env.SILERO_VAD_DIR || undefined,
     onProgress: (stage, fraction) => console.error(`${stage.padEnd(16)} ${(fraction * 100).toFixed(0)}%`),
   })
   const result = await processor.process(sessionId, input, { signal: controller.signal })

@@ -3,8 +3,8 @@
 Usage: python examples/process_file.py INPUT OUT_DIR SESSION_ID
 
 INPUT is a local file or s3://bucket/key; OUT_DIR a local folder or s3://bucket[/prefix].
-Optional models come from the environment: WHISPER_MODEL_DIR (transcription) and NSFW_MODEL_DIR
-(nudity in the safety scan); GEMINI_API_KEY adds the LLM analysis. On
+Optional models come from the environment: WHISPER_MODEL_DIR (transcription), SILERO_VAD_DIR
+(speech detection) and NSFW_MODEL_DIR (nudity in the safety scan); GEMINI_API_KEY adds the LLM analysis. On
 failure prints `error: <code>: <message>` to stderr and exits with status 1.
 """
 
@@ -27,6 +27,7 @@ def main(argv: list[str]) -> int:
             out_dir,
             model=os.environ.get("WHISPER_MODEL_DIR") or None,
             nudity_model=os.environ.get("NSFW_MODEL_DIR") or None,
+            vad_model=os.environ.get("SILERO_VAD_DIR") or None,
         )
         result = processor.process(session_id, input_path)
     except SessionProcessingError as e:
