@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use session_processing::{CandleWhisper, DecodingOptions, NudityClassifier, SafetySettings, SessionProcessorBuilder};
+use session_processing::{
+    CandleWhisper, CandleWhisperSettings, DecodingOptions, NudityClassifier, SafetySettings, SessionProcessorBuilder,
+};
 
 use crate::Transcription;
 
@@ -53,7 +55,9 @@ pub fn configure_transcriber(
     else {
         return Ok(builder);
     };
-    let whisper = CandleWhisper::load(&folder).map_err(|e| e.to_string())?;
+    let mut settings = CandleWhisperSettings::default();
+    settings.hub.offline |= transcription.offline;
+    let whisper = CandleWhisper::load_with(&folder, settings).map_err(|e| e.to_string())?;
     Ok(builder.transcriber(Arc::new(whisper)))
 }
 
