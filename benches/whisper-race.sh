@@ -5,7 +5,9 @@
 # Prints medians of RUNS runs: wall time (model load included), load and transcription time, the
 # real-time factor (audio s / transcription s), peak RSS and the WER against the known text
 # (benches/whisper_race_peer.py, which mirrors session_transcribe::text_normalizer), then our
-# transcription speed as a ratio to faster-whisper int8 (target >= 0.5x).
+# transcription speed as a ratio to faster-whisper int8 (target >= 0.5x). "ours + Silero VAD"
+# runs the same example with --vad (scripts/prepare-silero-vad): the speech map is computed inside
+# the timed transcription and what lies outside its segments is not decoded, as in the pipeline.
 # Usage: benches/whisper-race.sh [RUNS]   (RUNS defaults to $RUNS, then 3; uses CARGO_TARGET_DIR,
 #   BENCH_DIR (default target/bench), SESSION_MONITOR_MODELS and FASTER_WHISPER_PYTHON when set;
 #   WHISPER_RACE_MODEL=base races Whisper base (scripts/prepare-whisper-base) instead of tiny)
@@ -99,6 +101,8 @@ say "building the release example"
 bin=${CARGO_TARGET_DIR:-$root/target}/release/examples/transcribe_wav
 say "preparing Whisper $size"
 model=$("$root/scripts/prepare-whisper-$size" | tail -n 1)
+say "preparing Silero VAD"
+vad=$("$root/scripts/prepare-silero-vad" | tail -n 1)
 [ -d "$ct2" ] || { say "no CTranslate2 folder at $ct2 (scripts/prepare-whisper-$size unpacks it)"; exit 1; }
 
 # run_one NAME CMD...: one run; appends "wall load transcribe rss_mb wer" to $work/NAME.txt.
@@ -111,7 +115,7 @@ run_one() {
     exit 1
   }
   local load transcribe wer
-  if [ "$name" = ours ]; then # transcribe_wav prints "load X s | ... | transcribe Y s" on stderr
+  if [ "${name%-vad}" = ours ]; then # transcribe_wav prints "load X s | ... | transcribe Y s" on stderr
     load=$(sed -n 's/.*| load \([0-9.]*\) s |.*/\1/p' "$work/$name.err")
     transcribe=$(sed -n 's/.*| transcribe \([0-9.]*\) s |.*/\1/p' "$work/$name.err")
   else
@@ -125,16 +129,17 @@ run_one() {
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 column_median() { cut -d' ' -f"$2" "$work/$1.txt" | median; }
 
-names=(ours fw-int8 fw-float32)
+names=(ours ours-vad fw-int8 fw-float32)
 for name in "${names[@]}"; do : >"$work/$name.txt"; done
 for i in $(seq 1 "$runs"); do
   say "run $i/$runs"
   RAYON_NUM_THREADS=2 run_one ours "$bin" "$model" "$wav" --language en
+  RAYON_NUM_THREADS=2 run_one ours-vad "$bin" "$model" "$wav" --language en --vad "$vad"
   run_one fw-int8 "$python" "$peer" transcribe "$ct2" "$wav" int8 2
   run_one fw-float32 "$python" "$peer" transcribe "$ct2" "$wav" float32 2
 done
 
-declare -A label=([ours]="CandleWhisper (ours, 2 threads)" [fw-int8]="faster-whisper int8" \
+declare -A label=([ours]="CandleWhisper (ours, 2 threads)" [ours-vad]="ours + Silero VAD" [fw-int8]="faster-whisper int8" \
   [fw-float32]="faster-whisper float32")
 declare -A transcribe_s
 printf '\n%s s of espeak-ng speech, Whisper %s, medians of %s runs\n' "$audio_s" "$size" "$runs"
@@ -147,5 +152,6 @@ for name in "${names[@]}"; do
     "$(column_median "$name" 4)" "$(column_median "$name" 5)"
 done
 awk -v ours="${transcribe_s[ours]}" -v int8="${transcribe_s[fw-int8]}" -v f32="${transcribe_s[fw-float32]}" \
-  'BEGIN { printf "\nour speed: %.2fx faster-whisper int8 (target >= 0.5x), %.2fx float32\n", int8 / ours, f32 / ours }'
-echo "per-run figures (wall s, load s, transcribe s, peak MB, WER): $work/{ours,fw-int8,fw-float32}.txt"
+  -v vad="${transcribe_s[ours-vad]}" \
+  'BEGIN { printf "\nour speed: %.2fx faster-whisper int8 (target >= 0.5x), %.2fx float32; with Silero VAD %.2fx int8\n", int8 / ours, f32 / ours, int8 / vad }'
+echo "per-run figures (wall s, load s, transcribe s, peak MB, WER): $work/{ours,ours-vad,fw-int8,fw-float32}.txt"

@@ -24,7 +24,16 @@ export declare class CancelToken {
 
 /** The native processor; use `SessionProcessor` from the package instead. */
 export declare class NativeProcessor {
+  /**
+   * Loads the models given (Whisper, nudity) on the calling thread; `NativeProcessor.load` does
+   * the same off the JavaScript thread.
+   */
   constructor(options: ProcessorOptions)
+  /**
+   * Resolves with a processor whose models were loaded on libuv's thread pool, so the event loop
+   * keeps running meanwhile; rejects with an `Error` carrying `code` and `kind`.
+   */
+  static load(options: ProcessorOptions): Promise<NativeProcessor>
   /**
    * Processes one session; resolves with the `SessionResult` as JSON text, or rejects with an
    * `Error` carrying `code` and `kind`.
@@ -46,8 +55,16 @@ export declare class NativeProcessor {
 
 /** The native realtime checker; use `SafetyChecker` from the package instead. */
 export declare class NativeSafetyChecker {
-  /** Loads the nudity model when one is given; a missing or broken folder throws (kind `config`). */
+  /**
+   * Loads the nudity model when one is given, on the calling thread; a missing or broken folder
+   * throws (kind `config`). `NativeSafetyChecker.load` does the same off the JavaScript thread.
+   */
   constructor(options?: SafetyCheckerOptions | undefined | null)
+  /**
+   * Resolves with a checker whose nudity model was loaded on libuv's thread pool; rejects with an
+   * `Error` carrying `code` and `kind`.
+   */
+  static load(options?: SafetyCheckerOptions | undefined | null): Promise<NativeSafetyChecker>
   /** Whether frames are scored for nudity. */
   get hasNudityModel(): boolean
   /**
@@ -81,7 +98,7 @@ export interface ProcessorOptions {
   transcribe?: boolean
   /**
    * Local Whisper model folder (`model.safetensors`, `config.json`, `tokenizer.json`;
-   * `scripts/prepare-whisper-tiny` makes one), loaded by the constructor.
+   * `scripts/prepare-whisper-tiny` makes one), loaded by the constructor or `load`.
    */
   model?: string
   /** Spoken language (ISO 639-1, e.g. `"en"`); detected when left out. */
@@ -90,7 +107,8 @@ export interface ProcessorOptions {
   onProgress?: (stage: string, fraction: number, sessionId: string) => void
   /**
    * Folder of the nsfwjs model (`scripts/prepare-nsfw-model`) for the nudity category of the
-   * post-session safety scan; loaded by the constructor (a missing folder throws, kind `config`).
+   * post-session safety scan; loaded by the constructor or `load` (a missing folder fails, kind
+   * `config`).
    */
   nudityModel?: string
   /**

@@ -14,13 +14,13 @@ export interface SessionProcessorOptions {
   s3?: S3Options
   /** Run the transcription stage (default true); it needs `model`, else it is skipped with a reason. */
   transcribe?: boolean
-  /** Local Whisper model folder (`model.safetensors`, `config.json`, `tokenizer.json`; `scripts/prepare-whisper-tiny` makes one), loaded by the constructor (a bad folder throws, kind `transcription`). */
+  /** Local Whisper model folder (`model.safetensors`, `config.json`, `tokenizer.json`; `scripts/prepare-whisper-tiny` makes one), loaded by the constructor or `create` (a bad folder fails, kind `transcription`). */
   model?: string
   /** Spoken language (ISO 639-1, e.g. "en"); detected when left out (English-only models ignore it). */
   language?: string
   /** Called on the JS thread as stages start and advance; `fraction` is the run's share done (0–1); `sessionId` tells concurrent runs apart. An exception it throws becomes a process warning and does not stop the run. */
   onProgress?: (stage: string, fraction: number, sessionId: string) => void
-  /** Folder of the nsfwjs model (`scripts/prepare-nsfw-model`) for the nudity category of the post-session safety scan; loaded by the constructor, which throws (kind `config`) when it is missing or broken. */
+  /** Folder of the nsfwjs model (`scripts/prepare-nsfw-model`) for the nudity category of the post-session safety scan; loaded by the constructor or `create`, which fail (kind `config`) when it is missing or broken. */
   nudityModel?: string
   /** Gemini API key for `analysis.json` and the LLM transcript safety classifier. Left out: `GEMINI_API_KEY` (with `GEMINI_MODEL`, `GEMINI_BASE_URL`) when set; `""` turns the LLM off. Never appears in error messages. */
   geminiApiKey?: string
@@ -221,8 +221,10 @@ export type PixelFormat = 'rgb' | 'rgba' | 'i420'
  * `suspicious_behavior` once such a stretch is long enough (about 21 s by default).
  */
 export declare class SafetyChecker {
-  /** Loads the nudity model when one is given; throws a SessionProcessingError (kind `config`) for a missing or broken folder. */
+  /** Loads the nudity model when one is given, blocking the JS thread meanwhile; throws a SessionProcessingError (kind `config`) for a missing or broken folder. */
   constructor(options?: SafetyCheckerOptions)
+  /** Loads the nudity model off the JS thread; rejects with a SessionProcessingError (kind `config`) for a missing or broken folder. */
+  static create(options?: SafetyCheckerOptions): Promise<SafetyChecker>
   /** Whether frames are scored for nudity. */
   readonly hasNudityModel: boolean
   /**
@@ -242,8 +244,14 @@ export declare class SafetyChecker {
 }
 
 export declare class SessionProcessor {
-  /** Throws a SessionProcessingError (code `input`) for an unusable `output`. */
+  /**
+   * Loads the models given (`model`, `nudityModel`) on the calling thread, blocking it for a few
+   * hundred ms; throws a SessionProcessingError (code `input`) for an unusable `output`, kind
+   * `config` / `transcription` for a missing or broken model folder.
+   */
   constructor(options: SessionProcessorOptions)
+  /** The constructor's work with the models loaded off the JS thread; rejects with the same errors. */
+  static create(options: SessionProcessorOptions): Promise<SessionProcessor>
   /** Processes one recording (a local path or `s3://bucket/key`) off the JS thread. */
   process(sessionId: string, input: string, options?: ProcessOptions): Promise<SessionResult>
   /** Processes a session recorded one track per participant; each one's artifacts go to `participants/<participant>/` and the session's reports add the conversation. */

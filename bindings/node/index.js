@@ -6,18 +6,21 @@
 
 const { NativeProcessor, NativeSafetyChecker, CancelToken, LIBRARY_VERSION } = require('./binding.js')
 
+// Marks a native object loaded by a `create` factory; module-private, so it cannot be forged.
+const loaded = Symbol('loaded native object')
+
 class SessionProcessor {
   #native
 
-  constructor(options) {
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError('new SessionProcessor(options): options must be an object with an `output`')
-    }
-    const { onProgress, ...rest } = options
-    if (onProgress != null && typeof onProgress !== 'function') {
-      throw new TypeError('onProgress must be a function (stage, fraction, sessionId) => void')
-    }
-    this.#native = new NativeProcessor({ ...rest, onProgress: onProgress && guarded(onProgress) })
+  /** Loads the models given on the calling thread; `await SessionProcessor.create(options)` does not block. */
+  constructor(options, from) {
+    this.#native = from?.[loaded] ?? new NativeProcessor(nativeProcessorOptions(options))
+  }
+
+  /** Resolves with a processor whose models were loaded off the JS thread; rejects with an Error with `code` and `kind`. */
+  static async create(options) {
+    const native = await NativeProcessor.load(nativeProcessorOptions(options))
+    return new SessionProcessor(undefined, { [loaded]: native })
   }
 
   /** Processes one recording; resolves with the SessionResult, rejects with an Error with `code` and `kind`. */
@@ -51,11 +54,14 @@ class SafetyChecker {
   #last = Promise.resolve()
 
   /** `options`: {participant?, nudityModel?, nudityThreshold?}; throws (kind `config`) for a missing model folder. */
-  constructor(options = {}) {
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError('new SafetyChecker(options): options must be an object')
-    }
-    this.#native = new NativeSafetyChecker(options)
+  constructor(options = {}, from) {
+    this.#native = from?.[loaded] ?? new NativeSafetyChecker(safetyCheckerOptions(options))
+  }
+
+  /** Resolves with a checker whose nudity model was loaded off the JS thread; rejects with an Error with `code` and `kind`. */
+  static async create(options = {}) {
+    const native = await NativeSafetyChecker.load(safetyCheckerOptions(options))
+    return new SafetyChecker(undefined, { [loaded]: native })
   }
 
   /** Whether frames are scored for nudity. */
@@ -75,6 +81,24 @@ class SafetyChecker {
     this.#last = run.catch(() => {})
     return run.then(JSON.parse)
   }
+}
+
+function nativeProcessorOptions(options) {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError('SessionProcessor options must be an object with an `output`')
+  }
+  const { onProgress, ...rest } = options
+  if (onProgress != null && typeof onProgress !== 'function') {
+    throw new TypeError('onProgress must be a function (stage, fraction, sessionId) => void')
+  }
+  return { ...rest, onProgress: onProgress && guarded(onProgress) }
+}
+
+function safetyCheckerOptions(options) {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError('SafetyChecker options must be an object')
+  }
+  return options
 }
 
 // Buffer and Uint8Array are read as they are; a Uint8ClampedArray (ImageData.data) or an

@@ -9,16 +9,17 @@ if (!sessionId) {
   process.exit(2)
 }
 
-// Optional models from the environment: WHISPER_MODEL_DIR (transcription), NSFW_MODEL_DIR (nudity).
-const processor = new SessionProcessor({
-  output,
-  model: process.env.WHISPER_MODEL_DIR || undefined,
-  nudityModel: process.env.NSFW_MODEL_DIR || undefined,
-  onProgress: (stage, fraction) => console.error(`${stage.padEnd(16)} ${(fraction * 100).toFixed(0)}%`),
-})
 const controller = new AbortController()
 process.once('SIGINT', () => controller.abort()) // Ctrl-C stops the run cleanly
 try {
+  // Optional models from the environment: WHISPER_MODEL_DIR (transcription), NSFW_MODEL_DIR (nudity),
+  // loaded off the JS thread.
+  const processor = await SessionProcessor.create({
+    output,
+    model: process.env.WHISPER_MODEL_DIR || undefined,
+    nudityModel: process.env.NSFW_MODEL_DIR || undefined,
+    onProgress: (stage, fraction) => console.error(`${stage.padEnd(16)} ${(fraction * 100).toFixed(0)}%`),
+  })
   const result = await processor.process(sessionId, input, { signal: controller.signal })
   console.log(JSON.stringify(result, null, 2))
 } catch (err) {

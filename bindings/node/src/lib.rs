@@ -12,8 +12,8 @@ mod processor;
 mod safety;
 
 pub use cancel::CancelToken;
-pub use processor::{NativeProcessor, ParticipantRecording, ProcessorOptions, S3Options};
-pub use safety::{CheckFrame, NativeSafetyChecker, SafetyCheckerOptions};
+pub use processor::{LoadProcessor, NativeProcessor, ParticipantRecording, ProcessorOptions, S3Options};
+pub use safety::{CheckFrame, LoadSafetyChecker, NativeSafetyChecker, SafetyCheckerOptions};
 
 /// The version of `session_processing` inside this addon.
 #[napi_derive::napi]

@@ -4,10 +4,11 @@
 //! only awaits them, so the JavaScript thread is never blocked. The JSON is exactly what
 //! `serde_json` makes of `SessionResult`; `index.js` parses it.
 
-use napi::bindgen_prelude::{AsyncBlock, AsyncBlockBuilder, FnArgs};
+use napi::bindgen_prelude::{AsyncBlock, AsyncBlockBuilder, AsyncTask, FnArgs};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode, UnknownReturnValue};
-use napi::{Env, Status};
+use napi::{Env, Status, Task};
 use napi_derive::napi;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use session_processing::{
@@ -52,7 +53,7 @@ pub struct ProcessorOptions {
     /// reason.
     pub transcribe: Option<bool>,
     /// Local Whisper model folder (`model.safetensors`, `config.json`, `tokenizer.json`;
-    /// `scripts/prepare-whisper-tiny` makes one), loaded by the constructor.
+    /// `scripts/prepare-whisper-tiny` makes one), loaded by the constructor or `load`.
     pub model: Option<String>,
     /// Spoken language (ISO 639-1, e.g. `"en"`); detected when left out.
     pub language: Option<String>,
@@ -60,7 +61,8 @@ pub struct ProcessorOptions {
     #[napi(ts_type = "(stage: string, fraction: number, sessionId: string) => void")]
     pub on_progress: Option<ProgressCallback>,
     /// Folder of the nsfwjs model (`scripts/prepare-nsfw-model`) for the nudity category of the
-    /// post-session safety scan; loaded by the constructor (a missing folder throws, kind `config`).
+    /// post-session safety scan; loaded by the constructor or `load` (a missing folder fails, kind
+    /// `config`).
     pub nudity_model: Option<String>,
     /// Gemini API key for `analysis.json` and the LLM transcript safety classifier. Left out:
     /// `GEMINI_API_KEY` (with `GEMINI_MODEL`, `GEMINI_BASE_URL`) when set; `""` turns the LLM off.
@@ -88,44 +90,18 @@ pub struct NativeProcessor {
 
 #[napi]
 impl NativeProcessor {
+    /// Loads the models given (Whisper, nudity) on the calling thread; `NativeProcessor.load` does
+    /// the same off the JavaScript thread.
     #[napi(constructor, catch_unwind)]
     pub fn new(env: Env, options: ProcessorOptions) -> napi::Result<Self> {
-        let output = OutputLocation::parse(&options.output).map_err(|e| to_js_error(&env, &e))?;
-        let stages = Stages { transcribe: options.transcribe.unwrap_or(true), ..Stages::default() };
-        let decoding = DecodingOptions { language: options.language, ..DecodingOptions::default() };
-        let mut builder = SessionProcessor::builder().output(output).stages(stages).decoding_options(decoding);
-        if let Some(folder) = options.model {
-            let whisper = CandleWhisper::load(std::path::Path::new(&folder))
-                .map_err(|e| to_js_error(&env, &ProcessingError::from(e)))?;
-            builder = builder.transcriber(Arc::new(whisper));
-        }
-        if let Some(s3) = options.s3 {
-            builder = builder.s3(s3_settings(s3));
-        }
-        if let Some(folder) = options.nudity_model {
-            let classifier =
-                NudityClassifier::load(&folder).map_err(|e| to_js_error(&env, &ProcessingError::from(e)))?;
-            builder = builder
-                .safety(SafetySettings { nudity_model: Some(Arc::new(classifier)), ..SafetySettings::default() });
-        }
-        if let Some(llm) = gemini(options.gemini_api_key).map_err(|e| to_js_error(&env, &e))? {
-            builder = builder.llm(llm);
-        }
-        if let Some(context) = options.session_context {
-            builder = builder.session_context(context);
-        }
-        if let Some(callback) = options.on_progress {
-            builder = builder.on_progress(move |p: &Progress| {
-                // Non-blocking; an exception thrown by the callback is cleared and ignored here
-                // (index.js reports it as a warning), so it never stops the run.
-                callback.call_with_return_value(
-                    (p.stage.clone(), p.fraction, p.session_id.clone()).into(),
-                    ThreadsafeFunctionCallMode::NonBlocking,
-                    |_, _| Ok(()),
-                );
-            });
-        }
-        Ok(Self { inner: builder.build() })
+        configure(options).map(|inner| Self { inner }).map_err(|e| to_js_error(&env, &e))
+    }
+
+    /// Resolves with a processor whose models were loaded on libuv's thread pool, so the event loop
+    /// keeps running meanwhile; rejects with an `Error` carrying `code` and `kind`.
+    #[napi(catch_unwind, ts_return_type = "Promise<NativeProcessor>")]
+    pub fn load(options: ProcessorOptions) -> AsyncTask<LoadProcessor> {
+        AsyncTask::new(LoadProcessor { options: Some(options) })
     }
 
     /// Processes one session; resolves with the `SessionResult` as JSON text, or rejects with an
@@ -196,6 +172,63 @@ impl NativeProcessor {
             .await)
         };
         AsyncBlockBuilder::build_with_map(&env, run, |env, outcome| outcome.map_err(|e| to_js_error(&env, &e)))
+    }
+}
+
+/// The core's `SessionProcessor` for `options`, with its models loaded (the slow part).
+fn configure(options: ProcessorOptions) -> Result<SessionProcessor, ProcessingError> {
+    let output = OutputLocation::parse(&options.output)?;
+    let stages = Stages { transcribe: options.transcribe.unwrap_or(true), ..Stages::default() };
+    let decoding = DecodingOptions { language: options.language, ..DecodingOptions::default() };
+    let mut builder = SessionProcessor::builder().output(output).stages(stages).decoding_options(decoding);
+    if let Some(folder) = options.model {
+        builder = builder.transcriber(Arc::new(CandleWhisper::load(std::path::Path::new(&folder))?));
+    }
+    if let Some(s3) = options.s3 {
+        builder = builder.s3(s3_settings(s3));
+    }
+    if let Some(folder) = options.nudity_model {
+        let classifier = NudityClassifier::load(&folder)?;
+        builder =
+            builder.safety(SafetySettings { nudity_model: Some(Arc::new(classifier)), ..SafetySettings::default() });
+    }
+    if let Some(llm) = gemini(options.gemini_api_key)? {
+        builder = builder.llm(llm);
+    }
+    if let Some(context) = options.session_context {
+        builder = builder.session_context(context);
+    }
+    if let Some(callback) = options.on_progress {
+        builder = builder.on_progress(move |p: &Progress| {
+            // Non-blocking; an exception thrown by the callback is cleared and ignored here
+            // (index.js reports it as a warning), so it never stops the run.
+            callback.call_with_return_value(
+                (p.stage.clone(), p.fraction, p.session_id.clone()).into(),
+                ThreadsafeFunctionCallMode::NonBlocking,
+                |_, _| Ok(()),
+            );
+        });
+    }
+    Ok(builder.build())
+}
+
+/// One `NativeProcessor.load` call: `configure` on libuv's thread pool.
+pub struct LoadProcessor {
+    options: Option<ProcessorOptions>,
+}
+
+impl Task for LoadProcessor {
+    type Output = Result<SessionProcessor, ProcessingError>;
+    type JsValue = NativeProcessor;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let options = self.options.take().ok_or_else(|| ProcessingError::Internal("loaded twice".into()));
+        let outcome = catch_unwind(AssertUnwindSafe(|| configure(options?)));
+        Ok(outcome.unwrap_or_else(|panic| Err(ProcessingError::from_panic(panic))))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        output.map(|inner| NativeProcessor { inner }).map_err(|e| to_js_error(&env, &e))
     }
 }
 

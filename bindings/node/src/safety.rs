@@ -34,22 +34,19 @@ pub struct NativeSafetyChecker {
 
 #[napi]
 impl NativeSafetyChecker {
-    /// Loads the nudity model when one is given; a missing or broken folder throws (kind `config`).
+    /// Loads the nudity model when one is given, on the calling thread; a missing or broken folder
+    /// throws (kind `config`). `NativeSafetyChecker.load` does the same off the JavaScript thread.
     #[napi(constructor, catch_unwind)]
     pub fn new(env: Env, options: Option<SafetyCheckerOptions>) -> napi::Result<Self> {
-        let options =
-            options.unwrap_or(SafetyCheckerOptions { participant: None, nudity_model: None, nudity_threshold: None });
-        let mut settings = SafetyCheckerSettings {
-            participant: options.participant,
-            nudity_model: options.nudity_model.map(Into::into),
-            ..SafetyCheckerSettings::default()
-        };
-        if let Some(threshold) = options.nudity_threshold {
-            settings.nudity_threshold = threshold;
-        }
-        let checker = SafetyChecker::new(settings).map_err(|e| to_js_error(&env, &e))?;
-        let has_nudity_model = checker.has_nudity_model();
-        Ok(Self { inner: Arc::new(Mutex::new(checker)), has_nudity_model })
+        let checker = SafetyChecker::new(settings(options)).map_err(|e| to_js_error(&env, &e))?;
+        Ok(Self::from(checker))
+    }
+
+    /// Resolves with a checker whose nudity model was loaded on libuv's thread pool; rejects with an
+    /// `Error` carrying `code` and `kind`.
+    #[napi(catch_unwind, ts_return_type = "Promise<NativeSafetyChecker>")]
+    pub fn load(options: Option<SafetyCheckerOptions>) -> AsyncTask<LoadSafetyChecker> {
+        AsyncTask::new(LoadSafetyChecker { settings: Some(settings(options)) })
     }
 
     /// Whether frames are scored for nudity.
@@ -70,6 +67,47 @@ impl NativeSafetyChecker {
         format: String,
     ) -> AsyncTask<CheckFrame> {
         AsyncTask::new(CheckFrame { checker: self.inner.clone(), pixels, width, height, time_s, format })
+    }
+}
+
+impl From<SafetyChecker> for NativeSafetyChecker {
+    fn from(checker: SafetyChecker) -> Self {
+        let has_nudity_model = checker.has_nudity_model();
+        Self { inner: Arc::new(Mutex::new(checker)), has_nudity_model }
+    }
+}
+
+fn settings(options: Option<SafetyCheckerOptions>) -> SafetyCheckerSettings {
+    let options =
+        options.unwrap_or(SafetyCheckerOptions { participant: None, nudity_model: None, nudity_threshold: None });
+    let mut settings = SafetyCheckerSettings {
+        participant: options.participant,
+        nudity_model: options.nudity_model.map(Into::into),
+        ..SafetyCheckerSettings::default()
+    };
+    if let Some(threshold) = options.nudity_threshold {
+        settings.nudity_threshold = threshold;
+    }
+    settings
+}
+
+/// One `NativeSafetyChecker.load` call: the model is loaded on libuv's thread pool.
+pub struct LoadSafetyChecker {
+    settings: Option<SafetyCheckerSettings>,
+}
+
+impl Task for LoadSafetyChecker {
+    type Output = Result<SafetyChecker, ProcessingError>;
+    type JsValue = NativeSafetyChecker;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let settings = self.settings.take().ok_or_else(|| ProcessingError::Internal("loaded twice".into()));
+        let outcome = catch_unwind(AssertUnwindSafe(|| SafetyChecker::new(settings?)));
+        Ok(outcome.unwrap_or_else(|panic| Err(ProcessingError::from_panic(panic))))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        output.map(NativeSafetyChecker::from).map_err(|e| to_js_error(&env, &e))
     }
 }
 

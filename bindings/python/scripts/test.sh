@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Builds the Python package (release, abi3) into a virtualenv and runs its pytest suite.
+# Builds the release wheel (abi3, scripts/package.sh), installs it into a virtualenv and runs the
+# pytest suite, then installs the same wheel into a fresh virtualenv and runs the example from
+# outside the source tree (scripts/test-package.sh).
 # Usage: bindings/python/scripts/test.sh [PYTEST_ARGS...]
 # Environment:
 #   PYTHON_VENV       the virtualenv to use (default: <repo>/.venv when present, else bindings/python/.venv)
 #   CARGO_TARGET_DIR  cargo's build folder (default: <repo>/target/python, kept between runs)
 #   FIXTURES_DIR, MOTO_SERVER, WHISPER_MODEL_DIR, NSFW_MODEL_DIR  passed on to the tests
 #                     (see tests/conftest.py, test_transcribe.py, test_safety.py)
+#   RELEASE_DIR       where the release wheel goes (default: <repo>/target/release-packages)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -27,13 +30,23 @@ if ! "$py" -c 'import pytest, moto, mypy, maturin, numpy' 2>/dev/null; then
 fi
 
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target/python}
-say "building and installing session-monitor into $venv (cargo target: $CARGO_TARGET_DIR)"
+say "building the release wheel (cargo target: $CARGO_TARGET_DIR)"
 started=$SECONDS
-# The same command a user runs (pip install ./bindings/python), with the venv's maturin so that
-# nothing is downloaded per build and cargo's target folder is reused.
-"$py" -m pip install --quiet --disable-pip-version-check --no-build-isolation --no-deps \
-  --force-reinstall "$here" >&2
-say "built and installed in $((SECONDS - started)) s"
+# The release wheel (scripts/package.sh builds it as `pip install ./bindings/python` does, with the
+# venv's maturin so that nothing is downloaded per build and cargo's target folder is reused),
+# installed into the test venv.
+dist=${RELEASE_DIR:-$root/target/release-packages}/python
+rm -rf "$dist"
+wheel=$(PYTHON=$py "$here/scripts/package.sh" "$dist")
+"$py" -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall "$wheel" >&2
+say "built and installed $(basename "$wheel") in $((SECONDS - started)) s"
 
-cd "$here"
-exec "$py" -m pytest "$@"
+# A standalone crate, so the workspace's fmt and clippy run in scripts/test does not cover it.
+say "cargo fmt --check, cargo clippy -D warnings"
+cargo fmt --check --manifest-path "$here/Cargo.toml"
+cargo clippy --quiet --release --locked --all-targets --manifest-path "$here/Cargo.toml" -- -D warnings
+
+(cd "$here" && "$py" -m pytest "$@")
+
+# The same wheel in a fresh virtualenv, run from outside the source tree.
+"$here/scripts/test-package.sh" "$wheel"

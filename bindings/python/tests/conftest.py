@@ -1,4 +1,5 @@
-"""Shared fixtures: the generated media (scripts/make-fixtures) and a moto S3 server."""
+"""Shared fixtures: the generated media (scripts/make-fixtures), the prepared models (Whisper tiny,
+nsfwjs) and a moto S3 server."""
 
 from __future__ import annotations
 
@@ -83,3 +84,33 @@ def s3_endpoint() -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def whisper_model() -> Path:
+    """$WHISPER_MODEL_DIR, or the folder scripts/prepare-whisper-tiny prints (fails if it can't)."""
+    given = os.environ.get("WHISPER_MODEL_DIR")
+    if given:
+        return Path(given)
+    done = subprocess.run([str(REPO / "scripts" / "prepare-whisper-tiny")], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.fail(f"prepare-whisper-tiny failed:\n{done.stderr}")
+    return Path(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="session")
+def nsfw_model() -> Path:
+    """$NSFW_MODEL_DIR, or the folder scripts/prepare-nsfw-model prints (fails if it can't)."""
+    given = os.environ.get("NSFW_MODEL_DIR")
+    if given:
+        folder = Path(given)
+    else:
+        done = subprocess.run(
+            [str(REPO / "scripts" / "prepare-nsfw-model")], capture_output=True, text=True
+        )
+        if done.returncode != 0:
+            pytest.fail(f"prepare-nsfw-model failed:\n{done.stderr}")
+        folder = Path(done.stdout.strip().splitlines()[-1])
+    if not (folder / "model.safetensors").is_file():
+        pytest.fail(f"{folder} holds no model.safetensors: set NSFW_MODEL_DIR")
+    return folder

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
 import threading
 import time
 from pathlib import Path
@@ -24,7 +22,6 @@ from session_monitor import (
     SessionProcessor,
 )
 
-REPO = Path(__file__).resolve().parents[3]
 
 CLIENT_EVENT: Dict[str, Any] = {
     "category": "nudity",
@@ -37,24 +34,6 @@ CLIENT_EVENT: Dict[str, Any] = {
     "detector": {"id": "nsfwjs-mobilenet-v2", "version": "4.2.0"},
     "evidence": {"frame_time_s": 12.5, "details": {"porn": 0.9, "sexy": 0.06}},
 }
-
-
-@pytest.fixture(scope="session")
-def nsfw_model() -> Path:
-    """$NSFW_MODEL_DIR, or the folder scripts/prepare-nsfw-model prints (fails if it can't)."""
-    given = os.environ.get("NSFW_MODEL_DIR")
-    if given:
-        folder = Path(given)
-    else:
-        done = subprocess.run(
-            [str(REPO / "scripts" / "prepare-nsfw-model")], capture_output=True, text=True
-        )
-        if done.returncode != 0:
-            pytest.fail(f"prepare-nsfw-model failed:\n{done.stderr}")
-        folder = Path(done.stdout.strip().splitlines()[-1])
-    if not (folder / "model.safetensors").is_file():
-        pytest.fail(f"{folder} holds no model.safetensors: set NSFW_MODEL_DIR")
-    return folder
 
 
 def safety_files(out: Path, session_id: str) -> List[str]:

@@ -3,27 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from session_monitor import SessionProcessor, TranscriptionError
-
-REPO = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture(scope="session")
-def whisper_model() -> Path:
-    """$WHISPER_MODEL_DIR, or the folder scripts/prepare-whisper-tiny prints (fails if it can't)."""
-    given = os.environ.get("WHISPER_MODEL_DIR")
-    if given:
-        return Path(given)
-    done = subprocess.run([str(REPO / "scripts" / "prepare-whisper-tiny")], capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.fail(f"prepare-whisper-tiny failed:\n{done.stderr}")
-    return Path(done.stdout.strip().splitlines()[-1])
 
 
 def test_a_model_transcribes_the_session(tmp_path: Path, clean_mp4: Path, whisper_model: Path) -> None:

@@ -53,6 +53,13 @@ async def run_async(path: str) -> str:
     return result.status
 
 
+async def create_async(path: str, model: Path) -> bool:
+    processor: SessionProcessor = await SessionProcessor.create_async("out", model=model, transcribe=False)
+    checker: SafetyChecker = await SafetyChecker.create_async("alice", nudity_model=model)
+    result = await processor.process_async("RM_typed", path)
+    return result.status == "complete" and checker.has_nudity_model
+
+
 def safety(path: Path, model: Path, frame: bytes) -> Optional[float]:
     processor = SessionProcessor(
         "out", nudity_model=model, gemini_api_key="", session_context="a tutoring session"

@@ -60,6 +60,11 @@ enum Command {
         /// scripts/prepare-nsfw-model makes.
         #[arg(long, value_name = "FOLDER")]
         nudity_model: Option<PathBuf>,
+        /// Silero VAD folder (model.safetensors, config.json): finds the speech for transcription
+        /// and engagement. Default: the folder scripts/prepare-silero-vad makes; without one the
+        /// energy VAD is used.
+        #[arg(long, value_name = "FOLDER")]
+        vad_model: Option<PathBuf>,
         /// What kind of session this is, for the LLM analysis (e.g. "a tutoring session").
         #[arg(long, value_name = "TEXT")]
         context: Option<String>,
@@ -94,11 +99,12 @@ fn main() -> ExitCode {
             offline,
             language,
             nudity_model,
+            vad_model,
             context,
             json,
         } => {
             let transcription = Transcription { enabled: !no_transcribe, model, offline, language };
-            let extras = Extras { nudity_model, context };
+            let extras = Extras { nudity_model, vad_model, context };
             process(input.as_deref(), &participants, &session_id, &out, &transcription, extras, json)
         }
         Command::Probe { input, json } => probe(&input, json),
@@ -136,6 +142,7 @@ fn process(
         builder = builder.session_context(context);
     }
     builder = models::configure_nudity(builder, extras.nudity_model.as_deref())?;
+    builder = models::configure_voice_activity(builder, extras.vad_model.as_deref())?;
     if std::io::stderr().is_terminal() {
         let last = Arc::new(AtomicU64::new(u64::MAX));
         builder = builder.on_progress(move |p| {
@@ -208,6 +215,7 @@ pub struct Transcription {
 /// The optional detectors and context of `process`.
 pub struct Extras {
     pub nudity_model: Option<PathBuf>,
+    pub vad_model: Option<PathBuf>,
     pub context: Option<String>,
 }
 

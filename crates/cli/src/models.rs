@@ -1,11 +1,12 @@
 //! Chooses the models from the command line: a folder given, or the default one that the prepare
-//! scripts make (Whisper for transcription, nsfwjs for nudity).
+//! scripts make (Whisper for transcription, nsfwjs for nudity, Silero for voice activity).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use session_processing::{
     CandleWhisper, CandleWhisperSettings, DecodingOptions, NudityClassifier, SafetySettings, SessionProcessorBuilder,
+    SileroVad,
 };
 
 use crate::Transcription;
@@ -73,4 +74,18 @@ pub fn configure_nudity(
     };
     let model = NudityClassifier::load(&folder).map_err(|e| e.to_string())?;
     Ok(builder.safety(SafetySettings { nudity_model: Some(Arc::new(model)), ..SafetySettings::default() }))
+}
+
+/// Adds Silero VAD (speech for transcription and engagement), the same way; without one the
+/// energy VAD is used.
+pub fn configure_voice_activity(
+    builder: SessionProcessorBuilder,
+    given: Option<&Path>,
+) -> Result<SessionProcessorBuilder, String> {
+    let prepare = "scripts/prepare-silero-vad or pass --vad-model FOLDER (the energy VAD is used instead)";
+    let Some(folder) = model_folder(given, "silero-vad", "model.safetensors", "voice activity", prepare) else {
+        return Ok(builder);
+    };
+    let vad = SileroVad::load(&folder).map_err(|e| e.to_string())?;
+    Ok(builder.voice_activity(Arc::new(vad)))
 }

@@ -172,3 +172,26 @@ fn a_hub_model_id_is_read_from_the_local_hub_cache() {
         assert!(err.contains("huggingface-cli download openai/whisper-large-v3"), "{err}");
     }
 }
+
+#[test]
+fn vad_model_gives_engagement_silero_segments_and_a_bad_folder_is_one_line() {
+    let vad = std::env::var("SILERO_VAD_DIR").expect("SILERO_VAD_DIR: the folder scripts/prepare-silero-vad prints");
+    let out = tempfile::tempdir().unwrap();
+    let input = fixture("gaps-noise-0db.ogg");
+    let (input, out_dir) = (input.to_str().unwrap(), out.path().to_str().unwrap());
+    let args = ["process", input, "--session-id", "cli-vad", "--out", out_dir, "--no-transcribe"];
+    let output = cli(&[&args[..], &["--vad-model", &vad]].concat());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let engagement = std::fs::read_to_string(out.path().join("sessions/cli-vad/engagement.json")).unwrap();
+    let engagement: serde_json::Value = serde_json::from_str(&engagement).unwrap();
+    assert!(engagement["voice"]["vad"].as_str().unwrap().starts_with("silero-vad=="), "{}", engagement["voice"]);
+    assert!(engagement["voice"]["talk_time_s"].as_f64().unwrap() > 5.0, "{}", engagement["voice"]);
+
+    let empty = tempfile::tempdir().unwrap();
+    let output = cli(&[&args[..], &["--vad-model", empty.path().to_str().unwrap()]].concat());
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    let last = message.trim().lines().last().unwrap_or_default();
+    assert!(last.starts_with("error: "), "{message}");
+    assert!(last.contains("config.json") && last.contains("scripts/prepare-silero-vad"), "{message}");
+}

@@ -63,7 +63,10 @@ pub use session_safety::{
 pub use session_scoring::CombineWeights;
 #[cfg(feature = "whisper")]
 pub use session_transcribe::{CandleWhisper, CandleWhisperSettings};
-pub use session_transcribe::{DecodingOptions, HubSettings, TranscribeError, Transcriber, Transcript};
+pub use session_transcribe::{
+    DecodingOptions, HubSettings, SileroVad, SpeechMap, SpeechOptions, TranscribeError, Transcriber, Transcript,
+    VoiceActivityUsed,
+};
 
 /// The stage crates, for callers who need their full APIs.
 pub use {session_media, session_reasoning, session_safety, session_scoring, session_transcribe};

@@ -73,9 +73,10 @@ pub use audio::{
 pub use combined::{CombineWeights, CombinedScore, MissingPart, ScorePart, UsedPart, combine_scores};
 pub use conversation::{ConversationReport, ParticipantSpeech, ParticipantTalk, ResponseLatency, score_conversation};
 pub use engagement::{
-    EngagementComponents, EngagementReport, FILLER_PHRASES, FILLER_WORDS, FillerWords, MONOLOGUE_BRIDGE_S, Monologue,
-    PRESENCE_METHOD, PauseStats, Presence, Prosody, SYLLABLES_PER_WORD, SpeechRate, SpeechRateMethod,
-    TranscriptMetrics, TranscriptSegment, VoiceActivity, score_engagement,
+    DetectedSpeech, ENERGY_VAD, EngagementComponents, EngagementReport, FILLER_PHRASES, FILLER_WORDS, FillerWords,
+    MONOLOGUE_BRIDGE_S, Monologue, PRESENCE_METHOD, PauseStats, Presence, Prosody, SYLLABLES_PER_WORD, SpeechRate,
+    SpeechRateMethod, TranscriptMetrics, TranscriptSegment, VoiceActivity, score_engagement,
+    score_engagement_with_speech,
 };
 pub use error::ScoringError;
 pub use quality::{

@@ -4,14 +4,19 @@
 //! ```sh
 //! cargo run --release -p session_transcribe --features candle --example transcribe_wav -- \
 //!     "$(scripts/prepare-whisper-tiny)" speech16k.wav [--projection f16|f32|q8] [--language en] \
-//!     [--word-timestamps on|off] [--hallucination-guard on|off]
+//!     [--word-timestamps on|off] [--hallucination-guard on|off] [--vad SILERO_DIR]
 //! ```
+//!
+//! With `--vad`, Silero VAD's speech map (computed inside the timed transcription) decides what
+//! is skipped before decoding, as in the pipeline.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use session_transcribe::{CandleWhisper, CandleWhisperSettings, DecodingOptions, ProjectionType, Transcriber};
+use session_transcribe::{
+    CandleWhisper, CandleWhisperSettings, DecodingOptions, ProjectionType, SileroVad, Transcriber,
+};
 
 struct Args {
     model: PathBuf,
@@ -20,16 +25,18 @@ struct Args {
     language: Option<String>,
     word_timestamps: Option<bool>,
     hallucination_guard: Option<bool>,
+    vad: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
     let usage = "usage: transcribe_wav MODEL_DIR WAV [--projection f16|f32|q8] [--language CODE] [--word-timestamps on|off] \
-         [--hallucination-guard on|off]";
+         [--hallucination-guard on|off] [--vad SILERO_DIR]";
     let mut positional = Vec::new();
     let mut projection = ProjectionType::F16;
     let mut language = None;
     let mut word_timestamps = None;
     let mut hallucination_guard = None;
+    let mut vad = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -46,11 +53,12 @@ fn parse_args() -> Result<Args, String> {
             "--language" => language = Some(args.next().ok_or(usage)?),
             "--word-timestamps" => word_timestamps = Some(on_off(&arg, args.next())?),
             "--hallucination-guard" => hallucination_guard = Some(on_off(&arg, args.next())?),
+            "--vad" => vad = Some(PathBuf::from(args.next().ok_or(usage)?)),
             _ => positional.push(PathBuf::from(arg)),
         }
     }
     let [model, wav] = <[PathBuf; 2]>::try_from(positional).map_err(|_| usage.to_owned())?;
-    Ok(Args { model, wav, projection, language, word_timestamps, hallucination_guard })
+    Ok(Args { model, wav, projection, language, word_timestamps, hallucination_guard, vad })
 }
 
 fn on_off(flag: &str, value: Option<String>) -> Result<bool, String> {
@@ -83,6 +91,7 @@ fn run() -> Result<(), String> {
     let started = Instant::now();
     let settings = CandleWhisperSettings { projection: args.projection, ..Default::default() };
     let whisper = CandleWhisper::load_with(&args.model, settings).map_err(|e| e.to_string())?;
+    let vad = args.vad.as_deref().map(SileroVad::load).transpose().map_err(|e| e.to_string())?;
     let load_s = started.elapsed().as_secs_f64();
     let mut options = DecodingOptions { language: args.language, ..Default::default() };
     if let Some(on) = args.word_timestamps {
@@ -92,7 +101,8 @@ fn run() -> Result<(), String> {
         options.hallucination_silence_threshold_s = None;
     }
     let started = Instant::now();
-    let transcript = whisper.transcribe(&samples, &options).map_err(|e| e.to_string())?;
+    let speech = vad.as_ref().map(|v| v.speech_map(&samples)).transpose().map_err(|e| e.to_string())?;
+    let transcript = whisper.transcribe_with_speech(&samples, &options, speech.as_ref()).map_err(|e| e.to_string())?;
     let transcribe_s = started.elapsed().as_secs_f64();
     println!("{}", serde_json::to_string_pretty(&transcript).map_err(|e| e.to_string())?);
     let audio_s = transcript.duration_s;

@@ -20,7 +20,10 @@ use crate::tokens::SpecialTokens;
 use crate::vocab_projection::{ProjectionType, VocabProjection};
 use crate::voice_activity::VoiceActivity;
 use crate::word_alignment::{HeadScores, token_start_frames};
-use crate::{DecodingOptions, HubSettings, SAMPLE_RATE, TranscribeError, Transcriber, Transcript};
+use crate::{
+    DecodingOptions, HubSettings, SAMPLE_RATE, SpeechMap, SpeechOptions, TranscribeError, Transcriber, Transcript,
+    VoiceActivityUsed,
+};
 
 /// How to run the model; [`Default`] is what [`CandleWhisper::load`] uses.
 #[derive(Clone, Debug)]
@@ -238,14 +241,28 @@ impl Transcriber for CandleWhisper {
     }
 
     fn transcribe(&self, samples: &[f32], options: &DecodingOptions) -> Result<Transcript, TranscribeError> {
+        self.transcribe_with_speech(samples, options, None)
+    }
+
+    /// With a speech map and `skip_silence_s`, the stretches outside its speech segments
+    /// (faster-whisper's settings) are skipped before decoding, in noise as in silence; without
+    /// one, the energy mask skips clear silences (with word timestamps).
+    fn transcribe_with_speech(
+        &self,
+        samples: &[f32],
+        options: &DecodingOptions,
+        speech: Option<&SpeechMap>,
+    ) -> Result<Transcript, TranscribeError> {
         if let Some(i) = samples.iter().position(|s| !s.is_finite()) {
             return Err(TranscribeError::InvalidAudio(format!("sample {i} is not a finite number")));
         }
         let mel = self.mel.compute(samples);
         let (language, sot_sequence) = self.language(&mel, options)?;
         let run = Run { whisper: self, sot_sequence };
-        let voice =
-            if options.word_timestamps { VoiceActivity::from_samples(samples) } else { VoiceActivity::default() };
+        let (voice, used) = voice_activity(samples, options, speech);
+        let mut options = options.clone();
+        options.voice_activity = used;
+        let options = &options;
         let segments = transcribe_windows(&run, &mel, &voice, options, self.seed)?;
         let text = segments.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
         let words = options
@@ -260,6 +277,30 @@ impl Transcriber for CandleWhisper {
             model_id: self.model_id.clone(),
             decoding: options.clone(),
         })
+    }
+}
+
+/// The voice activity a run uses and what to record of it: Silero's segments when a speech map
+/// is given and skipping is on, else the energy mask (computed for word timestamps).
+fn voice_activity(
+    samples: &[f32],
+    options: &DecodingOptions,
+    speech: Option<&SpeechMap>,
+) -> (VoiceActivity, Option<VoiceActivityUsed>) {
+    match (speech, options.skip_silence_s) {
+        (Some(map), Some(min_silence_s)) => {
+            let skip = SpeechOptions { min_silence_s: f64::from(min_silence_s), ..SpeechOptions::whisper() };
+            let voice = VoiceActivity::with_speech_map(samples, map, &skip);
+            let speech_s: f64 = map.segments(&skip).iter().map(|s| s.end_s - s.start_s).sum();
+            let skipped_s = ((map.duration_s() - speech_s).max(0.0) * 1000.0).round() / 1000.0;
+            let model = map.model_id().to_owned();
+            (voice, Some(VoiceActivityUsed::Silero { model, options: skip, skipped_s }))
+        }
+        _ if options.word_timestamps => {
+            let used = options.skip_silence_s.map(|_| VoiceActivityUsed::Energy);
+            (VoiceActivity::from_samples(samples), used)
+        }
+        _ => (VoiceActivity::default(), None),
     }
 }
 

@@ -31,6 +31,9 @@ pub enum TranscribeError {
     /// mismatch, a cache that cannot be written). Nothing partial is left looking complete.
     #[error("downloading {file} of hub model {model} failed: {reason}")]
     HubDownload { model: String, file: String, reason: String },
+    /// The Silero VAD folder lacks a file.
+    #[error("no Silero VAD model file at {path}: {hint}")]
+    VadModelNotFound { path: PathBuf, hint: String },
     /// A model file exists but cannot be read or parsed.
     #[error("model file {path} is invalid: {reason}")]
     InvalidModel { path: PathBuf, reason: String },

@@ -23,6 +23,10 @@
 //! With the `hf-inference` feature, [`HuggingFaceInference`] sends the audio to the Hugging Face
 //! Inference API instead, in chunks of at most 30 s.
 //!
+//! [`SileroVad`] (always available, plain Rust) finds speech with Silero VAD: a [`SpeechMap`] of
+//! speech probabilities per 32 ms, and speech segments by Silero's post-processing. With a map,
+//! `CandleWhisper` skips stretches without speech before decoding.
+//!
 //! [`text_normalizer`] (always available) normalises English text and computes word error rates.
 
 mod error;
@@ -33,6 +37,8 @@ pub mod hub_cache;
 mod hub_download;
 pub mod hub_model;
 mod hub_settings;
+pub mod silero_vad;
+pub mod speech_map;
 pub mod text_normalizer;
 mod transcript;
 
@@ -83,8 +89,10 @@ pub use hf_inference::{HfInferenceConfig, HuggingFaceInference};
 
 pub use error::TranscribeError;
 pub use hub_settings::{DEFAULT_ENDPOINT, HubSettings};
+pub use silero_vad::{SileroStream, SileroVad};
+pub use speech_map::{SpeechMap, SpeechOptions, SpeechSpan};
 pub use text_normalizer::{normalize_english, wer};
-pub use transcript::{DecodingOptions, Segment, Transcript, Word};
+pub use transcript::{DecodingOptions, Segment, Transcript, VoiceActivityUsed, Word};
 
 /// Sample rate every transcriber receives.
 pub const SAMPLE_RATE: u32 = 16_000;
@@ -97,4 +105,17 @@ pub trait Transcriber: Send + Sync {
 
     /// Transcribes 16 kHz mono samples in `[-1, 1]`.
     fn transcribe(&self, samples: &[f32], options: &DecodingOptions) -> Result<Transcript, TranscribeError>;
+
+    /// Transcribes with the recording's [`SpeechMap`] (computed once by the pipeline), which an
+    /// implementation may use to skip stretches without speech before decoding. The default
+    /// ignores the map.
+    fn transcribe_with_speech(
+        &self,
+        samples: &[f32],
+        options: &DecodingOptions,
+        speech: Option<&SpeechMap>,
+    ) -> Result<Transcript, TranscribeError> {
+        let _ = speech;
+        self.transcribe(samples, options)
+    }
 }

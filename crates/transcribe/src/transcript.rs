@@ -21,11 +21,34 @@ pub struct DecodingOptions {
     /// (seconds) on both sides is taken as invented and dropped. `None` turns the guard off.
     #[serde(default)]
     pub hallucination_silence_threshold_s: Option<f32>,
-    /// Silences at least this long (seconds, by the energy voice-activity mask) are skipped
-    /// before decoding: no window is encoded over them. Only where the recording has clear
-    /// silences; `None` decodes everything.
+    /// Silences at least this long (seconds) are skipped before decoding: no window is encoded
+    /// over them. With a speech map (Silero VAD), stretches without speech (silence or noise) are
+    /// skipped; without one, the energy mask skips only where the recording has clear silences.
+    /// `None` decodes everything.
     #[serde(default)]
     pub skip_silence_s: Option<f32>,
+    /// Which voice-activity detection chose the skipped stretches; set by the transcriber in
+    /// `Transcript::decoding`. `None` when nothing could be skipped (no skipping asked for, or a
+    /// transcriber that decodes everything).
+    #[serde(default)]
+    pub voice_activity: Option<VoiceActivityUsed>,
+}
+
+/// The voice-activity detection a transcription used to skip silences.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum VoiceActivityUsed {
+    /// The energy mask: only clear silences, nothing in steady noise.
+    Energy,
+    /// Silero VAD's speech segments (faster-whisper's transcription settings).
+    Silero {
+        /// The model, e.g. `silero-vad==6.2.3`.
+        model: String,
+        /// How its probabilities became segments.
+        options: crate::SpeechOptions,
+        /// Seconds of audio outside the speech segments, skipped before decoding.
+        skipped_s: f64,
+    },
 }
 
 impl Default for DecodingOptions {
@@ -39,6 +62,7 @@ impl Default for DecodingOptions {
             word_timestamps: true,
             hallucination_silence_threshold_s: Some(2.0),
             skip_silence_s: Some(2.0),
+            voice_activity: None,
         }
     }
 }

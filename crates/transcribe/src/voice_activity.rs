@@ -3,6 +3,13 @@
 //! after it; when the recording has clear silences, word edges are pulled out of them and words
 //! that lie wholly inside one are recognised as such. A recording without clear silences (steady
 //! noise) gives no mask and nothing is changed.
+//!
+//! With a Silero [`SpeechMap`], the stretches to skip before decoding are those outside its
+//! speech segments (faster-whisper's settings: silences of at least `skip_silence_s`, 0.4 s of
+//! padding), in noise as in silence; where the energy finds no clear silences, Silero's own
+//! segments also mark the voiced frames for word timing.
+
+use crate::speech_map::{SpeechMap, SpeechOptions, SpeechSpan};
 
 /// Samples per frame at 16 kHz (20 ms).
 const FRAME: usize = 320;
@@ -23,6 +30,30 @@ pub const MAX_ONSET_SHIFT_S: f64 = 1.5;
 #[derive(Clone, Debug, Default)]
 pub struct VoiceActivity {
     voiced: Option<Vec<bool>>,
+    /// Speech per 20 ms frame by a speech map's segments: what is not speech is skipped.
+    speech: Option<Vec<bool>>,
+}
+
+/// How [`VoiceActivity::skip_silence`] and [`VoiceActivity::speech_end`] read their mask.
+struct SkipRule<'a> {
+    mask: &'a [bool],
+    /// Voiced frames in a row that make speech.
+    min_run: usize,
+    /// Skipping stops this long before speech, and a window ends this long after it.
+    margin_s: f64,
+    /// Only silences at least this long count (the speech map's segments are already joined).
+    min_silence_s: Option<f64>,
+}
+
+/// 20 ms frames whose midpoint lies inside one of `spans`.
+fn frames_in(spans: &[SpeechSpan], n_frames: usize) -> Vec<bool> {
+    let mut frames = vec![false; n_frames];
+    for span in spans {
+        let first = ((span.start_s / FRAME_S) - 0.5).ceil().max(0.0) as usize;
+        let last = (((span.end_s / FRAME_S) - 0.5).ceil().max(0.0) as usize).min(n_frames);
+        frames.iter_mut().take(last).skip(first).for_each(|f| *f = true);
+    }
+    frames
 }
 
 impl VoiceActivity {
@@ -53,7 +84,24 @@ impl VoiceActivity {
             return Self::default();
         }
         let threshold = floor + VOICED_FRACTION * (speech - floor);
-        Self { voiced: Some(levels.into_iter().map(|l| l > threshold).collect()) }
+        Self { voiced: Some(levels.into_iter().map(|l| l > threshold).collect()), speech: None }
+    }
+
+    /// The energy mask for word timing (Silero's segments with `SpeechOptions::silero()` where
+    /// the energy finds no clear silences), and `speech`'s segments with `skip` for skipping.
+    pub fn with_speech_map(samples: &[f32], speech: &SpeechMap, skip: &SpeechOptions) -> Self {
+        let n_frames = samples.len().div_ceil(FRAME);
+        let energy = Self::from_samples(samples);
+        let voiced = energy.voiced.or_else(|| Some(frames_in(&speech.segments(&SpeechOptions::silero()), n_frames)));
+        Self { voiced, speech: Some(frames_in(&speech.segments(skip), n_frames)) }
+    }
+
+    fn skip_rule(&self, min_silence_s: f64) -> Option<SkipRule<'_>> {
+        if let Some(mask) = self.speech.as_deref() {
+            return Some(SkipRule { mask, min_run: 1, margin_s: 0.0, min_silence_s: None });
+        }
+        let mask = self.voiced.as_deref()?;
+        Some(SkipRule { mask, min_run: 3, margin_s: 0.2, min_silence_s: Some(min_silence_s) })
     }
 
     /// Whether the recording has clear silences (and so a mask).
@@ -71,38 +119,39 @@ impl VoiceActivity {
     /// Where speech resumes at or after `from_s` when `[from_s, from_s + min_silence_s)` is
     /// silent: the start of the next voiced run of at least 60 ms, minus 0.2 s of lead-in (or the
     /// end of the audio when none follows). `None` when there is no such silence (or no mask).
+    /// With a speech map, any stretch outside its segments is skipped, up to the next segment.
     pub fn skip_silence(&self, from_s: f64, min_silence_s: f64) -> Option<f64> {
-        const MIN_RUN: usize = 3;
-        const LEAD_IN_S: f64 = 0.2;
-        let voiced = self.voiced.as_deref()?;
+        let rule = self.skip_rule(min_silence_s)?;
+        let voiced = rule.mask;
+        let long_enough = |silence_s: f64| rule.min_silence_s.map_or(silence_s > 0.0, |min| silence_s >= min);
         let first = (from_s / FRAME_S).floor().max(0.0) as usize;
         let mut frame = first;
         let mut run = 0;
         while frame < voiced.len() {
             run = if voiced[frame] { run + 1 } else { 0 };
-            if run >= MIN_RUN {
-                let speech_s = (frame + 1 - MIN_RUN) as f64 * FRAME_S;
-                return (speech_s - from_s >= min_silence_s).then_some((speech_s - LEAD_IN_S).max(from_s));
+            if run >= rule.min_run {
+                let speech_s = (frame + 1 - rule.min_run) as f64 * FRAME_S;
+                return long_enough(speech_s - from_s).then_some((speech_s - rule.margin_s).max(from_s));
             }
             frame += 1;
         }
         let end_s = voiced.len() as f64 * FRAME_S;
-        (end_s - from_s >= min_silence_s).then_some(end_s)
+        long_enough(end_s - from_s).then_some(end_s)
     }
 
     /// Where the speech from `from_s` stops for a silence of at least `min_silence_s`, plus 0.2 s
-    /// of tail; `None` when no such silence follows (or no mask).
+    /// of tail; `None` when no such silence follows (or no mask). With a speech map: where its
+    /// segment ends.
     pub fn speech_end(&self, from_s: f64, min_silence_s: f64) -> Option<f64> {
-        const TAIL_S: f64 = 0.2;
-        let voiced = self.voiced.as_deref()?;
-        let needed = (min_silence_s / FRAME_S).ceil() as usize;
+        let rule = self.skip_rule(min_silence_s)?;
+        let needed = rule.min_silence_s.map_or(1, |s| (s / FRAME_S).ceil() as usize);
         let mut silent_run = 0;
         let first = (from_s / FRAME_S).floor().max(0.0) as usize;
-        for (frame, &is_voiced) in voiced.iter().enumerate().skip(first) {
+        for (frame, &is_voiced) in rule.mask.iter().enumerate().skip(first) {
             silent_run = if is_voiced { 0 } else { silent_run + 1 };
             if silent_run >= needed.max(1) {
                 let silence_start_s = (frame + 1 - silent_run) as f64 * FRAME_S;
-                return Some(silence_start_s + TAIL_S);
+                return Some(silence_start_s + rule.margin_s);
             }
         }
         None

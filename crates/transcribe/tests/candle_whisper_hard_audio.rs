@@ -1,6 +1,6 @@
 //! CandleWhisper (Whisper tiny.en) on harder real recordings from `scripts/make-fixtures`:
 //! speech under white noise at 10 dB SNR, sentences between 8-second silences, two voices taking
-//! turns, and three minutes of speech. Each asserts a word error rate bound; the silences and
+//! turns, and ten minutes of speech. Each asserts a word error rate bound; the silences and
 //! the long run also check where the text is placed.
 #![cfg(feature = "candle")]
 
@@ -80,23 +80,19 @@ fn two_voices_taking_turns() {
     }
 }
 
-/// The first three minutes of `ten-minutes.wav` (cut between two sentences): the whole
-/// eleven minutes take about 3.5 minutes in the test profile on two cores, too long for a test.
+/// The whole `ten-minutes.wav` (about eleven minutes of sentences with short pauses).
 #[test]
-fn three_minutes_of_speech() {
-    const LENGTH_S: f64 = 180.0;
+fn ten_minutes_of_speech() {
     let name = "ten-minutes.wav";
-    let all_parts = spoken_parts(name);
-    let parts: Vec<_> = all_parts.iter().take_while(|p| p.end_s <= LENGTH_S).cloned().collect();
-    let cut_s = all_parts.get(parts.len()).map_or(LENGTH_S, |next| next.start_s);
+    let parts = spoken_parts(name);
     let samples = read_wav_any_rate(&fixture(name));
-    let samples = &samples[..((cut_s * 16_000.0) as usize).min(samples.len())];
+    let samples = samples.as_slice();
     let started = Instant::now();
     let t = whisper().transcribe(samples, &DecodingOptions::default()).expect("transcribe");
     let elapsed = started.elapsed().as_secs_f64();
     let error = wer(&spoken_text(&parts), &t.text);
     eprintln!("{:.0} s of speech in {elapsed:.1} s: WER {error:.3}", t.duration_s);
-    assert!(t.duration_s > 170.0, "{} s", t.duration_s);
+    assert!(t.duration_s > 600.0, "{} s", t.duration_s);
     assert!(error <= 0.15, "WER {error:.3}");
     assert_segments_in_order(&t);
     // The last sentence is heard, near where it was spoken.
@@ -109,5 +105,5 @@ fn three_minutes_of_speech() {
         last.start_s
     );
     let words = t.words.as_ref().expect("words are on by default");
-    assert!(words.len() > 400, "{} words", words.len());
+    assert!(words.len() > 1400, "{} words", words.len());
 }

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-from typing import Any, Callable, Mapping, Optional, Sequence, Tuple, Union, cast
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence, Tuple, Union, cast
 
 from ._native import CancelToken, NativeProcessor, S3Settings
 from ._result import SessionResult, StoredSafetyEvent
+
+if TYPE_CHECKING:
+    import asyncio
+# asyncio is imported by the coroutines that use it (a running loop has imported it already):
+# importing it with the package cost about 40 ms of every `import session_monitor`.
 
 PathLike = Union[str, "os.PathLike[str]"]
 ProgressCallback = Callable[[str, float], object]
@@ -62,6 +66,39 @@ class SessionProcessor:
             session_context=session_context,
         )
 
+    @classmethod
+    async def create_async(
+        cls,
+        output: PathLike = "session-output",
+        *,
+        s3: Optional[S3Settings] = None,
+        transcribe: bool = True,
+        model: Optional[PathLike] = None,
+        language: Optional[str] = None,
+        on_progress: Optional[ProgressCallback] = None,
+        nudity_model: Optional[PathLike] = None,
+        gemini_api_key: Optional[str] = None,
+        session_context: Optional[str] = None,
+    ) -> "SessionProcessor":
+        """The constructor as a coroutine: the models load in a worker thread with the GIL
+        released, so the event loop keeps running (the constructor itself releases the GIL too,
+        but blocks its caller, here the loop, for the few hundred ms the models take). Raises the
+        constructor's errors."""
+        import asyncio
+
+        return await asyncio.to_thread(
+            cls,
+            output,
+            s3=s3,
+            transcribe=transcribe,
+            model=model,
+            language=language,
+            on_progress=on_progress,
+            nudity_model=nudity_model,
+            gemini_api_key=gemini_api_key,
+            session_context=session_context,
+        )
+
     def process(
         self, session_id: str, input: PathLike, *, cancel: Optional[CancelToken] = None
     ) -> SessionResult:
@@ -99,6 +136,8 @@ class SessionProcessor:
         Cancelling the awaiting task raises the run's ``CancelToken``, waits for the run to stop
         (so its manifest says ``failed``/``cancelled``) and re-raises ``asyncio.CancelledError``.
         """
+        import asyncio
+
         token = cancel if cancel is not None else CancelToken()
         done, on_done = _native_future()
         self._native.submit(session_id, os.fspath(input), token, on_done)
@@ -139,6 +178,8 @@ class SessionProcessor:
 def _native_future() -> Tuple["asyncio.Future[str]", NativeCallback]:
     """A future of the running loop, and the callback the native side settles it with from a
     runtime thread: ``on_done(json, None)`` or ``on_done(None, exception)``."""
+    import asyncio
+
     loop = asyncio.get_running_loop()
     done: asyncio.Future[str] = loop.create_future()
 

@@ -40,6 +40,19 @@ class SafetyChecker:
             nudity_threshold=nudity_threshold,
         )
 
+    @classmethod
+    async def create_async(
+        cls,
+        participant: Optional[str] = None,
+        nudity_model: Optional[PathLike] = None,
+        nudity_threshold: Optional[float] = None,
+    ) -> "SafetyChecker":
+        """The constructor as a coroutine: the model loads in a worker thread with the GIL
+        released, so the event loop keeps running. Raises the constructor's errors."""
+        import asyncio
+
+        return await asyncio.to_thread(cls, participant, nudity_model, nudity_threshold)
+
     @property
     def has_nudity_model(self) -> bool:
         """Whether frames are scored for nudity."""

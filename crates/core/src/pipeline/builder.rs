@@ -4,7 +4,7 @@ use std::sync::Arc;
 use session_media::{FrameSampling, Limits};
 use session_reasoning::{AnalysisLimits, Llm};
 use session_scoring::CombineWeights;
-use session_transcribe::{DecodingOptions, Transcriber};
+use session_transcribe::{DecodingOptions, SileroVad, Transcriber};
 
 use crate::SafetySettings;
 use crate::pipeline::SessionProcessor;
@@ -52,6 +52,7 @@ pub struct SessionProcessorBuilder {
     pub(crate) output: OutputLocation,
     pub(crate) s3: S3Settings,
     pub(crate) transcriber: Option<Arc<dyn Transcriber>>,
+    pub(crate) voice_activity: Option<Arc<SileroVad>>,
     pub(crate) decoding: DecodingOptions,
     pub(crate) stages: Stages,
     pub(crate) frame_sampling: FrameSampling,
@@ -71,6 +72,7 @@ impl Default for SessionProcessorBuilder {
             output: OutputLocation::Local { dir: PathBuf::from("session-output") },
             s3: S3Settings::default(),
             transcriber: None,
+            voice_activity: None,
             decoding: DecodingOptions::default(),
             stages: Stages::default(),
             frame_sampling: FrameSampling::default(),
@@ -102,6 +104,15 @@ impl SessionProcessorBuilder {
     /// The transcriber; without one the transcription stage is skipped with a reason.
     pub fn transcriber(mut self, transcriber: Arc<dyn Transcriber>) -> Self {
         self.transcriber = Some(transcriber);
+        self
+    }
+
+    /// Silero VAD (`SileroVad::load(folder)`): each audio track's speech map is computed once,
+    /// while it is decoded, and used by the transcriber (stretches without speech, noise
+    /// included, are skipped before decoding) and by engagement (talk time, pauses). Without
+    /// one, the transcriber's energy mask and the energy VAD are used.
+    pub fn voice_activity(mut self, vad: Arc<SileroVad>) -> Self {
+        self.voice_activity = Some(vad);
         self
     }
 

@@ -10,6 +10,8 @@ use session_safety::NudityClassifier;
 use session_safety::nudity::NudityScores;
 use session_scoring::{AudioAnalyzer, AudioFeatures, PacketInfo, VideoFeatures, frame_stats, luma_from_rgb};
 
+use session_transcribe::{SileroStream, SileroVad, SpeechMap};
+
 use crate::ProcessingError;
 
 /// What the audio half of the media stage produced.
@@ -19,19 +21,31 @@ pub(crate) struct AudioAnalysis {
     pub wav: tempfile::TempPath,
     /// The samples themselves, kept only when a transcriber will need them.
     pub samples: Option<Vec<f32>>,
+    /// Silero VAD's speech probabilities, when a VAD is configured.
+    pub speech: Option<SpeechMap>,
 }
 
-/// Decodes the audio once and feeds the analyser, the WAV writer and (optionally) the
+/// What the audio half keeps besides its features: the samples (for a transcriber), and the
+/// speech map of a VAD.
+pub(crate) struct AudioOutputs<'a> {
+    pub keep_samples: bool,
+    pub vad: Option<&'a SileroVad>,
+}
+
+/// Decodes the audio once and feeds the analyser, the WAV writer, the VAD and (optionally) the
 /// transcriber's buffer from the same chunks.
 pub(crate) fn analyze_audio(
     path: &Path,
     temp_dir: &Path,
     limits: &Limits,
     cancel: &CancelFlag,
-    keep_samples: bool,
+    outputs: AudioOutputs<'_>,
     expected_s: f64,
     progress: &(dyn Fn(f64) + Sync),
 ) -> Result<AudioAnalysis, ProcessingError> {
+    let keep_samples = outputs.keep_samples;
+    let mut vad = outputs.vad.map(SileroVad::stream);
+    let mut vad_error = None;
     let rate = session_media::AUDIO_SAMPLE_RATE;
     let wav = tempfile::Builder::new()
         .prefix("session-audio-")
@@ -53,6 +67,9 @@ pub(crate) fn analyze_audio(
         if let Some(samples) = samples.as_mut() {
             samples.extend_from_slice(chunk);
         }
+        if let (Some(stream), None) = (vad.as_mut(), &vad_error) {
+            vad_error = stream.push(chunk).err();
+        }
         let before = decoded;
         decoded += chunk.len() as u64;
         if decoded / (rate as u64 * 10) != before / (rate as u64 * 10) {
@@ -63,7 +80,11 @@ pub(crate) fn analyze_audio(
         return Err(ProcessingError::io(wav.display(), e));
     }
     writer.finish().map_err(|e| ProcessingError::io(wav.display(), e))?;
-    Ok(AudioAnalysis { features: analyzer.finish(), wav, samples })
+    if let Some(e) = vad_error {
+        return Err(ProcessingError::Transcription(e));
+    }
+    let speech = vad.map(SileroStream::finish);
+    Ok(AudioAnalysis { features: analyzer.finish(), wav, samples, speech })
 }
 
 /// Nudity scores of one sampled frame.

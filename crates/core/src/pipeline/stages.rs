@@ -7,14 +7,16 @@ use std::time::Instant;
 
 use session_media::{MediaInfo, probe};
 use session_scoring::{
-    CombineWeights, EngagementReport, ParticipantSpeech, QualityReport, ScorePart, SpeechSegment, TranscriptSegment,
-    VideoFeatures, combine_scores, detect_speech, score_conversation, score_engagement, score_quality,
-    session_engagement, session_quality,
+    CombineWeights, DetectedSpeech, EngagementReport, ParticipantSpeech, QualityReport, ScorePart, SpeechSegment,
+    TranscriptSegment, VideoFeatures, combine_scores, detect_speech, score_conversation, score_engagement_with_speech,
+    score_quality, session_engagement, session_quality,
 };
-use session_transcribe::Transcript;
+use session_transcribe::{SpeechMap, SpeechOptions, Transcript};
 
 use crate::layout;
-use crate::pipeline::media_analysis::{AudioAnalysis, NudityOutcome, NudityScan, analyze_audio, analyze_video};
+use crate::pipeline::media_analysis::{
+    AudioAnalysis, AudioOutputs, NudityOutcome, NudityScan, analyze_audio, analyze_video,
+};
 use crate::pipeline::reasoning_stage;
 use crate::pipeline::run::{Outcome, Run};
 use crate::pipeline::safety_scan::{self, ScanInput};
@@ -100,7 +102,7 @@ pub(crate) async fn run_all(run: &mut Run<'_>, participants: &[Scope]) -> Result
             engagements.push((id.clone(), engagement));
         }
         let segments = match &recording.audio {
-            Ok(audio) => detect_speech(&audio.features)
+            Ok(audio) => speech_segments(audio)
                 .into_iter()
                 .map(|s| SpeechSegment { start_s: s.start_s + scope.offset_s, end_s: s.end_s + scope.offset_s })
                 .collect(),
@@ -295,6 +297,7 @@ async fn media_stage(
             (path.to_path_buf(), temp_dir.to_path_buf(), run.config.limits.clone(), run.cancel.clone());
         let expected_s = info.duration_s.unwrap_or(0.0);
         let (progress, session_id) = (run.config.progress.clone(), run.id.to_string());
+        let vad = run.config.voice_activity.clone();
         blocking(move || {
             let report = move |within: f64| {
                 if let Some(progress) = &progress {
@@ -302,7 +305,8 @@ async fn media_stage(
                     progress(&crate::Progress { session_id: session_id.clone(), stage: media_stage.clone(), fraction });
                 }
             };
-            analyze_audio(&path, &temp_dir, &limits, &cancel, keep_samples, expected_s, &report)
+            let outputs = AudioOutputs { keep_samples, vad: vad.as_deref() };
+            analyze_audio(&path, &temp_dir, &limits, &cancel, outputs, expected_s, &report)
         })
     });
     let nudity = match (&run.config.safety.nudity_model, run.config.stages.safety_scan) {
@@ -400,10 +404,10 @@ async fn transcribe_stage(
         (_, None) => Err("no transcriber is configured (give the pipeline a Whisper model to transcribe)".to_string()),
         (Err(reason), _) => Err(reason.clone()),
         // The samples are only kept for the transcriber: hand them over instead of copying them.
-        (Ok(audio), Some(_)) => Ok(audio.samples.take().unwrap_or_default()),
+        (Ok(audio), Some(_)) => Ok((audio.samples.take().unwrap_or_default(), audio.speech.clone())),
     };
-    let samples = match samples {
-        Ok(samples) => samples,
+    let (samples, speech) = match samples {
+        Ok(input) => input,
         Err(reason) => {
             skip(run, &stage, &reason);
             return Ok(Err(reason));
@@ -412,7 +416,7 @@ async fn transcribe_stage(
     let transcriber = Arc::clone(run.config.transcriber.as_ref().expect("checked above"));
     let options = run.config.decoding.clone();
     run.progress(&stage, 0.0);
-    let result = blocking(move || transcriber.transcribe(&samples, &options)).await?;
+    let result = blocking(move || transcriber.transcribe_with_speech(&samples, &options, speech.as_ref())).await?;
     match result {
         Ok(transcript) => {
             run.put_report(&scope.file(layout::TRANSCRIPT_JSON), &transcript).await?;
@@ -430,6 +434,22 @@ async fn transcribe_stage(
             run.record(&stage, started, Outcome::Failed(&error));
             Ok(Err(format!("transcription failed: {error}")))
         }
+    }
+}
+
+/// Speech as a listener hears it: Silero's segments with its own defaults.
+fn silero_segments(map: &SpeechMap) -> Vec<SpeechSegment> {
+    map.segments(&SpeechOptions::silero())
+        .into_iter()
+        .map(|s| SpeechSegment { start_s: s.start_s, end_s: s.end_s })
+        .collect()
+}
+
+/// A track's speech segments: Silero's when a VAD is configured, else the energy VAD's.
+fn speech_segments(audio: &AudioAnalysis) -> Vec<SpeechSegment> {
+    match &audio.speech {
+        Some(map) => silero_segments(map),
+        None => detect_speech(&audio.features),
     }
 }
 
@@ -481,8 +501,11 @@ async fn engagement_stage(
             .map(|s| TranscriptSegment { start_s: s.start_s, end_s: s.end_s, text: s.text.clone() })
             .collect()
     });
-    let report = score_engagement(
-        recording.audio.as_ref().map(|a| &a.features).map_err(String::as_str),
+    let audio = recording.audio.as_ref().map_err(String::as_str);
+    let silero = audio.ok().and_then(|a| a.speech.as_ref()).map(|map| (silero_segments(map), map.model_id()));
+    let report = score_engagement_with_speech(
+        audio.map(|a| &a.features),
+        silero.as_ref().map(|(segments, vad)| DetectedSpeech { segments, vad }),
         recording.video.as_ref().map_err(String::as_str),
         segments.as_deref().map_err(String::as_str),
     );

@@ -61,3 +61,19 @@ pub fn model_dir() -> PathBuf {
 pub fn nsfw_model_dir() -> PathBuf {
     prepared_folder("NSFW_MODEL_DIR", "prepare-nsfw-model")
 }
+
+/// The converted Silero VAD folder: `SILERO_VAD_DIR`, or what `scripts/prepare-silero-vad` prints.
+pub fn silero_vad_dir() -> PathBuf {
+    prepared_folder("SILERO_VAD_DIR", "prepare-silero-vad")
+}
+
+/// `start_s end_s …` per line of a fixture's `.txt`: the true speech spans.
+pub fn fixture_spans(name: &str) -> Vec<(f64, f64)> {
+    let text = std::fs::read_to_string(fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    text.lines()
+        .map(|line| {
+            let mut fields = line.split_whitespace().map(|f| f.parse::<f64>().expect("a time"));
+            (fields.next().expect("start"), fields.next().expect("end"))
+        })
+        .collect()
+}

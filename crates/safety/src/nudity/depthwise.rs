@@ -4,11 +4,11 @@
 //! Candle's `conv2d` with `groups = channels` runs one convolution per channel;
 //! MobileNetV2 has up to 960 channels, so this op walks the image once instead.
 
-use candle_core::backend::BackendStorage;
 use candle_core::{CpuStorage, CustomOp1, Layout, Shape};
 
 use super::activation::Activation;
 use super::config::Padding;
+use super::hwc_window::{SlidingWindow, hwc_input};
 
 pub(crate) struct DepthwiseConv {
     /// `[kh][kw][channels]`, row-major (Keras's `depthwise_kernel` without its last axis).
@@ -18,34 +18,6 @@ pub(crate) struct DepthwiseConv {
     pub strides: [usize; 2],
     pub padding: Padding,
     pub activation: Activation,
-}
-
-/// Output length and padding before, TensorFlow's rule (`same` pads the extra pixel after).
-/// The contiguous f32 data and `[height, width, channels]` of an HWC tensor given to `op`.
-pub(crate) fn hwc_input<'a>(
-    op: &str,
-    storage: &'a CpuStorage,
-    layout: &Layout,
-) -> candle_core::Result<(&'a [f32], [usize; 3])> {
-    let CpuStorage::F32(data) = storage else { candle_core::bail!("{op} expects f32, got {:?}", storage.dtype()) };
-    let &[height, width, channels] = layout.dims() else {
-        candle_core::bail!("{op} expects an HWC tensor, got shape {:?}", layout.dims())
-    };
-    let Some((start, end)) = layout.contiguous_offsets() else {
-        candle_core::bail!("{op} expects a contiguous tensor")
-    };
-    Ok((&data[start..end], [height, width, channels]))
-}
-
-pub(crate) fn output_and_pad(input: usize, kernel: usize, stride: usize, padding: Padding) -> (usize, usize) {
-    match padding {
-        Padding::Valid => ((input.saturating_sub(kernel)) / stride + 1, 0),
-        Padding::Same => {
-            let output = input.div_ceil(stride);
-            let total = (output.saturating_sub(1) * stride + kernel).saturating_sub(input);
-            (output, total / 2)
-        }
-    }
 }
 
 impl CustomOp1 for DepthwiseConv {
@@ -63,22 +35,16 @@ impl CustomOp1 for DepthwiseConv {
                 layout.dims()
             )
         }
-        let (out_h, pad_top) = output_and_pad(height, kh, self.strides[0], self.padding);
-        let (out_w, pad_left) = output_and_pad(width, kw, self.strides[1], self.padding);
+        let window = SlidingWindow::new([height, width], self.kernel_size, self.strides, self.padding);
+        let [out_h, out_w] = window.output;
         let mut output = vec![0f32; out_h * out_w * channels];
         for (oy, out_row) in output.chunks_exact_mut(out_w * channels).enumerate() {
             for (ox, acc) in out_row.chunks_exact_mut(channels).enumerate() {
                 acc.copy_from_slice(&self.bias);
-                for ky in 0..kh {
-                    let Some(iy) = (oy * self.strides[0] + ky).checked_sub(pad_top).filter(|&y| y < height) else {
-                        continue;
-                    };
-                    for kx in 0..kw {
-                        let Some(ix) = (ox * self.strides[1] + kx).checked_sub(pad_left).filter(|&x| x < width) else {
-                            continue;
-                        };
-                        let pixel = &input[(iy * width + ix) * channels..][..channels];
-                        let weights = &self.kernel[(ky * kw + kx) * channels..][..channels];
+                for (tap, pixel, len) in window.runs(oy, ox) {
+                    let pixels = input[pixel * channels..][..len * channels].chunks_exact(channels);
+                    let weights = self.kernel[tap * channels..][..len * channels].chunks_exact(channels);
+                    for (pixel, weights) in pixels.zip(weights) {
                         for ((a, &x), &w) in acc.iter_mut().zip(pixel).zip(weights) {
                             *a += x * w;
                         }
@@ -95,13 +61,6 @@ impl CustomOp1 for DepthwiseConv {
 mod tests {
     use super::*;
     use candle_core::{Device, Tensor};
-
-    #[test]
-    fn same_padding_matches_tensorflow() {
-        assert_eq!(output_and_pad(112, 3, 1, Padding::Same), (112, 1));
-        assert_eq!(output_and_pad(112, 3, 2, Padding::Same), (56, 0));
-        assert_eq!(output_and_pad(113, 3, 2, Padding::Valid), (56, 0));
-    }
 
     #[test]
     fn one_channel_box_filter_with_bias_and_relu6() {

@@ -4,8 +4,8 @@ use candle_core::Tensor;
 
 use super::bias_activation::BiasActivation;
 use super::config::Padding;
-use super::depthwise::output_and_pad;
 use super::graph::{Graph, Op};
+use super::hwc_window::output_and_pad;
 use super::im2col::Im2Col;
 
 impl Graph {

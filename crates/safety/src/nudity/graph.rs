@@ -11,7 +11,8 @@ use candle_core::{Device, Tensor};
 use super::activation::Activation;
 use super::bias_activation::BiasActivation;
 use super::config::{LayerConfig, LayerOp, ModelConfig, Padding};
-use super::depthwise::{DepthwiseConv, output_and_pad};
+use super::depthwise::DepthwiseConv;
+use super::hwc_window::output_and_pad;
 use super::im2col::Im2Col;
 
 pub(crate) enum Op {

@@ -4,7 +4,7 @@
 use candle_core::{CpuStorage, CustomOp1, Layout, Shape};
 
 use super::config::Padding;
-use super::depthwise::{hwc_input, output_and_pad};
+use super::hwc_window::{SlidingWindow, hwc_input};
 
 /// HWC in, `(out_h · out_w, kh · kw · c)` out; rows in Keras's kernel order
 /// (`ky`, `kx`, channel), zeros where the window leaves the image.
@@ -22,23 +22,13 @@ impl CustomOp1 for Im2Col {
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
         let (input, [height, width, channels]) = hwc_input("im2col", storage, layout)?;
         let [kh, kw] = self.kernel_size;
-        let (out_h, pad_top) = output_and_pad(height, kh, self.strides[0], self.padding);
-        let (out_w, pad_left) = output_and_pad(width, kw, self.strides[1], self.padding);
+        let window = SlidingWindow::new([height, width], self.kernel_size, self.strides, self.padding);
+        let [out_h, out_w] = window.output;
         let row_len = kh * kw * channels;
         let mut output = vec![0f32; out_h * out_w * row_len];
         for (index, row) in output.chunks_exact_mut(row_len).enumerate() {
-            let (oy, ox) = (index / out_w, index % out_w);
-            for ky in 0..kh {
-                let Some(iy) = (oy * self.strides[0] + ky).checked_sub(pad_top).filter(|&y| y < height) else {
-                    continue;
-                };
-                for kx in 0..kw {
-                    let Some(ix) = (ox * self.strides[1] + kx).checked_sub(pad_left).filter(|&x| x < width) else {
-                        continue;
-                    };
-                    let pixel = &input[(iy * width + ix) * channels..][..channels];
-                    row[(ky * kw + kx) * channels..][..channels].copy_from_slice(pixel);
-                }
+            for (tap, pixel, len) in window.runs(index / out_w, index % out_w) {
+                row[tap * channels..][..len * channels].copy_from_slice(&input[pixel * channels..][..len * channels]);
             }
         }
         Ok((CpuStorage::F32(output), Shape::from((out_h * out_w, row_len))))

@@ -16,6 +16,7 @@ mod config;
 mod depthwise;
 mod forward;
 mod graph;
+mod hwc_window;
 mod im2col;
 mod pixels;
 mod scores;

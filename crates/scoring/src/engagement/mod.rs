@@ -12,13 +12,13 @@ pub use presence::{PRESENCE_METHOD, Presence};
 pub use prosody::Prosody;
 pub use speech_rate::{SYLLABLES_PER_WORD, SpeechRate, SpeechRateMethod};
 pub use transcript::{FILLER_PHRASES, FILLER_WORDS, FillerWords, TranscriptMetrics, TranscriptSegment};
-pub use voice::{MONOLOGUE_BRIDGE_S, Monologue, PauseStats, VoiceActivity};
+pub use voice::{ENERGY_VAD, MONOLOGUE_BRIDGE_S, Monologue, PauseStats, VoiceActivity};
 
 use serde::{Deserialize, Serialize};
 
 use crate::report::SubScore;
 use crate::scale::{band, ramp, round_to, round1};
-use crate::{AudioFeatures, VideoFeatures, detect_speech};
+use crate::{AudioFeatures, SpeechSegment, VideoFeatures, detect_speech};
 
 /// The engagement report. Each section is `null` with a sibling
 /// `<section>_reason` when its input is missing.
@@ -77,14 +77,37 @@ pub struct EngagementComponents {
 
 const NO_SPEECH: &str = "no speech was detected";
 
-/// Score engagement. `Err(reason)` marks a missing input; the sections that
-/// need it are `null` with that reason, and the score uses the rest.
+/// Speech segments found outside this crate (by Silero VAD), and the detector's name for
+/// `engagement.json`'s `voice.vad`.
+#[derive(Clone, Copy, Debug)]
+pub struct DetectedSpeech<'a> {
+    pub segments: &'a [SpeechSegment],
+    pub vad: &'a str,
+}
+
+/// Score engagement, finding speech with the energy VAD ([`detect_speech`]). `Err(reason)`
+/// marks a missing input; the sections that need it are `null` with that reason, and the score
+/// uses the rest.
 pub fn score_engagement(
     audio: Result<&AudioFeatures, &str>,
     video: Result<&VideoFeatures, &str>,
     transcript: Result<&[transcript::TranscriptSegment], &str>,
 ) -> EngagementReport {
-    let voice = audio.map(|a| voice::voice_activity(detect_speech(a), a.duration_s));
+    score_engagement_with_speech(audio, None, video, transcript)
+}
+
+/// [`score_engagement`] with the speech segments of another detector (`None`: the energy VAD).
+/// Talk time, pauses, the monologue, the speech rate and prosody then follow those segments.
+pub fn score_engagement_with_speech(
+    audio: Result<&AudioFeatures, &str>,
+    speech: Option<DetectedSpeech<'_>>,
+    video: Result<&VideoFeatures, &str>,
+    transcript: Result<&[transcript::TranscriptSegment], &str>,
+) -> EngagementReport {
+    let voice = audio.map(|a| match speech {
+        Some(found) => voice::voice_activity(found.segments.to_vec(), a.duration_s, found.vad),
+        None => voice::voice_activity(detect_speech(a), a.duration_s, ENERGY_VAD),
+    });
     let talk_time_s = match (&voice, transcript) {
         (Ok(v), _) => v.talk_time_s,
         (Err(_), Ok(segments)) => segments.iter().map(|s| (s.end_s - s.start_s).max(0.0)).sum(),

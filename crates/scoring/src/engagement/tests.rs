@@ -114,3 +114,18 @@ fn the_report_round_trips_through_json() {
     assert!(value["speech_ratio"].is_number());
     assert_eq!(value["speech_rate"]["method"], "transcript");
 }
+
+#[test]
+fn segments_from_another_detector_replace_the_energy_vad() {
+    let segments = [SpeechSegment { start_s: 1.0, end_s: 4.0 }, SpeechSegment { start_s: 10.0, end_s: 13.0 }];
+    let speech = DetectedSpeech { segments: &segments, vad: "silero-vad==6.2.3" };
+    let report = score_engagement_with_speech(Ok(&SPEECH), Some(speech), Ok(&CAMERA), Err("not transcribed"));
+    let voice = report.voice.as_ref().unwrap();
+    assert_eq!(voice.vad, "silero-vad==6.2.3");
+    assert_eq!(voice.speech_segments, segments.to_vec());
+    assert_eq!(voice.talk_time_s, 6.0);
+    assert_eq!(voice.pauses.count, 1);
+    assert!((report.speech_ratio.unwrap() - 0.2).abs() < 1e-3, "{:?}", report.speech_ratio);
+    let energy = score_engagement(Ok(&SPEECH), Ok(&CAMERA), Err("not transcribed"));
+    assert_eq!(energy.voice.unwrap().vad, ENERGY_VAD);
+}

@@ -9,9 +9,15 @@ use crate::scale::round_to;
 /// Pauses shorter than this do not end a monologue, seconds.
 pub const MONOLOGUE_BRIDGE_S: f64 = 2.0;
 
+/// `VoiceActivity::vad` of the built-in energy VAD ([`crate::detect_speech`]).
+pub const ENERGY_VAD: &str = "energy";
+
 /// Voice activity of one recording.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct VoiceActivity {
+    /// The detector that found the speech segments: `energy`, or the model (`silero-vad==6.2.3`).
+    #[serde(default = "energy_vad")]
+    pub vad: String,
     /// Length of the audio, seconds.
     pub duration_s: f64,
     /// Total length of the speech segments, seconds.
@@ -48,7 +54,11 @@ pub struct Monologue {
     pub words: Option<usize>,
 }
 
-pub(crate) fn voice_activity(segments: Vec<SpeechSegment>, duration_s: f64) -> VoiceActivity {
+fn energy_vad() -> String {
+    ENERGY_VAD.to_owned()
+}
+
+pub(crate) fn voice_activity(segments: Vec<SpeechSegment>, duration_s: f64, vad: &str) -> VoiceActivity {
     let talk_time_s: f64 = segments.iter().map(SpeechSegment::duration_s).sum();
     let gaps: Vec<f64> = segments.windows(2).map(|w| w[1].start_s - w[0].end_s).collect();
     let pauses = PauseStats {
@@ -58,6 +68,7 @@ pub(crate) fn voice_activity(segments: Vec<SpeechSegment>, duration_s: f64) -> V
     };
     let longest_monologue = longest_monologue(&segments);
     VoiceActivity {
+        vad: vad.to_owned(),
         duration_s: round_to(duration_s, 3),
         talk_time_s: round_to(talk_time_s, 3),
         speech_segments: segments,
@@ -97,7 +108,7 @@ mod tests {
 
     #[test]
     fn pauses_and_monologue_from_segments() {
-        let v = voice_activity(vec![seg(1.0, 3.0), seg(4.0, 6.0), seg(10.0, 11.0)], 12.0);
+        let v = voice_activity(vec![seg(1.0, 3.0), seg(4.0, 6.0), seg(10.0, 11.0)], 12.0, ENERGY_VAD);
         assert_eq!(v.talk_time_s, 5.0);
         assert_eq!(v.pauses.count, 2);
         assert_eq!(v.pauses.mean_s, Some(2.5));
@@ -108,7 +119,7 @@ mod tests {
 
     #[test]
     fn no_speech_means_no_pauses_and_no_monologue() {
-        let v = voice_activity(Vec::new(), 10.0);
+        let v = voice_activity(Vec::new(), 10.0, ENERGY_VAD);
         assert_eq!(v.talk_time_s, 0.0);
         assert_eq!(v.pauses, PauseStats { count: 0, mean_s: None, longest_s: None });
         assert_eq!(v.longest_monologue, None);

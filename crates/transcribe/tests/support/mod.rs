@@ -263,3 +263,76 @@ pub fn spoken_parts(wav_name: &str) -> Vec<SpokenPart> {
 pub fn spoken_text(parts: &[SpokenPart]) -> String {
     parts.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join(" ")
 }
+
+/// `$SILERO_VAD_DIR`, else the last stdout line of `scripts/prepare-silero-vad`. Panics (the
+/// test fails, it is not skipped) when neither yields a model.
+pub fn silero_vad_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("SILERO_VAD_DIR") {
+        return PathBuf::from(dir);
+    }
+    let script = repo_root().join("scripts/prepare-silero-vad");
+    let output = Command::new(&script).output().unwrap_or_else(|e| {
+        panic!("cannot run {} to prepare Silero VAD ({e}); set SILERO_VAD_DIR to a prepared folder", script.display())
+    });
+    assert!(
+        output.status.success(),
+        "{} failed ({}); it needs PyPI or a warm .models cache, or set SILERO_VAD_DIR. stderr:\n{}",
+        script.display(),
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let last = stdout.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_else(|| {
+        panic!("{} printed no folder; stderr:\n{}", script.display(), String::from_utf8_lossy(&output.stderr))
+    });
+    PathBuf::from(last.trim())
+}
+
+/// Silero VAD from [`silero_vad_dir`], loaded once per test binary.
+pub fn silero() -> &'static session_transcribe::SileroVad {
+    static MODEL: std::sync::OnceLock<session_transcribe::SileroVad> = std::sync::OnceLock::new();
+    MODEL.get_or_init(|| {
+        let dir = silero_vad_dir();
+        session_transcribe::SileroVad::load(&dir).unwrap_or_else(|e| panic!("loading {}: {e}", dir.display()))
+    })
+}
+
+/// Deterministic white noise with RMS `rms`.
+pub fn white_noise(seconds: f64, rms: f32, seed: u32) -> Vec<f32> {
+    let mut state = seed.max(1);
+    (0..(seconds * f64::from(SAMPLE_RATE)) as usize)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            // Uniform in [-0.5, 0.5) has RMS 1/sqrt(12).
+            (state as f32 / u32::MAX as f32 - 0.5) * rms * 12f32.sqrt()
+        })
+        .collect()
+}
+
+pub fn rms(samples: &[f32]) -> f32 {
+    (samples.iter().map(|s| s * s).sum::<f32>() / samples.len().max(1) as f32).sqrt()
+}
+
+/// Sentences separated by `gap_s` of noise alone, over steady white noise at `snr_db` below
+/// the speech's level; also the true speech spans (seconds).
+pub fn speech_between_noise(sentences: &[&str], gap_s: f64, snr_db: f32) -> (Vec<f32>, Vec<(f64, f64)>) {
+    let mut samples = silence(gap_s);
+    let mut spans = Vec::new();
+    let mut speech_rms = Vec::new();
+    for sentence in sentences {
+        let spoken = espeak(sentence);
+        speech_rms.push(rms(&spoken));
+        let start_s = samples.len() as f64 / f64::from(SAMPLE_RATE);
+        samples.extend(spoken);
+        spans.push((start_s, samples.len() as f64 / f64::from(SAMPLE_RATE)));
+        samples.extend(silence(gap_s));
+    }
+    let level = speech_rms.iter().sum::<f32>() / speech_rms.len().max(1) as f32;
+    let noise = white_noise(samples.len() as f64 / f64::from(SAMPLE_RATE), level / 10f32.powf(snr_db / 20.0), 7);
+    for (s, n) in samples.iter_mut().zip(noise) {
+        *s += n;
+    }
+    (samples, spans)
+}
