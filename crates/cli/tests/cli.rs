@@ -147,23 +147,30 @@ fn a_hub_model_id_is_read_from_the_local_hub_cache() {
     let cache = hub_cache_with_tiny_en();
     let out = tempfile::tempdir().unwrap();
     let input = fixture("clean.mp4");
-    let run = |id: &str| {
+    let run = |id: &str, flags: &[&str], offline_env: &str| {
         Command::new(env!("CARGO_BIN_EXE_session-processing"))
             .args(["process", input.to_str().unwrap(), "--session-id", "hub", "--out", out.path().to_str().unwrap()])
             .args(["--model", id, "--json"])
+            .args(flags)
             .env("HF_HUB_CACHE", cache.path())
+            .env("HF_HUB_OFFLINE", offline_env)
+            // Never the real hub: a missing model must fail on the offline switch, before any request.
+            .env("HF_ENDPOINT", "http://127.0.0.1:9")
             .output()
             .expect("run session-processing")
     };
-    let output = run("openai/whisper-tiny.en");
+    let output = run("openai/whisper-tiny.en", &[], "");
     assert!(output.status.success(), "{}", stderr(&output));
     let transcript = std::fs::read_to_string(out.path().join("sessions/hub/transcript.json")).unwrap();
     assert!(transcript.to_lowercase().contains("project you are proud of"), "{transcript}");
 
-    let missing = run("openai/whisper-large-v3");
-    assert!(!missing.status.success());
-    let err = stderr(&missing);
-    assert!(err.contains("models--openai--whisper-large-v3") && err.contains("huggingface-cli download"), "{err}");
+    for (flags, offline_env) in [(&["--offline"][..], ""), (&[][..], "1")] {
+        let missing = run("openai/whisper-large-v3", flags, offline_env);
+        assert!(!missing.status.success());
+        let err = stderr(&missing);
+        assert!(err.contains("models--openai--whisper-large-v3") && err.contains("downloads are off"), "{err}");
+        assert!(err.contains("huggingface-cli download openai/whisper-large-v3"), "{err}");
+    }
 }
 
 #[test]

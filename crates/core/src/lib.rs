@@ -64,7 +64,8 @@ pub use session_scoring::CombineWeights;
 #[cfg(feature = "whisper")]
 pub use session_transcribe::{CandleWhisper, CandleWhisperSettings};
 pub use session_transcribe::{
-    DecodingOptions, SileroVad, SpeechMap, SpeechOptions, TranscribeError, Transcriber, Transcript, VoiceActivityUsed,
+    DecodingOptions, HubSettings, SileroVad, SpeechMap, SpeechOptions, TranscribeError, Transcriber, Transcript,
+    VoiceActivityUsed,
 };
 
 /// The stage crates, for callers who need their full APIs.

@@ -1,7 +1,7 @@
 //! A local stand-in for the Gemini API on 127.0.0.1: it answers canned replies in order, in
 //! Gemini's wire format, and records every request (path, `x-goog-api-key`, JSON body).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::BufReader;
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,6 +11,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use session_reasoning::{Gemini, GeminiConfig, ReasoningError};
 use session_transcribe::{DecodingOptions, Segment, Transcript};
+
+use crate::http::{Request, write_response};
 
 pub const KEY: &str = "AIzaSyTEST-key-that-must-never-leak";
 pub const MODEL: &str = "gemini-2.5-flash";
@@ -156,34 +158,17 @@ impl Server {
 fn answer_one(stream: TcpStream, reply: &Reply) -> Received {
     stream.set_nonblocking(false).expect("blocking stream");
     let mut reader = BufReader::new(stream);
-    let mut request_line = String::new();
-    reader.read_line(&mut request_line).expect("request line");
-    let mut headers = Vec::new();
-    loop {
-        let mut line = String::new();
-        reader.read_line(&mut line).expect("header line");
-        let Some((name, value)) = line.trim_end().split_once(':') else { break };
-        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
-    }
-    let header = |name: &str| headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
-    let length: usize = header("content-length").expect("content-length").parse().expect("length");
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).expect("body");
+    let request = Request::read(&mut reader).expect("an HTTP request");
     std::thread::sleep(reply.delay);
-    let extra: String = reply.headers.iter().map(|(n, v)| format!("{n}: {v}\r\n")).collect();
-    let response = format!(
-        "HTTP/1.1 {} Canned\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n{extra}\r\n{}",
-        reply.status,
-        reply.body.len(),
-        reply.body
-    );
+    let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
+    headers.extend(reply.headers.iter().map(|(n, v)| ((*n).to_owned(), v.clone())));
     // The client may have given up (timeout tests): a failed write is expected then.
-    let _ = reader.into_inner().write_all(response.as_bytes());
+    let _ = write_response(reader.get_mut(), reply.status, &headers, reply.body.as_bytes());
     Received {
-        request_line: request_line.trim_end().to_owned(),
-        api_key: header("x-goog-api-key"),
-        content_type: header("content-type"),
-        body: serde_json::from_slice(&body).expect("the request body is JSON"),
+        request_line: request.request_line(),
+        api_key: request.header("x-goog-api-key").map(str::to_owned),
+        content_type: request.header("content-type").map(str::to_owned),
+        body: serde_json::from_slice(&request.body).expect("the request body is JSON"),
     }
 }
 

@@ -21,7 +21,8 @@ use crate::vocab_projection::{ProjectionType, VocabProjection};
 use crate::voice_activity::VoiceActivity;
 use crate::word_alignment::{HeadScores, token_start_frames};
 use crate::{
-    DecodingOptions, SAMPLE_RATE, SpeechMap, SpeechOptions, TranscribeError, Transcriber, Transcript, VoiceActivityUsed,
+    DecodingOptions, HubSettings, SAMPLE_RATE, SpeechMap, SpeechOptions, TranscribeError, Transcriber, Transcript,
+    VoiceActivityUsed,
 };
 
 /// How to run the model; [`Default`] is what [`CandleWhisper::load`] uses.
@@ -31,11 +32,14 @@ pub struct CandleWhisperSettings {
     pub projection: ProjectionType,
     /// Seed of the sampler used at temperatures above 0 (per window: `seed ^ first_frame`).
     pub seed: u64,
+    /// How a hub id is resolved: cache, endpoint, token, offline switch, revision.
+    pub hub: HubSettings,
 }
 
 impl Default for CandleWhisperSettings {
+    /// F16 projection, a fixed seed, and [`HubSettings::from_env`].
     fn default() -> Self {
-        Self { projection: ProjectionType::F16, seed: 0x5E55_1014 }
+        Self { projection: ProjectionType::F16, seed: 0x5E55_1014, hub: HubSettings::from_env() }
     }
 }
 
@@ -60,7 +64,8 @@ pub struct CandleWhisper {
 
 impl CandleWhisper {
     /// Loads the model in `folder` with default settings. `folder` may also be a Hugging Face hub
-    /// id (`openai/whisper-tiny.en`), read from the local hub cache ([`crate::hub_cache`]).
+    /// id (`openai/whisper-tiny.en`): read from the hub cache, and downloaded into it when missing
+    /// and allowed ([`HubSettings`]).
     pub fn load(folder: &Path) -> Result<Self, TranscribeError> {
         Self::load_with(folder, CandleWhisperSettings::default())
     }
@@ -69,7 +74,7 @@ impl CandleWhisper {
         let resolved;
         let folder = match folder.to_str() {
             Some(id) if crate::hub_cache::is_hub_id(id) => {
-                resolved = crate::hub_cache::resolve(id, None)?;
+                resolved = crate::hub_model::resolve_model(id, &settings.hub)?;
                 resolved.as_path()
             }
             _ => folder,

@@ -16,6 +16,10 @@
 //!    heads' cross-attention (median filter + DTW), `word_timing` groups them into words, and
 //!    `hallucination_guard` drops invented segments in silence and anything past the audio's end.
 //!
+//! Models are a local folder or a Hugging Face hub id: `hub_model` resolves an id from the hub
+//! cache and, with the `hub-download` feature and unless [`HubSettings::offline`], downloads
+//! what is missing (`hub_download`).
+//!
 //! With the `hf-inference` feature, [`HuggingFaceInference`] sends the audio to the Hugging Face
 //! Inference API instead, in chunks of at most 30 s.
 //!
@@ -29,6 +33,10 @@ mod error;
 #[cfg(feature = "hf-inference")]
 mod hf_inference;
 pub mod hub_cache;
+#[cfg(feature = "hub-download")]
+mod hub_download;
+pub mod hub_model;
+mod hub_settings;
 pub mod silero_vad;
 pub mod speech_map;
 pub mod text_normalizer;
@@ -80,6 +88,7 @@ pub use vocab_projection::ProjectionType;
 pub use hf_inference::{HfInferenceConfig, HuggingFaceInference};
 
 pub use error::TranscribeError;
+pub use hub_settings::{DEFAULT_ENDPOINT, HubSettings};
 pub use silero_vad::{SileroStream, SileroVad};
 pub use speech_map::{SpeechMap, SpeechOptions, SpeechSpan};
 pub use text_normalizer::{normalize_english, wer};

