@@ -3,7 +3,7 @@
 # Node addon, interleaved in one run (the order rotates each round), medians of RUNS runs.
 #
 # What is timed, the same in all three: the whole process, from exec to exit: interpreter or
-# binary start, loading the native module, loading the nudity model, the pipeline on a 10-minute
+# binary start, loading the native module, loading the nudity and VAD models, the pipeline on a 10-minute
 # 720p recording (transcription off, nudity scan on, no LLM), writing the artifacts and printing
 # the result to /dev/null. Reported per language: wall s, CPU s (user + sys), the pipeline's own
 # wall s (manifest.json: started_at → finished_at), the rest (wall − pipeline: start, module and
@@ -14,8 +14,9 @@
 # Target (issue #3): Python and Node within 5% of Rust's wall time. No decoded media crosses the
 # boundary by design: the bindings pass a path in and get the result JSON back.
 # Needs: the Python package installed in $PYTHON's environment (bindings/python/scripts/test.sh),
-# the Node addon built (bindings/node/scripts/test.sh), and the nsfwjs model (NSFW_MODEL_DIR, else
-# scripts/prepare-nsfw-model). SESSION_PROCESSING_BIN: a release CLI to use instead of building one.
+# the Node addon built (bindings/node/scripts/test.sh), the nsfwjs model (NSFW_MODEL_DIR, else
+# scripts/prepare-nsfw-model) and Silero VAD (SILERO_VAD_DIR, else scripts/prepare-silero-vad).
+# SESSION_PROCESSING_BIN: a release CLI to use instead of building one.
 # Usage: benches/binding-overhead.sh [RUNS=5]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,11 +36,14 @@ fi
 python=${PYTHON:-$root/.venv/bin/python}
 nsfw=${NSFW_MODEL_DIR:-$("$root/scripts/prepare-nsfw-model" | tail -n 1)}
 [ -s "$nsfw/model.safetensors" ] || { say "no nsfwjs model in $nsfw"; exit 1; }
+vad=${SILERO_VAD_DIR:-$("$root/scripts/prepare-silero-vad" | tail -n 1)}
+[ -s "$vad/model.safetensors" ] || { say "no Silero VAD model in $vad"; exit 1; }
 
-# The same inputs for all three: the nudity model given explicitly, no Whisper, no LLM.
+# The same inputs for all three: the nudity and Silero VAD models given explicitly (the CLI would
+# otherwise look for default ones), no Whisper, no LLM.
 command_for() { # NAME OUT → the command in the array `cmd`
   case $1 in
-    rust) cmd=("$bin" process "$rec" --session-id bench --out "$2" --no-transcribe --nudity-model "$nsfw") ;;
+    rust) cmd=("$bin" process "$rec" --session-id bench --out "$2" --no-transcribe --nudity-model "$nsfw" --vad-model "$vad") ;;
     python) cmd=("$python" "$root/bindings/python/examples/process_file.py" "$rec" "$2" bench) ;;
     node) cmd=(node "$root/bindings/node/examples/process-file.mjs" "$rec" "$2" bench) ;;
   esac
@@ -49,7 +53,7 @@ measure() { # NAME → "wall cpu pipeline rss_mb" appended to overhead-NAME.txt
   local out=$work/ov-$1 manifest cmd
   rm -rf "$out"
   command_for "$1" "$out"
-  env -u WHISPER_MODEL_DIR -u GEMINI_API_KEY NSFW_MODEL_DIR="$nsfw" \
+  env -u WHISPER_MODEL_DIR -u GEMINI_API_KEY NSFW_MODEL_DIR="$nsfw" SILERO_VAD_DIR="$vad" \
     /usr/bin/time -f "%e %U %S %M" -o "$work/time.txt" "${cmd[@]}" >/dev/null 2>"$work/stderr-$1.txt" ||
     { say "$1 failed:"; cat "$work/stderr-$1.txt" >&2; exit 1; }
   manifest=$out/sessions/bench/manifest.json
