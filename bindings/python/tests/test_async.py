@@ -10,33 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from ticking import loop_ticks_during
 from session_monitor import CancelToken, InputError, SessionProcessor
 
 
 def test_process_async_leaves_the_loop_running(tmp_path: Path, clean_mp4: Path) -> None:
-    async def main() -> tuple[str, int, float]:
-        processor = SessionProcessor(tmp_path, transcribe=False)
-        ticks = 0
-        done = asyncio.Event()
-
-        async def ticker() -> None:
-            nonlocal ticks
-            while not done.is_set():
-                ticks += 1
-                await asyncio.sleep(0.01)
-
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        ticking = asyncio.create_task(ticker())
-        result = await processor.process_async("RM_async", clean_mp4)
-        elapsed = loop.time() - started
-        done.set()
-        await ticking
-        return result.status, ticks, elapsed
-
-    status, ticks, elapsed = asyncio.run(main())
-    assert status == "complete"
-    # A loop that is never blocked ticks ~80-100 times a second; a blocked one ticks once.
+    processor = SessionProcessor(tmp_path, transcribe=False)
+    result, ticks, elapsed = loop_ticks_during(lambda: processor.process_async("RM_async", clean_mp4))
+    assert result.status == "complete"
+    # A loop that is never blocked ticks hundreds of times a second; a blocked one ticks once.
     assert ticks > elapsed * 20, (ticks, elapsed)
 
 

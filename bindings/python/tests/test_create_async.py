@@ -4,47 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Awaitable, Callable, Tuple, TypeVar
-
 import pytest
 
+from ticking import loop_ticks_during
 from session_monitor import ConfigError, SafetyChecker, SessionProcessor
-
-T = TypeVar("T")
-
-
-def ticks_during(work: Callable[[], Awaitable[T]]) -> Tuple[T, int, float]:
-    """Runs `work` in a fresh loop while a task ticks every 1 ms; returns its value, the ticks and
-    the seconds it took."""
-
-    async def main() -> Tuple[T, int, float]:
-        ticks = 0
-        done = asyncio.Event()
-
-        async def ticker() -> None:
-            nonlocal ticks
-            while not done.is_set():
-                ticks += 1
-                await asyncio.sleep(0.001)
-
-        loop = asyncio.get_running_loop()
-        ticking = asyncio.create_task(ticker())
-        await asyncio.sleep(0)
-        started = loop.time()
-        try:
-            value = await work()
-        finally:
-            done.set()
-            await ticking
-        return value, ticks, loop.time() - started
-
-    return asyncio.run(main())
-
 
 def test_session_processor_create_async_leaves_the_loop_running(
     tmp_path: Path, clean_mp4: Path, whisper_model: Path, nsfw_model: Path
 ) -> None:
-    processor, ticks, elapsed = ticks_during(
+    processor, ticks, elapsed = loop_ticks_during(
         lambda: SessionProcessor.create_async(tmp_path, model=whisper_model, nudity_model=nsfw_model, transcribe=False)
     )
     assert isinstance(processor, SessionProcessor)
@@ -58,7 +26,7 @@ def test_session_processor_create_async_leaves_the_loop_running(
 
 
 def test_safety_checker_create_async_leaves_the_loop_running(nsfw_model: Path) -> None:
-    checker, ticks, elapsed = ticks_during(lambda: SafetyChecker.create_async("alice", nsfw_model))
+    checker, ticks, elapsed = loop_ticks_during(lambda: SafetyChecker.create_async("alice", nsfw_model))
     assert checker.has_nudity_model
     assert ticks > elapsed * 100, (ticks, elapsed)
 

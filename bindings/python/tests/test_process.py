@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import List, Tuple
 
 import pytest
 
+from ticking import thread_ticks_during
 from session_monitor import (
     CancelledError,
     CancelToken,
@@ -160,24 +160,8 @@ def test_two_sessions_at_once_from_threads(tmp_path: Path, clean_mp4: Path) -> N
 
 
 def test_the_gil_is_released_while_processing(tmp_path: Path, clean_mp4: Path) -> None:
-    ticks = 0
-    stop = threading.Event()
-
-    def count() -> None:
-        nonlocal ticks
-        while not stop.is_set():
-            ticks += 1
-            time.sleep(0.005)
-
-    counter = threading.Thread(target=count)
-    counter.start()
-    try:
-        started = time.monotonic()
-        SessionProcessor(tmp_path, transcribe=False).process("RM_gil", clean_mp4)
-        elapsed = time.monotonic() - started
-    finally:
-        stop.set()
-        counter.join()
+    processor = SessionProcessor(tmp_path, transcribe=False)
+    _, ticks, elapsed = thread_ticks_during(lambda: processor.process("RM_gil", clean_mp4), 0.005)
     # Sleeping 5 ms a tick, a thread that gets the GIL ticks ~100 times a second; allow slack.
     assert ticks > elapsed * 20, (ticks, elapsed)
 

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
-import time
 from pathlib import Path
 from typing import Any, Dict, List
 
 import numpy as np
 import pytest
 
+from ticking import thread_ticks_during
 from session_monitor import (
     ConfigError,
     InputError,
@@ -274,25 +273,12 @@ def test_without_a_key_the_environment_is_read(
 def test_the_gil_is_released_during_inference(nsfw_model: Path) -> None:
     checker = SafetyChecker(nudity_model=nsfw_model)
     frame = moving_scene(640, 480, 1)
-    ticks = 0
-    stop = threading.Event()
 
-    def count() -> None:
-        nonlocal ticks
-        while not stop.is_set():
-            ticks += 1
-            time.sleep(0.002)
-
-    counter = threading.Thread(target=count)
-    counter.start()
-    try:
-        started = time.monotonic()
+    def score_frames() -> None:
         for i in range(30):
             checker.check_frame(frame, 640, 480, float(i))
-        elapsed = time.monotonic() - started
-    finally:
-        stop.set()
-        counter.join()
+
+    _, ticks, elapsed = thread_ticks_during(score_frames, 0.002)
     # A thread that gets the GIL while frames are scored ticks ~400 times a second; one that
     # only gets it between frames, about once a frame.
     assert ticks > elapsed * 150, (ticks, elapsed)

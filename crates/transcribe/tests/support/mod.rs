@@ -267,25 +267,7 @@ pub fn spoken_text(parts: &[SpokenPart]) -> String {
 /// `$SILERO_VAD_DIR`, else the last stdout line of `scripts/prepare-silero-vad`. Panics (the
 /// test fails, it is not skipped) when neither yields a model.
 pub fn silero_vad_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("SILERO_VAD_DIR") {
-        return PathBuf::from(dir);
-    }
-    let script = repo_root().join("scripts/prepare-silero-vad");
-    let output = Command::new(&script).output().unwrap_or_else(|e| {
-        panic!("cannot run {} to prepare Silero VAD ({e}); set SILERO_VAD_DIR to a prepared folder", script.display())
-    });
-    assert!(
-        output.status.success(),
-        "{} failed ({}); it needs PyPI or a warm .models cache, or set SILERO_VAD_DIR. stderr:\n{}",
-        script.display(),
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let last = stdout.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_else(|| {
-        panic!("{} printed no folder; stderr:\n{}", script.display(), String::from_utf8_lossy(&output.stderr))
-    });
-    PathBuf::from(last.trim())
+    prepared_model("SILERO_VAD_DIR", "prepare-silero-vad")
 }
 
 /// Silero VAD from [`silero_vad_dir`], loaded once per test binary.
