@@ -16,12 +16,13 @@ root=$(cd "$here/../.." && pwd)
 say() { echo "bindings/node: $*" >&2; }
 cd "$here"
 
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target/node}
 if [ ! -x node_modules/.bin/napi ]; then
   say "installing the dev dependencies (@napi-rs/cli)"
-  npm install --no-audit --no-fund >&2
+  # --ignore-scripts: the addon is built by `npm run build` below; the install hook is tested after.
+  npm install --no-audit --no-fund --ignore-scripts >&2
 fi
 
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target/node}
 say "building the addon (cargo target: $CARGO_TARGET_DIR)"
 started=$SECONDS
 npm run --silent build >&2
@@ -33,6 +34,19 @@ cargo fmt --check --manifest-path "$here/Cargo.toml"
 cargo clippy --quiet --release --locked --all-targets --manifest-path "$here/Cargo.toml" -- -D warnings
 
 node --test "$@" __test__/
+
+# `npm install ./bindings/node` in a fresh project, with no addon built: the install hook
+# (scripts/install-addon.mjs) builds it with cargo, from the build folder the tests used.
+say "npm install of the source folder into a fresh project (the install hook builds the addon)"
+started=$SECONDS
+app=$(mktemp -d)
+rm -f session-monitor.*.node
+(cd "$app" && echo '{"name": "app", "version": "1.0.0", "private": true}' >package.json &&
+  npm install --no-audit --no-fund --offline "$here" >&2 &&
+  node -e 'const m = require("@session-monitor/node"); if (typeof m.SessionProcessor !== "function") process.exit(1)')
+rm -rf "$app"
+[ -f session-monitor.linux-x64-gnu.node ] || { say "the install hook left no session-monitor.linux-x64-gnu.node"; exit 1; }
+say "installed from source in $((SECONDS - started)) s"
 
 # The release packages from the same build, installed where no cargo can build anything.
 dist=${RELEASE_DIR:-$root/target/release-packages}/node
