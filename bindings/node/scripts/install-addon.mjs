@@ -44,18 +44,26 @@ if (cargo.error || cargo.status !== 0) {
   say('development packages (README: "Node"), or install the release tarballs (scripts/package-release)')
   process.exit(1)
 }
+// Built for the host triple named explicitly, as `napi build` does, so that both reuse one build
+// under <target>/<triple>/release.
+const host = spawnSync('rustc', ['-vV'], { encoding: 'utf8' }).stdout?.match(/^host: (\S+)$/m)?.[1]
+if (!host) {
+  say('`rustc -vV` names no host triple: is the Rust toolchain installed (rustup)?')
+  process.exit(1)
+}
 const target = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(here, 'target')
-say(`building the native addon with cargo (release, target ${target}); this takes minutes the first time`)
-const build = spawnSync('cargo', ['build', '--release', '--manifest-path', join(here, 'Cargo.toml')], {
-  stdio: ['ignore', 'inherit', 'inherit'],
-  env: { ...process.env, CARGO_TARGET_DIR: target },
-})
+say(`building the native addon with cargo (release, ${host}, target ${target}); minutes the first time`)
+const build = spawnSync(
+  'cargo',
+  ['build', '--release', '--target', host, '--manifest-path', join(here, 'Cargo.toml')],
+  { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, CARGO_TARGET_DIR: target } },
+)
 if (build.status !== 0) {
   say(`cargo build failed (status ${build.status ?? build.signal}); see its messages above`)
   process.exit(1)
 }
 const { addon, library } = addonNames()
-copyFileSync(join(target, 'release', library), join(here, addon))
+copyFileSync(join(target, host, 'release', library), join(here, addon))
 if (!addonLoads()) {
   say(`built ${addon}, but it does not load; run \`node -e "require('./binding.js')"\` in ${here} to see why`)
   process.exit(1)
