@@ -8,8 +8,8 @@ use std::time::Instant;
 use session_media::{MediaInfo, probe};
 use session_scoring::{
     CombineWeights, DetectedSpeech, EngagementReport, ParticipantSpeech, QualityReport, ScorePart, SpeechSegment,
-    TranscriptSegment, VideoFeatures, combine_scores, detect_speech, score_conversation, score_engagement_with_speech,
-    score_quality, session_engagement, session_quality,
+    TranscriptSegment, VideoFeatures, combine_scores, score_conversation, score_engagement_with_speech, score_quality,
+    session_engagement, session_quality,
 };
 use session_transcribe::{SpeechMap, SpeechOptions, Transcript};
 
@@ -97,17 +97,19 @@ pub(crate) async fn run_all(run: &mut Run<'_>, participants: &[Scope]) -> Result
             run.put_report(&scope.file(layout::QUALITY), &quality).await?;
             qualities.push((id.clone(), quality));
         }
+        // The conversation reads the speech segments engagement found (Silero's or the energy
+        // VAD's), on the session's timeline; without engagement there is no conversation report.
+        let segments = engagement.as_ref().and_then(|e| e.voice.as_ref()).map_or_else(Vec::new, |voice| {
+            let shift = |s: &SpeechSegment| SpeechSegment {
+                start_s: s.start_s + scope.offset_s,
+                end_s: s.end_s + scope.offset_s,
+            };
+            voice.speech_segments.iter().map(shift).collect()
+        });
         if let Some(engagement) = engagement {
             run.put_report(&scope.file(layout::ENGAGEMENT), &engagement).await?;
             engagements.push((id.clone(), engagement));
         }
-        let segments = match &recording.audio {
-            Ok(audio) => speech_segments(audio)
-                .into_iter()
-                .map(|s| SpeechSegment { start_s: s.start_s + scope.offset_s, end_s: s.end_s + scope.offset_s })
-                .collect(),
-            Err(_) => Vec::new(),
-        };
         let duration_s = recording.info.duration_s.unwrap_or(0.0) + scope.offset_s;
         speech.push(ParticipantSpeech { participant: id, segments, duration_s });
     }
@@ -443,14 +445,6 @@ fn silero_segments(map: &SpeechMap) -> Vec<SpeechSegment> {
         .into_iter()
         .map(|s| SpeechSegment { start_s: s.start_s, end_s: s.end_s })
         .collect()
-}
-
-/// A track's speech segments: Silero's when a VAD is configured, else the energy VAD's.
-fn speech_segments(audio: &AudioAnalysis) -> Vec<SpeechSegment> {
-    match &audio.speech {
-        Some(map) => silero_segments(map),
-        None => detect_speech(&audio.features),
-    }
 }
 
 /// `transcript.txt`: one segment per line.
