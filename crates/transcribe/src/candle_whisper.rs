@@ -290,8 +290,9 @@ fn voice_activity(
     match (speech, options.skip_silence_s) {
         (Some(map), Some(min_silence_s)) => {
             let skip = SpeechOptions { min_silence_s: f64::from(min_silence_s), ..SpeechOptions::whisper() };
-            let voice = VoiceActivity::with_speech_map(samples, map, &skip);
-            let speech_s: f64 = map.segments(&skip).iter().map(|s| s.end_s - s.start_s).sum();
+            let segments = map.segments(&skip);
+            let voice = VoiceActivity::with_speech_map(samples, map, &segments);
+            let speech_s: f64 = segments.iter().map(|s| s.end_s - s.start_s).sum();
             let skipped_s = ((map.duration_s() - speech_s).max(0.0) * 1000.0).round() / 1000.0;
             let model = map.model_id().to_owned();
             (voice, Some(VoiceActivityUsed::Silero { model, options: skip, skipped_s }))

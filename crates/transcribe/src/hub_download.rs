@@ -70,7 +70,7 @@ impl<'a> HubClient<'a> {
             if let (300..=399, Some(target)) = (status, &location)
                 && target.starts_with('/')
             {
-                url = format!("{}{target}", origin(&url));
+                url = redirected(&url, target);
                 continue;
             }
             if status == 404 && header("x-error-code").as_deref() == Some("EntryNotFound") {
@@ -119,7 +119,7 @@ impl<'a> HubClient<'a> {
             let location = response.headers().get("location").and_then(|v| v.to_str().ok());
             match (status, location) {
                 (300..=399, Some(target)) if hops < MAX_REDIRECTS => {
-                    url = if target.starts_with('/') { format!("{}{target}", origin(&url)) } else { target.to_owned() };
+                    url = redirected(&url, target);
                     hops += 1;
                 }
                 (200, _) => break response,
@@ -217,6 +217,11 @@ fn origin(url: &str) -> &str {
     &url[..end]
 }
 
+/// Where a redirect from `url` to `location` leads: a path on the same origin, or a full URL.
+fn redirected(url: &str, location: &str) -> String {
+    if location.starts_with('/') { format!("{}{location}", origin(url)) } else { location.to_owned() }
+}
+
 /// An ETag without quotes or the weak marker: `W/"abc"` → `abc`.
 fn clean_etag(etag: &str) -> String {
     etag.trim().trim_start_matches("W/").trim_matches('"').to_owned()
@@ -267,6 +272,11 @@ mod tests {
     fn origins_etags_and_blob_names() {
         assert_eq!(origin("https://huggingface.co/openai/x/resolve/main/a"), "https://huggingface.co");
         assert_eq!(origin("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
+        assert_eq!(
+            redirected("http://127.0.0.1:8080/a/resolve/main/f", "/b/resolve/main/f"),
+            "http://127.0.0.1:8080/b/resolve/main/f"
+        );
+        assert_eq!(redirected("https://huggingface.co/a", "https://cdn.example/blob"), "https://cdn.example/blob");
         assert_eq!(clean_etag("W/\"abc123\""), "abc123");
         assert_eq!(clean_etag("\"e3b0c442\""), "e3b0c442");
         assert!(is_safe_name("e3b0c44298fc1c149afbf4c8996fb924"));

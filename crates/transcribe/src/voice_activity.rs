@@ -87,13 +87,14 @@ impl VoiceActivity {
         Self { voiced: Some(levels.into_iter().map(|l| l > threshold).collect()), speech: None }
     }
 
-    /// The energy mask for word timing (Silero's segments with `SpeechOptions::silero()` where
-    /// the energy finds no clear silences), and `speech`'s segments with `skip` for skipping.
-    pub fn with_speech_map(samples: &[f32], speech: &SpeechMap, skip: &SpeechOptions) -> Self {
+    /// The energy mask for word timing (`speech`'s segments with `SpeechOptions::silero()` where
+    /// the energy finds no clear silences), and `skip_segments` (the map's segments for
+    /// skipping) as what is not skipped.
+    pub fn with_speech_map(samples: &[f32], speech: &SpeechMap, skip_segments: &[SpeechSpan]) -> Self {
         let n_frames = samples.len().div_ceil(FRAME);
         let energy = Self::from_samples(samples);
         let voiced = energy.voiced.or_else(|| Some(frames_in(&speech.segments(&SpeechOptions::silero()), n_frames)));
-        Self { voiced, speech: Some(frames_in(&speech.segments(skip), n_frames)) }
+        Self { voiced, speech: Some(frames_in(skip_segments, n_frames)) }
     }
 
     fn skip_rule(&self, min_silence_s: f64) -> Option<SkipRule<'_>> {

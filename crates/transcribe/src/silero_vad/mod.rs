@@ -53,9 +53,7 @@ impl SileroVad {
 
     /// The speech probability of every 32 ms chunk of 16 kHz mono `samples`.
     pub fn speech_probabilities(&self, samples: &[f32]) -> Result<Vec<f32>, TranscribeError> {
-        let mut stream = self.stream();
-        stream.push(samples)?;
-        Ok(stream.finish().probabilities().to_vec())
+        Ok(self.speech_map(samples)?.probabilities().to_vec())
     }
 
     /// The speech map of 16 kHz mono `samples`.

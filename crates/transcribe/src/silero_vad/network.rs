@@ -123,12 +123,13 @@ impl SileroNetwork {
     fn magnitude(&self, input: &[f32]) -> (Vec<f32>, usize) {
         let frames = (input.len() - FILTER_LENGTH) / HOP + 1;
         let mut output = vec![0.0f32; STFT_BINS * frames];
-        let dot = |row: usize, start: usize| -> f32 {
+        // One basis row (a real or an imaginary part) against the frame starting at `start`.
+        let project = |row: usize, start: usize| -> f32 {
             dot(&self.stft_basis[row * FILTER_LENGTH..(row + 1) * FILTER_LENGTH], &input[start..start + FILTER_LENGTH])
         };
         for bin in 0..STFT_BINS {
             for frame in 0..frames {
-                let (real, imaginary) = (dot(bin, frame * HOP), dot(STFT_BINS + bin, frame * HOP));
+                let (real, imaginary) = (project(bin, frame * HOP), project(STFT_BINS + bin, frame * HOP));
                 output[bin * frames + frame] = (real * real + imaginary * imaginary).sqrt();
             }
         }
