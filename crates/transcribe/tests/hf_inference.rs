@@ -2,11 +2,12 @@
 //! raw WAV bytes in (`Authorization: Bearer`, `Content-Type: audio/wav`), `{"text", "chunks"}` out.
 //! Built only with `--features hf-inference` (`required-features` in Cargo.toml).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::BufReader;
 use std::net::{TcpListener, TcpStream};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use session_testkit::http::{Request, write_response};
 use session_transcribe::{
     DecodingOptions, HfInferenceConfig, HuggingFaceInference, TranscribeError, Transcriber, Transcript,
 };
@@ -17,12 +18,12 @@ const MODEL: &str = "openai/whisper-large-v3";
 /// One canned answer of the server.
 struct Reply {
     status: u16,
-    extra_headers: &'static str,
+    retry_after: Option<&'static str>,
     body: String,
 }
 
 fn reply(status: u16, body: &str) -> Reply {
-    Reply { status, extra_headers: "", body: body.to_owned() }
+    Reply { status, retry_after: None, body: body.to_owned() }
 }
 
 /// What the server received: the WAV body's length in bytes.
@@ -65,42 +66,20 @@ fn accept_within(listener: &TcpListener, limit: Duration) -> Option<TcpStream> {
 
 fn answer(stream: TcpStream, reply: &Reply) -> Received {
     let mut reader = BufReader::new(stream);
-    let mut request_line = String::new();
-    reader.read_line(&mut request_line).expect("request line");
-    assert_eq!(request_line.trim_end(), format!("POST /models/{MODEL} HTTP/1.1"));
-    let mut headers = Vec::new();
-    loop {
-        let mut line = String::new();
-        reader.read_line(&mut line).expect("header line");
-        let Some((name, value)) = line.trim_end().split_once(':') else { break };
-        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
-    }
-    let header = |name: &str| headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
-    assert_eq!(header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
-    assert_eq!(header("content-type"), Some("audio/wav"));
-    let body_len: usize = header("content-length").expect("content-length").parse().expect("length");
-    let mut body = vec![0; body_len];
-    reader.read_exact(&mut body).expect("body");
-    assert_eq!(&body[..4], b"RIFF", "the body is a WAV file");
-    assert_eq!(&body[8..12], b"WAVE");
+    let request = Request::read(&mut reader).expect("an HTTP request");
+    assert_eq!(request.request_line(), format!("POST /models/{MODEL} HTTP/1.1"));
+    assert_eq!(request.header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
+    assert_eq!(request.header("content-type"), Some("audio/wav"));
+    assert!(request.header("content-length").is_some(), "the body's length is announced");
+    assert_eq!(&request.body[..4], b"RIFF", "the body is a WAV file");
+    assert_eq!(&request.body[8..12], b"WAVE");
 
-    let reason = match reply.status {
-        200 => "OK",
-        401 => "Unauthorized",
-        429 => "Too Many Requests",
-        503 => "Service Unavailable",
-        _ => "Error",
-    };
-    let response = format!(
-        "HTTP/1.1 {} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n{}\r\n{}",
-        reply.status,
-        reply.body.len(),
-        reply.extra_headers,
-        reply.body
-    );
-    let mut stream = reader.into_inner();
-    stream.write_all(response.as_bytes()).expect("write response");
-    Received { body_len }
+    let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
+    if let Some(seconds) = reply.retry_after {
+        headers.push(("Retry-After".to_owned(), seconds.to_owned()));
+    }
+    write_response(reader.get_mut(), reply.status, &headers, reply.body.as_bytes()).expect("write response");
+    Received { body_len: request.body.len() }
 }
 
 fn transcriber(endpoint: String, max_retries: u32) -> HuggingFaceInference {
@@ -168,7 +147,7 @@ fn retries_while_the_model_loads() {
 
 #[test]
 fn retries_after_rate_limiting_honouring_retry_after() {
-    let limited = Reply { status: 429, extra_headers: "Retry-After: 0\r\n", body: r#"{"error": "rate"}"#.into() };
+    let limited = Reply { status: 429, retry_after: Some("0"), body: r#"{"error": "rate"}"#.into() };
     let started = Instant::now();
     let (result, received) = run(vec![limited, reply(200, r#"{"text": "again"}"#)], 1.0, 2);
     assert_eq!(result.expect("transcript after the retry").text, "again");
@@ -178,7 +157,7 @@ fn retries_after_rate_limiting_honouring_retry_after() {
 
 #[test]
 fn gives_up_with_typed_errors_after_the_retries() {
-    let limited = || Reply { status: 429, extra_headers: "Retry-After: 0\r\n", body: "{}".into() };
+    let limited = || Reply { status: 429, retry_after: Some("0"), body: "{}".into() };
     let (result, received) = run(vec![limited(), limited()], 1.0, 1);
     let error = result.expect_err("rate limited");
     assert!(matches!(error, TranscribeError::RateLimited { retry_after_s: Some(0) }), "{error:?}");
