@@ -7,19 +7,28 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 use session_processing::{CancelFlag, CandleWhisper, StageStatus};
-use session_testkit::gemini::{Server, answer, error};
+use session_testkit::gemini::{Server, answer_from_prompt, error, prompt_lines};
 use support::{builder_for, fixture, local, model_dir, read_json};
 
-fn analysis_answer() -> Value {
+/// The first six words of a transcript line: a quote the verifier must find, whatever Whisper heard.
+fn opening_words(line: &(u32, String)) -> String {
+    line.1.split_whitespace().take(6).collect::<Vec<_>>().join(" ")
+}
+
+/// The analysis a model would give on `clean.mp4`: real quotes from the first four transcript
+/// lines it was shown, one invented quote.
+fn analysis_answer(user_text: &str) -> Value {
+    let lines = prompt_lines(user_text);
+    assert!(lines.len() >= 4, "clean.mp4 has at least four transcript lines: {lines:?}");
     let dimension = |score: f64, quote: &str| json!({"score": score, "reason": "from the test", "evidence": [{"quote": quote, "start_s": 0, "end_s": 1}]});
     json!({
         "summary": "An interview about a scheduling project.",
         "scores": {
-            "clarity": dimension(80.0, "Could you tell me about a project you are proud of"),
-            "rapport": dimension(70.0, "thank you for joining the interview today"),
+            "clarity": dimension(80.0, &opening_words(&lines[1])),
+            "rapport": dimension(70.0, &opening_words(&lines[0])),
             "professionalism": dimension(90.0, "a sentence nobody said"),
-            "engagement": dimension(60.0, "What was the hardest part of that work"),
-            "goal_progress": dimension(50.0, "I built a scheduling service"),
+            "engagement": dimension(60.0, &opening_words(&lines[3])),
+            "goal_progress": dimension(50.0, &opening_words(&lines[2])),
         }
     })
 }
@@ -35,12 +44,15 @@ fn category<'a>(scan: &'a Value, name: &str) -> &'a Value {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_llm_scores_the_session_and_judges_the_transcript() {
-    let safety = json!({
-        "scores": {"offensive": 0.05, "harassment": 0.1, "violence": 0.65},
-        "findings": [{"category": "violence", "score": 0.65, "reason": "test finding",
-                      "quote": "Keeping the data consistent while the traffic doubled"}],
-    });
-    let server = Server::start(vec![answer(&safety), answer(&analysis_answer())]);
+    let safety = |user_text: &str| {
+        let lines = prompt_lines(user_text);
+        let last = opening_words(lines.last().expect("transcript lines"));
+        json!({
+            "scores": {"offensive": 0.05, "harassment": 0.1, "violence": 0.65},
+            "findings": [{"category": "violence", "score": 0.65, "reason": "test finding", "quote": last}],
+        })
+    };
+    let server = Server::start(vec![answer_from_prompt(safety), answer_from_prompt(analysis_answer)]);
     let whisper = CandleWhisper::load(&model_dir()).expect("load Whisper tiny.en");
     let out = tempfile::tempdir().unwrap();
     let processor = builder_for(out.path())
@@ -62,8 +74,11 @@ async fn the_llm_scores_the_session_and_judges_the_transcript() {
     assert_eq!(analysis["session_id"], "RM_llm");
     assert_eq!(analysis["score"], 70.0, "{analysis}");
     assert_eq!(analysis["unverified_quotes_dropped"], 1, "the invented quote is dropped: {analysis}");
+    let shown = prompt_lines(received[1].user_text());
     let evidence = &analysis["scores"]["engagement"]["evidence"][0];
-    assert!(evidence["start_s"].as_f64().unwrap() > 5.0, "times come from the transcript: {evidence}");
+    let start_s = evidence["start_s"].as_f64().unwrap();
+    assert!(start_s > 5.0, "the fourth line starts after five seconds: {evidence}");
+    assert!((start_s - f64::from(shown[3].0)).abs() < 1.0, "times come from the transcript, not the model: {evidence}");
     assert_eq!(stage_status(&dir, "analysis")["status"], "ok");
     let combined = read_json(&dir.join("combined-score.json"));
     assert!(combined["used"].as_array().unwrap().iter().any(|u| u["name"] == "analysis"), "{combined}");
@@ -120,7 +135,7 @@ async fn without_a_provider_the_analysis_is_skipped_with_the_reason() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn with_the_safety_scan_off_the_llm_is_asked_only_for_the_analysis() {
-    let server = Server::start(vec![answer(&analysis_answer())]);
+    let server = Server::start(vec![answer_from_prompt(analysis_answer)]);
     let whisper = CandleWhisper::load(&model_dir()).expect("load Whisper tiny.en");
     let out = tempfile::tempdir().unwrap();
     let stages = session_processing::Stages { safety_scan: false, ..Default::default() };

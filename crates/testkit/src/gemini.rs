@@ -25,6 +25,8 @@ pub struct Reply {
     pub body: String,
     /// Wait this long before answering (to trip the client's timeout).
     pub delay: Duration,
+    /// Builds the answer from the user message instead of `body` (see [`answer_from_prompt`]).
+    pub from_prompt: Option<Box<dyn Fn(&str) -> Value + Send>>,
 }
 
 impl Reply {
@@ -41,7 +43,7 @@ impl Reply {
 
 /// HTTP 200 with `body` as it is.
 pub fn raw(status: u16, body: String) -> Reply {
-    Reply { status, headers: Vec::new(), body, delay: Duration::ZERO }
+    Reply { status, headers: Vec::new(), body, delay: Duration::ZERO, from_prompt: None }
 }
 
 /// HTTP 200 with one candidate whose text is `text`, ending with `finish_reason`.
@@ -65,6 +67,27 @@ pub fn candidate_text(text: &str, finish_reason: &str) -> Reply {
 /// HTTP 200 whose answer is `answer`, serialised as the candidate's text.
 pub fn answer(answer: &Value) -> Reply {
     candidate_text(&answer.to_string(), "STOP")
+}
+
+/// HTTP 200 whose answer `build` makes from the user message, as a model would: tests that quote
+/// a real transcript take the quotes from what the model was shown, not from what Whisper is
+/// expected to hear.
+pub fn answer_from_prompt(build: impl Fn(&str) -> Value + Send + 'static) -> Reply {
+    Reply { from_prompt: Some(Box::new(build)), ..answer(&Value::Null) }
+}
+
+/// The `(seconds, text)` of each `[mm:ss] text` line inside the prompt's `<transcript>` block.
+pub fn prompt_lines(user_text: &str) -> Vec<(u32, String)> {
+    let Some((_, rest)) = user_text.split_once("<transcript>\n") else { return Vec::new() };
+    let block = rest.split_once("\n</transcript>").map_or(rest, |(block, _)| block);
+    block
+        .lines()
+        .filter_map(|line| {
+            let (stamp, text) = line.strip_prefix('[')?.split_once("] ")?;
+            let seconds = stamp.split(':').try_fold(0u32, |total, part| Some(total * 60 + part.parse::<u32>().ok()?))?;
+            Some((seconds, text.to_owned()))
+        })
+        .collect()
 }
 
 /// An error answer in Google's format `{error: {code, message, status}}`.
@@ -159,16 +182,22 @@ fn answer_one(stream: TcpStream, reply: &Reply) -> Received {
     stream.set_nonblocking(false).expect("blocking stream");
     let mut reader = BufReader::new(stream);
     let request = Request::read(&mut reader).expect("an HTTP request");
+    let body: Value = serde_json::from_slice(&request.body).expect("the request body is JSON");
+    let built = reply.from_prompt.as_ref().map(|build| {
+        let user_text = body["contents"][0]["parts"][0]["text"].as_str().expect("user text");
+        answer(&build(user_text)).body
+    });
     std::thread::sleep(reply.delay);
     let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
     headers.extend(reply.headers.iter().map(|(n, v)| ((*n).to_owned(), v.clone())));
     // The client may have given up (timeout tests): a failed write is expected then.
-    let _ = write_response(reader.get_mut(), reply.status, &headers, reply.body.as_bytes());
+    let reply_body = built.as_deref().unwrap_or(&reply.body);
+    let _ = write_response(reader.get_mut(), reply.status, &headers, reply_body.as_bytes());
     Received {
         request_line: request.request_line(),
         api_key: request.header("x-goog-api-key").map(str::to_owned),
         content_type: request.header("content-type").map(str::to_owned),
-        body: serde_json::from_slice(&request.body).expect("the request body is JSON"),
+        body,
     }
 }
 
