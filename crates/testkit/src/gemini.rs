@@ -84,7 +84,8 @@ pub fn prompt_lines(user_text: &str) -> Vec<(u32, String)> {
         .lines()
         .filter_map(|line| {
             let (stamp, text) = line.strip_prefix('[')?.split_once("] ")?;
-            let seconds = stamp.split(':').try_fold(0u32, |total, part| Some(total * 60 + part.parse::<u32>().ok()?))?;
+            let seconds =
+                stamp.split(':').try_fold(0u32, |total, part| Some(total * 60 + part.parse::<u32>().ok()?))?;
             Some((seconds, text.to_owned()))
         })
         .collect()
