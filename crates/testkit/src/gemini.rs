@@ -18,6 +18,9 @@ pub const KEY: &str = "AIzaSyTEST-key-that-must-never-leak";
 pub const MODEL: &str = "gemini-2.5-flash";
 pub const PATH: &str = "/v1beta/models/gemini-2.5-flash:generateContent";
 
+/// Makes a model's answer from the user message it was sent.
+pub type PromptAnswer = Box<dyn Fn(&str) -> Value + Send>;
+
 /// One canned answer.
 pub struct Reply {
     pub status: u16,
@@ -26,7 +29,7 @@ pub struct Reply {
     /// Wait this long before answering (to trip the client's timeout).
     pub delay: Duration,
     /// Builds the answer from the user message instead of `body` (see [`answer_from_prompt`]).
-    pub from_prompt: Option<Box<dyn Fn(&str) -> Value + Send>>,
+    pub from_prompt: Option<PromptAnswer>,
 }
 
 impl Reply {
