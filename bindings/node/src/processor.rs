@@ -9,12 +9,10 @@ use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode, 
 use napi::{Env, Status, Task};
 use napi_derive::napi;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
 
 use session_processing::{
-    CancelFlag, CandleWhisper, DecodingOptions, Gemini, Llm, NudityClassifier, OutputLocation, ParticipantInput,
-    ProcessingError, Progress, RecordingInput, S3Settings, SafetySettings, SessionProcessor, SileroVad, Stages,
-    runtime,
+    CancelFlag, ParticipantInput, ProcessingError, ProcessorConfig, Progress, RecordingInput, S3Settings,
+    SessionProcessor, runtime,
 };
 
 use crate::cancel::CancelToken;
@@ -182,30 +180,18 @@ impl NativeProcessor {
 
 /// The core's `SessionProcessor` for `options`, with its models loaded (the slow part).
 fn configure(options: ProcessorOptions) -> Result<SessionProcessor, ProcessingError> {
-    let output = OutputLocation::parse(&options.output)?;
-    let stages = Stages { transcribe: options.transcribe.unwrap_or(true), ..Stages::default() };
-    let decoding = DecodingOptions { language: options.language, ..DecodingOptions::default() };
-    let mut builder = SessionProcessor::builder().output(output).stages(stages).decoding_options(decoding);
-    if let Some(folder) = options.model {
-        builder = builder.transcriber(Arc::new(CandleWhisper::load(std::path::Path::new(&folder))?));
-    }
-    if let Some(s3) = options.s3 {
-        builder = builder.s3(s3_settings(s3));
-    }
-    if let Some(folder) = options.vad_model {
-        builder = builder.voice_activity(Arc::new(SileroVad::load(std::path::Path::new(&folder))?));
-    }
-    if let Some(folder) = options.nudity_model {
-        let classifier = NudityClassifier::load(&folder)?;
-        builder =
-            builder.safety(SafetySettings { nudity_model: Some(Arc::new(classifier)), ..SafetySettings::default() });
-    }
-    if let Some(llm) = gemini(options.gemini_api_key)? {
-        builder = builder.llm(llm);
-    }
-    if let Some(context) = options.session_context {
-        builder = builder.session_context(context);
-    }
+    let config = ProcessorConfig {
+        s3: options.s3.map(s3_settings),
+        transcribe: options.transcribe.unwrap_or(true),
+        whisper_model: options.model.map(Into::into),
+        language: options.language,
+        vad_model: options.vad_model.map(Into::into),
+        nudity_model: options.nudity_model.map(Into::into),
+        gemini_api_key: options.gemini_api_key,
+        session_context: options.session_context,
+        ..ProcessorConfig::new(options.output)
+    };
+    let mut builder = config.builder()?;
     if let Some(callback) = options.on_progress {
         builder = builder.on_progress(move |p: &Progress| {
             // Non-blocking; an exception thrown by the callback is cleared and ignored here
@@ -238,12 +224,6 @@ impl Task for LoadProcessor {
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
         output.map(|inner| NativeProcessor { inner }).map_err(|e| to_js_error(&env, &e))
     }
-}
-
-/// The LLM for the analysis stage: Gemini from `GEMINI_API_KEY` when no key is given, none for an
-/// empty key, else Gemini with that key. The key never appears in an error message.
-fn gemini(api_key: Option<String>) -> Result<Option<Arc<dyn Llm>>, ProcessingError> {
-    Ok(Gemini::from_key_or_env(api_key.as_deref())?.map(|c| Arc::new(c) as Arc<dyn Llm>))
 }
 
 fn to_json(value: &impl serde::Serialize) -> Result<String, ProcessingError> {

@@ -4,13 +4,12 @@
 //! dataclasses; the JSON is exactly what `serde_json` makes of `SessionResult`.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use session_processing::{
-    CandleWhisper, DecodingOptions, Gemini, Llm, NudityClassifier, OutputLocation, ParticipantInput, ProcessingError,
-    RecordingInput, SafetySettings, SessionProcessor, SessionResult, SileroVad, Stages, StoredSafetyEvent, runtime,
+    ParticipantInput, ProcessingError, ProcessorConfig, RecordingInput, SessionProcessor, SessionResult,
+    StoredSafetyEvent, runtime,
 };
 
 use crate::cancel::CancelToken;
@@ -47,34 +46,18 @@ impl NativeProcessor {
         session_context: Option<String>,
         vad_model: Option<std::path::PathBuf>,
     ) -> PyResult<Self> {
-        let output = OutputLocation::parse(output).map_err(|e| to_py_err(py, &e))?;
-        let stages = Stages { transcribe, ..Stages::default() };
-        let decoding = DecodingOptions { language, ..DecodingOptions::default() };
-        let mut builder = SessionProcessor::builder().output(output).stages(stages).decoding_options(decoding);
-        if let Some(model) = model {
-            let whisper =
-                py.detach(|| CandleWhisper::load(&model)).map_err(|e| to_py_err(py, &ProcessingError::from(e)))?;
-            builder = builder.transcriber(Arc::new(whisper));
-        }
-        if let Some(folder) = vad_model {
-            let vad = py.detach(|| SileroVad::load(&folder)).map_err(|e| to_py_err(py, &ProcessingError::from(e)))?;
-            builder = builder.voice_activity(Arc::new(vad));
-        }
-        if let Some(folder) = nudity_model {
-            let classifier =
-                py.detach(|| NudityClassifier::load(&folder)).map_err(|e| to_py_err(py, &ProcessingError::from(e)))?;
-            builder = builder
-                .safety(SafetySettings { nudity_model: Some(Arc::new(classifier)), ..SafetySettings::default() });
-        }
-        if let Some(llm) = gemini(gemini_api_key).map_err(|e| to_py_err(py, &e))? {
-            builder = builder.llm(llm);
-        }
-        if let Some(context) = session_context {
-            builder = builder.session_context(context);
-        }
-        if let Some(s3) = s3 {
-            builder = builder.s3(s3.inner);
-        }
+        let config = ProcessorConfig {
+            s3: s3.map(|s3| s3.inner),
+            transcribe,
+            whisper_model: model,
+            language,
+            vad_model,
+            nudity_model,
+            gemini_api_key,
+            session_context,
+            ..ProcessorConfig::new(output)
+        };
+        let mut builder = py.detach(|| config.builder()).map_err(|e| to_py_err(py, &e))?;
         if let Some(callback) = on_progress {
             if !callback.bind(py).is_callable() {
                 return Err(PyTypeError::new_err("on_progress must be callable"));
@@ -193,12 +176,6 @@ impl NativeProcessor {
         });
         Ok(())
     }
-}
-
-/// The LLM for the analysis stage: Gemini from `GEMINI_API_KEY` when no key is given, none for an
-/// empty key, else Gemini with that key. The key never appears in an error message.
-fn gemini(api_key: Option<String>) -> Result<Option<Arc<dyn Llm>>, ProcessingError> {
-    Ok(Gemini::from_key_or_env(api_key.as_deref())?.map(|c| Arc::new(c) as Arc<dyn Llm>))
 }
 
 fn stored_json(outcome: Result<StoredSafetyEvent, ProcessingError>) -> Result<String, ProcessingError> {

@@ -11,9 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use clap::{Parser, Subcommand};
-use session_processing::{
-    CancelFlag, Gemini, Limits, OutputLocation, ParticipantInput, RecordingInput, SessionProcessor, Stages, runtime,
-};
+use session_processing::{CancelFlag, Limits, ParticipantInput, ProcessorConfig, RecordingInput, runtime};
 
 #[derive(Parser)]
 #[command(
@@ -103,9 +101,17 @@ fn main() -> ExitCode {
             context,
             json,
         } => {
-            let transcription = Transcription { enabled: !no_transcribe, model, offline, language };
-            let extras = Extras { nudity_model, vad_model, context };
-            process(input.as_deref(), &participants, &session_id, &out, &transcription, extras, json)
+            let config = ProcessorConfig {
+                transcribe: !no_transcribe,
+                whisper_model: model,
+                offline,
+                language,
+                nudity_model,
+                vad_model,
+                session_context: context,
+                ..ProcessorConfig::new(out)
+            };
+            process(input.as_deref(), &participants, &session_id, config, json)
         }
         Command::Probe { input, json } => probe(&input, json),
     };
@@ -122,27 +128,13 @@ fn process(
     input: Option<&str>,
     participants: &[String],
     session_id: &str,
-    out: &str,
-    transcription: &Transcription,
-    extras: Extras,
+    mut config: ProcessorConfig,
     json: bool,
 ) -> Result<(), String> {
-    let output = OutputLocation::parse(out).map_err(|e| e.to_string())?;
-    let s3 = env_settings::s3_settings()?;
-    let stages = Stages { transcribe: transcription.enabled, ..Stages::default() };
-    let mut builder = SessionProcessor::builder().output(output).s3(s3).stages(stages).limits(Limits::default());
-    if transcription.enabled {
-        builder = models::configure_transcriber(builder, transcription)?;
-    }
-    // Reasoning scores when GEMINI_API_KEY is set; otherwise the stage says it was skipped and why.
-    if let Some(gemini) = Gemini::from_env().map_err(|e| e.to_string())? {
-        builder = builder.llm(Arc::new(gemini));
-    }
-    if let Some(context) = extras.context {
-        builder = builder.session_context(context);
-    }
-    builder = models::configure_nudity(builder, extras.nudity_model.as_deref())?;
-    builder = models::configure_voice_activity(builder, extras.vad_model.as_deref())?;
+    config.s3 = Some(env_settings::s3_settings()?);
+    models::fill_default_folders(&mut config);
+    // The LLM comes from GEMINI_API_KEY when set; otherwise the stage says it was skipped and why.
+    let mut builder = config.builder().map_err(|e| e.to_string())?.limits(Limits::default());
     if std::io::stderr().is_terminal() {
         let last = Arc::new(AtomicU64::new(u64::MAX));
         builder = builder.on_progress(move |p| {
@@ -201,22 +193,6 @@ fn parse_participant(spec: &str) -> Result<ParticipantInput, String> {
     };
     let input = RecordingInput::parse(input).map_err(|e| e.to_string())?;
     Ok(ParticipantInput { participant: participant.to_string(), input, offset_s })
-}
-
-/// What the command line asked of transcription.
-pub struct Transcription {
-    pub enabled: bool,
-    pub model: Option<PathBuf>,
-    /// `--offline`: hub ids from the cache only.
-    pub offline: bool,
-    pub language: Option<String>,
-}
-
-/// The optional detectors and context of `process`.
-pub struct Extras {
-    pub nudity_model: Option<PathBuf>,
-    pub vad_model: Option<PathBuf>,
-    pub context: Option<String>,
 }
 
 fn bar(fraction: f64) -> String {

@@ -2,14 +2,8 @@
 //! scripts make (Whisper for transcription, nsfwjs for nudity, Silero for voice activity).
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use session_processing::{
-    CandleWhisper, CandleWhisperSettings, DecodingOptions, NudityClassifier, SafetySettings, SessionProcessorBuilder,
-    SileroVad,
-};
-
-use crate::Transcription;
+use session_processing::ProcessorConfig;
 
 /// Where a default model folder called `name` is looked for, in order.
 fn default_model_dirs(name: &str) -> Vec<PathBuf> {
@@ -24,14 +18,11 @@ fn default_model_dirs(name: &str) -> Vec<PathBuf> {
     dirs
 }
 
-/// The folder given, else the first default folder holding `marker`; `None` (with a warning that
-/// says where it looked and what to run) when there is none.
-fn model_folder(given: Option<&Path>, name: &str, marker: &str, what: &str, prepare: &str) -> Option<PathBuf> {
-    if let Some(folder) = given {
-        return Some(folder.to_path_buf());
-    }
+/// The first default folder called `name` holding a model; `None` (with a warning that says where
+/// it looked and what to run) when there is none.
+fn default_folder(name: &str, what: &str, prepare: &str) -> Option<PathBuf> {
     let dirs = default_model_dirs(name);
-    let found = dirs.iter().find(|d| d.join(marker).is_file()).cloned();
+    let found = dirs.iter().find(|d| d.join("model.safetensors").is_file()).cloned();
     if found.is_none() {
         let searched: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
         eprintln!(
@@ -42,50 +33,20 @@ fn model_folder(given: Option<&Path>, name: &str, marker: &str, what: &str, prep
     found
 }
 
-/// Adds local Whisper to `builder`. An explicit `--model` that cannot be loaded is an error; when
-/// no default model exists, transcription is skipped and the run says where it looked.
-pub fn configure_transcriber(
-    builder: SessionProcessorBuilder,
-    transcription: &Transcription,
-) -> Result<SessionProcessorBuilder, String> {
-    let options = DecodingOptions { language: transcription.language.clone(), ..DecodingOptions::default() };
-    let builder = builder.decoding_options(options);
-    let prepare = "scripts/prepare-whisper-tiny or pass --model FOLDER";
-    let Some(folder) =
-        model_folder(transcription.model.as_deref(), "whisper-tiny", "model.safetensors", "transcription", prepare)
-    else {
-        return Ok(builder);
-    };
-    let mut settings = CandleWhisperSettings::default();
-    settings.hub.offline |= transcription.offline;
-    let whisper = CandleWhisper::load_with(&folder, settings).map_err(|e| e.to_string())?;
-    Ok(builder.transcriber(Arc::new(whisper)))
-}
-
-/// Adds the nsfwjs nudity model to `builder`'s safety scan, the same way.
-pub fn configure_nudity(
-    builder: SessionProcessorBuilder,
-    given: Option<&Path>,
-) -> Result<SessionProcessorBuilder, String> {
-    let prepare = "scripts/prepare-nsfw-model or pass --nudity-model FOLDER";
-    let Some(folder) = model_folder(given, "nsfwjs-mobilenet-v2", "model.safetensors", "nudity detection", prepare)
-    else {
-        return Ok(builder);
-    };
-    let model = NudityClassifier::load(&folder).map_err(|e| e.to_string())?;
-    Ok(builder.safety(SafetySettings { nudity_model: Some(Arc::new(model)), ..SafetySettings::default() }))
-}
-
-/// Adds Silero VAD (speech for transcription and engagement), the same way; without one the
-/// energy VAD is used.
-pub fn configure_voice_activity(
-    builder: SessionProcessorBuilder,
-    given: Option<&Path>,
-) -> Result<SessionProcessorBuilder, String> {
-    let prepare = "scripts/prepare-silero-vad or pass --vad-model FOLDER (the energy VAD is used instead)";
-    let Some(folder) = model_folder(given, "silero-vad", "model.safetensors", "voice activity", prepare) else {
-        return Ok(builder);
-    };
-    let vad = SileroVad::load(&folder).map_err(|e| e.to_string())?;
-    Ok(builder.voice_activity(Arc::new(vad)))
+/// Fills the model folders the command line left out with the default ones the prepare scripts
+/// make; a model with no default folder is left out, with a warning that says where it looked.
+/// Loading happens later, in [`ProcessorConfig::builder`]: a folder that fails to load is an error.
+pub fn fill_default_folders(config: &mut ProcessorConfig) {
+    if config.transcribe && config.whisper_model.is_none() {
+        let prepare = "scripts/prepare-whisper-tiny or pass --model FOLDER";
+        config.whisper_model = default_folder("whisper-tiny", "transcription", prepare);
+    }
+    if config.nudity_model.is_none() {
+        let prepare = "scripts/prepare-nsfw-model or pass --nudity-model FOLDER";
+        config.nudity_model = default_folder("nsfwjs-mobilenet-v2", "nudity detection", prepare);
+    }
+    if config.vad_model.is_none() {
+        let prepare = "scripts/prepare-silero-vad or pass --vad-model FOLDER (the energy VAD is used instead)";
+        config.vad_model = default_folder("silero-vad", "voice activity", prepare);
+    }
 }

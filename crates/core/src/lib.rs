@@ -36,6 +36,7 @@
 mod error;
 pub mod layout;
 mod pipeline;
+mod processor_config;
 mod progress;
 mod report;
 mod safety;
@@ -45,6 +46,7 @@ mod storage;
 
 pub use error::ProcessingError;
 pub use pipeline::{SessionProcessor, SessionProcessorBuilder, Stages, runtime};
+pub use processor_config::ProcessorConfig;
 pub use progress::{Progress, ProgressFn};
 pub use report::{
     ErrorReport, LIBRARY_VERSION, Manifest, ParticipantInput, RunStatus, SCHEMA_VERSION, SessionResult, StageReport,
