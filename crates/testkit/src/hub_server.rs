@@ -3,6 +3,7 @@
 //! `X-Repo-Commit`, `ETag` (the git blob id) and, for large (LFS) files, a 302 to a blob URL on
 //! another path with `X-Linked-Etag` (the sha256) and `X-Linked-Size`; errors carry
 //! `X-Error-Code` (`RepoNotFound`, `RevisionNotFound`, `EntryNotFound`, `GatedRepo`).
+//! `GET` honours `Range: bytes=N-` (206 with `Content-Range`), as the hub's blob store does.
 //! Every request is recorded, so tests can count them.
 
 use std::fs::File;
@@ -43,6 +44,9 @@ pub enum HubFault {
         file: String,
         bytes: u64,
     },
+    /// `Range` requests are answered with the whole file (200), as servers without range
+    /// support do.
+    IgnoreRange,
 }
 
 struct ServedFile {
@@ -165,7 +169,7 @@ fn resolve(state: &State, request: &Request, stream: &mut TcpStream) -> std::io:
         headers.push(("Location".to_owned(), format!("http://{host}/lfs/{}", file.sha256)));
         return write_response(stream, 302, &headers, b"");
     }
-    send_file(stream, request, file, &headers, None)
+    send_file(stream, request, file, &headers, None, &state.fault)
 }
 
 /// The blob store behind the redirect: no authorisation (the URL is the grant).
@@ -177,21 +181,39 @@ fn serve_blob(state: &State, request: &Request, sha256: &str, stream: &mut TcpSt
         HubFault::Truncate { file: name, bytes } if *name == file.name => Some(*bytes),
         _ => None,
     };
-    send_file(stream, request, file, &[("ETag".to_owned(), format!("\"{}\"", file.sha256))], cut)
+    send_file(stream, request, file, &[("ETag".to_owned(), format!("\"{}\"", file.sha256))], cut, &state.fault)
 }
 
-/// The file's headers, and on `GET` its bytes (only the first `cut` of them, then a hang-up).
+/// The file's headers, and on `GET` its bytes from the requested offset (only `cut` of them, then
+/// a hang-up).
 fn send_file(
     stream: &mut TcpStream,
     request: &Request,
     file: &ServedFile,
     headers: &[(String, String)],
     cut: Option<u64>,
+    fault: &HubFault,
 ) -> std::io::Result<()> {
-    write_head(stream, 200, headers, file.size)?;
+    let from = match (request.header("range"), fault) {
+        (Some(range), HubFault::None | HubFault::Truncate { .. }) => range
+            .strip_prefix("bytes=")
+            .and_then(|r| r.strip_suffix('-'))
+            .and_then(|n| n.parse::<u64>().ok())
+            .filter(|n| *n < file.size),
+        _ => None,
+    };
+    let mut headers = headers.to_vec();
+    match from {
+        Some(from) => {
+            headers.push(("Content-Range".to_owned(), format!("bytes {from}-{}/{}", file.size - 1, file.size)));
+            write_head(stream, 206, &headers, file.size - from)?;
+        }
+        None => write_head(stream, 200, &headers, file.size)?,
+    }
     if request.method == "GET" {
-        let limit = cut.unwrap_or(file.size);
-        std::io::copy(&mut File::open(&file.path)?.take(limit), stream)?;
+        let mut source = File::open(&file.path)?;
+        std::io::Seek::seek(&mut source, std::io::SeekFrom::Start(from.unwrap_or(0)))?;
+        std::io::copy(&mut source.take(cut.unwrap_or(u64::MAX)), stream)?;
     }
     stream.flush()
 }

@@ -42,6 +42,14 @@ impl RepoCache {
         &self.root
     }
 
+    /// `<cache>/.locks/models--<org>--<name>/<etag>.lock`: held while `etag` is downloaded (where
+    /// huggingface_hub keeps its locks, so that it and this library take turns too).
+    pub fn lock(&self, etag: &str) -> PathBuf {
+        let folder = self.root.file_name().unwrap_or_default();
+        let cache = self.root.parent().unwrap_or(&self.root);
+        cache.join(".locks").join(folder).join(format!("{etag}.lock"))
+    }
+
     /// `blobs/<etag>`: a file's content, complete once it has this name.
     pub fn blob(&self, etag: &str) -> PathBuf {
         self.root.join("blobs").join(etag)

@@ -2,8 +2,15 @@
 //! `HEAD {endpoint}/{repo}/resolve/{revision}/{file}` gives the commit (`X-Repo-Commit`), the
 //! content id (`X-Linked-Etag` for large files, else `ETag`), the size (`X-Linked-Size`, else
 //! `Content-Length`) and, for large files, a redirect to where the bytes are (`Location`). The
-//! `GET` writes `blobs/<etag>.<pid>-<n>.incomplete`, checks size (and SHA-256 when the ETag is
-//! one), and only then renames it to `blobs/<etag>`.
+//! `GET` writes `blobs/<etag>.incomplete`, checks size (and SHA-256 when the ETag is one), and only
+//! then renames it to `blobs/<etag>`.
+//!
+//! Processes sharing a cache take turns: each download holds an exclusive lock on
+//! `.locks/<repo folder>/<etag>.lock`, and whoever gets it second finds the blob complete. A
+//! transfer cut short leaves `blobs/<etag>.incomplete`; the next attempt hashes what is there and
+//! asks for the rest (`Range: bytes=N-`), starting over when the server sends the whole file
+//! instead (200) or the result does not match the ETag. Lock and partial file are where
+//! huggingface_hub keeps its own, so the two take turns and resume each other's downloads.
 //!
 //! `HF_TOKEN` goes to the endpoint's own host only (not to a blob store it redirects to), and
 //! never into an error message.
@@ -13,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::TranscribeError;
-use crate::hub_cache::{RepoCache, incomplete_path};
+use crate::hub_cache::RepoCache;
 use crate::hub_settings::HubSettings;
 
 /// Relative redirects followed (renamed repositories), and redirects on a download.
@@ -95,56 +102,93 @@ impl<'a> HubClient<'a> {
     /// Downloads `file` into `blobs/<etag>` of `repo` unless it is there already; returns the blob.
     pub fn download(&self, repo: &RepoCache, file: &str, meta: &FileMetadata) -> Result<PathBuf, TranscribeError> {
         let blob = repo.blob(&meta.etag);
-        if blob.is_file() && meta.size.is_none_or(|size| blob.metadata().is_ok_and(|m| m.len() == size)) {
+        let complete = || blob.is_file() && meta.size.is_none_or(|size| blob.metadata().is_ok_and(|m| m.len() == size));
+        if complete() {
             return Ok(blob);
         }
         let io_failed = |e: std::io::Error| self.failed(file, format!("cannot write {}: {e}", blob.display()));
         std::fs::create_dir_all(blob.parent().unwrap_or(repo.root())).map_err(io_failed)?;
-        let temp = incomplete_path(&blob);
-        let written = self.fetch_to(file, meta, &temp);
-        if written.is_err() {
-            let _ = std::fs::remove_file(&temp);
+        let lock_path = repo.lock(&meta.etag);
+        let locked = |e: std::io::Error| self.failed(file, format!("cannot lock {}: {e}", lock_path.display()));
+        std::fs::create_dir_all(lock_path.parent().unwrap_or(repo.root())).map_err(locked)?;
+        let lock = std::fs::File::create(&lock_path).map_err(locked)?;
+        lock.lock().map_err(locked)?;
+        if complete() {
+            return Ok(blob); // Another process finished it while this one waited.
         }
-        written?;
-        std::fs::rename(&temp, &blob).map_err(io_failed)?;
+        let partial = with_suffix(&blob, ".incomplete");
+        match self.fetch_to(file, meta, &partial) {
+            Ok(()) => std::fs::rename(&partial, &blob).map_err(io_failed)?,
+            Err(Failure::Resumable(error)) => return Err(error),
+            Err(Failure::Corrupt(error)) => {
+                let _ = std::fs::remove_file(&partial);
+                return Err(error);
+            }
+        }
         Ok(blob)
     }
 
-    fn fetch_to(&self, file: &str, meta: &FileMetadata, temp: &Path) -> Result<(), TranscribeError> {
-        let mut url = meta.url.clone();
-        let mut hops = 0;
-        let response = loop {
-            let response = self.request("GET", &url).call().map_err(|e| self.transport(file, e))?;
+    /// Completes `partial`: resumed from its length when the server honours a range request.
+    fn fetch_to(&self, file: &str, meta: &FileMetadata, partial: &Path) -> Result<(), Failure> {
+        let have = std::fs::metadata(partial).map_or(0, |m| m.len());
+        let resume_from = match meta.size {
+            Some(size) if have > 0 && have < size => have,
+            _ => 0,
+        };
+        let response = self.get(file, &meta.url, resume_from).map_err(Failure::Resumable)?;
+        let resumed = resume_from > 0 && response.status().as_u16() == 206;
+        let io_failed =
+            |e: std::io::Error| Failure::Resumable(self.failed(file, format!("{}: {e}", partial.display())));
+        let mut writer = if resumed {
+            let digest = sha256_of(partial).map_err(io_failed)?;
+            let out = std::fs::OpenOptions::new().append(true).open(partial).map_err(io_failed)?;
+            CheckedWriter { inner: BufWriter::new(out), digest, written: resume_from }
+        } else {
+            CheckedWriter::new(BufWriter::new(std::fs::File::create(partial).map_err(io_failed)?))
+        };
+        let copied = std::io::copy(&mut response.into_body().into_reader(), &mut writer);
+        let flushed = copied.and_then(|_| writer.flush());
+        let (received, sha256, out) = writer.finish();
+        let expected = meta.size.map_or_else(|| "?".to_owned(), |s| s.to_string());
+        flushed.map_err(|e| {
+            let reason =
+                format!("the transfer stopped after {received} of {expected} bytes ({e}); run again to resume");
+            Failure::Resumable(self.failed(file, reason))
+        })?;
+        let corrupt = |reason: String| Failure::Corrupt(self.failed(file, reason));
+        if meta.size.is_some_and(|size| size != received) {
+            return Err(corrupt(format!("received {received} bytes, the hub announced {expected}")));
+        }
+        if meta.etag.len() == 64 && meta.etag != sha256 {
+            let how = if resumed { " (after resuming; the next attempt starts over)" } else { "" };
+            return Err(corrupt(format!("its SHA-256 does not match the hub's ETag{how}")));
+        }
+        let synced = out.into_inner().map_err(|e| e.into_error()).and_then(|f| f.sync_all());
+        synced.map_err(io_failed)
+    }
+
+    /// `GET url` (with `Range: bytes=from-` when `from > 0`), following redirects; a 200 or 206.
+    fn get(&self, file: &str, url: &str, from: u64) -> Result<ureq::http::Response<ureq::Body>, TranscribeError> {
+        let mut url = url.to_owned();
+        for _ in 0..=MAX_REDIRECTS {
+            let mut request = self.request("GET", &url);
+            if from > 0 {
+                request = request.header("Range", format!("bytes={from}-"));
+            }
+            let response = request.call().map_err(|e| self.transport(file, e))?;
             let status = response.status().as_u16();
             let location = response.headers().get("location").and_then(|v| v.to_str().ok());
             match (status, location) {
-                (300..=399, Some(target)) if hops < MAX_REDIRECTS => {
-                    url = redirected(&url, target);
-                    hops += 1;
-                }
-                (200, _) => break response,
+                (300..=399, Some(target)) => url = redirected(&url, target),
+                (200, _) => return Ok(response),
+                (206, _) if from > 0 && starts_at(&response, from) => return Ok(response),
                 _ => {
                     let code = response.headers().get("x-error-code").and_then(|v| v.to_str().ok());
                     return Err(self.status_error(file, status, code.map(str::to_owned)));
                 }
             }
-        };
-        let out = std::fs::File::create(temp).map_err(|e| self.failed(file, format!("{}: {e}", temp.display())))?;
-        let mut writer = CheckedWriter::new(BufWriter::new(out));
-        let copied = std::io::copy(&mut response.into_body().into_reader(), &mut writer);
-        let (received, sha256, out) = writer.finish();
-        let expected = meta.size.map_or_else(|| "?".to_owned(), |s| s.to_string());
-        copied.map_err(|e| {
-            self.failed(file, format!("the transfer stopped after {received} of {expected} bytes ({e})"))
-        })?;
-        if meta.size.is_some_and(|size| size != received) {
-            return Err(self.failed(file, format!("received {received} bytes, the hub announced {expected}")));
         }
-        if meta.etag.len() == 64 && meta.etag != sha256 {
-            return Err(self.failed(file, "its SHA-256 does not match the hub's ETag".into()));
-        }
-        let synced = out.into_inner().map_err(|e| e.into_error()).and_then(|f| f.sync_all());
-        synced.map_err(|e| self.failed(file, format!("{}: {e}", temp.display())))
+        Err(self.failed(file, format!("more than {MAX_REDIRECTS} redirects")))
     }
 
     fn request(&self, method: &str, url: &str) -> ureq::RequestBuilder<ureq::typestate::WithoutBody> {
@@ -230,6 +274,39 @@ fn clean_etag(etag: &str) -> String {
 /// Whether a server-given name can be a file name in `blobs/` (no path tricks).
 fn is_safe_name(name: &str) -> bool {
     !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+}
+
+/// Why a transfer failed: cut short (the partial file is kept, the next attempt resumes it), or
+/// wrong (size or hash; the partial file is removed).
+enum Failure {
+    Resumable(TranscribeError),
+    Corrupt(TranscribeError),
+}
+
+/// Whether a 206 answer's `Content-Range` starts where we asked (`bytes from-…/…`).
+fn starts_at(response: &ureq::http::Response<ureq::Body>, from: u64) -> bool {
+    let range = response.headers().get("content-range").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    range.strip_prefix("bytes ").and_then(|r| r.split_once('-')).is_some_and(|(start, _)| start == from.to_string())
+}
+
+/// `path` with `suffix` appended to its file name.
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(suffix);
+    path.with_file_name(name)
+}
+
+/// The SHA-256 state after the bytes of `path`, ready to take more.
+fn sha256_of(path: &Path) -> std::io::Result<ring::digest::Context> {
+    let mut digest = ring::digest::Context::new(&ring::digest::SHA256);
+    let mut file = std::fs::File::open(path)?;
+    let mut buffer = vec![0u8; 1 << 16];
+    loop {
+        match std::io::Read::read(&mut file, &mut buffer)? {
+            0 => return Ok(digest),
+            n => digest.update(&buffer[..n]),
+        }
+    }
 }
 
 /// Counts and hashes (SHA-256) what passes through.

@@ -22,9 +22,13 @@ fn serve(files: &[&str], fault: HubFault) -> HubServer {
 }
 
 fn hub(server: &HubServer, cache: &Path) -> HubSettings {
+    hub_at(cache, &server.endpoint)
+}
+
+fn hub_at(cache: &Path, endpoint: &str) -> HubSettings {
     HubSettings {
         cache_dir: Some(cache.to_owned()),
-        endpoint: server.endpoint.clone(),
+        endpoint: endpoint.to_owned(),
         token: None,
         offline: false,
         revision: "main".into(),
@@ -152,30 +156,96 @@ fn an_unknown_model_is_a_typed_not_found() {
     assert!(message.contains(MODEL) && message.contains("404") && message.contains("RepoNotFound"), "{message}");
 }
 
-#[test]
-fn an_interrupted_download_leaves_nothing_that_looks_complete_and_a_retry_finishes_it() {
-    let cache = tempfile::tempdir().expect("temp cache");
+/// The weights' partial file under `blobs/`, with its size, if there is one.
+fn partial(cache: &Path) -> Option<(String, u64)> {
+    blobs(cache).into_iter().find(|(name, _)| name.ends_with(".incomplete"))
+}
+
+/// The `Range` headers of the GETs of the weights' blob URL.
+fn weight_ranges(server: &HubServer) -> Vec<Option<String>> {
+    let gets = server.requests().into_iter().filter(|r| r.method == "GET" && r.target.starts_with("/lfs/"));
+    gets.map(|r| r.header("range").map(str::to_owned)).collect()
+}
+
+/// Loads against a server that drops the weights' connection after 1 MB; returns the error and
+/// the commit served.
+fn cut_after_one_megabyte(cache: &Path) -> (TranscribeError, String) {
     let cut = HubFault::Truncate { file: "model.safetensors".into(), bytes: 1 << 20 };
     let server = serve(&ALL_FILES, cut);
-    let error = load(hub(&server, cache.path())).err().expect("the connection drops mid-file");
+    (load(hub(&server, cache)).err().expect("the connection drops mid-file"), server.commit().to_owned())
+}
+
+#[test]
+fn an_interrupted_download_leaves_nothing_that_looks_complete_and_a_retry_resumes_it() {
+    let cache = tempfile::tempdir().expect("temp cache");
+    let (error, commit) = cut_after_one_megabyte(cache.path());
     let TranscribeError::HubDownload { ref file, ref reason, .. } = error else {
         panic!("expected HubDownload: {error}")
     };
     assert_eq!(file, "model.safetensors", "{error}");
-    assert!(reason.contains("stopped after") || reason.contains("received"), "{reason}");
+    assert!(reason.contains("stopped after") && reason.contains("resume"), "{reason}");
 
     let repo = repo_dir(cache.path());
     assert!(!repo.join("refs/main").exists(), "no ref to a half-downloaded model");
-    assert!(!repo.join("snapshots").join(server.commit()).join("model.safetensors").exists());
+    assert!(!repo.join("snapshots").join(commit).join("model.safetensors").exists());
     let weights_size = std::fs::metadata(support::model_dir().join("model.safetensors")).expect("weights").len();
+    let (name, size) = partial(cache.path()).expect("the partial file is kept for resuming");
+    assert_eq!(size, 1 << 20, "{name}");
     for (name, size) in blobs(cache.path()) {
-        assert!(!name.ends_with(".incomplete"), "partial file left behind: {name}");
-        assert!(size != 1 << 20 && size != weights_size, "a truncated or unverified weights blob: {name}");
+        assert!(name.ends_with(".incomplete") || size != weights_size, "an unverified weights blob: {name}");
     }
-    let offline = load(hub(&server, cache.path()).offline()).err().expect("the cache is not complete");
+    let offline = load(hub_at(cache.path(), "http://127.0.0.1:9").offline()).err().expect("the cache is not complete");
     assert!(matches!(offline, TranscribeError::HubOffline { .. }), "{offline}");
 
     let healthy = serve(&ALL_FILES, HubFault::None);
     transcribe(&load(hub(&healthy, cache.path())).expect("a retry completes the cache"));
     assert!(repo.join("refs/main").exists());
+    assert_eq!(weight_ranges(&healthy), [Some(format!("bytes={}-", 1 << 20))], "only the rest was asked for");
+    assert!(partial(cache.path()).is_none());
+}
+
+#[test]
+fn a_server_that_ignores_the_range_sends_everything_and_the_download_starts_over() {
+    let cache = tempfile::tempdir().expect("temp cache");
+    cut_after_one_megabyte(cache.path());
+    let no_ranges = serve(&ALL_FILES, HubFault::IgnoreRange);
+    transcribe(&load(hub(&no_ranges, cache.path())).expect("the whole file again"));
+    assert_eq!(weight_ranges(&no_ranges).len(), 1, "one request, answered with 200");
+    assert!(partial(cache.path()).is_none());
+}
+
+#[test]
+fn a_partial_file_that_does_not_match_is_thrown_away_and_the_next_attempt_starts_over() {
+    let cache = tempfile::tempdir().expect("temp cache");
+    cut_after_one_megabyte(cache.path());
+    let (name, _) = partial(cache.path()).expect("partial file");
+    let path = repo_dir(cache.path()).join("blobs").join(name);
+    let mut bytes = std::fs::read(&path).expect("partial");
+    bytes[..4096].fill(0);
+    std::fs::write(&path, bytes).expect("corrupt the partial file");
+
+    let server = serve(&ALL_FILES, HubFault::None);
+    let error = load(hub(&server, cache.path())).err().expect("the resumed file fails its SHA-256");
+    assert!(error.to_string().contains("SHA-256") && error.to_string().contains("starts over"), "{error}");
+    assert!(partial(cache.path()).is_none(), "the bad bytes are gone");
+    assert!(!repo_dir(cache.path()).join("refs/main").exists());
+    transcribe(&load(hub(&server, cache.path())).expect("a fresh download"));
+}
+
+#[test]
+fn two_loaders_on_one_cache_download_the_weights_once() {
+    let cache = tempfile::tempdir().expect("temp cache");
+    let server = serve(&ALL_FILES, HubFault::None);
+    let settings = hub(&server, cache.path());
+    std::thread::scope(|scope| {
+        let loaders: Vec<_> = (0..2).map(|_| scope.spawn(|| load(settings.clone()))).collect();
+        for loader in loaders {
+            loader.join().expect("no panic").expect("both load");
+        }
+    });
+    assert_eq!(weight_ranges(&server).len(), 1, "the second loader waited for the first one's download");
+    assert!(
+        cache.path().join(".locks/models--openai--whisper-tiny.en").is_dir(),
+        "locks where huggingface_hub keeps them"
+    );
 }
