@@ -26,7 +26,10 @@ proto_enum! {
 impl EgressStatus {
     /// True for the statuses an egress ends in (complete, failed, aborted, limit reached).
     pub fn is_ended(&self) -> bool {
-        matches!(self, EgressStatus::Complete | EgressStatus::Failed | EgressStatus::Aborted | EgressStatus::LimitReached)
+        matches!(
+            self,
+            EgressStatus::Complete | EgressStatus::Failed | EgressStatus::Aborted | EgressStatus::LimitReached
+        )
     }
 }
 

@@ -33,9 +33,7 @@ impl RecordingStore {
     fn input_for(&self, filename: &str) -> Result<RecordingInput, LiveKitError> {
         let invalid = |why: &str| LiveKitError::InvalidRecordingFile { file: shown(filename, 200), why: why.into() };
         match self {
-            RecordingStore::S3 { bucket } => {
-                RecordingInput::s3(bucket, filename).map_err(|e| invalid(&e.to_string()))
-            }
+            RecordingStore::S3 { bucket } => RecordingInput::s3(bucket, filename).map_err(|e| invalid(&e.to_string())),
             RecordingStore::Local { dir } => {
                 let path = Path::new(filename);
                 if path.components().any(|c| c == Component::ParentDir) {
@@ -103,9 +101,10 @@ impl EgressInfo {
                 status: self.status.to_string(),
             }),
             (EgressStatus::Failed | EgressStatus::Aborted | EgressStatus::LimitReached, _) => Ok(self.failed()),
-            (status, _) => {
-                Err(LiveKitError::EgressNotEnded { egress_id: shown(&self.egress_id, 64), status: shown(status.as_str(), 40) })
-            }
+            (status, _) => Err(LiveKitError::EgressNotEnded {
+                egress_id: shown(&self.egress_id, 64),
+                status: shown(status.as_str(), 40),
+            }),
         }
     }
 
@@ -163,10 +162,7 @@ impl WebhookEvent {
 /// `<id>` from a key with a `sessions/<id>/<file…>` run of segments (a prefix before it is fine).
 fn session_id_in_key(key: &str) -> Option<&str> {
     let segments: Vec<&str> = key.split('/').collect();
-    segments
-        .windows(3)
-        .find(|w| w[0] == "sessions" && !w[1].is_empty() && !w[2].is_empty())
-        .map(|w| w[1])
+    segments.windows(3).find(|w| w[0] == "sessions" && !w[1].is_empty() && !w[2].is_empty()).map(|w| w[1])
 }
 
 #[cfg(test)]

@@ -50,7 +50,12 @@ impl LiveKitApi {
             .with_grants(VideoGrants { room_record: true, ..Default::default() })
             .to_jwt_at(now)?;
         let path = format!("/twirp/livekit.Egress/{method}");
-        Ok(EgressRequest { url: format!("{}{path}", self.base_url), path, body, authorization: format!("Bearer {token}") })
+        Ok(EgressRequest {
+            url: format!("{}{path}", self.base_url),
+            path,
+            body,
+            authorization: format!("Bearer {token}"),
+        })
     }
 }
 
@@ -68,7 +73,9 @@ impl fmt::Debug for LiveKitApi {
 fn http_base_url(url: &str) -> Result<String, LiveKitError> {
     let url = url.trim().trim_end_matches('/');
     let (scheme, rest) = url.split_once("://").ok_or_else(|| {
-        LiveKitError::Config(format!("LIVEKIT_URL {url:?} has no scheme; expected wss://host, ws://host or https://host"))
+        LiveKitError::Config(format!(
+            "LIVEKIT_URL {url:?} has no scheme; expected wss://host, ws://host or https://host"
+        ))
     })?;
     let scheme = match scheme.to_ascii_lowercase().as_str() {
         "wss" | "https" => "https",

@@ -4,7 +4,9 @@
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LiveKitError {
     /// No `Authorization` header came with the webhook.
-    #[error("the webhook has no Authorization header; LiveKit signs every delivery, so check that a proxy does not drop it")]
+    #[error(
+        "the webhook has no Authorization header; LiveKit signs every delivery, so check that a proxy does not drop it"
+    )]
     MissingAuthorization,
     /// The `Authorization` header is not a JWT this verifier can read.
     #[error("the Authorization header is not a valid LiveKit token: {why}")]
@@ -33,7 +35,9 @@ pub enum LiveKitError {
     )]
     NotYetValid { not_before_s: i64, now_s: i64, leeway_s: i64 },
     /// The token carries no `sha256` claim, so it does not vouch for any body.
-    #[error("the token has no sha256 claim, so it does not sign a webhook body; is it an access token rather than a webhook?")]
+    #[error(
+        "the token has no sha256 claim, so it does not sign a webhook body; is it an access token rather than a webhook?"
+    )]
     MissingBodyHash,
     /// The body is not the one the token signed (altered in transit, or re-encoded by a framework).
     #[error(
@@ -44,13 +48,17 @@ pub enum LiveKitError {
     #[error("the Content-Type is {}; LiveKit sends application/webhook+json (application/json is accepted too)", found.as_deref().map(|f| format!("{f:?}")).unwrap_or_else(|| "missing".into()))]
     WrongContentType { found: Option<String> },
     /// The body is larger than the verifier accepts.
-    #[error("the body is {size} bytes; the limit is {limit} bytes (raise it with WebhookVerifier::with_max_body_bytes)")]
+    #[error(
+        "the body is {size} bytes; the limit is {limit} bytes (raise it with WebhookVerifier::with_max_body_bytes)"
+    )]
     BodyTooLarge { size: usize, limit: usize },
     /// The body is signed but is not a LiveKit event: `field` is where it went wrong.
     #[error("the webhook event is malformed at `{field}`: {why}")]
     MalformedEvent { field: String, why: String },
     /// An egress ended without a file to process.
-    #[error("egress {egress_id:?} ended with status {status} but lists no file result; request a file output (fileOutputs)")]
+    #[error(
+        "egress {egress_id:?} ended with status {status} but lists no file result; request a file output (fileOutputs)"
+    )]
     NoRecordingFile { egress_id: String, status: String },
     /// An egress was asked for its outcome before it ended.
     #[error("egress {egress_id:?} has status {status}, which is not an ending; wait for egress_ended")]

@@ -50,7 +50,8 @@ impl<'a> UnverifiedToken<'a> {
             )));
         }
         let mut parts = token.split('.');
-        let (Some(header), Some(payload), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(header), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(LiveKitError::token(
                 "a JWT has three dot-separated parts (header.payload.signature); pass the header's value as it arrived",
@@ -63,9 +64,8 @@ impl<'a> UnverifiedToken<'a> {
             _ => return Err(LiveKitError::token("its header names no signing algorithm (alg)")),
         }
         let claims = decode_object("payload", payload)?;
-        let signature = BASE64_URL
-            .decode(signature)
-            .map_err(|_| LiveKitError::token("its signature is not base64url"))?;
+        let signature =
+            BASE64_URL.decode(signature).map_err(|_| LiveKitError::token("its signature is not base64url"))?;
         let signing_input = &token[..header_and_payload_len(token)];
         Ok(UnverifiedToken { signing_input, signature, claims })
     }
@@ -143,7 +143,9 @@ mod tests {
     #[test]
     fn rejects_other_algorithms_and_shapes() {
         let none = format!("{}.{}.", encode_json(&serde_json::json!({"alg": "none"})), encode_json(&claims().into()));
-        assert!(matches!(UnverifiedToken::parse(&none), Err(LiveKitError::UnsupportedAlgorithm { alg }) if alg == "none"));
+        assert!(
+            matches!(UnverifiedToken::parse(&none), Err(LiveKitError::UnsupportedAlgorithm { alg }) if alg == "none")
+        );
         for bad in ["", "a.b", "a.b.c.d", "!!!.e30.", "e30.e30.AAAA"] {
             assert!(matches!(UnverifiedToken::parse(bad), Err(LiveKitError::MalformedToken { .. })), "{bad:?}");
         }

@@ -117,7 +117,9 @@ impl<'a> ProtoObject<'a> {
             let path = format!("{}[{i}]", self.field_path(camel));
             match item {
                 Value::Object(map) => out.push(read(&ProtoObject { path, map })?),
-                other => return Err(LiveKitError::malformed(path, format!("expected an object, found {}", kind(other)))),
+                other => {
+                    return Err(LiveKitError::malformed(path, format!("expected an object, found {}", kind(other))));
+                }
             }
         }
         Ok(out)

@@ -103,7 +103,10 @@ impl WebhookEvent {
             return Err(LiveKitError::malformed("event", "missing or empty; every LiveKit webhook names its event"));
         }
         if event.len() > MAX_EVENT_NAME {
-            return Err(LiveKitError::malformed("event", format!("is {} bytes long; not a LiveKit event name", event.len())));
+            return Err(LiveKitError::malformed(
+                "event",
+                format!("is {} bytes long; not a LiveKit event name", event.len()),
+            ));
         }
         let event = WebhookEvent {
             id: obj.string("id")?,

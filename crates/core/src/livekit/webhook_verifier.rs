@@ -106,7 +106,8 @@ impl WebhookVerifier {
 
     /// Verifies the token and returns its `sha256` claim.
     fn verify_token(&self, authorization: Option<&str>, now: OffsetDateTime) -> Result<String, LiveKitError> {
-        let header = authorization.map(str::trim).filter(|h| !h.is_empty()).ok_or(LiveKitError::MissingAuthorization)?;
+        let header =
+            authorization.map(str::trim).filter(|h| !h.is_empty()).ok_or(LiveKitError::MissingAuthorization)?;
         let token = strip_bearer(header);
         let token = UnverifiedToken::parse(token)?;
         let issuer = token.string_claim("iss")?.unwrap_or_default();
@@ -125,7 +126,9 @@ impl WebhookVerifier {
         let now_s = now.unix_timestamp();
         let leeway_s = i64::try_from(self.leeway.as_secs()).unwrap_or(i64::MAX);
         let expired_at_s = token.time_claim("exp")?.ok_or_else(|| {
-            LiveKitError::token("it has no exp claim; LiveKit always sets one, and a token without it would never expire")
+            LiveKitError::token(
+                "it has no exp claim; LiveKit always sets one, and a token without it would never expire",
+            )
         })?;
         if now_s > expired_at_s.saturating_add(leeway_s) {
             return Err(LiveKitError::Expired { expired_at_s, now_s, leeway_s });
@@ -212,7 +215,10 @@ mod tests {
         // base64.StdEncoding of sha256("") in Go, as livekit-server computes it.
         assert_eq!(body_sha256(b""), "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
         assert!(check_body_hash(b"", "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=").is_ok());
-        assert_eq!(check_body_hash(b"x", "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="), Err(LiveKitError::BodyHashMismatch));
+        assert_eq!(
+            check_body_hash(b"x", "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="),
+            Err(LiveKitError::BodyHashMismatch)
+        );
         assert_eq!(check_body_hash(b"", "not base64!"), Err(LiveKitError::BodyHashMismatch));
     }
 
