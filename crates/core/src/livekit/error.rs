@@ -78,6 +78,8 @@ impl LiveKitError {
     /// The HTTP status a webhook endpoint should answer with: 401 for authentication failures,
     /// 400 for a malformed event, 413 for an oversized body, 415 for a wrong content type, 422
     /// for an egress that gives nothing to process, 500 for a configuration error on our side.
+    /// LiveKit retries a delivery that gets no 2xx, so an endpoint that verified the event but
+    /// found nothing to process (the 422s) may rather log it and answer 200.
     pub fn http_status(&self) -> u16 {
         match self {
             LiveKitError::MissingAuthorization

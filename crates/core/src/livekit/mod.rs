@@ -28,9 +28,15 @@
 //!   "fileResults":[{"filename":"sessions/s-42/recording.mp4","size":"1024"}]}}"#;
 //! # let authorization = sign_webhook("APIkey", "a-long-api-secret", body, time::OffsetDateTime::now_utc())?;
 //! let event = verifier.verify_now(body, Some(&authorization), Some("application/webhook+json"))?;
-//! if let Some(Ok(EgressOutcome::Recorded { session_id, input, .. })) = event.egress_outcome(&store) {
-//!     assert_eq!(session_id.as_str(), "s-42");
-//!     assert_eq!(input.to_string(), "s3://recordings/sessions/s-42/recording.mp4");
+//! match event.egress_outcome(&store) {
+//!     Some(Ok(EgressOutcome::Recorded { session_id, input, .. })) => {
+//!         // Hand these to SessionProcessor::process (idempotently: LiveKit may deliver twice).
+//!         assert_eq!(session_id.as_str(), "s-42");
+//!         assert_eq!(input.to_string(), "s3://recordings/sessions/s-42/recording.mp4");
+//!     }
+//!     Some(Ok(EgressOutcome::Failed { reason, .. })) => eprintln!("the recording failed: {reason}"),
+//!     Some(Err(nothing_to_process)) => eprintln!("{nothing_to_process}"),
+//!     None => {} // not an egress_ended
 //! }
 //! # Ok::<(), session_processing::livekit::LiveKitError>(())
 //! ```
