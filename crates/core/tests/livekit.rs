@@ -543,6 +543,76 @@ fn a_token_minted_here_verifies_in_livekits_sdk() {
     assert_eq!(video["room_admin"], Value::Null, "grants left unset stay unset");
 }
 
+/// Whether LiveKit's generated protobuf types accept `json` as `message` with no unknown names.
+fn livekit_parses_strictly(message: &str, json: &str) -> Result<(), String> {
+    let answer = peer("parse-strict", json!({ "message": message, "json": json }));
+    match answer["ok"].as_bool() {
+        Some(true) => Ok(()),
+        _ => Err(answer["error"].to_string()),
+    }
+}
+
+#[test]
+fn the_fixtures_use_livekits_real_names() {
+    for name in [
+        "egress_ended_complete.json",
+        "egress_ended_failed.json",
+        "egress_ended_server_failed.json",
+        "participant_joined.json",
+        "room_finished.json",
+        "track_published.json",
+    ] {
+        let body = String::from_utf8(fixture(name)).expect("UTF-8");
+        livekit_parses_strictly("WebhookEvent", &body).unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+    // What a strict decoder (like the livekit-api crate) does with a newer server's values, and
+    // we do not: `unknown_fields_and_enum_values_never_fail_an_event`.
+    let newer = String::from_utf8(fixture("egress_from_a_newer_server.json")).expect("UTF-8");
+    let err = livekit_parses_strictly("WebhookEvent", &newer).expect_err("strict parsing rejects it");
+    assert!(err.contains("Invalid enum value"), "{err}");
+}
+
+#[test]
+fn egress_request_bodies_are_livekits_messages() {
+    let api = LiveKitApi::new("wss://demo.livekit.cloud", API_KEY, API_SECRET).expect("valid");
+    let s3 = S3Upload {
+        access_key: "AKIAEXAMPLEKEY".into(),
+        secret: "s3-secret-value-123".into(),
+        session_token: "session-token".into(),
+        region: "eu-west-1".into(),
+        endpoint: "https://s3.example.com".into(),
+        bucket: "recordings".into(),
+        force_path_style: true,
+    };
+    let session = SessionId::new("s-42").expect("valid");
+    let sources = [
+        (
+            "RoomCompositeEgressRequest",
+            "StartRoomCompositeEgress",
+            RecordingSource::RoomComposite { room_name: "r".into(), layout: "grid".into() },
+        ),
+        (
+            "ParticipantEgressRequest",
+            "StartParticipantEgress",
+            RecordingSource::Participant { room_name: "r".into(), identity: "alice".into() },
+        ),
+        (
+            "TrackCompositeEgressRequest",
+            "StartTrackCompositeEgress",
+            RecordingSource::TrackComposite {
+                room_name: "r".into(),
+                audio_track_id: "TR_a".into(),
+                video_track_id: "TR_v".into(),
+            },
+        ),
+    ];
+    for (message, method, source) in sources {
+        let request = source.start_request(&api, &s3, &session).expect("builds");
+        assert_eq!(request.path, format!("/twirp/livekit.Egress/{method}"));
+        livekit_parses_strictly(message, &request.body.to_string()).unwrap_or_else(|e| panic!("{message}: {e}"));
+    }
+}
+
 #[test]
 fn a_webhook_signed_here_is_accepted_by_livekits_sdk() {
     let body = String::from_utf8(fixture("participant_joined.json")).expect("UTF-8");

@@ -9,6 +9,10 @@ Usage: python livekit_peer.py <command>, with a JSON object on stdin; prints a J
       checks a token with the SDK's TokenVerifier and returns the claims it read.
   receive-webhook  {api_key, api_secret, body, authorization} -> {event}
       checks a delivery with the SDK's WebhookReceiver and returns the event as protobuf JSON.
+  parse-strict     {message, json}                      -> {ok, error}
+      parses `json` as livekit.<message> (WebhookEvent, ParticipantEgressRequest, …) with the
+      generated protobuf types, rejecting unknown fields and enum values: proof that a fixture or
+      a request we build uses LiveKit's real names.
 
 Any failure exits non-zero with the SDK's error on stderr.
 """
@@ -20,8 +24,9 @@ import hashlib
 import json
 import sys
 
-from google.protobuf.json_format import MessageToDict
+from google.protobuf.json_format import MessageToDict, Parse, ParseError
 from livekit import api
+from livekit.protocol import egress, webhook
 
 
 def sign_webhook(req):
@@ -51,7 +56,26 @@ def receive_webhook(req):
     return {"event": MessageToDict(event)}
 
 
-COMMANDS = {"sign-webhook": sign_webhook, "verify-token": verify_token, "receive-webhook": receive_webhook}
+def parse_strict(req):
+    message = {
+        "WebhookEvent": webhook.WebhookEvent,
+        "RoomCompositeEgressRequest": egress.RoomCompositeEgressRequest,
+        "ParticipantEgressRequest": egress.ParticipantEgressRequest,
+        "TrackCompositeEgressRequest": egress.TrackCompositeEgressRequest,
+    }[req["message"]]
+    try:
+        Parse(req["json"], message())
+        return {"ok": True, "error": None}
+    except ParseError as e:
+        return {"ok": False, "error": str(e)}
+
+
+COMMANDS = {
+    "sign-webhook": sign_webhook,
+    "verify-token": verify_token,
+    "receive-webhook": receive_webhook,
+    "parse-strict": parse_strict,
+}
 
 
 def main():
