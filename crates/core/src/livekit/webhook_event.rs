@@ -158,6 +158,8 @@ proto_enum! {
     }
 }
 
+// CONNECTOR (7) and BRIDGE (8) come after a gap in the numbering, so they are read as `Other`
+// (by name, or by number when a server sends numbers).
 proto_enum! {
     /// What kind of client a participant is (`livekit.ParticipantInfo.Kind`).
     ParticipantKind {
