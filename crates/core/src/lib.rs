@@ -35,6 +35,8 @@
 
 mod error;
 pub mod layout;
+#[cfg(feature = "livekit")]
+pub mod livekit;
 mod pipeline;
 mod processor_config;
 mod progress;
