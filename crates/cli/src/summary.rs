@@ -39,14 +39,14 @@ pub fn render(result: &SessionResult) -> String {
     ] {
         let _ = writeln!(out, "{:<24} {:>6}", name, score(report, path));
     }
-    if let Some(issues) = result.quality.as_ref().and_then(|q| q.get("issues")).and_then(|i| i.as_array()) {
-        if !issues.is_empty() {
-            let _ = writeln!(out, "\nissues:");
-            for issue in issues {
-                let severity = issue.get("severity").and_then(|s| s.as_str()).unwrap_or("");
-                let message = issue.get("message").and_then(|s| s.as_str()).unwrap_or("");
-                let _ = writeln!(out, "  [{severity}] {message}");
-            }
+    if let Some(issues) = result.quality.as_ref().and_then(|q| q.get("issues")).and_then(|i| i.as_array())
+        && !issues.is_empty()
+    {
+        let _ = writeln!(out, "\nissues:");
+        for issue in issues {
+            let severity = issue.get("severity").and_then(|s| s.as_str()).unwrap_or("");
+            let message = issue.get("message").and_then(|s| s.as_str()).unwrap_or("");
+            let _ = writeln!(out, "  [{severity}] {message}");
         }
     }
     if let Some(categories) = result.safety.as_ref().and_then(|s| s.get("categories")).and_then(|c| c.as_array()) {

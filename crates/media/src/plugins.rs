@@ -29,10 +29,11 @@ pub(crate) fn missing_decoder(path: &Path, timeout: Duration) -> Option<(String,
         else {
             return;
         };
-        if pipeline.add(&sink).is_ok() && sink.sync_state_with_parent().is_ok() {
-            if let Some(sink_pad) = sink.static_pad("sink") {
-                let _ = pad.link(&sink_pad);
-            }
+        if pipeline.add(&sink).is_ok()
+            && sink.sync_state_with_parent().is_ok()
+            && let Some(sink_pad) = sink.static_pad("sink")
+        {
+            let _ = pad.link(&sink_pad);
         }
     });
     let _ = pipeline.set_state(gst::State::Playing);

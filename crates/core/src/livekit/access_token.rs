@@ -158,10 +158,10 @@ impl AccessToken {
                 "an access token needs the API key and secret (LIVEKIT_API_KEY / LIVEKIT_API_SECRET)".into(),
             ));
         }
-        if let Some(video) = self.video.as_ref().filter(|v| v.room_join) {
-            if self.identity.is_empty() || video.room.is_empty() {
-                return Err(LiveKitError::Config("a token that joins a room needs an identity and a room".into()));
-            }
+        if let Some(video) = self.video.as_ref().filter(|v| v.room_join)
+            && (self.identity.is_empty() || video.room.is_empty())
+        {
+            return Err(LiveKitError::Config("a token that joins a room needs an identity and a room".into()));
         }
         let ttl_s = i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX);
         if ttl_s == 0 {

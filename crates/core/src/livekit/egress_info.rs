@@ -81,10 +81,10 @@ pub struct EgressInfo {
 impl EgressInfo {
     pub(crate) fn read(obj: &ProtoObject<'_>) -> Result<Self, LiveKitError> {
         let mut file_results = obj.objects("fileResults", FileInfo::read)?;
-        if file_results.is_empty() {
-            if let Some(file) = obj.object("file")? {
-                file_results.push(FileInfo::read(&file)?);
-            }
+        if file_results.is_empty()
+            && let Some(file) = obj.object("file")?
+        {
+            file_results.push(FileInfo::read(&file)?);
         }
         Ok(EgressInfo {
             egress_id: obj.string("egressId")?,

@@ -133,10 +133,10 @@ impl WebhookVerifier {
         if now_s > expired_at_s.saturating_add(leeway_s) {
             return Err(LiveKitError::Expired { expired_at_s, now_s, leeway_s });
         }
-        if let Some(not_before_s) = token.time_claim("nbf")? {
-            if now_s < not_before_s.saturating_sub(leeway_s) {
-                return Err(LiveKitError::NotYetValid { not_before_s, now_s, leeway_s });
-            }
+        if let Some(not_before_s) = token.time_claim("nbf")?
+            && now_s < not_before_s.saturating_sub(leeway_s)
+        {
+            return Err(LiveKitError::NotYetValid { not_before_s, now_s, leeway_s });
         }
         Ok(())
     }
