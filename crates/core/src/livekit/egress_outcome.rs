@@ -53,8 +53,9 @@ impl RecordingStore {
     }
 }
 
-/// What an ended egress gives the pipeline.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What an ended egress gives the pipeline. Serialised with `"outcome": "recorded" | "failed"`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum EgressOutcome {
     /// A recording to process.
     Recorded {

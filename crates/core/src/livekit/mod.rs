@@ -13,6 +13,8 @@
 //! - [`RecordingSource::start_request`] builds the Egress API call that records a session into
 //!   `sessions/<sessionId>/recording.mp4` on S3 (MP4, Opus audio, a key frame every 2 s).
 //! - [`sign_webhook`] signs a body as livekit-server does, to test a webhook endpoint.
+//! - [`WebhookVerifier::receive`] does both steps for a web handler: the verified event and its
+//!   egress outcome as one serialisable [`WebhookDelivery`] (what the bindings return).
 //!
 //! Webhooks are retried with the same `id` (handle them idempotently), and `egress_ended` may
 //! arrive after `room_finished`.
@@ -48,6 +50,7 @@ mod egress_request;
 mod error;
 mod jwt;
 mod proto_json;
+mod webhook_delivery;
 mod webhook_event;
 mod webhook_signer;
 mod webhook_verifier;
@@ -57,6 +60,7 @@ pub use egress_info::{EgressInfo, EgressStatus, FileInfo};
 pub use egress_outcome::{EgressOutcome, RecordingStore};
 pub use egress_request::{EgressRequest, KEY_FRAME_INTERVAL_S, LiveKitApi, RecordingSource, S3Upload, recording_key};
 pub use error::LiveKitError;
+pub use webhook_delivery::{DeliveredOutcome, WebhookDelivery};
 pub use webhook_event::{
     EventKind, Participant, ParticipantKind, ParticipantState, Room, Track, TrackSource, TrackType, WebhookEvent,
 };

@@ -193,6 +193,13 @@ macro_rules! proto_enum {
                 f.write_str(self.as_str())
             }
         }
+
+        /// As its proto name (`"EGRESS_COMPLETE"`), known or not.
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
     };
 }
 pub(crate) use proto_enum;

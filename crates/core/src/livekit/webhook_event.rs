@@ -57,6 +57,13 @@ impl EventKind {
     }
 }
 
+/// As its name (`"egress_ended"`), known or not.
+impl serde::Serialize for EventKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 impl std::fmt::Display for EventKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -68,7 +75,10 @@ impl std::fmt::Display for EventKind {
 /// LiveKit retries failed deliveries with the same body and [`WebhookEvent::id`], so handlers
 /// must be idempotent on `id`. Order holds per resource only: `egress_ended` may arrive after
 /// `room_finished`.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Serialised (for the bindings) with snake_case names and units in the names, `kind` as the
+/// event name, enums as their proto names, and `raw` as received.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct WebhookEvent {
     /// `EV_…`: the same on every retry of one event.
     pub id: String,
@@ -123,7 +133,7 @@ impl WebhookEvent {
 }
 
 /// A room (`livekit.Room`): the fields Session Monitor uses.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Room {
     /// `RM_…`.
     pub sid: String,
@@ -173,7 +183,7 @@ proto_enum! {
 }
 
 /// A participant (`livekit.ParticipantInfo`): the fields Session Monitor uses.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Participant {
     /// `PA_…`.
     pub sid: String,
@@ -230,7 +240,7 @@ proto_enum! {
 }
 
 /// A published track (`livekit.TrackInfo`): the fields Session Monitor uses.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Track {
     /// `TR_…`: what track-composite egress asks for.
     pub sid: String,
