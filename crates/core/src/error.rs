@@ -39,6 +39,11 @@ pub enum ProcessingError {
     /// The LLM provider failed or answered something unusable (only ever a stage's failure).
     #[error("reasoning: {0}")]
     Reasoning(#[from] ReasoningError),
+    /// A LiveKit webhook failed verification or could not be read (kind `webhook`, with the
+    /// HTTP status to answer in [`ProcessingError::http_status`]), or a LiveKit setting is bad.
+    #[cfg(feature = "livekit")]
+    #[error(transparent)]
+    LiveKit(#[from] crate::livekit::LiveKitError),
     /// The caller cancelled the run.
     #[error("processing of session {session_id} was cancelled")]
     Cancelled { session_id: String },
@@ -68,13 +73,25 @@ impl ProcessingError {
             ProcessingError::Reasoning(ReasoningError::CostCapExceeded { .. }) => "reasoning.cost_cap".into(),
             ProcessingError::Reasoning(ReasoningError::Blocked { .. }) => "reasoning.blocked".into(),
             ProcessingError::Reasoning(_) => "reasoning".into(),
+            #[cfg(feature = "livekit")]
+            ProcessingError::LiveKit(e) => e.code().into(),
             ProcessingError::Cancelled { .. } => "cancelled".into(),
             ProcessingError::Internal(_) => "internal".into(),
         }
     }
 
+    /// The HTTP status a web handler should answer with: a LiveKit webhook's 400/401/413/415,
+    /// `None` for errors that are not about a request.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            #[cfg(feature = "livekit")]
+            ProcessingError::LiveKit(e) => Some(e.http_status()),
+            _ => None,
+        }
+    }
+
     /// The broad kind the bindings map to an exception class: `input`, `media`, `storage`,
-    /// `transcription`, `config`, `reasoning`, `cancelled` or `internal`.
+    /// `transcription`, `config`, `reasoning`, `webhook`, `cancelled` or `internal`.
     pub fn kind(&self) -> &'static str {
         match self {
             ProcessingError::Input(_) => "input",
@@ -96,6 +113,10 @@ impl ProcessingError {
                 "config"
             }
             ProcessingError::Reasoning(_) => "reasoning",
+            #[cfg(feature = "livekit")]
+            ProcessingError::LiveKit(crate::livekit::LiveKitError::Config(_)) => "config",
+            #[cfg(feature = "livekit")]
+            ProcessingError::LiveKit(_) => "webhook",
             ProcessingError::Cancelled { .. } => "cancelled",
             ProcessingError::Internal(_) => "internal",
         }
