@@ -190,6 +190,28 @@ def test_bad_settings_raise_config_error(settings: Dict[str, Any]) -> None:
     assert API_SECRET not in str(caught.value)
 
 
+def test_webhook_error_is_registered_like_the_other_classes() -> None:
+    import session_monitor
+    import session_monitor.livekit
+
+    assert session_monitor.livekit.WebhookError is session_monitor.WebhookError
+    assert issubclass(WebhookError, SessionProcessingError)
+    assert (WebhookError.kind, WebhookError.code, WebhookError.http_status) == ("webhook", "webhook", 400)
+    assert SessionProcessingError.http_status is None and ConfigError.http_status is None
+    raised = WebhookError("from Python code")
+    assert raised.http_status == 400 and raised.kind == "webhook"
+
+
+def test_a_garbage_token_is_401_and_not_echoed() -> None:
+    body = egress_ended()
+    garbage = "eyJhbGciOiJIUzI1NiJ9.not-a-token-secret-looking-part.sig"
+    receiver = WebhookReceiver(API_KEY, API_SECRET, recordings="s3://recordings")
+    with pytest.raises(WebhookError) as caught:
+        receiver.receive(body, garbage, CONTENT_TYPE)
+    assert caught.value.http_status == 401 and caught.value.code == "livekit.malformed_token"
+    assert "not-a-token-secret-looking-part" not in str(caught.value)
+
+
 def test_the_receiver_s_repr_hides_the_secret() -> None:
     receiver = WebhookReceiver(API_KEY, API_SECRET, recordings="s3://recordings")
     assert API_KEY in repr(receiver) and API_SECRET not in repr(receiver)
