@@ -11,7 +11,8 @@ import sysconfig
 import tempfile
 
 import session_monitor
-from session_monitor import InputError, SafetyChecker, SessionProcessor
+from session_monitor import InputError, SafetyChecker, SessionProcessor, WebhookError
+from session_monitor.livekit import WebhookReceiver, sign_webhook
 
 
 def main() -> None:
@@ -37,6 +38,17 @@ def main() -> None:
     checker = SafetyChecker(nudity_model=os.environ["NSFW_MODEL_DIR"])
     check = checker.check_frame(bytes(32 * 32 * 4), 32, 32, 0.0)
     assert isinstance(check["nudity_score"], float), check
+    body = '{"event":"egress_ended","id":"EV_1","egressInfo":{"egressId":"EG_1","status":"EGRESS_COMPLETE",'
+    body += '"fileResults":[{"filename":"sessions/s-1/recording.mp4"}]}}'
+    receiver = WebhookReceiver("APIkey", "a-long-api-secret", recordings="s3://recordings")
+    delivery = receiver.receive(body, sign_webhook("APIkey", "a-long-api-secret", body), "application/webhook+json")
+    assert delivery.recording == ("s-1", "s3://recordings/sessions/s-1/recording.mp4"), delivery
+    try:
+        receiver.receive(body, None, "application/webhook+json")
+    except WebhookError as e:
+        assert e.http_status == 401, e.http_status
+    else:
+        raise AssertionError("a delivery without Authorization was accepted")
     print(f"installed wheel OK: {session_monitor.__file__}", file=sys.stderr)
 
 

@@ -1,7 +1,8 @@
 //! The one place where `ProcessingError` becomes a Python exception.
 //!
-//! `SessionProcessingError` carries `.code` (`ProcessingError::code`, e.g. `media.input_truncated`)
-//! and `.kind`, and one subclass per kind. A panic never crosses into Python: it becomes a
+//! `SessionProcessingError` carries `.code` (`ProcessingError::code`, e.g. `media.input_truncated`),
+//! `.kind` and `.http_status` (`ProcessingError::http_status`: set for LiveKit webhook errors,
+//! else `None`), and one subclass per kind. A panic never crosses into Python: it becomes a
 //! `SessionProcessingError` with code `internal`.
 
 use pyo3::exceptions::PyException;
@@ -50,6 +51,14 @@ pyo3::create_exception!(
 );
 pyo3::create_exception!(
     session_monitor,
+    WebhookError,
+    SessionProcessingError,
+    "A LiveKit webhook failed verification or could not be read. `.http_status` is what the \
+     endpoint should answer (401 not from our LiveKit, 400 malformed, 413 too large, 415 wrong \
+     content type)."
+);
+pyo3::create_exception!(
+    session_monitor,
     CancelledError,
     SessionProcessingError,
     "The run was cancelled through its CancelToken."
@@ -65,6 +74,7 @@ pub(crate) fn to_py_err(py: Python<'_>, error: &ProcessingError) -> PyErr {
         "transcription" => TranscriptionError::new_err(message),
         "config" => ConfigError::new_err(message),
         "reasoning" => ReasoningError::new_err(message),
+        "webhook" => WebhookError::new_err(message),
         "cancelled" => CancelledError::new_err(message),
         _ => SessionProcessingError::new_err(message),
     };
@@ -73,11 +83,13 @@ pub(crate) fn to_py_err(py: Python<'_>, error: &ProcessingError) -> PyErr {
     // class-level defaults (see `register`) still answer.
     let _ = value.setattr("code", error.code());
     let _ = value.setattr("kind", error.kind());
+    let _ = value.setattr("http_status", error.http_status());
     err
 }
 
-/// Adds the exception classes to the module, with class-level `code` / `kind` defaults so that
-/// an exception raised from Python code also answers them.
+/// Adds the exception classes to the module, with class-level `code` / `kind` / `http_status`
+/// defaults so that an exception raised from Python code also answers them (`http_status` is
+/// `None` except for `WebhookError`, where it defaults to 400).
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     let classes = [
@@ -88,11 +100,13 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         ("TranscriptionError", py.get_type::<TranscriptionError>(), "transcription"),
         ("ConfigError", py.get_type::<ConfigError>(), "config"),
         ("ReasoningError", py.get_type::<ReasoningError>(), "reasoning"),
+        ("WebhookError", py.get_type::<WebhookError>(), "webhook"),
         ("CancelledError", py.get_type::<CancelledError>(), "cancelled"),
     ];
     for (name, class, kind) in classes {
         class.setattr("code", kind)?;
         class.setattr("kind", kind)?;
+        class.setattr("http_status", if kind == "webhook" { Some(400) } else { None })?;
         m.add(name, class)?;
     }
     Ok(())

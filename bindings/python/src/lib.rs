@@ -4,6 +4,7 @@
 
 mod cancel;
 mod errors;
+mod livekit;
 mod processor;
 mod progress;
 mod safety;
@@ -17,6 +18,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<safety::NativeSafetyChecker>()?;
     m.add_class::<cancel::CancelToken>()?;
     m.add_class::<settings::S3Settings>()?;
+    m.add_class::<livekit::NativeWebhookReceiver>()?;
+    m.add_function(wrap_pyfunction!(livekit::sign_webhook, m)?)?;
     errors::register(m)?;
     m.add("LIBRARY_VERSION", session_processing::LIBRARY_VERSION)?;
     Ok(())

@@ -20,7 +20,9 @@ from session_monitor import (
     SessionResult,
     StageReport,
     StoredSafetyEvent,
+    WebhookError,
 )
+from session_monitor.livekit import EgressOutcome, Recording, WebhookDelivery, WebhookReceiver, sign_webhook
 
 
 def on_progress(stage: str, fraction: float) -> None:
@@ -91,6 +93,32 @@ def safety(path: Path, model: Path, frame: bytes) -> Optional[float]:
 async def record_async(processor: SessionProcessor, event_json: str) -> int:
     stored = await processor.record_safety_event_async("RM_typed", event_json)
     return stored["artifact"]["bytes"]
+
+
+def webhook(body: bytes, authorization: Optional[str], content_type: Optional[str]) -> int:
+    receiver = WebhookReceiver("APIkey", "secret", recordings="s3://recordings", leeway_s=30.0, max_body_bytes=65536)
+    try:
+        delivery: WebhookDelivery = receiver.receive(body, authorization, content_type)
+    except WebhookError as e:
+        status: int = e.http_status
+        print(e.code, e.kind)
+        return status
+    except ConfigError as e:
+        print(e.http_status)
+        return 500
+    print(delivery.id, delivery.kind, delivery.created_at_s, delivery.raw.get("event"), delivery.room)
+    outcome: Optional[EgressOutcome] = delivery.egress_outcome
+    if outcome is not None and outcome.is_recorded and outcome.session_id and outcome.input:
+        SessionProcessor("out").process(outcome.session_id, outcome.input)
+    elif outcome is not None and outcome.outcome == "failed":
+        print(outcome.status, outcome.reason, outcome.to_dict())
+    recording: Optional[Recording] = delivery.recording
+    if recording is not None:
+        SessionProcessor("out").process(*recording)
+        print(recording.session_id, recording.input)
+    signed: str = sign_webhook("APIkey", "secret", "{}")
+    receiver.receive("{}", signed, "application/webhook+json")
+    return 200
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@
 Artifacts land in ``<output>/sessions/<session_id>/`` (a local folder or ``s3://bucket/prefix``).
 Realtime safety: ``SafetyChecker`` scores video frames as they arrive, and
 ``SessionProcessor.record_safety_event`` stores events (from a checker or a browser) under
-``safety/``. Errors are ``SessionProcessingError`` subclasses with a stable ``.code`` and ``.kind``.
+``safety/``. ``session_monitor.livekit`` verifies LiveKit webhooks (``WebhookReceiver``) and says
+which recording to process. Errors are ``SessionProcessingError`` subclasses with a stable
+``.code`` and ``.kind`` (and ``.http_status`` for a ``WebhookError``).
 """
 
 from ._native import (
@@ -22,6 +24,7 @@ from ._native import (
     SessionProcessingError,
     StorageError,
     TranscriptionError,
+    WebhookError,
 )
 from ._processor import SessionProcessor
 from ._result import (
@@ -35,6 +38,7 @@ from ._result import (
     StoredSafetyEvent,
 )
 from ._safety import SafetyChecker
+from . import livekit
 
 __version__ = LIBRARY_VERSION
 
@@ -60,5 +64,7 @@ __all__ = [
     "StoredSafetyEvent",
     "StorageError",
     "TranscriptionError",
+    "WebhookError",
     "__version__",
+    "livekit",
 ]

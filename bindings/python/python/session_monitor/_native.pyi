@@ -1,6 +1,6 @@
 """Type stubs for the native module ``session_monitor._native`` (built from ``src/*.rs``)."""
 
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple, Union
 
 LIBRARY_VERSION: str
 
@@ -9,6 +9,7 @@ class SessionProcessingError(Exception):
 
     code: str
     kind: str
+    http_status: Optional[int]
 
 class InputError(SessionProcessingError):
     """A bad session id or URI, or a missing, empty, truncated or non-media recording."""
@@ -27,6 +28,11 @@ class ConfigError(SessionProcessingError):
 
 class ReasoningError(SessionProcessingError):
     """The LLM provider failed or answered something unusable."""
+
+class WebhookError(SessionProcessingError):
+    """A LiveKit webhook failed verification or could not be read; answer ``http_status``."""
+
+    http_status: int
 
 class CancelledError(SessionProcessingError):
     """The run was cancelled through its ``CancelToken``."""
@@ -115,3 +121,24 @@ class NativeSafetyChecker:
     def check_frame(
         self, pixels: object, width: int, height: int, time_s: float, format: str = "rgba"
     ) -> str: ...
+
+class NativeWebhookReceiver:
+    """The Rust webhook verifier; use ``session_monitor.livekit.WebhookReceiver``."""
+
+    def __init__(
+        self,
+        api_key: str,
+        api_secret: str,
+        *,
+        recordings: str,
+        leeway_s: float = 60.0,
+        max_body_bytes: int = 1048576,
+    ) -> None: ...
+    def receive(
+        self,
+        body: Union[bytes, bytearray, str],
+        authorization: Optional[str],
+        content_type: Optional[str],
+    ) -> Tuple[str, Optional[str]]: ...
+
+def sign_webhook(api_key: str, api_secret: str, body: Union[bytes, bytearray, str]) -> str: ...
