@@ -86,7 +86,7 @@ export declare class NativeWebhookReceiver {
    * when absent) and returns the `WebhookDelivery` as JSON text; throws an `Error` with `code`,
    * `kind` `webhook` and `httpStatus` when the delivery is not genuine.
    */
-  receive(body: Body, authorization?: string | undefined | null, contentType?: string | undefined | null): string
+  receive(body: Uint8Array | string, authorization?: string | undefined | null, contentType?: string | undefined | null): string
 }
 
 /** The version of `session_processing` inside this addon. */
@@ -170,7 +170,7 @@ export interface SafetyCheckerOptions {
  * 5 minutes, whose `sha256` claim hashes the body), to test a webhook endpoint. Throws an
  * `Error` with `kind` `config` for an empty key or secret.
  */
-export declare function signWebhook(apiKey: string, apiSecret: string, body: Body): string
+export declare function signWebhook(apiKey: string, apiSecret: string, body: Uint8Array | string): string
 
 export interface WebhookReceiverOptions {
   /** The API key livekit-server signs webhooks with (its `webhook.api_key`). */

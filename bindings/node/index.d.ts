@@ -443,8 +443,8 @@ export interface WebhookDelivery {
   egress_outcome: EgressOutcome | null
 }
 
-/** A body as a web framework hands it over, unparsed. */
-export type WebhookBody = Buffer | Uint8Array | ArrayBuffer | string
+/** A body as a web framework hands it over, unparsed: a `Buffer` (a `Uint8Array`), an `ArrayBuffer` or text. */
+export type WebhookBody = Uint8Array | ArrayBuffer | string
 
 /**
  * Verifies LiveKit webhook deliveries as livekit-server signs them (HS256 token in `Authorization`,
@@ -453,7 +453,7 @@ export type WebhookBody = Buffer | Uint8Array | ArrayBuffer | string
  *
  * @example
  * const receiver = new WebhookReceiver({ apiKey, apiSecret, recordings: 's3://recordings' })
- * app.post('/livekit/webhook', express.raw({ type: 'application/webhook+json' }), (req, res) => {
+ * app.post('/livekit/webhook', express.raw({ type: () => true }), (req, res) => {
  *   const delivery = receiver.receive(req.body, req.get('authorization'), req.get('content-type'))
  *   // …
  * })

@@ -136,7 +136,7 @@ function asBody(body, method) {
   if (body instanceof ArrayBuffer) return new Uint8Array(body)
   throw new TypeError(
     `${method}(body, …): body must be the raw request body (Buffer, Uint8Array, ArrayBuffer or string), not ` +
-      `${body === null ? 'null' : typeof body}; with Express use express.raw({ type: 'application/webhook+json' })`,
+      `${body === null ? 'null' : typeof body}; with Express use express.raw({ type: '*/*' })`,
   )
 }
 

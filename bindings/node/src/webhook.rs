@@ -76,7 +76,12 @@ impl NativeWebhookReceiver {
 /// 5 minutes, whose `sha256` claim hashes the body), to test a webhook endpoint. Throws an
 /// `Error` with `kind` `config` for an empty key or secret.
 #[napi(catch_unwind)]
-pub fn sign_webhook(env: Env, api_key: String, api_secret: String, body: Either<Uint8Array, String>) -> napi::Result<String> {
+pub fn sign_webhook(
+    env: Env,
+    api_key: String,
+    api_secret: String,
+    body: Either<Uint8Array, String>,
+) -> napi::Result<String> {
     guarded(|| Ok(sign(&api_key, &api_secret, bytes(&body), time::OffsetDateTime::now_utc())?))
         .map_err(|e| to_js_error(&env, &e))
 }
