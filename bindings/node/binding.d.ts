@@ -74,6 +74,21 @@ export declare class NativeSafetyChecker {
   checkFrame(pixels: Uint8Array, width: number, height: number, timeS: number, format: string): Promise<string>
 }
 
+/** The native webhook receiver; use `WebhookReceiver` from the package instead. */
+export declare class NativeWebhookReceiver {
+  /**
+   * Throws an `Error` with `kind` `config` for an empty key or secret, an unusable
+   * `recordings` location, or a negative `leewayS` / `maxBodyBytes`.
+   */
+  constructor(options: WebhookReceiverOptions)
+  /**
+   * Verifies one delivery (`authorization` and `contentType` as the request's headers, `null`
+   * when absent) and returns the `WebhookDelivery` as JSON text; throws an `Error` with `code`,
+   * `kind` `webhook` and `httpStatus` when the delivery is not genuine.
+   */
+  receive(body: Uint8Array | string, authorization?: string | undefined | null, contentType?: string | undefined | null): string
+}
+
 /** The version of `session_processing` inside this addon. */
 export declare const LIBRARY_VERSION: string
 
@@ -148,4 +163,24 @@ export interface SafetyCheckerOptions {
   nudityModel?: string
   /** Nudity flag threshold, 0–1 (default 0.7). */
   nudityThreshold?: number
+}
+
+/**
+ * The `Authorization` value livekit-server would send with `body` (an HS256 token valid for
+ * 5 minutes, whose `sha256` claim hashes the body), to test a webhook endpoint. Throws an
+ * `Error` with `kind` `config` for an empty key or secret.
+ */
+export declare function signWebhook(apiKey: string, apiSecret: string, body: Uint8Array | string): string
+
+export interface WebhookReceiverOptions {
+  /** The API key livekit-server signs webhooks with (its `webhook.api_key`). */
+  apiKey: string
+  /** That key's secret. Never appears in error messages. */
+  apiSecret: string
+  /** Where egress writes recordings: `s3://bucket`, a bucket ARN, or a local folder. */
+  recordings: string
+  /** Clock skew tolerated on the token's `exp` and `nbf`, in seconds (default 60). */
+  leewayS?: number
+  /** Largest body accepted, in bytes (default 1 MiB); a larger one throws with `httpStatus` 413. */
+  maxBodyBytes?: number
 }

@@ -838,4 +838,6 @@ module.exports = nativeBinding
 module.exports.CancelToken = nativeBinding.CancelToken
 module.exports.NativeProcessor = nativeBinding.NativeProcessor
 module.exports.NativeSafetyChecker = nativeBinding.NativeSafetyChecker
+module.exports.NativeWebhookReceiver = nativeBinding.NativeWebhookReceiver
 module.exports.LIBRARY_VERSION = nativeBinding.LIBRARY_VERSION
+module.exports.signWebhook = nativeBinding.signWebhook

@@ -1,13 +1,13 @@
 // Run by scripts/test-package.sh in a folder where the release tarballs were installed: checks
 // that the package resolves its prebuilt addon from @session-monitor/node-linux-x64-gnu, that the
-// example's result is the real pipeline's, and that the async factory and errors work.
+// example's result is the real pipeline's, that the async factory and errors work, and LiveKit webhooks.
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { test } from 'node:test'
 
-import { LIBRARY_VERSION, SafetyChecker, SessionProcessor } from '@session-monitor/node'
+import { LIBRARY_VERSION, SafetyChecker, SessionProcessor, WebhookReceiver, signWebhook } from '@session-monitor/node'
 
 const require = createRequire(join(process.cwd(), 'package.json'))
 
@@ -38,4 +38,14 @@ test('SessionProcessor.create and SafetyChecker.create load off the JS thread; e
   const checker = await SafetyChecker.create({ nudityModel: process.env.NSFW_MODEL_DIR })
   const check = await checker.checkFrame(new Uint8Array(32 * 32 * 4), 32, 32, 0)
   assert.equal(typeof check.nudity_score, 'number')
+})
+
+test('WebhookReceiver verifies what signWebhook signs; a forged delivery throws with httpStatus', () => {
+  const receiver = new WebhookReceiver({ apiKey: 'APIkey', apiSecret: 'installed-secret', recordings: 's3://recordings' })
+  const body = JSON.stringify({ event: 'egress_ended', id: 'EV_1', egressInfo: { egressId: 'EG_1', status: 'EGRESS_COMPLETE',
+    fileResults: [{ filename: 'sessions/s-1/recording.mp4' }] } })
+  const delivery = receiver.receive(body, signWebhook('APIkey', 'installed-secret', body), 'application/webhook+json')
+  assert.equal(delivery.egress_outcome.input_uri, 's3://recordings/sessions/s-1/recording.mp4')
+  assert.throws(() => receiver.receive(body, signWebhook('APIkey', 'forged', body), 'application/webhook+json'),
+    { kind: 'webhook', code: 'livekit.bad_signature', httpStatus: 401 })
 })
