@@ -1,11 +1,12 @@
 //! The test harness every crate's integration tests share: real media made by
 //! `scripts/make-fixtures`, a real S3-compatible server on loopback, and stand-ins for the HTTP
-//! services we call (Gemini, the Hugging Face hub) on 127.0.0.1. Missing parts fail the
+//! services we call (Gemini, the Hugging Face hub) on 127.0.0.1, and the real LiveKit server. Missing parts fail the
 //! test loudly; nothing is skipped.
 
 pub mod gemini;
 pub mod http;
 pub mod hub_server;
+pub mod livekit_server;
 mod s3_server;
 
 use std::path::PathBuf;

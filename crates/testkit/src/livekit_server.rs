@@ -1,0 +1,172 @@
+//! The real LiveKit server for tests: `livekit-server` built from the Go module proxy by
+//! `scripts/prepare-livekit-server` (`$LIVEKIT_SERVER_BIN`), one node without Redis, on free
+//! loopback ports, with its webhooks sent to a collector here. Stopped when dropped.
+
+use std::io::{BufReader, Read};
+use std::net::{TcpListener, TcpStream, UdpSocket};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::http::{Listener, Request, write_response};
+
+/// API key and secret the server is started with (a secret of LiveKit's recommended length).
+pub const API_KEY: &str = "APIsessionMonitorTest";
+pub const API_SECRET: &str = "a-test-secret-for-session-monitor-that-is-long-enough";
+
+/// Every webhook delivery received, as it arrived.
+#[derive(Default)]
+struct Deliveries {
+    requests: Mutex<Vec<Request>>,
+    arrived: Condvar,
+}
+
+pub struct LiveKitServer {
+    child: Child,
+    /// `http://127.0.0.1:<port>`: the API (Twirp) and, as `ws://`, the signalling URL.
+    pub url: String,
+    log: PathBuf,
+    _config: tempfile::TempDir,
+    deliveries: Arc<Deliveries>,
+    _webhooks: Listener,
+}
+
+impl LiveKitServer {
+    /// Starts the server with webhooks to a collector; fails the test loudly when the binary is
+    /// missing or the server does not come up.
+    pub fn start() -> Self {
+        let program = std::env::var_os("LIVEKIT_SERVER_BIN").map(PathBuf::from).unwrap_or_else(|| {
+            panic!(
+                "LIVEKIT_SERVER_BIN is not set: run scripts/prepare-livekit-server (scripts/test does) and export it"
+            )
+        });
+        assert!(program.is_file(), "{} does not exist: run scripts/prepare-livekit-server", program.display());
+        let deliveries = Arc::new(Deliveries::default());
+        let collecting = Arc::clone(&deliveries);
+        let webhooks = Listener::start(move |stream| collect(&collecting, stream));
+        let config = tempfile::tempdir().expect("config folder");
+        let (port, tcp_port, udp_port) = (free_tcp_port(), free_tcp_port(), free_udp_port());
+        let yaml = format!(
+            "port: {port}\nbind_addresses: [\"127.0.0.1\"]\n\
+             rtc:\n  tcp_port: {tcp_port}\n  udp_port: {udp_port}\n  use_external_ip: false\n  node_ip: 127.0.0.1\n\
+             keys:\n  {API_KEY}: {API_SECRET}\n\
+             webhook:\n  api_key: {API_KEY}\n  urls: [\"{}/api/livekit/webhook\"]\n\
+             logging:\n  level: info\n",
+            webhooks.base_url
+        );
+        let config_path = config.path().join("livekit.yaml");
+        std::fs::write(&config_path, yaml).expect("write the server config");
+        let log = config.path().join("server.log");
+        let log_file = std::fs::File::create(&log).expect("server log");
+        let child = Command::new(&program)
+            .arg("--config")
+            .arg(&config_path)
+            .stdout(Stdio::from(log_file.try_clone().expect("log handle")))
+            .stderr(Stdio::from(log_file))
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {} ({e}); run scripts/prepare-livekit-server", program.display()));
+        let mut server = Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            log,
+            _config: config,
+            deliveries,
+            _webhooks: webhooks,
+        };
+        server.wait_until_ready(port);
+        server
+    }
+
+    fn wait_until_ready(&mut self, port: u16) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("livekit-server exited with {status} while starting:\n{}", self.log_text());
+            }
+            if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
+                let _ =
+                    std::io::Write::write_all(&mut stream, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                let mut reply = String::new();
+                let _ = stream.read_to_string(&mut reply);
+                if reply.starts_with("HTTP/1.1 200") {
+                    return;
+                }
+            }
+            assert!(Instant::now() < deadline, "livekit-server did not answer within 30 s:\n{}", self.log_text());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The server's log so far (for failure messages).
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Calls a Twirp method (`livekit.RoomService/CreateRoom`) with `Authorization: Bearer
+    /// <token>`; returns the HTTP status and the JSON answer.
+    pub fn twirp(&self, method: &str, token: &str, body: &Value) -> (u16, Value) {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(15)))
+            .build()
+            .into();
+        let mut response = agent
+            .post(&format!("{}/twirp/{method}", self.url))
+            .header("Authorization", &format!("Bearer {token}"))
+            .header("Content-Type", "application/json")
+            .send(body.to_string())
+            .unwrap_or_else(|e| panic!("POST {method}: {e}"));
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    /// Waits up to `timeout` for a webhook whose body names `event` for room `room`; returns it.
+    pub fn webhook(&self, event: &str, room: &str, timeout: Duration) -> Request {
+        let deadline = Instant::now() + timeout;
+        let mut requests = self.deliveries.requests.lock().expect("deliveries");
+        loop {
+            let found = requests.iter().find(|r| {
+                let body: Value = serde_json::from_slice(&r.body).unwrap_or_default();
+                body["event"] == event && body["room"]["name"] == room
+            });
+            if let Some(request) = found {
+                return request.clone();
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "no {event} webhook for room {room} within {timeout:?}:\n{}", self.log_text());
+            requests = self.deliveries.arrived.wait_timeout(requests, left).expect("deliveries").0;
+        }
+    }
+
+    /// Every webhook delivery so far.
+    pub fn webhooks(&self) -> Vec<Request> {
+        self.deliveries.requests.lock().expect("deliveries").clone()
+    }
+}
+
+impl Drop for LiveKitServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn collect(deliveries: &Deliveries, stream: TcpStream) {
+    let mut reader = BufReader::new(stream);
+    let Ok(request) = Request::read(&mut reader) else { return };
+    let _ = write_response(reader.get_mut(), 200, &[], b"");
+    deliveries.requests.lock().expect("deliveries").push(request);
+    deliveries.arrived.notify_all();
+}
+
+fn free_tcp_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free TCP port").port()
+}
+
+fn free_udp_port() -> u16 {
+    UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr()).expect("free UDP port").port()
+}
