@@ -126,18 +126,23 @@ impl LiveKitServer {
 
     /// Waits up to `timeout` for a webhook whose body names `event` for room `room`; returns it.
     pub fn webhook(&self, event: &str, room: &str, timeout: Duration) -> Request {
+        self.webhook_where(&format!("{event} webhook for room {room}"), timeout, |body| {
+            body["event"] == event && body["room"]["name"] == room
+        })
+    }
+
+    /// Waits up to `timeout` for a webhook whose JSON body satisfies `matches` (the first such,
+    /// in arrival order); fails the test naming `what`, with the server's log, when none comes.
+    pub fn webhook_where(&self, what: &str, timeout: Duration, matches: impl Fn(&Value) -> bool) -> Request {
         let deadline = Instant::now() + timeout;
         let mut requests = self.deliveries.requests.lock().expect("deliveries");
         loop {
-            let found = requests.iter().find(|r| {
-                let body: Value = serde_json::from_slice(&r.body).unwrap_or_default();
-                body["event"] == event && body["room"]["name"] == room
-            });
+            let found = requests.iter().find(|r| matches(&serde_json::from_slice(&r.body).unwrap_or_default()));
             if let Some(request) = found {
                 return request.clone();
             }
             let left = deadline.saturating_duration_since(Instant::now());
-            assert!(!left.is_zero(), "no {event} webhook for room {room} within {timeout:?}:\n{}", self.log_text());
+            assert!(!left.is_zero(), "no {what} within {timeout:?}:\n{}", self.log_text());
             requests = self.deliveries.arrived.wait_timeout(requests, left).expect("deliveries").0;
         }
     }
