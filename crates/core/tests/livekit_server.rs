@@ -44,6 +44,10 @@ fn room_webhooks_from_the_real_server_verify_and_parse() {
     let reported = event.room.as_ref().expect("a room");
     assert_eq!((reported.name.as_str(), reported.sid.as_str()), ("sm-room-1", room["sid"].as_str().unwrap_or("?")));
     assert_eq!(event.egress_outcome(&RecordingStore::local("/recordings")), None, "no egress in a room event");
+    let delivered: serde_json::Value = serde_json::from_slice(&started.body).expect("JSON body");
+    assert!(delivered["room"]["turnPassword"].is_string(), "the server sends the room's TURN password");
+    assert!(event.raw["room"].get("turnPassword").is_none(), "raw keeps no credential: {}", event.raw);
+    assert_eq!(event.raw["room"]["name"], "sm-room-1", "and everything else");
 
     let (status, answer) = server.twirp("livekit.RoomService/DeleteRoom", &admin(), &json!({"room": "sm-room-1"}));
     assert_eq!(status, 200, "DeleteRoom: {answer}");

@@ -92,7 +92,8 @@ pub struct WebhookEvent {
     pub track: Option<Track>,
     /// Set for `egress_*` events.
     pub egress: Option<EgressInfo>,
-    /// The whole body as JSON, for fields this type does not model.
+    /// The whole body as JSON, for fields this type does not model — without the secrets
+    /// livekit-server puts in it (the room's `turnPassword`), so that it can be logged or stored.
     pub raw: Value,
 }
 
@@ -128,7 +129,24 @@ impl WebhookEvent {
             egress: obj.object("egressInfo")?.map(|o| EgressInfo::read(&o)).transpose()?,
             raw: Value::Null,
         };
+        let mut raw = raw;
+        drop_secrets(&mut raw);
         Ok(WebhookEvent { raw, ..event })
+    }
+}
+
+/// Fields of LiveKit's messages that are credentials, not data.
+const SECRET_FIELDS: [&str; 2] = ["turnPassword", "turn_password"];
+
+/// Removes [`SECRET_FIELDS`] wherever they occur in `value`.
+fn drop_secrets(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|key, _| !SECRET_FIELDS.contains(&key.as_str()));
+            map.values_mut().for_each(drop_secrets);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_secrets),
+        _ => {}
     }
 }
 
