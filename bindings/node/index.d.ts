@@ -271,7 +271,7 @@ export declare class SessionProcessor {
 // ---------------------------------------------------------------------------------------------
 // LiveKit webhooks. The delivery mirrors the Rust `WebhookDelivery` serialised by serde: snake_case
 // names with units (`created_at_s`, `duration_ns`), enums as LiveKit's proto names (a value this
-// version does not know arrives as the server sent it), and `raw` as the body was received.
+// version does not know arrives as the server sent it), and `raw` as the body was received (minus the room's `turnPassword`).
 // Nanosecond timestamps (`*_at_ns`) exceed 2^53, so JSON numbers lose their last digits (about
 // 0.1 µs); `raw` keeps them exact, as the strings LiveKit sends.
 

@@ -118,7 +118,7 @@ class WebhookDelivery:
     ``room_started``, ...), ``created_at_s`` (Unix seconds); ``room``, ``participant``, ``track``
     and ``egress`` are the objects the event carries as the Rust library reads them (snake_case
     names, units in the names, enums as their proto names) or ``None``; ``raw`` is the whole body
-    as received. ``egress_outcome`` is set for ``egress_ended`` only.
+    as received, minus the room's ``turnPassword``. ``egress_outcome`` is set for ``egress_ended`` only.
     """
 
     id: str
