@@ -17,8 +17,8 @@ say() { echo "bindings/node: $*" >&2; }
 cd "$here"
 
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target/node}
-if [ ! -x node_modules/.bin/napi ]; then
-  say "installing the dev dependencies (@napi-rs/cli)"
+if [ ! -x node_modules/.bin/napi ] || [ ! -x node_modules/.bin/tsc ]; then
+  say "installing the dev dependencies (@napi-rs/cli, typescript, livekit-server-sdk)"
   # --ignore-scripts: the addon is built by `npm run build` below; the install hook is tested after.
   npm install --no-audit --no-fund --ignore-scripts >&2
 fi
@@ -34,6 +34,8 @@ cargo fmt --check --manifest-path "$here/Cargo.toml"
 cargo clippy --quiet --release --locked --all-targets --manifest-path "$here/Cargo.toml" -- -D warnings
 
 node --test "$@" __test__/
+say "tsc --strict over __test__/typing-sample.ts (the public types in index.d.ts)"
+node_modules/.bin/tsc --noEmit --strict --module nodenext --moduleResolution nodenext --target es2022 __test__/typing-sample.ts
 
 # `npm install ./bindings/node` in a fresh project, with no addon built: the install hook
 # (scripts/install-addon.mjs) builds it with cargo, from the build folder the tests used.

@@ -1,0 +1,32 @@
+// Type-checked by `tsc --strict` in scripts/test.sh (never run): the public types in index.d.ts
+// allow what the README shows and catch what they should.
+import { SessionProcessor, WebhookReceiver, signWebhook } from '@session-monitor/node'
+import type { SessionProcessingError, SessionResult, WebhookDelivery } from '@session-monitor/node'
+
+export async function handle(body: Uint8Array, authorization: string | null, contentType: string | null): Promise<number> {
+  const receiver = new WebhookReceiver({ apiKey: 'key', apiSecret: 'secret', recordings: 's3://recordings' })
+  const processor = await SessionProcessor.create({ output: 'session-output', model: '.models/whisper-tiny' })
+  let delivery: WebhookDelivery
+  try {
+    delivery = receiver.receive(body, authorization, contentType)
+  } catch (err) {
+    const error = err as SessionProcessingError
+    return error.httpStatus ?? 500
+  }
+  const outcome = delivery.egress_outcome
+  if (outcome?.outcome === 'recorded') {
+    // Narrowed: only a recorded outcome has input_uri and session_id.
+    const result: SessionResult = await processor.process(outcome.session_id, outcome.input_uri)
+    return result.status === 'complete' ? 200 : 500
+  }
+  if (outcome?.outcome === 'failed') {
+    const reason: string = outcome.reason
+    // @ts-expect-error a failed outcome has no input_uri
+    void outcome.input_uri
+    return reason.length > 0 ? 200 : 200
+  }
+  const signed: string = signWebhook('key', 'secret', '{"event":"room_started"}')
+  // @ts-expect-error the body is raw bytes or text, not a parsed object
+  signWebhook('key', 'secret', { event: 'room_started' })
+  return signed.length > 0 ? 200 : 500
+}
