@@ -627,3 +627,65 @@ fn a_webhook_signed_here_is_accepted_by_livekits_sdk() {
     assert_eq!(event["participant"]["identity"], "alice");
     assert_eq!(event["room"]["name"], "session-room-7");
 }
+
+// --- real egress runs ---------------------------------------------------------------------
+
+/// The webhook bodies of one captured egress run (`tests/fixtures/livekit/real_egress_runs.json`:
+/// livekit-server v1.13.5 and LiveKit Egress v1.8.6 recording to an S3 stand-in on loopback).
+fn real_run(name: &str) -> Vec<WebhookEvent> {
+    let runs: Value = serde_json::from_slice(&fixture("real_egress_runs.json")).expect("JSON");
+    let bodies = runs[name].as_array().unwrap_or_else(|| panic!("no run {name}")).clone();
+    bodies.into_iter().map(|body| WebhookEvent::from_value(body).expect("a real body parses")).collect()
+}
+
+#[test]
+fn every_webhook_of_a_real_egress_run_parses_with_known_values() {
+    for run in ["participant_egress_stopped", "participant_egress_source_closed", "track_composite_egress_stopped"] {
+        let events = real_run(run);
+        let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+        assert!(kinds.starts_with(&["participant_joined"]) || kinds.starts_with(&["room_started"]), "{run}: {kinds:?}");
+        assert_eq!(kinds.last(), Some(&"egress_ended"), "{run}");
+        for event in &events {
+            assert!(!matches!(event.kind, EventKind::Other(_)), "{run}: {:?}", event.kind);
+            if let Some(egress) = &event.egress {
+                assert!(!matches!(egress.status, EgressStatus::Other(_)), "{run}: {:?}", egress.status);
+            }
+            if let Some(participant) = &event.participant {
+                assert!(!matches!(participant.kind, ParticipantKind::Other(_)), "{run}: {:?}", participant.kind);
+            }
+            assert!(event.raw.get("room").is_none_or(|room| room.get("turnPassword").is_none()));
+        }
+        // The recorder joins and leaves the room as a participant of kind EGRESS, named by its egress id.
+        let egress_id = events.last().and_then(|e| e.egress.as_ref()).map(|e| e.egress_id.clone()).expect("egress");
+        let recorder =
+            events.iter().filter_map(|e| e.participant.as_ref()).find(|p| p.is_recorder()).expect("recorder");
+        assert_eq!(recorder.identity, egress_id, "{run}");
+        let statuses: Vec<EgressStatus> =
+            events.iter().filter_map(|e| e.egress.as_ref()).map(|e| e.status.clone()).collect();
+        assert_eq!(statuses.last(), Some(&EgressStatus::Complete), "{run}: {statuses:?}");
+    }
+}
+
+#[test]
+fn real_egress_ended_deliveries_map_to_the_recording_in_s3() {
+    let store = RecordingStore::parse("s3://recordings").expect("store");
+    for (run, session, duration_ns) in [
+        ("participant_egress_stopped", "s-egress-3", 9_833_543_428),
+        ("participant_egress_source_closed", "s-egress-nostop", 24_875_358_643),
+        ("track_composite_egress_stopped", "s-egress-tc", 9_850_108_040),
+    ] {
+        let ended = real_run(run).pop().expect("egress_ended");
+        let outcome = ended.egress_outcome(&store).expect("an egress_ended").expect("processable");
+        let EgressOutcome::Recorded { session_id, input, duration_ns: got, limit_reached, .. } = outcome else {
+            panic!("{run}: not recorded: {outcome:?}")
+        };
+        assert_eq!(session_id.as_str(), session, "{run}: from sessions/<id>/ in the key");
+        let key = format!("sessions/{session}/recording.mp4");
+        assert_eq!(input, RecordingInput::S3 { bucket: "recordings".into(), key }, "{run}");
+        assert!(!limit_reached);
+        assert_eq!(got, duration_ns, "{run}");
+        // Egress builds `location` as https://{bucket}.{endpoint}/{key}: never parsed, only the filename is used.
+        let location = &ended.egress.as_ref().expect("egress").file_results[0].location;
+        assert!(location.starts_with("https://recordings.http://"), "{location}");
+    }
+}
