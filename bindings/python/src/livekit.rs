@@ -13,9 +13,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyString};
 use session_processing::ProcessingError;
-use session_processing::livekit::{
-    DeliveredOutcome, EgressOutcome, LiveKitError, RecordingStore, WebhookDelivery, WebhookVerifier,
-};
+use session_processing::livekit::{LiveKitError, RecordingStore, WebhookDelivery, WebhookVerifier};
 
 use crate::errors::to_py_err;
 
@@ -50,7 +48,7 @@ impl NativeWebhookReceiver {
     }
 
     /// Verifies one delivery with the GIL released. Returns the `WebhookDelivery` as JSON text
-    /// and, for a recording to process, its input as `s3://bucket/key` or a local path.
+    /// (a recorded outcome carries its `input_uri`).
     #[pyo3(signature = (body, authorization, content_type))]
     fn receive(
         &self,
@@ -58,7 +56,7 @@ impl NativeWebhookReceiver {
         body: &Bound<'_, PyAny>,
         authorization: Option<String>,
         content_type: Option<String>,
-    ) -> PyResult<(String, Option<String>)> {
+    ) -> PyResult<String> {
         let body = body_bytes(body)?;
         let body: &[u8] = &body;
         let (verifier, store) = (&self.verifier, &self.store);
@@ -90,14 +88,9 @@ pub(crate) fn sign_webhook(
     signed.map_err(|e| to_py_err(py, &e))
 }
 
-fn delivery_json(delivery: &WebhookDelivery) -> Result<(String, Option<String>), ProcessingError> {
-    let json = serde_json::to_string(delivery)
-        .map_err(|e| ProcessingError::Internal(format!("cannot serialise the webhook delivery: {e}")))?;
-    let input = match &delivery.egress_outcome {
-        Some(DeliveredOutcome::Outcome(EgressOutcome::Recorded { input, .. })) => Some(input.to_string()),
-        _ => None,
-    };
-    Ok((json, input))
+fn delivery_json(delivery: &WebhookDelivery) -> Result<String, ProcessingError> {
+    serde_json::to_string(delivery)
+        .map_err(|e| ProcessingError::Internal(format!("cannot serialise the webhook delivery: {e}")))
 }
 
 /// The raw body: `bytes` read in place, `bytearray` copied, `str` as UTF-8.

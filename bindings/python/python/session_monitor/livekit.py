@@ -77,12 +77,12 @@ class EgressOutcome:
     _raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def from_dict(cls, data: Dict[str, Any], input: Optional[str] = None) -> EgressOutcome:
-        """Builds the outcome from the Rust JSON (``input`` is the recording as a string)."""
+    def from_dict(cls, data: Dict[str, Any]) -> EgressOutcome:
+        """Builds the outcome from the Rust JSON."""
         return cls(
             outcome=cast(OutcomeKind, data["outcome"]),
             session_id=data.get("session_id"),
-            input=input,
+            input=data.get("input_uri"),
             recording_input=data.get("input"),
             egress_id=data.get("egress_id"),
             duration_ns=data.get("duration_ns"),
@@ -133,7 +133,7 @@ class WebhookDelivery:
     _raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def from_json(cls, text: str, input: Optional[str] = None) -> WebhookDelivery:
+    def from_json(cls, text: str) -> WebhookDelivery:
         """Builds the delivery from the JSON text the native module returns."""
         data: Dict[str, Any] = json.loads(text)
         outcome = data.get("egress_outcome")
@@ -146,7 +146,7 @@ class WebhookDelivery:
             track=data.get("track"),
             egress=data.get("egress"),
             raw=data["raw"],
-            egress_outcome=EgressOutcome.from_dict(outcome, input) if outcome is not None else None,
+            egress_outcome=EgressOutcome.from_dict(outcome) if outcome is not None else None,
             _raw=data,
         )
 
@@ -199,8 +199,7 @@ class WebhookReceiver:
         A delivery that fails verification raises ``WebhookError``, whose ``http_status`` is
         what to answer (401, 400, 413, 415); its message never holds the secret or the token.
         """
-        text, input = self._native.receive(body, authorization, content_type)
-        return WebhookDelivery.from_json(text, input)
+        return WebhookDelivery.from_json(self._native.receive(body, authorization, content_type))
 
     def __repr__(self) -> str:
         return f"WebhookReceiver(api_key={self._api_key!r}, recordings={self._recordings!r})"

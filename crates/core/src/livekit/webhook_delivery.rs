@@ -1,7 +1,7 @@
 //! A verified delivery and what it asks of the pipeline, as one serialisable value: what the
 //! Python and Node bindings hand to a web handler (`receive(body, authorization, content_type)`).
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use super::egress_outcome::{EgressOutcome, RecordingStore};
 use super::error::LiveKitError;
@@ -9,11 +9,13 @@ use super::webhook_event::WebhookEvent;
 use super::webhook_verifier::WebhookVerifier;
 
 /// What became of an `egress_ended`: a recording to process or a failed egress
-/// ([`EgressOutcome`]), or why the event cannot be acted on.
+/// ([`EgressOutcome`]), or why the event cannot be acted on. A recorded outcome is serialised
+/// with `input_uri` as well: the input as `SessionProcessor::process` takes it
+/// (`s3://bucket/key` or the local path), so that no binding has to rebuild it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum DeliveredOutcome {
-    Outcome(EgressOutcome),
+    Outcome(#[serde(serialize_with = "with_input_uri")] EgressOutcome),
     /// `"outcome": "unprocessable"`, with the error's `code` and message (e.g. a complete
     /// egress without a file, a key whose session id is invalid).
     Unprocessable {
@@ -30,6 +32,22 @@ pub struct WebhookDelivery {
     pub event: WebhookEvent,
     /// Set for `egress_ended` only.
     pub egress_outcome: Option<DeliveredOutcome>,
+}
+
+/// `outcome` as it serialises, plus `input_uri` (the input's `Display`) when it is recorded.
+fn with_input_uri<S: Serializer>(outcome: &EgressOutcome, serializer: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Recorded<'a> {
+        #[serde(flatten)]
+        outcome: &'a EgressOutcome,
+        input_uri: String,
+    }
+    match outcome {
+        EgressOutcome::Recorded { input, .. } => {
+            Recorded { outcome, input_uri: input.to_string() }.serialize(serializer)
+        }
+        other => other.serialize(serializer),
+    }
 }
 
 impl WebhookVerifier {
@@ -110,6 +128,7 @@ mod tests {
         assert_eq!(outcome["session_id"], "s-42");
         assert_eq!(outcome["input"]["kind"], "s3");
         assert_eq!(outcome["input"]["key"], "sessions/s-42/recording.mp4");
+        assert_eq!(outcome["input_uri"], "s3://recordings/sessions/s-42/recording.mp4");
         assert_eq!(outcome["duration_ns"], 61_000_000_000i64);
         assert_eq!(json["raw"]["egressInfo"]["egressId"], "EG_1");
     }
