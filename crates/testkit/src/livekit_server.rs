@@ -2,7 +2,7 @@
 //! `scripts/prepare-livekit-server` (`$LIVEKIT_SERVER_BIN`), one node without Redis, on free
 //! loopback ports, with its webhooks sent to a collector here. Stopped when dropped.
 
-use std::io::{BufReader, Read};
+use std::io::BufReader;
 use std::net::{TcpListener, TcpStream, UdpSocket};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -32,6 +32,8 @@ pub struct LiveKitServer {
     _config: tempfile::TempDir,
     deliveries: Arc<Deliveries>,
     _webhooks: Listener,
+    /// HTTP client for the readiness check and Twirp calls; answers of any status are returned.
+    http: ureq::Agent,
 }
 
 impl LiveKitServer {
@@ -75,25 +77,24 @@ impl LiveKitServer {
             _config: config,
             deliveries,
             _webhooks: webhooks,
+            http: ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .timeout_global(Some(Duration::from_secs(15)))
+                .build()
+                .into(),
         };
-        server.wait_until_ready(port);
+        server.wait_until_ready();
         server
     }
 
-    fn wait_until_ready(&mut self, port: u16) {
+    fn wait_until_ready(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!("livekit-server exited with {status} while starting:\n{}", self.log_text());
             }
-            if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
-                let _ =
-                    std::io::Write::write_all(&mut stream, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-                let mut reply = String::new();
-                let _ = stream.read_to_string(&mut reply);
-                if reply.starts_with("HTTP/1.1 200") {
-                    return;
-                }
+            if self.http.get(&self.url).call().is_ok_and(|answer| answer.status() == 200) {
+                return;
             }
             assert!(Instant::now() < deadline, "livekit-server did not answer within 30 s:\n{}", self.log_text());
             std::thread::sleep(Duration::from_millis(100));
@@ -108,12 +109,8 @@ impl LiveKitServer {
     /// Calls a Twirp method (`livekit.RoomService/CreateRoom`) with `Authorization: Bearer
     /// <token>`; returns the HTTP status and the JSON answer.
     pub fn twirp(&self, method: &str, token: &str, body: &Value) -> (u16, Value) {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(15)))
-            .build()
-            .into();
-        let mut response = agent
+        let mut response = self
+            .http
             .post(&format!("{}/twirp/{method}", self.url))
             .header("Authorization", &format!("Bearer {token}"))
             .header("Content-Type", "application/json")
