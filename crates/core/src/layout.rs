@@ -2,6 +2,8 @@
 //! `sessions/<sessionId>/{recording.mp4, audio.wav, transcript.json, transcript.txt, quality.json,
 //! engagement.json, combined-score.json, analysis.json, safety/<timestamp>.json}` plus `manifest.json`.
 
+/// The folder (key prefix) that holds one folder per session.
+pub const SESSIONS_DIR: &str = "sessions";
 pub const MANIFEST: &str = "manifest.json";
 pub const AUDIO_WAV: &str = "audio.wav";
 pub const TRANSCRIPT_JSON: &str = "transcript.json";
@@ -24,6 +26,11 @@ pub const PARTICIPANTS_DIR: &str = "participants";
 /// mixes results of two runs.
 pub const DERIVED: &[&str] =
     &[AUDIO_WAV, TRANSCRIPT_JSON, TRANSCRIPT_TXT, QUALITY, ENGAGEMENT, COMBINED, ANALYSIS, SAFETY_SCAN];
+
+/// A session's folder (key prefix) below the output root: `sessions/<sessionId>`.
+pub fn session_folder(session_id: &str) -> String {
+    format!("{SESSIONS_DIR}/{session_id}")
+}
 
 /// Name the recording is stored under: `recording.<ext>` with the input's own extension.
 pub fn recording(extension: &str) -> String {

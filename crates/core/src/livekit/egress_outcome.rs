@@ -2,7 +2,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use crate::{RecordingInput, SessionId, bucket_name};
+use crate::{RecordingInput, SessionId, bucket_name, layout};
 
 use super::egress_info::{EgressInfo, EgressStatus, FileInfo};
 use super::error::{LiveKitError, shown};
@@ -163,7 +163,7 @@ impl WebhookEvent {
 /// `<id>` from a key with a `sessions/<id>/<file…>` run of segments (a prefix before it is fine).
 fn session_id_in_key(key: &str) -> Option<&str> {
     let segments: Vec<&str> = key.split('/').collect();
-    segments.windows(3).find(|w| w[0] == "sessions" && !w[1].is_empty() && !w[2].is_empty()).map(|w| w[1])
+    segments.windows(3).find(|w| w[0] == layout::SESSIONS_DIR && !w[1].is_empty() && !w[2].is_empty()).map(|w| w[1])
 }
 
 #[cfg(test)]

@@ -261,7 +261,7 @@ impl RecordingSource {
 
 /// `sessions/<sessionId>/recording.mp4`: where the pipeline expects a session's recording.
 pub fn recording_key(session_id: &SessionId) -> String {
-    format!("sessions/{session_id}/{}", layout::recording("mp4"))
+    format!("{}/{}", layout::session_folder(session_id.as_str()), layout::recording("mp4"))
 }
 
 fn non_empty<'a>(what: &str, value: &'a str) -> Result<&'a str, LiveKitError> {

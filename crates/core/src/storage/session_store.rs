@@ -8,8 +8,8 @@ use object_store::{ObjectStore, PutPayload, WriteMultipart};
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::ProcessingError;
 use crate::storage::{OutputLocation, S3Settings};
+use crate::{ProcessingError, layout};
 
 /// Size of the pieces a file is streamed in, to storage and from it.
 const CHUNK_BYTES: usize = 8 * 1024 * 1024;
@@ -44,12 +44,12 @@ impl SessionStore {
                 let dir = std::fs::canonicalize(dir).map_err(|e| ProcessingError::io(dir.display(), e))?;
                 let store = object_store::local::LocalFileSystem::new_with_prefix(&dir)
                     .map_err(|e| ProcessingError::storage(dir.display().to_string(), e))?;
-                let display = dir.join("sessions").join(session_id).display().to_string();
+                let display = dir.join(layout::SESSIONS_DIR).join(session_id).display().to_string();
                 Ok(Self::new(Arc::new(store), "", display, None, session_id))
             }
             OutputLocation::S3 { bucket, prefix } => {
                 let store = s3.store(bucket)?;
-                let display = format!("s3://{bucket}/{}", join_key(prefix, &format!("sessions/{session_id}")));
+                let display = format!("s3://{bucket}/{}", join_key(prefix, &layout::session_folder(session_id)));
                 Ok(Self::new(store, prefix, display, Some(bucket.clone()), session_id))
             }
         }
@@ -58,7 +58,7 @@ impl SessionStore {
     /// A session folder on any `object_store` backend (GCS, Azure, memory, …) under `prefix`.
     pub fn on_store(store: Arc<dyn ObjectStore>, prefix: &str, display_base: &str, session_id: &str) -> Self {
         let display =
-            format!("{}/{}", display_base.trim_end_matches('/'), join_key(prefix, &format!("sessions/{session_id}")));
+            format!("{}/{}", display_base.trim_end_matches('/'), join_key(prefix, &layout::session_folder(session_id)));
         Self::new(store, prefix, display, None, session_id)
     }
 
@@ -69,7 +69,7 @@ impl SessionStore {
         bucket: Option<String>,
         session_id: &str,
     ) -> Self {
-        let root = ObjectPath::from(join_key(prefix, &format!("sessions/{session_id}")));
+        let root = ObjectPath::from(join_key(prefix, &layout::session_folder(session_id)));
         Self { store, root, display_root, bucket }
     }
 
