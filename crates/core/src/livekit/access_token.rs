@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use super::error::LiveKitError;
+use super::error::{LiveKitError, require_key_pair};
 use super::jwt::sign_hs256;
 
 /// What a token allows in rooms: LiveKit's `video` claim, with its camelCase names. Unset
@@ -153,11 +153,7 @@ impl AccessToken {
     }
 
     fn claims(&self, now: OffsetDateTime) -> Result<Map<String, Value>, LiveKitError> {
-        if self.api_key.trim().is_empty() || self.api_secret.is_empty() {
-            return Err(LiveKitError::Config(
-                "an access token needs the API key and secret (LIVEKIT_API_KEY / LIVEKIT_API_SECRET)".into(),
-            ));
-        }
+        require_key_pair("an access token", &self.api_key, &self.api_secret)?;
         if let Some(video) = self.video.as_ref().filter(|v| v.room_join)
             && (self.identity.is_empty() || video.room.is_empty())
         {

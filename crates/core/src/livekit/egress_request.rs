@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use crate::{SessionId, bucket_name, layout};
 
 use super::access_token::{AccessToken, VideoGrants};
-use super::error::LiveKitError;
+use super::error::{LiveKitError, require_key_pair};
 
 /// Key-frame interval requested from egress, in seconds. File egress otherwise leaves x264 at
 /// 10 s, which makes seeking (and our key-frame sampling) coarse.
@@ -31,11 +31,7 @@ impl LiveKitApi {
     /// `url` is `LIVEKIT_URL` as clients use it (`wss://…`, `ws://…`) or its HTTP form.
     pub fn new(url: &str, api_key: impl Into<String>, api_secret: impl Into<String>) -> Result<Self, LiveKitError> {
         let (api_key, api_secret) = (api_key.into(), api_secret.into());
-        if api_key.trim().is_empty() || api_secret.is_empty() {
-            return Err(LiveKitError::Config(
-                "the API key and secret must not be empty (LIVEKIT_API_KEY / LIVEKIT_API_SECRET)".into(),
-            ));
-        }
+        require_key_pair("the LiveKit API", &api_key, &api_secret)?;
         Ok(LiveKitApi { base_url: http_base_url(url)?, api_key, api_secret })
     }
 

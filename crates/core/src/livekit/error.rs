@@ -140,6 +140,17 @@ impl LiveKitError {
     }
 }
 
+/// Refuses an empty API key or secret: `what` ("a webhook verifier", "an access token", …) says
+/// which part of the glue was given them.
+pub(crate) fn require_key_pair(what: &str, api_key: &str, api_secret: &str) -> Result<(), LiveKitError> {
+    if api_key.trim().is_empty() || api_secret.is_empty() {
+        return Err(LiveKitError::Config(format!(
+            "{what} needs the API key and secret, and one is empty (LIVEKIT_API_KEY / LIVEKIT_API_SECRET)"
+        )));
+    }
+    Ok(())
+}
+
 /// At most `max` characters of untrusted text, escaped, for an error message.
 pub(crate) fn shown(text: &str, max: usize) -> String {
     let mut out: String = text.chars().take(max).flat_map(char::escape_default).collect();

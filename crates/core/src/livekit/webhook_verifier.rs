@@ -8,7 +8,7 @@ use base64::engine::general_purpose::STANDARD;
 use ring::{digest, hmac, rand};
 use time::OffsetDateTime;
 
-use super::error::{LiveKitError, shown};
+use super::error::{LiveKitError, require_key_pair, shown};
 use super::jwt::UnverifiedToken;
 use super::webhook_event::WebhookEvent;
 
@@ -49,11 +49,7 @@ impl WebhookVerifier {
     /// A verifier for the key pair in livekit-server's `webhook.api_key` (and its secret).
     pub fn new(api_key: impl Into<String>, api_secret: impl Into<String>) -> Result<Self, LiveKitError> {
         let (api_key, api_secret) = (api_key.into(), api_secret.into());
-        if api_key.trim().is_empty() || api_secret.is_empty() {
-            return Err(LiveKitError::Config(
-                "the API key and secret must not be empty (LIVEKIT_API_KEY / LIVEKIT_API_SECRET)".into(),
-            ));
-        }
+        require_key_pair("a webhook verifier", &api_key, &api_secret)?;
         Ok(WebhookVerifier {
             api_key,
             api_secret,
