@@ -1,16 +1,18 @@
 //! The test harness every crate's integration tests share: real media made by
 //! `scripts/make-fixtures`, a real S3-compatible server on loopback, and stand-ins for the HTTP
-//! services we call (Gemini, the Hugging Face hub) on 127.0.0.1, and the real LiveKit server. Missing parts fail the
+//! services we call (Gemini, the Hugging Face hub) on 127.0.0.1, the real LiveKit server and a private Postgres cluster. Missing parts fail the
 //! test loudly; nothing is skipped.
 
 pub mod gemini;
 pub mod http;
 pub mod hub_server;
 pub mod livekit_server;
+pub mod postgres;
 mod s3_server;
 
 use std::path::PathBuf;
 
+pub use postgres::PostgresServer;
 pub use s3_server::S3Server;
 
 /// A media file made by `scripts/make-fixtures` (in `$FIXTURES_DIR`, else `<repo>/.fixtures`);

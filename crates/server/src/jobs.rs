@@ -1,0 +1,242 @@
+//! What the workers do with each job: start a participant's egress, or run the pipeline on
+//! every recording of a session and record the outcome. Each job reads its state from Postgres
+//! first, so a job that runs again (its worker died mid-run, or a retry) does the right thing:
+//! the library replaces a session's artifacts whole, and a finished session is left alone.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use apalis::prelude::{BoxDynError, Data};
+use serde_json::{Value, json};
+use session_processing::{
+    CancelFlag, ParticipantInput, ProcessingError, RecordingInput, SessionId, SessionProcessor, SessionResult,
+};
+use sqlx::PgPool;
+use tracing::Instrument;
+
+use crate::config::ServerConfig;
+use crate::db::{self, EgressRow, egress_status, status};
+use crate::lifecycle;
+use crate::livekit_calls::LiveKitCalls;
+use crate::metrics::Metrics;
+use crate::queue::{ProcessSession, StartRecording};
+
+/// What every worker shares: the database, the loaded models (in `processor`) and LiveKit.
+pub struct WorkerState {
+    pub pool: PgPool,
+    pub config: Arc<ServerConfig>,
+    pub processor: SessionProcessor,
+    pub livekit: LiveKitCalls,
+    pub metrics: Arc<Metrics>,
+    /// Waits before each retry of a run that failed on storage (the bucket unreachable).
+    pub storage_backoff: Vec<Duration>,
+}
+
+/// Storage retries: after 2, 4 and 8 seconds.
+pub fn default_storage_backoff() -> Vec<Duration> {
+    [2, 4, 8].into_iter().map(Duration::from_secs).collect()
+}
+
+pub async fn process_session(job: ProcessSession, state: Data<Arc<WorkerState>>) -> Result<(), BoxDynError> {
+    let span = tracing::info_span!("job", kind = "process", session = %job.session_id);
+    process(&job.session_id, &state).instrument(span).await.map_err(Into::into)
+}
+
+pub async fn start_recording(job: StartRecording, state: Data<Arc<WorkerState>>) -> Result<(), BoxDynError> {
+    let span = tracing::info_span!("job", kind = "record", session = %job.session_id);
+    record(&job, &state).instrument(span).await.map_err(Into::into)
+}
+
+async fn process(id: &str, state: &WorkerState) -> Result<(), crate::error::ServerError> {
+    let Some(recordings) = begin(id, state).await? else { return Ok(()) };
+    let outcome = run_with_retries(id, &recordings, state).await;
+    let mut tx = state.pool.begin().await?;
+    match &outcome {
+        Ok(result) => {
+            let summary = score_summary(result);
+            db::set_result(&mut tx, id, &result.output, &summary).await?;
+            let payload = json!({
+                "status": result.status, "duration_ms": result.duration_ms, "stages": result.stages,
+                "artifacts": result.artifacts, "score_summary": summary,
+            });
+            db::add_event(&mut tx, id, "processing_complete", &payload).await?;
+            db::set_status(&mut tx, id, status::COMPLETE, None).await?;
+            for stage in &result.stages {
+                state.metrics.stage(&stage.name, stage.duration_ms as f64 / 1000.0);
+            }
+            tracing::info!(duration_ms = result.duration_ms, "session processed");
+        }
+        Err(error) => {
+            let reason = format!("{}: {error}", error.code());
+            db::add_event(&mut tx, id, "processing_failed", &error_payload(error)).await?;
+            db::set_status(&mut tx, id, status::FAILED, Some(&reason)).await?;
+            tracing::warn!(code = %error.code(), "session failed");
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Marks the session `processing` and returns its recordings; `None` when there is nothing to
+/// do (unknown session, or already finished: a job delivered again).
+async fn begin(id: &str, state: &WorkerState) -> Result<Option<Vec<EgressRow>>, crate::error::ServerError> {
+    let mut tx = state.pool.begin().await?;
+    let Some(session) = db::lock_session(&mut tx, id).await? else { return Ok(None) };
+    if session.status == status::COMPLETE || session.status == status::FAILED {
+        return Ok(None);
+    }
+    let recordings: Vec<EgressRow> =
+        db::egresses(&mut tx, id).await?.into_iter().filter(|e| e.status == egress_status::COMPLETE).collect();
+    db::set_status(&mut tx, id, status::PROCESSING, None).await?;
+    db::add_event(&mut tx, id, "processing_started", &json!({ "recordings": recordings.len() })).await?;
+    tx.commit().await?;
+    Ok(Some(recordings))
+}
+
+/// Runs the pipeline, trying again after each wait in `storage_backoff` when it fails on
+/// storage; every retry is a `processing_retry` event.
+async fn run_with_retries(
+    id: &str,
+    recordings: &[EgressRow],
+    state: &WorkerState,
+) -> Result<SessionResult, ProcessingError> {
+    let mut waits = state.storage_backoff.iter();
+    let mut attempt = 1;
+    loop {
+        let error = match run_pipeline(id, recordings, &state.processor).await {
+            Ok(result) => return Ok(result),
+            Err(error) => error,
+        };
+        let wait = match waits.next() {
+            Some(wait) if error.kind() == "storage" => *wait,
+            _ => return Err(error),
+        };
+        let mut payload = error_payload(&error);
+        payload["attempt"] = attempt.into();
+        payload["next_attempt_in_s"] = wait.as_secs_f64().into();
+        if let Ok(mut conn) = state.pool.acquire().await {
+            let _ = db::add_event(&mut conn, id, "processing_retry", &payload).await;
+        }
+        tracing::warn!(attempt, code = %error.code(), "storage failed; retrying");
+        tokio::time::sleep(wait).await;
+        attempt += 1;
+    }
+}
+
+async fn run_pipeline(
+    id: &str,
+    recordings: &[EgressRow],
+    processor: &SessionProcessor,
+) -> Result<SessionResult, ProcessingError> {
+    let cancel = CancelFlag::new();
+    let input = |row: &EgressRow| RecordingInput::parse(row.input_uri.as_deref().unwrap_or_default());
+    match recordings {
+        [] => Err(ProcessingError::Input(format!("session {id} has no recording to process"))),
+        [one] => processor.process(id, input(one)?, &cancel).await,
+        several => {
+            let first_start = several.iter().map(|r| r.started_at_ns).filter(|t| *t > 0).min().unwrap_or(0);
+            let participants = several
+                .iter()
+                .map(|row| {
+                    Ok(ParticipantInput {
+                        participant: if row.participant_identity.is_empty() {
+                            row.egress_id.clone()
+                        } else {
+                            row.participant_identity.clone()
+                        },
+                        input: input(row)?,
+                        offset_s: (row.started_at_ns - first_start).max(0) as f64 / 1e9,
+                    })
+                })
+                .collect::<Result<Vec<_>, ProcessingError>>()?;
+            processor.process_participants(id, participants, &cancel).await
+        }
+    }
+}
+
+fn error_payload(error: &ProcessingError) -> Value {
+    json!({ "code": error.code(), "kind": error.kind(), "message": error.to_string() })
+}
+
+/// The figures a list of sessions shows: the combined, quality and engagement scores and the
+/// safety categories flagged.
+fn score_summary(result: &SessionResult) -> Value {
+    let score = |report: &Option<Value>| report.as_ref().map(|r| r["score"].clone()).unwrap_or(Value::Null);
+    let flagged: Vec<Value> = result
+        .safety
+        .as_ref()
+        .and_then(|s| s["categories"].as_array())
+        .map(|items| items.iter().filter(|c| c["decision"] == "flagged").map(|c| c["category"].clone()).collect())
+        .unwrap_or_default();
+    json!({
+        "combined": score(&result.combined),
+        "quality": score(&result.quality),
+        "engagement": score(&result.engagement),
+        "safety_flagged": flagged,
+    })
+}
+
+async fn record(job: &StartRecording, state: &WorkerState) -> Result<(), crate::error::ServerError> {
+    let Some(session) = db::get_session(&state.pool, &job.session_id).await? else { return Ok(()) };
+    let started = match state.config.egress_upload() {
+        Some(upload) => {
+            let id = SessionId::new(job.session_id.as_str())?;
+            state.livekit.start_participant_egress(&id, &session.room_name, &job.identity, &upload).await
+        }
+        None => Err(crate::error::ServerError::Config("RECORDINGS_S3_BUCKET is not set".into())),
+    };
+    let mut tx = state.pool.begin().await?;
+    let Some(session) = db::lock_session(&mut tx, &job.session_id).await? else { return Ok(()) };
+    let mut stop_now = None;
+    match started {
+        Ok(egress_id) => {
+            db::remove_placeholder(&mut tx, &session.id, &job.identity).await?;
+            let row = EgressRow {
+                egress_id: egress_id.clone(),
+                participant_identity: job.identity.clone(),
+                status: egress_status::ACTIVE.into(),
+                input_uri: None,
+                started_at_ns: 0,
+                duration_ns: 0,
+                reason: None,
+            };
+            db::upsert_egress(&mut tx, &session.id, &row).await?;
+            db::add_event(
+                &mut tx,
+                &session.id,
+                "egress_requested",
+                &json!({ "egress_id": egress_id, "identity": job.identity }),
+            )
+            .await?;
+            if session.status != status::ACTIVE {
+                stop_now = Some(egress_id);
+            }
+        }
+        Err(error) => {
+            let reason = format!("the recording of {} could not start: {error}", job.identity);
+            let row = EgressRow {
+                egress_id: job.placeholder_id.clone(),
+                participant_identity: job.identity.clone(),
+                status: egress_status::FAILED.into(),
+                input_uri: None,
+                started_at_ns: 0,
+                duration_ns: 0,
+                reason: Some(reason.clone()),
+            };
+            db::upsert_egress(&mut tx, &session.id, &row).await?;
+            db::add_event(
+                &mut tx,
+                &session.id,
+                "egress_start_failed",
+                &json!({ "identity": job.identity, "reason": reason }),
+            )
+            .await?;
+            lifecycle::queue_if_ready(&mut tx, &session, &state.config.queue).await?;
+        }
+    }
+    tx.commit().await?;
+    if let Some(egress_id) = stop_now {
+        state.livekit.stop_egress(&egress_id).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,5 @@
+//! The HTTP routes, one file per area.
+
+pub mod ops;
+pub mod sessions;
+pub mod webhook;

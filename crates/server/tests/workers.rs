@@ -1,0 +1,105 @@
+//! The durable queue with real worker processes on one Postgres: a worker killed with SIGKILL
+//! mid-job has its job finished by another; two workers take distinct jobs; a database that
+//! stops and comes back loses nothing.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use session_testkit::fixture;
+use support::{Platform, egress_ended};
+
+const NO_LIVEKIT: &str = "ws://127.0.0.1:9";
+const PROCESSED: Duration = Duration::from_secs(240);
+
+/// Whisper makes a job last long enough to be cut in the middle.
+fn with_whisper(platform: &mut Platform) {
+    let model = std::env::var("WHISPER_MODEL_DIR")
+        .expect("WHISPER_MODEL_DIR is not set: run scripts/prepare-whisper-tiny (scripts/test does) and export it");
+    platform.env.insert("WHISPER_MODEL".into(), model);
+}
+
+fn event_kinds(session: &serde_json::Value) -> Vec<String> {
+    session["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["event_type"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn a_job_cut_by_sigkill_is_finished_by_another_worker_without_a_half_written_session() {
+    let mut platform = Platform::start(NO_LIVEKIT);
+    with_whisper(&mut platform);
+    let _api = platform.serve(&["--api-only"]);
+    let mut first = platform.worker("first-worker");
+    let key = platform.record("s-killed", &fixture("clean.mp4"));
+    let (status, answer) = platform.deliver(&egress_ended("EV_k", "EG_k", "room-k", &key, "alice"));
+    assert_eq!(status, 200, "{answer}");
+
+    platform.wait_for_status("s-killed", "processing", Duration::from_secs(120));
+    first.kill_hard();
+    let manifest = platform.output().join("sessions/s-killed/manifest.json");
+    let cut: serde_json::Value =
+        std::fs::read(&manifest).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+    assert_ne!(cut["status"], "complete", "the job was cut before it finished (else this test proves nothing)");
+
+    let started = Instant::now();
+    let _second = platform.worker("second-worker");
+    let done = platform.wait_for_status("s-killed", "complete", PROCESSED);
+    let kinds = event_kinds(&done);
+    assert_eq!(kinds.iter().filter(|k| *k == "processing_started").count(), 2, "run twice: {kinds:?}");
+    assert_eq!(kinds.iter().filter(|k| *k == "processing_complete").count(), 1, "{kinds:?}");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&manifest).expect("manifest")).expect("manifest JSON");
+    assert_eq!(manifest["status"], "complete");
+    for artifact in manifest["artifacts"].as_array().expect("artifacts") {
+        let path = std::path::PathBuf::from(artifact["location"].as_str().expect("location"));
+        let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        assert_eq!(bytes, artifact["bytes"].as_u64().unwrap_or(u64::MAX), "{} is whole", path.display());
+    }
+    let jobs = platform.wait_for_jobs_done(1, Duration::from_secs(30));
+    assert_eq!(jobs[0]["attempts"], 2, "two runs: the one cut by the kill and the one that finished: {jobs:?}");
+    eprintln!("handed over and finished in {:.1} s after the kill", started.elapsed().as_secs_f64());
+}
+
+#[test]
+fn two_worker_processes_take_each_job_once() {
+    let platform = Platform::start(NO_LIVEKIT);
+    let _api = platform.serve(&["--api-only"]);
+    let _workers = [platform.worker("worker-a"), platform.worker("worker-b")];
+    let ids: Vec<String> = (0..4).map(|i| format!("s-pair-{i}")).collect();
+    for (i, id) in ids.iter().enumerate() {
+        let key = platform.record(id, &fixture("clean.mp4"));
+        let (status, answer) =
+            platform.deliver(&egress_ended(&format!("EV_p{i}"), &format!("EG_p{i}"), id, &key, "alice"));
+        assert_eq!(status, 200, "{answer}");
+    }
+    for id in &ids {
+        let done = platform.wait_for_status(id, "complete", PROCESSED);
+        let kinds = event_kinds(&done);
+        assert_eq!(kinds.iter().filter(|k| *k == "processing_started").count(), 1, "{id} ran once: {kinds:?}");
+    }
+    platform.wait_for_jobs_done(ids.len(), Duration::from_secs(30));
+}
+
+#[test]
+fn the_server_reconnects_after_postgres_restarts_and_loses_nothing() {
+    let mut platform = Platform::start(NO_LIVEKIT);
+    let mut server = platform.serve(&[]);
+    platform.postgres.stop();
+    let (status, _) = support::http_get(&format!("{}/healthz", platform.base_url()), &[]);
+    assert_eq!(status, 503, "health says the database is down");
+    let key = platform.record("s-outage", &fixture("clean.mp4"));
+    let body = egress_ended("EV_outage", "EG_outage", "room-o", &key, "alice");
+    let (status, answer) = platform.deliver(&body);
+    assert_eq!(status, 503, "a delivery during the outage is refused, so LiveKit retries it: {answer}");
+
+    platform.postgres.start_again();
+    server.wait_until_healthy(Duration::from_secs(60));
+    let (status, answer) = platform.deliver(&body);
+    assert_eq!(status, 200, "LiveKit's retry is taken: {answer}");
+    assert_ne!(answer["duplicate"], true, "the refused delivery left no trace: {answer}");
+    platform.wait_for_status("s-outage", "complete", PROCESSED);
+}
