@@ -22,7 +22,9 @@ fn main() {
             (url, key, secret, deliveries, concurrency, rooms)
         }
         _ => {
-            eprintln!("usage: webhook_load load URL KEY SECRET DELIVERIES CONCURRENCY ROOMS | send URL KEY SECRET BODY");
+            eprintln!(
+                "usage: webhook_load load URL KEY SECRET DELIVERIES CONCURRENCY ROOMS | send URL KEY SECRET BODY"
+            );
             std::process::exit(2);
         }
     };
@@ -71,8 +73,11 @@ fn main() {
 
 /// Sends each body in turn on one agent; every answer must be 200.
 fn send_all(url: &str, key: &str, secret: &str, bodies: &[Vec<u8>]) -> Vec<Duration> {
-    let agent: ureq::Agent =
-        ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(30))).build().into();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into();
     bodies
         .iter()
         .map(|body| {

@@ -217,3 +217,69 @@ fn jwt_claims(token: &str) -> Value {
     serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).expect("base64url"))
         .expect("JSON")
 }
+
+#[test]
+fn a_one_to_one_session_is_processed_per_participant_once_both_egresses_end() {
+    let stack = stack();
+    let base = stack.platform.base_url();
+    let started = start(&stack, "alice");
+    let (id, key) = (started["session_id"].as_str().expect("id"), started["session_key"].as_str().expect("key"));
+    let (status, bob) = http_post(
+        &format!("{base}/api/sessions/{id}/participants"),
+        &[with_key(key), vec![("Content-Type", "application/json".into())]].concat(),
+        json!({ "identity": "bob" }).to_string().as_bytes(),
+    );
+    assert_eq!(status, 200, "{bob}");
+    assert_eq!(jwt_claims(bob["token"].as_str().expect("token"))["sub"], "bob");
+
+    // Each person's egress as LiveKit reports it: started, then (after End) ended with a file in
+    // the bucket. The egress itself is simulated here; crates/server's egress test runs the real one.
+    let store = stack.s3.store(BUCKET);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let mut ended = Vec::new();
+    for (n, person) in ["alice", "bob"].into_iter().enumerate() {
+        let key_name = format!("sessions/{id}/{person}/recording.mp4");
+        let bytes = std::fs::read(session_testkit::fixture(&format!("{person}.mp4"))).expect("fixture");
+        runtime
+            .block_on(store.put(&object_store::path::Path::from(key_name.as_str()), bytes.into()))
+            .expect("upload the recording");
+        let mut event =
+            support::egress_ended(&format!("EV_end_{person}"), &format!("EG_{person}"), id, &key_name, person);
+        event["egressInfo"]["startedAt"] = format!("{}", 1_764_800_000_000_000_000i64 + n as i64 * 500_000_000).into();
+        let mut started = event.clone();
+        started["event"] = "egress_started".into();
+        started["id"] = format!("EV_start_{person}").into();
+        started["egressInfo"]["status"] = "EGRESS_ACTIVE".into();
+        started["egressInfo"]["fileResults"] = json!([]);
+        let (status, answer) = stack.platform.deliver(&started);
+        assert_eq!((status, answer["session_id"].as_str()), (200, Some(id)), "{answer}");
+        ended.push(event);
+    }
+    let (status, answer) = http_post(&format!("{base}/api/sessions/{id}/end"), &with_key(key), b"");
+    assert_eq!(
+        (status, answer["processing"].as_str()),
+        (200, Some("waiting")),
+        "two egresses still recording: {answer}"
+    );
+    let (status, answer) = stack.platform.deliver(&ended[0]);
+    assert_eq!((status, answer["action"].as_str()), (200, Some("waiting")), "bob's egress has not ended: {answer}");
+    let (status, answer) = stack.platform.deliver(&ended[1]);
+    assert_eq!((status, answer["action"].as_str()), (200, Some("queued")), "{answer}");
+
+    let done = stack.platform.wait_for_status(id, "complete", Duration::from_secs(240));
+    assert_eq!(done["egresses"].as_array().map(Vec::len), Some(2), "{done:#}");
+    let engagement_key = format!("sessions/{id}/engagement.json");
+    let bytes = runtime
+        .block_on(async { store.get(&object_store::path::Path::from(engagement_key.as_str())).await?.bytes().await })
+        .expect("engagement.json in the bucket");
+    let engagement: Value = serde_json::from_slice(&bytes).expect("JSON");
+    let conversation = &engagement["conversation"];
+    let people: Vec<&str> = conversation["participants"]
+        .as_array()
+        .expect("participants")
+        .iter()
+        .filter_map(|p| p["participant"].as_str())
+        .collect();
+    assert_eq!(people, ["alice", "bob"], "{conversation:#}");
+    assert!(conversation["turn_count"].as_u64().unwrap_or(0) >= 2, "the two take turns: {conversation:#}");
+}
