@@ -185,6 +185,11 @@ fn a_participant_joining_queues_their_recording_and_a_failed_egress_start_is_rep
     });
     let (status, answer) = stack.platform.deliver(&joined);
     assert_eq!((status, answer["action"].as_str()), (200, Some("recording queued")), "{answer}");
+    let mut recorder = joined.clone();
+    recorder["id"] = "EV_join_recorder".into();
+    recorder["participant"] = json!({ "sid": "PA_2", "identity": "EG_abc", "kind": "EGRESS", "state": "ACTIVE" });
+    let (status, answer) = stack.platform.deliver(&recorder);
+    assert_eq!((status, answer["action"].as_str()), (200, Some("not counted: a recorder or monitor")), "{answer}");
     let mut rejoined = joined.clone();
     rejoined["id"] = "EV_join_2".into();
     let (status, again) = stack.platform.deliver(&rejoined);
