@@ -3,14 +3,17 @@
 //! `$LIVEKIT_EGRESS_BIN`). A participant (`tests/peers/livekit_av_publisher.py`, LiveKit's
 //! `livekit` SDK) publishes a camera and a microphone; the test starts a ParticipantEgress with
 //! the request `RecordingSource::Participant::start_request` builds, lets it record a few seconds,
-//! stops it, verifies the real `egress_ended` webhook with `WebhookVerifier`, maps it to the S3
-//! input, and processes that recording with `SessionProcessor` (no transcription). Fails — never
-//! skips — when redis-server, the egress binary, a GStreamer element or the SDK is missing.
+//! stops it, verifies the real `egress_ended` that reached our own webhook endpoint with
+//! `WebhookVerifier`, maps it to the S3 input, and processes that recording with
+//! `SessionProcessor` (no transcription). Fails — never skips — when redis-server, the egress
+//! binary, a GStreamer element or the SDK is missing.
 
 #[path = "peers/av_publisher.rs"]
 mod av_publisher;
 mod support;
 
+use std::io::BufReader;
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use av_publisher::AvPublisher;
@@ -22,7 +25,7 @@ use session_processing::livekit::{
     VideoGrants, WebhookEvent, WebhookVerifier,
 };
 use session_processing::{CancelFlag, OutputLocation, RunStatus, SessionId, SessionProcessor, StageStatus, StreamKind};
-use session_testkit::http::Request;
+use session_testkit::http::{Listener, Request, write_response};
 use session_testkit::livekit_server::{API_KEY, API_SECRET, LiveKitServer};
 use session_testkit::{EgressService, RedisServer, S3Server};
 
@@ -69,12 +72,52 @@ fn is_egress_event(body: &Value, event: &str, egress_id: &str) -> bool {
     body["event"] == event && body["egressInfo"]["egressId"] == egress_id
 }
 
-/// The servers of one test, each on its own ports and folders; dropped egress first.
+/// Our own webhook endpoint, as a web stack has one: livekit-server sends it every webhook
+/// besides its built-in collector.
+struct WebhookEndpoint {
+    listener: Listener,
+    deliveries: Receiver<Request>,
+}
+
+impl WebhookEndpoint {
+    fn start() -> Self {
+        let (send, deliveries) = std::sync::mpsc::channel();
+        let listener = Listener::start(move |stream| {
+            let mut reader = BufReader::new(stream);
+            let Ok(request) = Request::read(&mut reader) else { return };
+            let _ = write_response(reader.get_mut(), 200, &[], b"");
+            let _ = send.send(request);
+        });
+        WebhookEndpoint { listener, deliveries }
+    }
+
+    fn url(&self) -> String {
+        format!("{}/api/livekit/webhook", self.listener.base_url)
+    }
+
+    /// The first delivery (from now on) whose JSON body satisfies `matches`, within `timeout`.
+    fn wait_for(&self, what: &str, timeout: Duration, matches: impl Fn(&Value) -> bool) -> Request {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let request = self
+                .deliveries
+                .recv_timeout(left)
+                .unwrap_or_else(|e| panic!("our webhook endpoint received no {what} within {timeout:?} ({e})"));
+            if matches(&serde_json::from_slice(&request.body).unwrap_or_default()) {
+                return request;
+            }
+        }
+    }
+}
+
+/// The servers of one test, each on its own ports and folders; fields drop in order, egress first.
 struct Servers {
-    _redis: RedisServer,
-    s3: S3Server,
-    livekit: LiveKitServer,
     egress: EgressService,
+    livekit: LiveKitServer,
+    endpoint: WebhookEndpoint,
+    s3: S3Server,
+    _redis: RedisServer,
 }
 
 impl Servers {
@@ -82,9 +125,10 @@ impl Servers {
         let redis = RedisServer::start();
         let s3 = S3Server::start();
         s3.create_bucket(BUCKET);
-        let livekit = LiveKitServer::builder().redis(&redis.address).start();
+        let endpoint = WebhookEndpoint::start();
+        let livekit = LiveKitServer::builder().redis(&redis.address).webhook_url(&endpoint.url()).start();
         let egress = EgressService::start(&livekit, &redis, &s3, BUCKET);
-        Servers { _redis: redis, s3, livekit, egress }
+        Servers { egress, livekit, endpoint, s3, _redis: redis }
     }
 
     /// The logs to show when something failed.
@@ -178,13 +222,17 @@ async fn a_participant_recorded_by_real_egress_reaches_s3_and_is_processed_from_
     );
     assert_eq!(status, 200, "StopEgress: {stopping}\n{}", servers.logs());
 
-    let ended = livekit.webhook_where("egress_ended for the participant egress", ENDED_TIMEOUT, |b| {
+    let ended = servers.endpoint.wait_for("egress_ended for the participant egress", ENDED_TIMEOUT, |b| {
         is_egress_event(b, "egress_ended", &egress_id)
     });
     let finished = alice.stop(Duration::from_secs(30));
     assert_eq!(finished["stopped_by"], "stdin", "{finished}");
     let ended = verify(&ended);
     assert_eq!(ended.kind, EventKind::EgressEnded);
+    let collected = verify(&livekit.webhook_where("egress_ended at the collector", WEBHOOK_TIMEOUT, |b| {
+        is_egress_event(b, "egress_ended", &egress_id)
+    }));
+    assert_eq!(collected.id, ended.id, "one event, sent to every webhook URL");
     let info = ended.egress.as_ref().expect("egress_ended carries the EgressInfo");
     assert_eq!(info.status, EgressStatus::Complete, "{}\n{}", ended.raw, servers.logs());
     assert_eq!(info.room_name, ROOM);
