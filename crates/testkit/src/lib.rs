@@ -1,18 +1,23 @@
 //! The test harness every crate's integration tests share: real media made by
 //! `scripts/make-fixtures`, a real S3-compatible server on loopback, and stand-ins for the HTTP
-//! services we call (Gemini, the Hugging Face hub) on 127.0.0.1, the real LiveKit server and a private Postgres cluster. Missing parts fail the
-//! test loudly; nothing is skipped.
+//! services we call (Gemini, the Hugging Face hub) on 127.0.0.1, the real LiveKit server with
+//! Redis and LiveKit Egress, and a private Postgres cluster. Missing parts fail the test loudly;
+//! nothing is skipped.
 
+mod egress_service;
 pub mod gemini;
 pub mod http;
 pub mod hub_server;
 pub mod livekit_server;
 pub mod postgres;
+mod redis_server;
 mod s3_server;
 
 use std::path::PathBuf;
 
+pub use egress_service::EgressService;
 pub use postgres::PostgresServer;
+pub use redis_server::RedisServer;
 pub use s3_server::S3Server;
 
 /// A media file made by `scripts/make-fixtures` (in `$FIXTURES_DIR`, else `<repo>/.fixtures`);

@@ -1,6 +1,8 @@
 //! The real LiveKit server for tests: `livekit-server` built from the Go module proxy by
-//! `scripts/prepare-livekit-server` (`$LIVEKIT_SERVER_BIN`), one node without Redis, on free
-//! loopback ports, with its webhooks sent to a collector here. Stopped when dropped.
+//! `scripts/prepare-livekit-server` (`$LIVEKIT_SERVER_BIN`), one node on free loopback ports,
+//! with its webhooks sent to a collector here. Without Redis by default; with one
+//! ([`LiveKitServerBuilder::redis`]) it can hand recordings to LiveKit Egress. Stopped when
+//! dropped.
 
 use std::io::BufReader;
 use std::net::{TcpListener, TcpStream, UdpSocket};
@@ -36,10 +38,44 @@ pub struct LiveKitServer {
     http: ureq::Agent,
 }
 
+/// Options for [`LiveKitServer`]: `LiveKitServer::builder().redis(&redis.address).start()`.
+#[derive(Debug, Default, Clone)]
+pub struct LiveKitServerBuilder {
+    redis: Option<String>,
+    webhook_urls: Vec<String>,
+}
+
+impl LiveKitServerBuilder {
+    /// Uses the Redis at `address` (`127.0.0.1:<port>`), which LiveKit Egress needs.
+    pub fn redis(mut self, address: &str) -> Self {
+        self.redis = Some(address.to_owned());
+        self
+    }
+
+    /// Also sends every webhook to `url` (an endpoint under test), besides the built-in collector.
+    pub fn webhook_url(mut self, url: &str) -> Self {
+        self.webhook_urls.push(url.to_owned());
+        self
+    }
+
+    /// Starts the server; fails the test loudly when the binary is missing or the server does not
+    /// come up.
+    pub fn start(self) -> LiveKitServer {
+        LiveKitServer::start_with(self)
+    }
+}
+
 impl LiveKitServer {
-    /// Starts the server with webhooks to a collector; fails the test loudly when the binary is
-    /// missing or the server does not come up.
+    /// Starts the server without Redis, with webhooks to the built-in collector only.
     pub fn start() -> Self {
+        Self::builder().start()
+    }
+
+    pub fn builder() -> LiveKitServerBuilder {
+        LiveKitServerBuilder::default()
+    }
+
+    fn start_with(options: LiveKitServerBuilder) -> Self {
         let program = std::env::var_os("LIVEKIT_SERVER_BIN").map(PathBuf::from).unwrap_or_else(|| {
             panic!(
                 "LIVEKIT_SERVER_BIN is not set: run scripts/prepare-livekit-server (scripts/test does) and export it"
@@ -51,14 +87,19 @@ impl LiveKitServer {
         let webhooks = Listener::start(move |stream| collect(&collecting, stream));
         let config = tempfile::tempdir().expect("config folder");
         let (port, tcp_port, udp_port) = (free_tcp_port(), free_tcp_port(), free_udp_port());
-        let yaml = format!(
+        let mut urls = vec![format!("{}/api/livekit/webhook", webhooks.base_url)];
+        urls.extend(options.webhook_urls);
+        let urls = urls.iter().map(|url| format!("{url:?}")).collect::<Vec<_>>().join(", ");
+        let mut yaml = format!(
             "port: {port}\nbind_addresses: [\"127.0.0.1\"]\n\
              rtc:\n  tcp_port: {tcp_port}\n  udp_port: {udp_port}\n  use_external_ip: false\n  node_ip: 127.0.0.1\n\
              keys:\n  {API_KEY}: {API_SECRET}\n\
-             webhook:\n  api_key: {API_KEY}\n  urls: [\"{}/api/livekit/webhook\"]\n\
-             logging:\n  level: info\n",
-            webhooks.base_url
+             webhook:\n  api_key: {API_KEY}\n  urls: [{urls}]\n\
+             logging:\n  level: info\n"
         );
+        if let Some(address) = &options.redis {
+            yaml.push_str(&format!("redis:\n  address: {address}\n"));
+        }
         let config_path = config.path().join("livekit.yaml");
         std::fs::write(&config_path, yaml).expect("write the server config");
         let log = config.path().join("server.log");
@@ -99,6 +140,11 @@ impl LiveKitServer {
             assert!(Instant::now() < deadline, "livekit-server did not answer within 30 s:\n{}", self.log_text());
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// The signalling URL clients and egress connect to (`ws://127.0.0.1:<port>`).
+    pub fn ws_url(&self) -> String {
+        self.url.replacen("http://", "ws://", 1)
     }
 
     /// The server's log so far (for failure messages).
