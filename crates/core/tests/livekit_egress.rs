@@ -1,6 +1,6 @@
 //! The whole recording flow with real LiveKit parts on loopback: Redis, livekit-server v1.13.5
 //! (with Redis), moto as S3, and LiveKit Egress v1.8.6 (`scripts/prepare-livekit-egress`,
-//! `$LIVEKIT_EGRESS_BIN`). A participant (`tests/peers/livekit_av_publisher.py`, LiveKit's
+//! `$LIVEKIT_EGRESS_BIN`). A participant (`crates/testkit/peers/livekit_av_publisher.py`, LiveKit's
 //! `livekit` SDK) publishes a camera and a microphone; the test starts a ParticipantEgress with
 //! the request `RecordingSource::Participant::start_request` builds, lets it record a few seconds,
 //! stops it, verifies the real `egress_ended` that reached our own webhook endpoint with
@@ -8,15 +8,12 @@
 //! `SessionProcessor` (no transcription). Fails — never skips — when redis-server, the egress
 //! binary, a GStreamer element or the SDK is missing.
 
-#[path = "peers/av_publisher.rs"]
-mod av_publisher;
 mod support;
 
 use std::io::BufReader;
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
-use av_publisher::AvPublisher;
 use object_store::ObjectStore;
 use object_store::path::Path as ObjectPath;
 use serde_json::{Value, json};
@@ -25,6 +22,7 @@ use session_processing::livekit::{
     VideoGrants, WebhookEvent, WebhookVerifier,
 };
 use session_processing::{CancelFlag, OutputLocation, RunStatus, SessionId, SessionProcessor, StageStatus, StreamKind};
+use session_testkit::AvPublisher;
 use session_testkit::http::{Listener, Request, write_response};
 use session_testkit::livekit_server::{API_KEY, API_SECRET, LiveKitServer};
 use session_testkit::{EgressService, RedisServer, S3Server};

@@ -4,6 +4,7 @@
 //! Redis and LiveKit Egress, and a private Postgres cluster. Missing parts fail the test loudly;
 //! nothing is skipped.
 
+mod av_publisher;
 mod egress_service;
 pub mod gemini;
 pub mod http;
@@ -15,6 +16,7 @@ mod s3_server;
 
 use std::path::PathBuf;
 
+pub use av_publisher::AvPublisher;
 pub use egress_service::EgressService;
 pub use postgres::PostgresServer;
 pub use redis_server::RedisServer;

@@ -1,4 +1,4 @@
-//! Drives `tests/peers/livekit_av_publisher.py` (a real participant publishing a camera and a
+//! Drives `crates/testkit/peers/livekit_av_publisher.py` (a real participant publishing a camera and a
 //! microphone with LiveKit's `livekit` SDK) from a test: its JSON lines arrive on a channel,
 //! `stop` ends its publishing, and it is killed if the test fails while it runs.
 
@@ -25,7 +25,7 @@ impl AvPublisher {
     /// Python or the `livekit` SDK is missing.
     pub fn start(ws_url: &str, token: &str, max_seconds: u32) -> Self {
         let python = peer_python();
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/livekit_av_publisher.py");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("peers/livekit_av_publisher.py");
         let mut child = Command::new(&python)
             .arg(&script)
             .arg(ws_url)

@@ -1,0 +1,241 @@
+//! The whole platform flow with every part real: Postgres, Redis, livekit-server sending its
+//! webhooks to our server, LiveKit Egress uploading to the S3 server, a participant publishing
+//! camera and microphone with LiveKit's own SDK. Start Session → the participant joins with the
+//! returned token → their egress starts from the `participant_joined` webhook → End Session →
+//! the real `egress_ended` → queue → pipeline → artifacts in the bucket → the session complete.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use object_store::ObjectStore;
+use serde_json::{Value, json};
+use session_processing::livekit::{AccessToken, VideoGrants};
+use session_testkit::livekit_server::LiveKitServer;
+use session_testkit::{AvPublisher, EgressService, RedisServer, S3Server};
+use support::{API_KEY, API_SECRET, API_TOKEN, Platform, ServerProcess, http_get, http_post};
+
+const BUCKET: &str = "recordings";
+/// Seconds of media recorded once the egress is active.
+const RECORD_S: f64 = 6.0;
+
+struct Stack {
+    platform: Platform,
+    s3: S3Server,
+    livekit: LiveKitServer,
+    // Dropped first: the recorders, then the server, then what they use.
+    _egress: EgressService,
+    _server: ServerProcess,
+    _redis: RedisServer,
+}
+
+impl Stack {
+    fn start() -> Stack {
+        let redis = RedisServer::start();
+        let s3 = S3Server::start();
+        s3.create_bucket(BUCKET);
+        let mut platform = Platform::start("ws://127.0.0.1:9");
+        let livekit = LiveKitServer::builder()
+            .redis(&redis.address)
+            .webhook_url(&format!("{}/api/livekit/webhook", platform.base_url()))
+            .start();
+        platform.env.remove("RECORDINGS_DIR");
+        platform.env.remove("OUTPUT_DIR");
+        for (name, value) in [
+            ("LIVEKIT_URL", livekit.ws_url()),
+            ("RECORDINGS_S3_BUCKET", BUCKET.to_string()),
+            ("S3_ENDPOINT", s3.endpoint.clone()),
+            ("AWS_REGION", S3Server::REGION.to_string()),
+            ("AWS_ACCESS_KEY_ID", S3Server::ACCESS_KEY_ID.to_string()),
+            ("AWS_SECRET_ACCESS_KEY", S3Server::SECRET_ACCESS_KEY.to_string()),
+        ] {
+            platform.env.insert(name.into(), value);
+        }
+        let egress = EgressService::start(&livekit, &redis, &s3, BUCKET);
+        let server = platform.serve(&[]);
+        Stack { platform, s3, livekit, _egress: egress, _server: server, _redis: redis }
+    }
+
+    fn logs(&self) -> String {
+        format!("livekit-server log:\n{}", self.livekit.log_text())
+    }
+
+    /// Waits until the session has a LiveKit egress for `identity` that LiveKit reports ACTIVE.
+    fn wait_until_recording(&self, id: &str, key: &str, identity: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(90);
+        let token = AccessToken::new(API_KEY, API_SECRET)
+            .with_grants(VideoGrants { room_record: true, ..Default::default() })
+            .to_jwt()
+            .expect("token");
+        loop {
+            let (_, seen) = http_get(
+                &format!("{}/api/sessions/{id}", self.platform.base_url()),
+                &[("X-Session-Key", key.to_string())],
+            );
+            let egress = seen["egresses"].as_array().into_iter().flatten().find(|e| {
+                e["participant_identity"] == identity && e["egress_id"].as_str().is_some_and(|i| i.starts_with("EG_"))
+            });
+            if let Some(egress_id) = egress.and_then(|e| e["egress_id"].as_str()) {
+                let (_, listed) =
+                    self.livekit.twirp("livekit.Egress/ListEgress", &token, &json!({ "egress_id": egress_id }));
+                if listed["items"][0]["status"] == "EGRESS_ACTIVE" {
+                    return egress_id.to_string();
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no active egress for {identity} within 90 s: {seen:#}\n{}",
+                self.logs()
+            );
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
+    fn object(&self, key: &str) -> Vec<u8> {
+        let store = self.s3.store(BUCKET);
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        runtime
+            .block_on(async { store.get(&object_store::path::Path::from(key)).await?.bytes().await })
+            .unwrap_or_else(|e| panic!("{key} in the bucket: {e}"))
+            .to_vec()
+    }
+}
+
+fn start_session(stack: &Stack, identity: &str) -> (String, String, String, String) {
+    let (status, started) = http_post(
+        &format!("{}/api/sessions", stack.platform.base_url()),
+        &[("Authorization", format!("Bearer {API_TOKEN}")), ("Content-Type", "application/json".into())],
+        json!({ "identity": identity }).to_string().as_bytes(),
+    );
+    assert_eq!(status, 201, "{started}");
+    let field = |name: &str| started[name].as_str().expect(name).to_string();
+    (field("session_id"), field("session_key"), field("livekit_url"), field("token"))
+}
+
+fn event_kinds(session: &Value) -> Vec<String> {
+    session["events"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["event_type"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// `kinds` holds `expected` in this order (other events may come between).
+fn assert_in_order(kinds: &[String], expected: &[&str]) {
+    let mut rest = kinds.iter();
+    for wanted in expected {
+        assert!(rest.any(|k| k == wanted), "{wanted} missing or out of order in {kinds:?}");
+    }
+}
+
+#[test]
+fn a_session_started_here_is_recorded_by_real_egress_and_processed_to_the_end() {
+    let stack = Stack::start();
+    let (id, key, url, token) = start_session(&stack, "alice");
+    let mut alice = AvPublisher::start(&url, &token, 120);
+    alice.wait_for("published", Duration::from_secs(60));
+    let egress_id = stack.wait_until_recording(&id, &key, "alice");
+    let from = alice.published_s;
+    alice.wait_until_published(from + RECORD_S, Duration::from_secs(60));
+
+    let (status, ended) = http_post(
+        &format!("{}/api/sessions/{id}/end", stack.platform.base_url()),
+        &[("X-Session-Key", key.clone())],
+        b"",
+    );
+    assert_eq!(status, 200, "{ended}");
+    let done = stack.platform.wait_for_status(&id, "complete", Duration::from_secs(240));
+    drop(alice);
+
+    let kinds = event_kinds(&done);
+    assert_in_order(
+        &kinds,
+        &[
+            "session_started",
+            "webhook.participant_joined",
+            "egress_requested",
+            "session_ended",
+            "webhook.egress_ended",
+            "job_queued",
+            "processing_started",
+            "processing_complete",
+        ],
+    );
+    let egresses = done["egresses"].as_array().expect("egresses");
+    assert_eq!(egresses.len(), 1, "one egress for one person: {egresses:?}");
+    assert_eq!(egresses[0]["egress_id"], egress_id.as_str());
+    assert_eq!(egresses[0]["status"], "complete");
+    assert_eq!(egresses[0]["input_uri"], format!("s3://{BUCKET}/sessions/{id}/recording.mp4"));
+    let recorded_s = egresses[0]["duration_ns"].as_f64().unwrap_or(0.0) / 1e9;
+    assert!(recorded_s >= RECORD_S / 2.0, "egress recorded {recorded_s} s");
+
+    let manifest: Value =
+        serde_json::from_slice(&stack.object(&format!("sessions/{id}/manifest.json"))).expect("manifest");
+    assert_eq!(manifest["status"], "complete", "{manifest:#}");
+    let kinds_found: Vec<&str> =
+        manifest["media"]["streams"].as_array().into_iter().flatten().filter_map(|s| s["kind"].as_str()).collect();
+    assert!(kinds_found.contains(&"audio") && kinds_found.contains(&"video"), "egress recorded both: {kinds_found:?}");
+    let quality: Value =
+        serde_json::from_slice(&stack.object(&format!("sessions/{id}/quality.json"))).expect("quality");
+    assert_eq!(quality["session_id"], id.as_str());
+    let summary = &done["session"]["score_summary"];
+    assert!(summary["quality"].as_f64().is_some_and(|q| (0.0..=100.0).contains(&q)), "{summary}");
+}
+
+#[test]
+fn a_two_person_session_gets_one_egress_each_and_is_processed_per_participant() {
+    let stack = Stack::start();
+    let (id, key, url, alice_token) = start_session(&stack, "alice");
+    let (status, invited) = http_post(
+        &format!("{}/api/sessions/{id}/participants", stack.platform.base_url()),
+        &[("X-Session-Key", key.clone()), ("Content-Type", "application/json".into())],
+        json!({ "identity": "bob" }).to_string().as_bytes(),
+    );
+    assert_eq!(status, 200, "{invited}");
+    let mut alice = AvPublisher::start(&url, &alice_token, 120);
+    let mut bob = AvPublisher::start(&url, invited["token"].as_str().expect("bob's token"), 120);
+    alice.wait_for("published", Duration::from_secs(60));
+    bob.wait_for("published", Duration::from_secs(60));
+    let egress_ids = [stack.wait_until_recording(&id, &key, "alice"), stack.wait_until_recording(&id, &key, "bob")];
+    assert_ne!(egress_ids[0], egress_ids[1]);
+    let (from_alice, from_bob) = (alice.published_s, bob.published_s);
+    alice.wait_until_published(from_alice + RECORD_S, Duration::from_secs(60));
+    bob.wait_until_published(from_bob + RECORD_S, Duration::from_secs(60));
+
+    let (status, ended) = http_post(
+        &format!("{}/api/sessions/{id}/end", stack.platform.base_url()),
+        &[("X-Session-Key", key.clone())],
+        b"",
+    );
+    assert_eq!(status, 200, "{ended}");
+    assert_eq!(ended["stopping_egresses"], 2, "{ended}");
+    let done = stack.platform.wait_for_status(&id, "complete", Duration::from_secs(300));
+    drop((alice, bob));
+
+    let egresses = done["egresses"].as_array().expect("egresses");
+    let mut people: Vec<&str> = egresses.iter().filter_map(|e| e["participant_identity"].as_str()).collect();
+    people.sort();
+    assert_eq!(people, ["alice", "bob"], "one egress each: {egresses:?}");
+    assert!(egresses.iter().all(|e| e["status"] == "complete"), "{egresses:?}");
+    let kinds = event_kinds(&done);
+    assert_eq!(kinds.iter().filter(|k| *k == "job_queued").count(), 1, "one job once both ended: {kinds:?}");
+
+    let manifest: Value =
+        serde_json::from_slice(&stack.object(&format!("sessions/{id}/manifest.json"))).expect("manifest");
+    assert_eq!(manifest["status"], "complete", "{manifest:#}");
+    let mut processed: Vec<&str> =
+        manifest["participants"].as_array().into_iter().flatten().filter_map(|p| p["participant"].as_str()).collect();
+    processed.sort();
+    assert_eq!(processed, ["alice", "bob"], "{manifest:#}");
+    let engagement: Value =
+        serde_json::from_slice(&stack.object(&format!("sessions/{id}/engagement.json"))).expect("engagement");
+    let mut talkers: Vec<&str> = engagement["conversation"]["participants"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["participant"].as_str())
+        .collect();
+    talkers.sort();
+    assert_eq!(talkers, ["alice", "bob"], "{:#}", engagement["conversation"]);
+}
