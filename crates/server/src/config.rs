@@ -65,11 +65,20 @@ pub struct QueueSettings {
     pub max_attempts: usize,
     /// `WORKER_CONCURRENCY` (default 1): sessions one process runs at once.
     pub concurrency: usize,
+    /// `STORAGE_RETRY_BACKOFF_S` (default `2,4,8`): the waits before each new run of a session
+    /// whose run failed on storage (the bucket unreachable); after the last, it fails.
+    pub storage_backoff: Vec<Duration>,
 }
 
 impl Default for QueueSettings {
     fn default() -> Self {
-        QueueSettings { heartbeat: Duration::from_secs(5), missed_heartbeats: 3, max_attempts: 3, concurrency: 1 }
+        QueueSettings {
+            heartbeat: Duration::from_secs(5),
+            missed_heartbeats: 3,
+            max_attempts: 3,
+            concurrency: 1,
+            storage_backoff: [2, 4, 8].into_iter().map(Duration::from_secs).collect(),
+        }
     }
 }
 
@@ -133,6 +142,10 @@ impl ServerConfig {
                 missed_heartbeats: parse(&var, "QUEUE_MISSED_HEARTBEATS", 3usize)?.max(1),
                 max_attempts: parse(&var, "QUEUE_MAX_ATTEMPTS", 3usize)?.max(1),
                 concurrency: parse(&var, "WORKER_CONCURRENCY", 1usize)?.max(1),
+                storage_backoff: match var("STORAGE_RETRY_BACKOFF_S") {
+                    Some(list) => seconds_list("STORAGE_RETRY_BACKOFF_S", &list)?,
+                    None => QueueSettings::default().storage_backoff,
+                },
             },
         })
     }
@@ -163,6 +176,18 @@ fn parse<T: std::str::FromStr>(
             value.parse().map_err(|_| ServerError::Config(format!("{name} is {value:?}; expected a whole number")))
         }
     }
+}
+
+/// `"2,4,8"` → waits of 2, 4 and 8 seconds (each 0–3600 s).
+fn seconds_list(name: &str, list: &str) -> Result<Vec<Duration>, ServerError> {
+    list.split(',')
+        .map(|item| match item.trim().parse::<f64>() {
+            Ok(s) if (0.0..=3600.0).contains(&s) => Ok(Duration::from_secs_f64(s)),
+            _ => Err(ServerError::Config(format!(
+                "{name} is {list:?}; expected seconds separated by commas, e.g. 2,4,8"
+            ))),
+        })
+        .collect()
 }
 
 /// `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `S3_ENDPOINT`,
@@ -249,7 +274,12 @@ mod tests {
 
     #[test]
     fn malformed_values_are_named() {
-        for (name, value) in [("PORT", "eighty"), ("S3_FORCE_PATH_STYLE", "maybe"), ("LIVEKIT_URL", "127.0.0.1:7880")] {
+        for (name, value) in [
+            ("PORT", "eighty"),
+            ("S3_FORCE_PATH_STYLE", "maybe"),
+            ("LIVEKIT_URL", "127.0.0.1:7880"),
+            ("STORAGE_RETRY_BACKOFF_S", "1,soon"),
+        ] {
             let mut pairs = BASE.to_vec();
             pairs.retain(|(k, _)| *k != name);
             pairs.push((name, value));

@@ -4,7 +4,6 @@
 //! the library replaces a session's artifacts whole, and a finished session is left alone.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use apalis::prelude::{BoxDynError, Data};
 use serde_json::{Value, json};
@@ -28,13 +27,6 @@ pub struct WorkerState {
     pub processor: SessionProcessor,
     pub livekit: LiveKitCalls,
     pub metrics: Arc<Metrics>,
-    /// Waits before each retry of a run that failed on storage (the bucket unreachable).
-    pub storage_backoff: Vec<Duration>,
-}
-
-/// Storage retries: after 2, 4 and 8 seconds.
-pub fn default_storage_backoff() -> Vec<Duration> {
-    [2, 4, 8].into_iter().map(Duration::from_secs).collect()
 }
 
 pub async fn process_session(job: ProcessSession, state: Data<Arc<WorkerState>>) -> Result<(), BoxDynError> {
@@ -93,14 +85,14 @@ async fn begin(id: &str, state: &WorkerState) -> Result<Option<Vec<EgressRow>>, 
     Ok(Some(recordings))
 }
 
-/// Runs the pipeline, trying again after each wait in `storage_backoff` when it fails on
+/// Runs the pipeline, trying again after each wait in `storage_backoff` (`QueueSettings`) when it fails on
 /// storage; every retry is a `processing_retry` event.
 async fn run_with_retries(
     id: &str,
     recordings: &[EgressRow],
     state: &WorkerState,
 ) -> Result<SessionResult, ProcessingError> {
-    let mut waits = state.storage_backoff.iter();
+    let mut waits = state.config.queue.storage_backoff.iter();
     let mut attempt = 1;
     loop {
         let error = match run_pipeline(id, recordings, &state.processor).await {

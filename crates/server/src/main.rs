@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use session_monitor_server::app::{AppState, router};
 use session_monitor_server::config::{ServerConfig, redact_password};
 use session_monitor_server::error::ServerError;
-use session_monitor_server::jobs::{WorkerState, default_storage_backoff};
+use session_monitor_server::jobs::WorkerState;
 use session_monitor_server::livekit_calls::LiveKitCalls;
 use session_monitor_server::metrics::Metrics;
 use session_monitor_server::{db, workers};
@@ -110,14 +110,8 @@ async fn run_workers(
     let processor = tokio::task::spawn_blocking(move || processor_config.builder().map(|b| b.build()))
         .await
         .map_err(|e| ServerError::Config(format!("loading the models failed: {e}")))??;
-    let state = Arc::new(WorkerState {
-        pool,
-        livekit: LiveKitCalls::new(&config.livekit)?,
-        config,
-        processor,
-        metrics,
-        storage_backoff: default_storage_backoff(),
-    });
+    let state =
+        Arc::new(WorkerState { pool, livekit: LiveKitCalls::new(&config.livekit)?, config, processor, metrics });
     workers::run(state, stopped(stop)).await
 }
 

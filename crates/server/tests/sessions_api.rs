@@ -288,3 +288,40 @@ fn a_one_to_one_session_is_processed_per_participant_once_both_egresses_end() {
     assert_eq!(people, ["alice", "bob"], "{conversation:#}");
     assert!(conversation["turn_count"].as_u64().unwrap_or(0) >= 2, "the two take turns: {conversation:#}");
 }
+
+#[test]
+fn an_egress_ended_after_room_finished_still_completes_the_session() {
+    let stack = stack();
+    let started = start(&stack, "alice");
+    let id = started["session_id"].as_str().expect("id");
+    let key_name = format!("sessions/{id}/recording.mp4");
+    let bytes = std::fs::read(session_testkit::fixture("clean.mp4")).expect("fixture");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    runtime
+        .block_on(stack.s3.store(BUCKET).put(&object_store::path::Path::from(key_name.as_str()), bytes.into()))
+        .expect("upload the recording");
+    let ended = support::egress_ended("EV_late_end", "EG_late", id, &key_name, "alice");
+    let mut started_event = ended.clone();
+    started_event["event"] = "egress_started".into();
+    started_event["id"] = "EV_late_start".into();
+    started_event["egressInfo"]["status"] = "EGRESS_ACTIVE".into();
+    started_event["egressInfo"]["fileResults"] = json!([]);
+    let (status, answer) = stack.platform.deliver(&started_event);
+    assert_eq!(status, 200, "{answer}");
+
+    // LiveKit orders events per resource only: the room may finish before its egress ends.
+    let finished = json!({ "event": "room_finished", "id": "EV_room_done", "createdAt": "1764800100", "room": { "sid": "RM_1", "name": id } });
+    let (status, answer) = stack.platform.deliver(&finished);
+    assert_eq!((status, answer["action"].as_str()), (200, Some("waiting")), "the egress is still running: {answer}");
+    let (status, answer) = stack.platform.deliver(&ended);
+    assert_eq!((status, answer["action"].as_str()), (200, Some("queued")), "{answer}");
+    let done = stack.platform.wait_for_status(id, "complete", Duration::from_secs(180));
+    let kinds: Vec<&str> =
+        done["events"].as_array().expect("events").iter().filter_map(|e| e["event_type"].as_str()).collect();
+    let ended_by_room = done["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .any(|e| e["event_type"] == "session_ended" && e["payload"]["by"] == "room_finished");
+    assert!(ended_by_room, "{kinds:?}");
+}
