@@ -417,7 +417,7 @@ fn egress_requests_record_mp4_with_opus_and_short_gops() {
             "identity": "alice",
             "fileOutputs": [{
                 "fileType": "MP4",
-                "filepath": "sessions/s-42/recording.mp4",
+                "filepath": "sessions/s-42/participants/alice/recording.mp4",
                 "s3": {
                     "accessKey": "AKIAEXAMPLEKEY", "secret": "s3-secret-value-123", "region": "eu-west-1",
                     "endpoint": "http://127.0.0.1:9000", "bucket": "recordings", "forcePathStyle": true
@@ -456,6 +456,11 @@ fn egress_requests_record_mp4_with_opus_and_short_gops() {
 
     let bad = RecordingSource::Participant { room_name: String::new(), identity: "a".into() };
     assert!(matches!(bad.start_request(&api, &s3, &session), Err(LiveKitError::Config(_))));
+    let escaping = RecordingSource::Participant { room_name: "r".into(), identity: "../bob".into() };
+    assert!(
+        matches!(escaping.start_request(&api, &s3, &session), Err(LiveKitError::Config(_))),
+        "an identity is one folder"
+    );
     let bad_bucket = S3Upload { bucket: "Not_A_Bucket".into(), ..s3.clone() };
     assert!(matches!(participant.start_request(&api, &bad_bucket, &session), Err(LiveKitError::Config(_))));
 }

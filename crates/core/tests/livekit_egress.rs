@@ -244,7 +244,7 @@ async fn a_participant_recorded_by_real_egress_reaches_s3_and_is_processed_from_
     else {
         panic!("a completed egress is Recorded: {outcome:?}")
     };
-    assert_eq!(input.to_string(), format!("s3://{BUCKET}/sessions/{ROOM}/recording.mp4"));
+    assert_eq!(input.to_string(), format!("s3://{BUCKET}/sessions/{ROOM}/participants/alice/recording.mp4"));
     assert_eq!((session_id.as_str(), recorded_id.as_str(), limit_reached), (ROOM, egress_id.as_str(), false));
     // The recorder's pipeline starts a moment after ACTIVE is reported, so the file holds most of
     // RECORD_S, and never more than the participant published.
@@ -257,17 +257,18 @@ async fn a_participant_recorded_by_real_egress_reaches_s3_and_is_processed_from_
     );
 
     let store = servers.s3.store(BUCKET);
-    let key = format!("sessions/{ROOM}/recording.mp4");
+    let key = format!("sessions/{ROOM}/participants/alice/recording.mp4");
     let object = store.head(&ObjectPath::from(key.as_str())).await.unwrap_or_else(|e| panic!("{key} in S3: {e}"));
     let reported = info.file_results.first().map(|f| f.size_bytes).expect("a file result");
     assert_eq!(object.size as i64, reported, "the object is the file egress reported");
     // H.264 at egress's default 720p plus Opus: tens of kB a second at the very least.
     assert!(object.size as f64 > 20_000.0 * RECORD_S, "{key} is {} bytes", object.size);
 
-    // The pipeline processes the recording in place.
+    // The pipeline reads the recording from the bucket (the platform processes a participant's
+    // recording per participant, in place; here it is one recording into a folder of its own).
     let processor = SessionProcessor::builder()
         .s3(support::s3_settings(&servers.s3))
-        .output(OutputLocation::parse(&format!("s3://{BUCKET}")).expect("output"))
+        .output(OutputLocation::parse(&format!("s3://{BUCKET}/processed")).expect("output"))
         .build();
     let result = processor
         .process(session_id.as_str(), input, &CancelFlag::new())
@@ -285,7 +286,8 @@ async fn a_participant_recorded_by_real_egress_reaches_s3_and_is_processed_from_
         let report = result.stages.iter().find(|s| s.name == stage).unwrap_or_else(|| panic!("a {stage} stage"));
         assert_eq!(report.status, StageStatus::Ok, "{stage}: {report:?}");
     }
-    let manifest = store.get(&ObjectPath::from(format!("sessions/{ROOM}/manifest.json"))).await.expect("manifest");
+    let manifest =
+        store.get(&ObjectPath::from(format!("processed/sessions/{ROOM}/manifest.json"))).await.expect("manifest");
     let manifest: Value = serde_json::from_slice(&manifest.bytes().await.expect("manifest bytes")).expect("JSON");
     assert_eq!(manifest["status"], "complete", "{manifest}");
     let quality = result.quality.as_ref().expect("quality");

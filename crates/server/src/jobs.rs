@@ -122,9 +122,12 @@ async fn run_pipeline(
 ) -> Result<SessionResult, ProcessingError> {
     let cancel = CancelFlag::new();
     let input = |row: &EgressRow| RecordingInput::parse(row.input_uri.as_deref().unwrap_or_default());
+    // Participant egresses record to `participants/<identity>/`: those sessions are processed
+    // per participant, even with one person; a composite recording as one.
+    let per_participant = |row: &EgressRow| row.input_uri.as_deref().is_some_and(|uri| uri.contains("/participants/"));
     match recordings {
         [] => Err(ProcessingError::Input(format!("session {id} has no recording to process"))),
-        [one] => processor.process(id, input(one)?, &cancel).await,
+        [one] if !per_participant(one) => processor.process(id, input(one)?, &cancel).await,
         several => {
             let first_start = several.iter().map(|r| r.started_at_ns).filter(|t| *t > 0).min().unwrap_or(0);
             let participants = several

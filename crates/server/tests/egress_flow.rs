@@ -166,19 +166,28 @@ fn a_session_started_here_is_recorded_by_real_egress_and_processed_to_the_end() 
     assert_eq!(egresses.len(), 1, "one egress for one person: {egresses:?}");
     assert_eq!(egresses[0]["egress_id"], egress_id.as_str());
     assert_eq!(egresses[0]["status"], "complete");
-    assert_eq!(egresses[0]["input_uri"], format!("s3://{BUCKET}/sessions/{id}/recording.mp4"));
+    assert_eq!(egresses[0]["input_uri"], format!("s3://{BUCKET}/sessions/{id}/participants/alice/recording.mp4"));
     let recorded_s = egresses[0]["duration_ns"].as_f64().unwrap_or(0.0) / 1e9;
     assert!(recorded_s >= RECORD_S / 2.0, "egress recorded {recorded_s} s");
 
     let manifest: Value =
         serde_json::from_slice(&stack.object(&format!("sessions/{id}/manifest.json"))).expect("manifest");
     assert_eq!(manifest["status"], "complete", "{manifest:#}");
-    let kinds_found: Vec<&str> =
-        manifest["media"]["streams"].as_array().into_iter().flatten().filter_map(|s| s["kind"].as_str()).collect();
-    assert!(kinds_found.contains(&"audio") && kinds_found.contains(&"video"), "egress recorded both: {kinds_found:?}");
+    for stage in ["alice/audio", "alice/video"] {
+        let found = manifest["stages"].as_array().into_iter().flatten().find(|s| s["name"] == stage);
+        assert_eq!(
+            found.map(|s| s["status"].clone()),
+            Some(json!("ok")),
+            "egress recorded audio and video: {manifest:#}"
+        );
+    }
     let quality: Value =
-        serde_json::from_slice(&stack.object(&format!("sessions/{id}/quality.json"))).expect("quality");
+        serde_json::from_slice(&stack.object(&format!("sessions/{id}/participants/alice/quality.json")))
+            .expect("quality");
     assert_eq!(quality["session_id"], id.as_str());
+    let summary: Value =
+        serde_json::from_slice(&stack.object(&format!("sessions/{id}/quality.json"))).expect("summary");
+    assert_eq!(summary["participants"][0]["participant"], "alice", "{summary:#}");
     let summary = &done["session"]["score_summary"];
     assert!(summary["quality"].as_f64().is_some_and(|q| (0.0..=100.0).contains(&q)), "{summary}");
 }
@@ -218,6 +227,11 @@ fn a_two_person_session_gets_one_egress_each_and_is_processed_per_participant() 
     people.sort();
     assert_eq!(people, ["alice", "bob"], "one egress each: {egresses:?}");
     assert!(egresses.iter().all(|e| e["status"] == "complete"), "{egresses:?}");
+    for person in ["alice", "bob"] {
+        let recorded = egresses.iter().find(|e| e["participant_identity"] == person).expect("egress");
+        let expected = format!("s3://{BUCKET}/sessions/{id}/participants/{person}/recording.mp4");
+        assert_eq!(recorded["input_uri"], expected, "each person's own file");
+    }
     let kinds = event_kinds(&done);
     assert_eq!(kinds.iter().filter(|k| *k == "job_queued").count(), 1, "one job once both ended: {kinds:?}");
 

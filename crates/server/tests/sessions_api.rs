@@ -243,7 +243,7 @@ fn a_one_to_one_session_is_processed_per_participant_once_both_egresses_end() {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let mut ended = Vec::new();
     for (n, person) in ["alice", "bob"].into_iter().enumerate() {
-        let key_name = format!("sessions/{id}/{person}/recording.mp4");
+        let key_name = format!("sessions/{id}/participants/{person}/recording.mp4");
         let bytes = std::fs::read(session_testkit::fixture(&format!("{person}.mp4"))).expect("fixture");
         runtime
             .block_on(store.put(&object_store::path::Path::from(key_name.as_str()), bytes.into()))

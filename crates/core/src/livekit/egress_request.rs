@@ -199,7 +199,9 @@ fn redacted(body: &Value) -> Value {
 
 impl RecordingSource {
     /// The request that records this source into `s3` as an MP4 at
-    /// `sessions/<sessionId>/recording.mp4`, with Opus audio (egress encodes AAC only with faac,
+    /// `sessions/<sessionId>/recording.mp4` — for one participant's egress at
+    /// `sessions/<sessionId>/participants/<identity>/recording.mp4`, so that the egresses of a 1:1
+    /// session never write the same object — with Opus audio (egress encodes AAC only with faac,
     /// which Debian lacks) and a key frame every [`KEY_FRAME_INTERVAL_S`] seconds.
     pub fn start_request(
         &self,
@@ -218,11 +220,11 @@ impl RecordingSource {
         session_id: &SessionId,
         now: OffsetDateTime,
     ) -> Result<EgressRequest, LiveKitError> {
-        let file_outputs = json!([{
-            "fileType": "MP4",
-            "filepath": recording_key(session_id),
-            "s3": s3.to_json()?,
-        }]);
+        let filepath = match self {
+            RecordingSource::Participant { identity, .. } => participant_recording_key(session_id, identity)?,
+            _ => recording_key(session_id),
+        };
+        let file_outputs = json!([{ "fileType": "MP4", "filepath": filepath, "s3": s3.to_json()? }]);
         let advanced = json!({ "audioCodec": "OPUS", "keyFrameInterval": KEY_FRAME_INTERVAL_S });
         let (method, mut body) = match self {
             RecordingSource::RoomComposite { room_name, layout } => {
@@ -258,6 +260,19 @@ impl RecordingSource {
 /// `sessions/<sessionId>/recording.mp4`: where the pipeline expects a session's recording.
 pub fn recording_key(session_id: &SessionId) -> String {
     format!("{}/{}", layout::session_folder(session_id.as_str()), layout::recording("mp4"))
+}
+
+/// `sessions/<sessionId>/participants/<identity>/recording.mp4`: where the pipeline expects one
+/// participant's recording in a session recorded per participant.
+pub fn participant_recording_key(session_id: &SessionId, identity: &str) -> Result<String, LiveKitError> {
+    let identity = crate::session_id::validate_segment("participant identity", identity)
+        .map_err(|e| LiveKitError::Config(e.to_string()))?;
+    Ok(format!(
+        "{}/{}/{identity}/{}",
+        layout::session_folder(session_id.as_str()),
+        layout::PARTICIPANTS_DIR,
+        layout::recording("mp4")
+    ))
 }
 
 fn non_empty<'a>(what: &str, value: &'a str) -> Result<&'a str, LiveKitError> {

@@ -11,7 +11,9 @@
 //!   [`crate::RecordingInput`] to process, or the reason there is nothing to process.
 //! - [`AccessToken`] mints tokens for clients and for LiveKit's server APIs.
 //! - [`RecordingSource::start_request`] builds the Egress API call that records a session into
-//!   `sessions/<sessionId>/recording.mp4` on S3 (MP4, Opus audio, a key frame every 2 s).
+//!   `sessions/<sessionId>/recording.mp4` on S3 — one participant into
+//!   `sessions/<sessionId>/participants/<identity>/recording.mp4` — (MP4, Opus audio, a key frame
+//!   every 2 s).
 //! - [`sign_webhook`] signs a body as livekit-server does, to test a webhook endpoint.
 //! - [`WebhookVerifier::receive`] does both steps for a web handler: the verified event and its
 //!   egress outcome as one serialisable [`WebhookDelivery`] (what the bindings return).
@@ -58,7 +60,10 @@ mod webhook_verifier;
 pub use access_token::{AccessToken, VideoGrants};
 pub use egress_info::{EgressInfo, EgressStatus, FileInfo};
 pub use egress_outcome::{EgressOutcome, RecordingStore};
-pub use egress_request::{EgressRequest, KEY_FRAME_INTERVAL_S, LiveKitApi, RecordingSource, S3Upload, recording_key};
+pub use egress_request::{
+    EgressRequest, KEY_FRAME_INTERVAL_S, LiveKitApi, RecordingSource, S3Upload, participant_recording_key,
+    recording_key,
+};
 pub use error::LiveKitError;
 pub use webhook_delivery::{DeliveredOutcome, WebhookDelivery};
 pub use webhook_event::{
