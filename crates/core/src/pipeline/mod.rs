@@ -10,6 +10,7 @@ mod stages;
 use std::sync::{Arc, OnceLock};
 
 pub use builder::{SessionProcessorBuilder, Stages};
+pub use run::{MAX_OFFSET_S, validate_offset};
 use session_media::CancelFlag;
 
 use crate::storage::RecordingInput;
