@@ -290,17 +290,18 @@ fn after_sigkill_the_next_run_goes_ahead_and_clears_what_the_killed_one_left() {
     // A piece of an upload cut off by the kill, as object_store stages it (`<name>#<n>`).
     std::fs::write(session.join("audio.wav#1"), b"half an upload").unwrap();
 
+    let left = temp_audio_files(temp.path());
+    assert_eq!(left.len(), 1, "the killed run could not remove its temp audio: {left:?}");
+
     // The kernel released the killed run's lock: the next run is not refused as busy.
-    let output = cli(&[
-        "process",
-        fixture("opus.mp4").to_str().unwrap(),
-        "--session-id",
-        "killed",
-        "--out",
-        out.path().to_str().unwrap(),
-        "--no-transcribe",
-    ]);
+    let output = Command::new(env!("CARGO_BIN_EXE_session-processing"))
+        .args(["process", fixture("opus.mp4").to_str().unwrap(), "--session-id", "killed"])
+        .args(["--out", out.path().to_str().unwrap(), "--no-transcribe"])
+        .env("TMPDIR", temp.path())
+        .output()
+        .expect("run session-processing");
     assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(temp_audio_files(temp.path()), Vec::<String>::new(), "the dead run's temp audio was not swept");
     assert_eq!(manifest_status(&session).as_deref(), Some("complete"));
     assert!(session.join("recording.mp4").is_file());
     assert!(!session.join("recording.wav").exists(), "the killed run's recording of another extension stayed");

@@ -206,3 +206,19 @@ async fn a_silent_s3_endpoint_fails_within_the_configured_timeout() {
     assert_eq!((error.code().as_str(), error.kind()), ("storage", "storage"), "{error}");
     assert!(error.to_string().contains("s3://silent/sessions/silent"), "{error}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_input_inside_the_session_folder_in_s3_is_refused_and_kept() {
+    let server = S3Server::start();
+    server.create_bucket("inplace");
+    let store = server.store("inplace");
+    let audio = std::fs::read(fixture("audio.m4a")).unwrap();
+    put(store.as_ref(), "sessions/dl/audio.wav", audio.clone()).await;
+    let processor = s3_builder(&server, "inplace").build();
+    let input = RecordingInput::parse("s3://inplace/sessions/dl/audio.wav").unwrap();
+    let error = processor.process("dl", input, &CancelFlag::new()).await.unwrap_err();
+    assert_eq!((error.code().as_str(), error.kind()), ("input.in_session_folder", "input"), "{error}");
+    let kept = store.get(&ObjectPath::from("sessions/dl/audio.wav")).await.unwrap().bytes().await.unwrap();
+    assert_eq!(kept.len(), audio.len(), "the input must be left as it was");
+    assert!(store.head(&ObjectPath::from("sessions/dl/manifest.json")).await.is_err(), "a refused run writes nothing");
+}

@@ -6,6 +6,7 @@ mod reasoning_stage;
 mod run;
 mod safety_scan;
 mod stages;
+mod temp_files;
 
 use std::sync::{Arc, OnceLock};
 

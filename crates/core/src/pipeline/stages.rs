@@ -71,6 +71,10 @@ pub(crate) async fn run_all(
     keep: &[String],
 ) -> Result<SessionResult, ProcessingError> {
     let temp_dir = run.config.temp_dir.clone().unwrap_or_else(std::env::temp_dir);
+    let swept = crate::pipeline::temp_files::sweep_dead(&temp_dir);
+    if swept > 0 {
+        tracing::info!(swept, "removed the temporary files of processes that died mid-run");
+    }
     clear_previous_run(run, keep).await?;
     if participants.is_empty() {
         let scope = Scope::session(run.manifest.input.clone());
@@ -259,7 +263,7 @@ async fn fetch(run: &mut Run<'_>, scope: &Scope, temp_dir: &Path) -> Result<Loca
         RecordingInput::S3 { bucket, key } => {
             let uri = format!("s3://{bucket}/{key}");
             let file = tempfile::Builder::new()
-                .prefix("session-recording-")
+                .prefix(&crate::pipeline::temp_files::prefix("recording"))
                 .suffix(&format!(".{}", scope.input.extension()))
                 .tempfile_in(temp_dir)
                 .map_err(|e| ProcessingError::io(temp_dir.display(), e))?
