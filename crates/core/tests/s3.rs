@@ -222,3 +222,37 @@ async fn an_input_inside_the_session_folder_in_s3_is_refused_and_kept() {
     assert_eq!(kept.len(), audio.len(), "the input must be left as it was");
     assert!(store.head(&ObjectPath::from("sessions/dl/manifest.json")).await.is_err(), "a refused run writes nothing");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_long_run_renews_its_lease_so_it_never_expires_under_it() {
+    let server = S3Server::start();
+    server.create_bucket("renew");
+    let store = server.store("renew");
+    let ttl = Duration::from_secs(1);
+    let (held_builder, entered, release) = hold_first_stage(s3_builder(&server, "renew").session_lease_ttl(ttl));
+    let first = held_builder.build();
+    let first_run = std::thread::spawn(move || {
+        first.process_blocking("long", RecordingInput::Local { path: fixture("audio.m4a") }, &CancelFlag::new())
+    });
+    entered.recv_timeout(Duration::from_secs(60)).expect("the first run reached its first stage within 60 s");
+    let first_expiry = get_json(store.as_ref(), "sessions/long/.lease.json").await["expires_at"].clone();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let lease = get_json(store.as_ref(), "sessions/long/.lease.json").await;
+        if lease["expires_at"] != first_expiry {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the lease was not renewed within 30 s: {lease}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Renewed past its first expiry: another run still finds the session busy.
+    let error = s3_builder(&server, "renew")
+        .build()
+        .process("long", RecordingInput::Local { path: fixture("vp8.webm") }, &CancelFlag::new())
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "session.busy", "{error}");
+    release.send(()).unwrap();
+    first_run.join().unwrap().unwrap();
+    assert_eq!(get_json(store.as_ref(), "sessions/long/manifest.json").await["status"], "complete");
+}

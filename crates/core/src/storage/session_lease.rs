@@ -219,7 +219,8 @@ async fn take_over_expired(
     }
 }
 
-/// Renews the lease every third of `ttl` until aborted; a failed renewal marks it lost.
+/// Renews the lease every third of `ttl` until aborted. It is lost when another run changed or
+/// removed it, or when renewals kept failing until it expired.
 async fn renew(
     store: Arc<dyn ObjectStore>,
     path: ObjectPath,
@@ -229,14 +230,28 @@ async fn renew(
     lost: Arc<AtomicBool>,
 ) {
     let period = (ttl / 3).max(Duration::from_millis(100));
+    let mut renewed_at = std::time::Instant::now();
     loop {
         tokio::time::sleep(period).await;
         let body = PutPayload::from(record.renewed(ttl).body());
         let options = PutOptions { mode: PutMode::Update(version.clone()), ..Default::default() };
         match store.put_opts(&path, body, options).await {
-            Ok(result) => version = UpdateVersion { e_tag: result.e_tag, version: result.version },
+            Ok(result) => {
+                version = UpdateVersion { e_tag: result.e_tag, version: result.version };
+                renewed_at = std::time::Instant::now();
+            }
+            // Changed or removed under us: another run took it over.
+            Err(e @ (object_store::Error::Precondition { .. } | object_store::Error::NotFound { .. })) => {
+                tracing::error!(error = %e, "the session lease was taken over by another run");
+                lost.store(true, Ordering::SeqCst);
+                return;
+            }
+            // A failed request: retried next period while the lease still lives.
+            Err(e) if renewed_at.elapsed() < ttl => {
+                tracing::warn!(error = %e, "the session lease could not be renewed; retrying");
+            }
             Err(e) => {
-                tracing::error!(error = %e, "the session lease could not be renewed; another run may take it over");
+                tracing::error!(error = %e, "the session lease expired before it could be renewed");
                 lost.store(true, Ordering::SeqCst);
                 return;
             }
