@@ -179,6 +179,15 @@ test('processParticipants processes one recording per participant', async (t) =>
     ]),
     { message: /appears twice/ },
   )
+  // Offsets go through the core's one validator: negative, NaN, infinite and over 24 h are refused.
+  for (const offsetS of [-5, Number.NaN, Number.POSITIVE_INFINITY, 90000]) {
+    await assert.rejects(
+      processor.processParticipants('offsets', [{ participant: 'alice', input: fixture('alice.mp4'), offsetS }]),
+      (err) => err.code === 'input.out_of_range' && /offset of participant "alice"/.test(err.message),
+      `offsetS ${offsetS}`,
+    )
+  }
+  assert.ok(!existsSync(join(out, 'sessions', 'offsets')), 'a refused run writes nothing')
   await assert.rejects(processor.processParticipants('none', []), { code: 'input' })
   await assert.rejects(processor.processParticipants('bad', 'alice.mp4'), TypeError)
 })

@@ -260,5 +260,6 @@ fn s3_settings(s3: S3Options) -> S3Settings {
         secret_access_key: s3.secret_access_key,
         session_token: s3.session_token,
         force_path_style: s3.force_path_style.unwrap_or(false),
+        timeout_s: None,
     }
 }

@@ -32,6 +32,7 @@ impl S3Settings {
                 secret_access_key,
                 session_token,
                 force_path_style,
+                timeout_s: None,
             },
         }
     }

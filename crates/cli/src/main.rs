@@ -2,6 +2,8 @@
 
 mod env_settings;
 mod models;
+mod participant_spec;
+mod signals;
 mod summary;
 
 use std::io::IsTerminal;
@@ -11,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use clap::{Parser, Subcommand};
-use session_processing::{CancelFlag, Limits, ParticipantInput, ProcessorConfig, RecordingInput, runtime};
+use session_processing::{CancelFlag, Limits, ProcessorConfig, RecordingInput, runtime};
 
 #[derive(Parser)]
 #[command(
@@ -145,6 +147,9 @@ fn process(
         });
     }
     let cancel = CancelFlag::new();
+    // SIGINT / SIGTERM stop the run at its next buffer or stage: the manifest says `failed`
+    // (cancelled) and temporary files are removed as the run unwinds.
+    signals::cancel_on_signals(&cancel).map_err(|e| e.to_string())?;
     let processor = builder.build();
     let result = match (input, participants.is_empty()) {
         (Some(input), true) => {
@@ -152,7 +157,8 @@ fn process(
             processor.process_blocking(session_id, input, &cancel)
         }
         (None, false) => {
-            let participants = participants.iter().map(|p| parse_participant(p)).collect::<Result<Vec<_>, _>>()?;
+            let participants =
+                participants.iter().map(|p| participant_spec::parse(p)).collect::<Result<Vec<_>, _>>()?;
             runtime().map_err(|e| e.to_string())?.block_on(processor.process_participants(
                 session_id,
                 participants,
@@ -176,23 +182,6 @@ fn process(
         print!("{}", summary::render(&result));
     }
     Ok(())
-}
-
-/// `alice=rec.mp4` or `alice=s3://bucket/key@2.5` (recording starts 2.5 s into the session).
-fn parse_participant(spec: &str) -> Result<ParticipantInput, String> {
-    let (participant, rest) =
-        spec.split_once('=').ok_or_else(|| format!("--participant \"{spec}\" must look like ID=INPUT"))?;
-    let (input, offset_s) = match rest.rsplit_once('@') {
-        Some((input, offset)) => {
-            let offset_s = offset
-                .parse::<f64>()
-                .map_err(|_| format!("--participant \"{spec}\": offset \"{offset}\" is not a number of seconds"))?;
-            (input, offset_s)
-        }
-        None => (rest, 0.0),
-    };
-    let input = RecordingInput::parse(input).map_err(|e| e.to_string())?;
-    Ok(ParticipantInput { participant: participant.to_string(), input, offset_s })
 }
 
 fn bar(fraction: f64) -> String {

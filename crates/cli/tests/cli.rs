@@ -195,3 +195,143 @@ fn vad_model_gives_engagement_silero_segments_and_a_bad_folder_is_one_line() {
     assert!(last.starts_with("error: "), "{message}");
     assert!(last.contains("config.json") && last.contains("scripts/prepare-silero-vad"), "{message}");
 }
+
+/// `session-audio-*.wav` files a run keeps in `temp_dir` while it decodes.
+fn temp_audio_files(temp_dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(temp_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("session-audio-"))
+        .collect()
+}
+
+fn manifest_status(session: &std::path::Path) -> Option<String> {
+    let text = std::fs::read_to_string(session.join("manifest.json")).ok()?;
+    let manifest: serde_json::Value = serde_json::from_str(&text).ok()?;
+    manifest["status"].as_str().map(str::to_string)
+}
+
+/// Polls `ready` every 20 ms until it holds; fails naming `what` after `limit`.
+fn wait_until(what: &str, limit: std::time::Duration, mut ready: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + limit;
+    while !ready() {
+        assert!(std::time::Instant::now() < deadline, "waited {limit:?} for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Starts processing the ten-minute recording (long enough to be caught mid-run) as session
+/// `id`, with its own temp folder, and waits until it is decoding: the manifest says `running`
+/// and its temporary audio file exists.
+fn start_long_run(id: &str, out: &std::path::Path, temp: &std::path::Path) -> std::process::Child {
+    let child = Command::new(env!("CARGO_BIN_EXE_session-processing"))
+        .args(["process", fixture("ten-minutes.wav").to_str().unwrap(), "--session-id", id])
+        .args(["--out", out.to_str().unwrap(), "--no-transcribe"])
+        .env("TMPDIR", temp)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start session-processing");
+    let session = out.join("sessions").join(id);
+    wait_until(
+        "the manifest to say running and a session-audio-*.wav to appear",
+        std::time::Duration::from_secs(120),
+        || manifest_status(&session).as_deref() == Some("running") && !temp_audio_files(temp).is_empty(),
+    );
+    child
+}
+
+fn send(signal: &str, child: &std::process::Child) {
+    let status = Command::new("kill").args(["-s", signal, &child.id().to_string()]).status().expect("run kill");
+    assert!(status.success(), "kill -s {signal} failed");
+}
+
+/// Waits (bounded) for the child to exit and returns its status and stderr.
+fn finish(mut child: std::process::Child, what: &str) -> (std::process::ExitStatus, String) {
+    let mut status = None;
+    wait_until(what, std::time::Duration::from_secs(120), || {
+        status = child.try_wait().expect("poll the child");
+        status.is_some()
+    });
+    let mut stderr = String::new();
+    use std::io::Read;
+    child.stderr.take().expect("piped").read_to_string(&mut stderr).unwrap();
+    (status.expect("exited"), stderr)
+}
+
+#[test]
+fn sigint_and_sigterm_cancel_the_run_and_remove_its_temp_files() {
+    for signal in ["TERM", "INT"] {
+        let (out, temp) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let child = start_long_run("signalled", out.path(), temp.path());
+        send(signal, &child);
+        let (status, stderr) = finish(child, &format!("the run to stop after SIG{signal}"));
+        assert!(!status.success(), "SIG{signal}: a cancelled run exits non-zero: {stderr}");
+        assert!(stderr.contains("cancelled"), "SIG{signal}: {stderr}");
+        let manifest = std::fs::read_to_string(out.path().join("sessions/signalled/manifest.json")).unwrap();
+        let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+        assert_eq!(manifest["status"], "failed", "SIG{signal}: {manifest}");
+        assert_eq!(manifest["error"]["code"], "cancelled", "SIG{signal}: {manifest}");
+        assert!(manifest["finished_at"].is_string(), "SIG{signal}: {manifest}");
+        assert_eq!(temp_audio_files(temp.path()), Vec::<String>::new(), "SIG{signal} left temp files");
+    }
+}
+
+#[test]
+fn after_sigkill_the_next_run_goes_ahead_and_clears_what_the_killed_one_left() {
+    let (out, temp) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let session = out.path().join("sessions/killed");
+    let child = start_long_run("killed", out.path(), temp.path());
+    send("KILL", &child);
+    let (status, _) = finish(child, "the killed run to exit");
+    assert!(!status.success());
+    assert_eq!(manifest_status(&session).as_deref(), Some("running"), "a killed run cannot say how it ended");
+    assert!(session.join("recording.wav").is_file(), "the killed run had stored its recording");
+    // A piece of an upload cut off by the kill, as object_store stages it (`<name>#<n>`).
+    std::fs::write(session.join("audio.wav#1"), b"half an upload").unwrap();
+
+    let left = temp_audio_files(temp.path());
+    assert_eq!(left.len(), 1, "the killed run could not remove its temp audio: {left:?}");
+
+    // The kernel released the killed run's lock: the next run is not refused as busy.
+    let output = Command::new(env!("CARGO_BIN_EXE_session-processing"))
+        .args(["process", fixture("opus.mp4").to_str().unwrap(), "--session-id", "killed"])
+        .args(["--out", out.path().to_str().unwrap(), "--no-transcribe"])
+        .env("TMPDIR", temp.path())
+        .output()
+        .expect("run session-processing");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(temp_audio_files(temp.path()), Vec::<String>::new(), "the dead run's temp audio was not swept");
+    assert_eq!(manifest_status(&session).as_deref(), Some("complete"));
+    assert!(session.join("recording.mp4").is_file());
+    assert!(!session.join("recording.wav").exists(), "the killed run's recording of another extension stayed");
+    let staged: Vec<String> = std::fs::read_dir(&session)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains('#'))
+        .collect();
+    assert!(staged.is_empty(), "partial uploads stayed: {staged:?}");
+}
+
+#[test]
+fn participant_offsets_are_checked_and_an_at_sign_may_be_part_of_a_path() {
+    let out = tempfile::tempdir().unwrap();
+    let out_dir = out.path().to_str().unwrap();
+    let alice = fixture("alice.mp4");
+    for bad in ["-5", "NaN", "inf", "90000"] {
+        let spec = format!("alice={}@{bad}", alice.display());
+        let output = cli(&["process", "--participant", &spec, "--session-id", "offsets", "--out", out_dir]);
+        assert!(!output.status.success(), "@{bad} was accepted");
+        let err = stderr(&output);
+        assert!(err.contains("offset of participant \"alice\"") && err.contains("0 to 86400"), "@{bad}: {err}");
+        assert!(!out.path().join("sessions/offsets").exists(), "@{bad}: a refused run writes nothing");
+    }
+    // A recording whose path holds an `@`, given without a trailing `@0`.
+    let folder = tempfile::tempdir().unwrap();
+    let with_at = folder.path().join("alice@home.mp4");
+    std::fs::copy(&alice, &with_at).unwrap();
+    let spec = format!("alice={}", with_at.display());
+    let output = cli(&["process", "--participant", &spec, "--session-id", "at-sign", "--out", out_dir, "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(out.path().join("sessions/at-sign/participants/alice/recording.mp4").is_file());
+}

@@ -10,6 +10,25 @@ pub enum ProcessingError {
     /// The request itself is invalid: a session id, an input URI, a bucket name.
     #[error("invalid input: {0}")]
     Input(String),
+    /// The input lies in the session folder this run replaces, under a name the run would remove
+    /// (`audio.wav`, another participant's recording): refused before anything is removed.
+    #[error(
+        "the input {input} is {name} in the folder of session {session_id}, which this run replaces; copy it out of the session folder first, or give the stored recording ({expected})"
+    )]
+    InputInSessionFolder { input: String, name: String, session_id: String, expected: String },
+    /// A number given to the pipeline is out of its range (a participant's offset, …).
+    #[error("invalid {field}: {value} is not {expected}")]
+    OutOfRange { field: String, value: String, expected: String },
+    /// Another run holds the session's lease (decision 014): nothing was written.
+    #[error(
+        "session {session_id} is being processed by another run ({holder}); wait for that run to finish, or retry after its lease expires"
+    )]
+    SessionBusy { session_id: String, holder: String },
+    /// This run's lease on the session was taken over (it could not renew it in time).
+    #[error(
+        "the lease on session {session_id} was lost (another run may have taken it over); this run stopped before writing its results"
+    )]
+    LeaseLost { session_id: String },
     /// The pipeline was configured inconsistently.
     #[error("invalid configuration: {0}")]
     Config(String),
@@ -57,6 +76,10 @@ impl ProcessingError {
     pub fn code(&self) -> String {
         match self {
             ProcessingError::Input(_) => "input".into(),
+            ProcessingError::InputInSessionFolder { .. } => "input.in_session_folder".into(),
+            ProcessingError::OutOfRange { .. } => "input.out_of_range".into(),
+            ProcessingError::SessionBusy { .. } => "session.busy".into(),
+            ProcessingError::LeaseLost { .. } => "session.lease_lost".into(),
             ProcessingError::Config(_) => "config".into(),
             ProcessingError::Media(MediaError::Cancelled { .. }) => "cancelled".into(),
             ProcessingError::Media(e) => format!("media.{}", e.code()),
@@ -90,11 +113,16 @@ impl ProcessingError {
         }
     }
 
-    /// The broad kind the bindings map to an exception class: `input`, `media`, `storage`,
+    /// The broad kind the bindings map to an exception class: `input`, `media`, `storage`
+    /// (including `session.busy`),
     /// `transcription`, `config`, `reasoning`, `webhook`, `cancelled` or `internal`.
     pub fn kind(&self) -> &'static str {
         match self {
-            ProcessingError::Input(_) => "input",
+            ProcessingError::Input(_)
+            | ProcessingError::InputInSessionFolder { .. }
+            | ProcessingError::OutOfRange { .. } => "input",
+            // Another run writes the session: a conflict in storage, retryable later.
+            ProcessingError::SessionBusy { .. } | ProcessingError::LeaseLost { .. } => "storage",
             ProcessingError::Media(
                 MediaError::NotFound { .. }
                 | MediaError::Empty { .. }
@@ -138,6 +166,6 @@ impl ProcessingError {
     }
 
     pub(crate) fn io(path: impl std::fmt::Display, source: std::io::Error) -> Self {
-        ProcessingError::Io { path: path.to_string(), source }
+        ProcessingError::Io { path: session_media::escape_controls(&path.to_string()), source }
     }
 }

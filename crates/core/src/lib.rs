@@ -47,7 +47,7 @@ mod session_id;
 mod storage;
 
 pub use error::ProcessingError;
-pub use pipeline::{SessionProcessor, SessionProcessorBuilder, Stages, runtime};
+pub use pipeline::{MAX_OFFSET_S, SessionProcessor, SessionProcessorBuilder, Stages, runtime, validate_offset};
 pub use processor_config::ProcessorConfig;
 pub use progress::{Progress, ProgressFn};
 pub use report::{
@@ -57,9 +57,14 @@ pub use report::{
 pub use safety::{SafetySettings, StoredSafetyEvent};
 pub use safety_checker::{FrameCheck, SafetyChecker, SafetyCheckerSettings};
 pub use session_id::{MAX_SESSION_ID_LEN, SessionId};
-pub use storage::{ArtifactRecord, OutputLocation, RecordingInput, S3Settings, SessionStore, bucket_name};
+pub use storage::{
+    ArtifactRecord, DEFAULT_LEASE_TTL, LEASE_FILE, LeaseRecord, OutputLocation, RecordingInput, S3Settings,
+    SessionStore, bucket_name,
+};
 
-pub use session_media::{CancelFlag, FrameSampling, Limits, MediaError, MediaInfo, StreamInfo, StreamKind};
+pub use session_media::{
+    CancelFlag, FrameSampling, Limits, MediaError, MediaInfo, StreamInfo, StreamKind, escape_controls,
+};
 pub use session_reasoning::{AnalysisLimits, Gemini, GeminiConfig, Llm};
 pub use session_safety::{
     CategoryAssessment, NudityClassifier, PixelFormat, SafetyCategory, SafetyDecision, SafetyEvent, SafetySource,

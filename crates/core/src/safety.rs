@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use session_safety::nudity::DEFAULT_NUDITY_THRESHOLD;
-use session_safety::{DEFAULT_TEXT_THRESHOLD, Lexicon, NudityClassifier, SafetyEvent, SignalThresholds};
+use session_safety::{
+    DEFAULT_TEXT_THRESHOLD, Lexicon, NudityClassifier, SafetyError, SafetyEvent, SafetySource, SignalThresholds,
+};
 
 use crate::storage::SessionStore;
 use crate::{ArtifactRecord, ProcessingError, SessionId, SessionProcessor, layout};
@@ -65,7 +67,8 @@ impl SessionProcessor {
     /// Validates a realtime safety event (for example one nsfwjs flagged in a browser) and stores
     /// it as `sessions/<session_id>/safety/<timestamp>-<category>-<hash>.json`. Sending the same
     /// event twice stores it once. Invalid events are refused with a `safety.invalid_event`
-    /// error that names the field.
+    /// error that names the field, and so is an event claiming source `post_session` (only the
+    /// scan writes those) or `evidence.details` over 16 KiB.
     pub async fn record_safety_event(
         &self,
         session_id: &str,
@@ -73,6 +76,18 @@ impl SessionProcessor {
     ) -> Result<StoredSafetyEvent, ProcessingError> {
         let id = SessionId::new(session_id)?;
         event.validate()?;
+        if event.source == SafetySource::PostSession {
+            // Only the scan writes post-session events: a stored one named like the scan's would
+            // replace its evidence (`safety/post-session-…`) or be removed by the next scan.
+            return Err(SafetyError::InvalidEvent {
+                field: "source",
+                value: "post_session".into(),
+                expected:
+                    "realtime_client or realtime_server: post_session events come from the post-session scan only"
+                        .into(),
+            }
+            .into());
+        }
         let store = SessionStore::open(&self.config.output, &self.config.s3, id.as_str())?;
         let name = format!("{}/{}", layout::SAFETY_DIR, event.file_name());
         let artifact = store.put_json(&name, &event).await?;

@@ -104,6 +104,8 @@ async fn rerunning_a_session_replaces_it_with_the_same_scores() {
         "safety-scan.json",
         "safety",
         "manifest.json",
+        // The session's lease: a lock file locally, where the OS lock is what counts (decision 014).
+        ".lease.json",
     ];
     for entry in std::fs::read_dir(&dir).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();

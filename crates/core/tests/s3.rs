@@ -2,11 +2,13 @@
 
 mod support;
 
+use std::time::{Duration, Instant};
+
 use object_store::ObjectStore;
 use object_store::path::Path as ObjectPath;
 use session_processing::{CancelFlag, OutputLocation, RecordingInput, SessionProcessor, StageStatus};
 use session_testkit::S3Server;
-use support::fixture;
+use support::{fixture, hold_first_stage};
 
 async fn put(store: &dyn ObjectStore, key: &str, body: Vec<u8>) {
     store.put(&ObjectPath::from(key), body.into()).await.unwrap();
@@ -91,4 +93,166 @@ async fn a_recording_in_another_bucket_is_copied_and_a_missing_one_is_named() {
         .unwrap_err();
     assert_eq!(err.kind(), "input");
     assert!(err.to_string().contains("s3://egress/raw/nope.mp4"), "{err}");
+}
+
+/// A processor writing to `s3://<bucket>` on `server`.
+fn s3_builder(server: &S3Server, bucket: &str) -> session_processing::SessionProcessorBuilder {
+    SessionProcessor::builder()
+        .s3(support::s3_settings(server))
+        .output(OutputLocation::parse(&format!("s3://{bucket}")).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_runs_of_one_session_on_one_bucket_do_not_mix() {
+    let server = S3Server::start();
+    server.create_bucket("shared");
+    let store = server.store("shared");
+    // Each run is a separate processor, as two machines would have.
+    let (held_builder, entered, release) = hold_first_stage(s3_builder(&server, "shared"));
+    let first = held_builder.build();
+    // On its own thread and the library's runtime, as another worker would run it.
+    let first_run = std::thread::spawn(move || {
+        first.process_blocking("busy", RecordingInput::Local { path: fixture("opus.mp4") }, &CancelFlag::new())
+    });
+    entered.recv_timeout(Duration::from_secs(60)).expect("the first run reached its first stage within 60 s");
+    assert_eq!(get_json(store.as_ref(), "sessions/busy/manifest.json").await["status"], "running");
+    let lease = get_json(store.as_ref(), "sessions/busy/.lease.json").await;
+    assert!(lease["holder"].as_str().unwrap().starts_with("pid "), "{lease}");
+
+    let second = s3_builder(&server, "shared").build();
+    let started = Instant::now();
+    let input = RecordingInput::Local { path: fixture("vp8.webm") };
+    let error = second.process("busy", input.clone(), &CancelFlag::new()).await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(5), "busy took {:?}", started.elapsed());
+    assert_eq!((error.code().as_str(), error.kind()), ("session.busy", "storage"), "{error}");
+    assert!(error.to_string().contains("session busy"), "{error}");
+    assert!(store.head(&ObjectPath::from("sessions/busy/recording.webm")).await.is_err(), "the busy run wrote nothing");
+
+    release.send(()).unwrap();
+    first_run.join().unwrap().unwrap();
+    let manifest = get_json(store.as_ref(), "sessions/busy/manifest.json").await;
+    assert_eq!(manifest["status"], "complete");
+    assert!(manifest["input"]["path"].as_str().unwrap().ends_with("opus.mp4"), "{}", manifest["input"]);
+    assert!(store.head(&ObjectPath::from("sessions/busy/.lease.json")).await.is_err(), "released at the end");
+
+    second.process("busy", input, &CancelFlag::new()).await.unwrap();
+    assert!(store.head(&ObjectPath::from("sessions/busy/recording.webm")).await.is_ok());
+    assert!(
+        store.head(&ObjectPath::from("sessions/busy/recording.mp4")).await.is_err(),
+        "no recording of the older run"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crashed_holders_lease_expires_and_a_live_one_names_its_holder() {
+    let server = S3Server::start();
+    server.create_bucket("leases");
+    let store = server.store("leases");
+    let processor = s3_builder(&server, "leases").build();
+    let lease = |expires_at: &str| {
+        serde_json::to_vec(&serde_json::json!({
+            "holder": "pid 4242 on worker-7 (run 1)",
+            "acquired_at": "2026-01-01T00:00:00Z",
+            "expires_at": expires_at,
+        }))
+        .unwrap()
+    };
+    let input = || RecordingInput::Local { path: fixture("audio.m4a") };
+
+    // A holder that is still alive (its lease runs for another hour): busy, naming it.
+    let later = (time::OffsetDateTime::now_utc() + time::Duration::hours(1))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    put(store.as_ref(), "sessions/crash/.lease.json", lease(&later)).await;
+    let error = processor.process("crash", input(), &CancelFlag::new()).await.unwrap_err();
+    assert_eq!(error.code(), "session.busy", "{error}");
+    assert!(error.to_string().contains("worker-7") && error.to_string().contains(&later), "{error}");
+    assert!(store.head(&ObjectPath::from("sessions/crash/manifest.json")).await.is_err());
+
+    // A holder that crashed: its lease expired, and the next run takes it over.
+    put(store.as_ref(), "sessions/crash/.lease.json", lease("2026-01-01T00:01:00Z")).await;
+    processor.process("crash", input(), &CancelFlag::new()).await.unwrap();
+    assert_eq!(get_json(store.as_ref(), "sessions/crash/manifest.json").await["status"], "complete");
+    assert!(store.head(&ObjectPath::from("sessions/crash/.lease.json")).await.is_err(), "released at the end");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_silent_s3_endpoint_fails_within_the_configured_timeout() {
+    // Accepts connections and never answers, as a hung proxy or a black-holed endpoint does.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    let settings = session_processing::S3Settings {
+        region: Some("us-east-1".into()),
+        endpoint: Some(endpoint.clone()),
+        access_key_id: Some("testing".into()),
+        secret_access_key: Some("testing".into()),
+        session_token: None,
+        force_path_style: true,
+        timeout_s: Some(1.0),
+    };
+    let processor =
+        SessionProcessor::builder().s3(settings).output(OutputLocation::parse("s3://silent").unwrap()).build();
+    let started = Instant::now();
+    let input = RecordingInput::Local { path: fixture("audio.m4a") };
+    let error = processor.process("silent", input, &CancelFlag::new()).await.unwrap_err();
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(10), "a 1 s timeout took {took:?}: {error}");
+    assert_eq!((error.code().as_str(), error.kind()), ("storage", "storage"), "{error}");
+    assert!(error.to_string().contains("s3://silent/sessions/silent"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_input_inside_the_session_folder_in_s3_is_refused_and_kept() {
+    let server = S3Server::start();
+    server.create_bucket("inplace");
+    let store = server.store("inplace");
+    let audio = std::fs::read(fixture("audio.m4a")).unwrap();
+    put(store.as_ref(), "sessions/dl/audio.wav", audio.clone()).await;
+    let processor = s3_builder(&server, "inplace").build();
+    let input = RecordingInput::parse("s3://inplace/sessions/dl/audio.wav").unwrap();
+    let error = processor.process("dl", input, &CancelFlag::new()).await.unwrap_err();
+    assert_eq!((error.code().as_str(), error.kind()), ("input.in_session_folder", "input"), "{error}");
+    let kept = store.get(&ObjectPath::from("sessions/dl/audio.wav")).await.unwrap().bytes().await.unwrap();
+    assert_eq!(kept.len(), audio.len(), "the input must be left as it was");
+    assert!(store.head(&ObjectPath::from("sessions/dl/manifest.json")).await.is_err(), "a refused run writes nothing");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_long_run_renews_its_lease_so_it_never_expires_under_it() {
+    let server = S3Server::start();
+    server.create_bucket("renew");
+    let store = server.store("renew");
+    let ttl = Duration::from_secs(1);
+    let (held_builder, entered, release) = hold_first_stage(s3_builder(&server, "renew").session_lease_ttl(ttl));
+    let first = held_builder.build();
+    let first_run = std::thread::spawn(move || {
+        first.process_blocking("long", RecordingInput::Local { path: fixture("audio.m4a") }, &CancelFlag::new())
+    });
+    entered.recv_timeout(Duration::from_secs(60)).expect("the first run reached its first stage within 60 s");
+    let first_expiry = get_json(store.as_ref(), "sessions/long/.lease.json").await["expires_at"].clone();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let lease = get_json(store.as_ref(), "sessions/long/.lease.json").await;
+        if lease["expires_at"] != first_expiry {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the lease was not renewed within 30 s: {lease}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Renewed past its first expiry: another run still finds the session busy.
+    let error = s3_builder(&server, "renew")
+        .build()
+        .process("long", RecordingInput::Local { path: fixture("vp8.webm") }, &CancelFlag::new())
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "session.busy", "{error}");
+    release.send(()).unwrap();
+    first_run.join().unwrap().unwrap();
+    assert_eq!(get_json(store.as_ref(), "sessions/long/manifest.json").await["status"], "complete");
 }

@@ -68,6 +68,33 @@ async fn realtime_events_are_validated_and_stored_once() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_browser_event_cannot_claim_the_scans_source_or_carry_a_payload() {
+    let out = tempfile::tempdir().unwrap();
+    let processor = builder_for(out.path()).build();
+    let dir = out.path().join("sessions/RM_forged");
+    let forged = CLIENT_EVENT.replace("realtime_client", "post_session");
+    let error = processor.record_safety_event_json("RM_forged", &forged).await.unwrap_err();
+    assert_eq!((error.code().as_str(), error.kind()), ("safety.invalid_event", "input"));
+    assert!(error.to_string().contains("`source`") && error.to_string().contains("post_session"), "{error}");
+    let mut typed = SafetyEvent::from_json(CLIENT_EVENT).unwrap();
+    typed.source = SafetySource::PostSession;
+    assert_eq!(processor.record_safety_event("RM_forged", typed).await.unwrap_err().code(), "safety.invalid_event");
+
+    let payload = "x".repeat(16 * 1024);
+    let heavy = CLIENT_EVENT
+        .replace(r#""evidence":{"frame_time_s":4.5}"#, &format!(r#""evidence":{{"details":{{"blob":"{payload}"}}}}"#));
+    assert_ne!(heavy, CLIENT_EVENT, "the test event has the evidence it replaces");
+    let error = processor.record_safety_event_json("RM_forged", &heavy).await.unwrap_err();
+    assert_eq!(error.code(), "safety.invalid_event");
+    assert!(error.to_string().contains("`evidence.details`") && error.to_string().contains("16384"), "{error}");
+    assert!(safety_files(&dir).is_empty(), "refused events leave nothing behind");
+
+    let figures = CLIENT_EVENT.replace(r#""evidence":{"frame_time_s":4.5}"#, r#""evidence":{"details":{"porn":0.91}}"#);
+    processor.record_safety_event_json("RM_forged", &figures).await.unwrap();
+    assert_eq!(safety_files(&dir).len(), 1, "small details are still accepted");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_scan_flags_a_frozen_camera_and_rerun_replaces_only_its_own_events() {
     let out = tempfile::tempdir().unwrap();
     let processor = builder_for(out.path()).build();

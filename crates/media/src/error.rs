@@ -1,4 +1,4 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What can go wrong while reading a recording. Each message names the file and what to do.
 #[derive(Debug, thiserror::Error)]
@@ -7,29 +7,29 @@ pub enum MediaError {
         "GStreamer could not start: {0}; install the GStreamer runtime (Debian: libgstreamer1.0-0 gstreamer1.0-plugins-base)"
     )]
     Init(String),
-    #[error("recording {path} does not exist; check the path")]
+    #[error("recording {} does not exist; check the path", escaped_path(.path))]
     NotFound { path: PathBuf },
-    #[error("recording {path} is empty (0 bytes); the recorder probably failed before writing anything")]
+    #[error("recording {} is empty (0 bytes); the recorder probably failed before writing anything", escaped_path(.path))]
     Empty { path: PathBuf },
-    #[error("could not read {path}: {source}")]
+    #[error("could not read {}: {source}", escaped_path(.path))]
     Io { path: PathBuf, source: std::io::Error },
-    #[error("{path} is not a media file GStreamer recognises ({detail})")]
+    #[error("{} is not a media file GStreamer recognises ({})", escaped_path(.path), escape_controls(.detail))]
     NotMedia { path: PathBuf, detail: String },
     #[error(
-        "{path} is truncated or incomplete ({detail}); an MP4 whose recorder was killed has no index (moov) — re-run the egress or repair the file"
+        "{} is truncated or incomplete ({}); an MP4 whose recorder was killed has no index (moov) — re-run the egress or repair the file", escaped_path(.path), escape_controls(.detail)
     )]
     Truncated { path: PathBuf, detail: String },
-    #[error("{path} needs a GStreamer plugin that is not installed: {missing}; install the Debian package {package}")]
+    #[error("{} needs a GStreamer plugin that is not installed: {missing}; install the Debian package {package}", escaped_path(.path))]
     MissingPlugin { path: PathBuf, missing: String, package: String },
-    #[error("{path} has no audio stream")]
+    #[error("{} has no audio stream", escaped_path(.path))]
     NoAudio { path: PathBuf },
-    #[error("{path} has no video stream")]
+    #[error("{} has no video stream", escaped_path(.path))]
     NoVideo { path: PathBuf },
-    #[error("{stage} pipeline for {path} stalled: no data for {after_s} s (watchdog)")]
+    #[error("{stage} pipeline for {} stalled: no data for {after_s} s (watchdog)", escaped_path(.path))]
     Stalled { path: PathBuf, stage: &'static str, after_s: u64 },
-    #[error("{stage} of {path} was cancelled")]
+    #[error("{stage} of {} was cancelled", escaped_path(.path))]
     Cancelled { path: PathBuf, stage: &'static str },
-    #[error("{stage} pipeline for {path} failed: {detail}")]
+    #[error("{stage} pipeline for {} failed: {}", escaped_path(.path), escape_controls(.detail))]
     Pipeline { path: PathBuf, stage: &'static str, detail: String },
 }
 
@@ -51,4 +51,23 @@ impl MediaError {
             MediaError::Pipeline { .. } => "media_pipeline",
         }
     }
+}
+
+/// `text` with control characters (newlines, escapes, NUL, …) written as escapes, so that a
+/// hostile file name cannot forge lines or terminal sequences in a message or a log.
+pub fn escape_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A path for a message: lossy UTF-8 with control characters escaped.
+pub fn escaped_path(path: &Path) -> String {
+    escape_controls(&path.display().to_string())
 }

@@ -26,7 +26,7 @@ mod wav;
 
 pub use audio::{AudioSummary, decode_audio};
 pub use cancel::CancelFlag;
-pub use error::MediaError;
+pub use error::{MediaError, escape_controls, escaped_path};
 pub use frames::{Frame, FrameFormat, FrameSampling, FrameSummary, sample_frames, sample_frames_as};
 pub use init::{gstreamer_version, init};
 pub use input::check_input;

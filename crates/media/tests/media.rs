@@ -147,3 +147,25 @@ fn cancellation_stops_a_pipeline() {
     let err = decode_audio(&fixture("clean.mp4"), &limits(), &cancel, &mut |_| {}).unwrap_err();
     assert!(matches!(err, MediaError::Cancelled { .. }), "{err:?}");
 }
+
+#[test]
+fn a_picture_renamed_mp4_is_not_media_at_once_and_names_are_escaped() {
+    let folder = std::env::temp_dir().join(format!("media-test-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let picture = folder.join("photo.mp4");
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    png.extend_from_slice(&[0u8; 64]);
+    std::fs::write(&picture, &png).unwrap();
+    let started = std::time::Instant::now();
+    let error = probe(&picture, &limits()).unwrap_err();
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "took {:?}", started.elapsed());
+    assert_eq!(error.code(), "input_not_media", "{error}");
+    assert!(error.to_string().contains("PNG image"), "{error}");
+
+    let hostile = folder.join("line\nbreak\u{1b}[31m.mp4");
+    let error = probe(&hostile, &limits()).unwrap_err();
+    let message = error.to_string();
+    assert!(!message.contains('\n') && !message.contains('\u{1b}'), "{message:?}");
+    assert!(message.contains("line\\nbreak\\u{1b}[31m.mp4"), "{message}");
+    std::fs::remove_dir_all(&folder).unwrap();
+}

@@ -146,6 +146,8 @@ const MAX_CLOCK_SKEW_S: i64 = 300;
 const MAX_NAME_LEN: usize = 200;
 /// Longest quote accepted.
 const MAX_QUOTE_LEN: usize = 2_000;
+/// Largest `evidence.details` accepted, as compact JSON: detector figures, not a payload.
+pub const MAX_DETAILS_BYTES: usize = 16 * 1024;
 
 impl SafetyEvent {
     /// An event detected now, with the decision derived from `score` and `threshold`.
@@ -231,6 +233,16 @@ impl SafetyEvent {
         bounded_name("detector.version", &self.detector.version)?;
         if let Some(t) = self.evidence.frame_time_s {
             media_time("evidence.frame_time_s", t)?;
+        }
+        if let Some(details) = &self.evidence.details {
+            let bytes = serde_json::to_vec(details).map_or(usize::MAX, |json| json.len());
+            if bytes > MAX_DETAILS_BYTES {
+                return Err(invalid(
+                    "evidence.details",
+                    format!("{bytes} bytes of JSON"),
+                    format!("at most {MAX_DETAILS_BYTES} bytes: detector figures, not a payload"),
+                ));
+            }
         }
         if let Some(quote) = &self.evidence.quote {
             if quote.text.trim().is_empty() || quote.text.chars().count() > MAX_QUOTE_LEN {

@@ -118,7 +118,12 @@ pub fn score_conversation(participants: &[ParticipantSpeech]) -> ConversationRep
                 participant: p.participant.clone(),
                 talk_time_s: round_to(talk[i], 3),
                 talk_share: shares[i].map(|s| round_to(s, 4)),
-                speech_ratio: if p.duration_s > 0.0 { round_to(talk[i] / p.duration_s, 4) } else { 0.0 },
+                // 0–1 as documented, even when segments run past the declared duration.
+                speech_ratio: if p.duration_s > 0.0 {
+                    round_to((talk[i] / p.duration_s).clamp(0.0, 1.0), 4)
+                } else {
+                    0.0
+                },
                 turns: tally.turns[i],
                 interruptions: tally.interruptions[i],
                 longest_turn_s: round_to(tally.longest_turn_s[i], 3),
@@ -247,5 +252,19 @@ mod tests {
         assert_eq!(report.balance, Some(0.0));
         assert_eq!(report.turn_count, 1);
         assert_eq!(report.response_latency.mean_s, None);
+    }
+
+    #[test]
+    fn speech_ratio_stays_within_0_and_1_when_speech_outruns_the_duration() {
+        // As a recording placed before the session's start (a negative offset) made it: 8 s of
+        // speech in a participant said to last 6 s.
+        let mut early = person("a", &[(0.0, 8.0)]);
+        early.duration_s = 6.0;
+        let report = score_conversation(&[early, person("b", &[(9.0, 10.0)])]);
+        assert_eq!(report.participants[0].speech_ratio, 1.0);
+        for p in &report.participants {
+            assert!((0.0..=1.0).contains(&p.speech_ratio), "{}: {}", p.participant, p.speech_ratio);
+            assert!(p.talk_share.is_none_or(|s| (0.0..=1.0).contains(&s)));
+        }
     }
 }

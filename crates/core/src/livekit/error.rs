@@ -19,11 +19,12 @@ pub enum LiveKitError {
         "the token's signature does not match the API secret; check that the verifier holds the secret paired with the webhook's api_key"
     )]
     BadSignature,
-    /// The token was issued for another API key (`iss`).
+    /// The token was issued for another API key (`iss`). Only the key the request claimed is
+    /// named; the verifier's own key never goes into a message a stranger can provoke.
     #[error(
-        "the token was issued for API key {found:?}, not {expected:?}; set the verifier's key to the one in livekit-server's `webhook.api_key`"
+        "the token was issued for API key {found:?}, which is not this verifier's key; set the verifier's key to the one in livekit-server's `webhook.api_key`"
     )]
-    WrongIssuer { expected: String, found: String },
+    WrongIssuer { found: String },
     /// The token's `exp` (plus the leeway) has passed.
     #[error(
         "the token expired at Unix time {expired_at_s} (now {now_s}, leeway {leeway_s} s); check this machine's clock, or the delivery was replayed"

@@ -64,8 +64,7 @@ impl<'a> UnverifiedToken<'a> {
             _ => return Err(LiveKitError::token("its header names no signing algorithm (alg)")),
         }
         let claims = decode_object("payload", payload)?;
-        let signature =
-            BASE64_URL.decode(signature).map_err(|_| LiveKitError::token("its signature is not base64url"))?;
+        let signature = decode_canonical_signature(signature)?;
         let signing_input = &token[..header_and_payload_len(token)];
         Ok(UnverifiedToken { signing_input, signature, claims })
     }
@@ -97,6 +96,19 @@ impl<'a> UnverifiedToken<'a> {
             Some(_) => Err(LiveKitError::token(format!("its {name} claim is not a number of seconds"))),
         }
     }
+}
+
+/// The signature, accepted only in its one canonical spelling (RFC 7515: base64url, no padding,
+/// zero trailing bits), so that a token has exactly one valid form and a replayed token cannot be
+/// re-spelled to look new.
+fn decode_canonical_signature(signature: &str) -> Result<Vec<u8>, LiveKitError> {
+    let decoded = BASE64_URL.decode(signature).map_err(|_| LiveKitError::token("its signature is not base64url"))?;
+    if BASE64_URL.encode(&decoded) != signature {
+        return Err(LiveKitError::token(
+            "its signature is not in canonical base64url (no padding, no stray bits); JWT libraries never write it that way",
+        ));
+    }
+    Ok(decoded)
 }
 
 fn header_and_payload_len(token: &str) -> usize {
@@ -138,6 +150,26 @@ mod tests {
         let parsed = UnverifiedToken::parse(token).expect("parses");
         assert!(parsed.verify_signature("s").is_ok());
         assert_eq!(parsed.verify_signature("t"), Err(LiveKitError::BadSignature));
+    }
+
+    #[test]
+    fn a_signature_in_a_non_canonical_spelling_is_rejected() {
+        let token = sign_hs256(&claims(), "secret");
+        let (signing_input, signature) = token.rsplit_once('.').expect("three parts");
+        assert!(UnverifiedToken::parse(&token).expect("canonical").verify_signature("secret").is_ok());
+        // 32 bytes are 43 base64url characters: the last carries 2 bits that must be zero.
+        let last = signature.chars().last().expect("a character");
+        let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let index = alphabet.find(last).expect("base64url");
+        let stray_bits = alphabet.chars().nth(index | 1).expect("in range");
+        let padded = format!("{signing_input}.{signature}=");
+        let with_stray_bits = format!("{signing_input}.{}{stray_bits}", &signature[..signature.len() - 1]);
+        for respelled in [padded, with_stray_bits] {
+            assert!(
+                matches!(UnverifiedToken::parse(&respelled), Err(LiveKitError::MalformedToken { .. })),
+                "{respelled}"
+            );
+        }
     }
 
     #[test]

@@ -108,7 +108,7 @@ impl WebhookVerifier {
         let token = UnverifiedToken::parse(token)?;
         let issuer = token.string_claim("iss")?.unwrap_or_default();
         if issuer != self.api_key {
-            return Err(LiveKitError::WrongIssuer { expected: self.api_key.clone(), found: shown(issuer, 64) });
+            return Err(LiveKitError::WrongIssuer { found: shown(issuer, 64) });
         }
         token.verify_signature(&self.api_secret)?;
         self.check_times(&token, now)?;
@@ -216,6 +216,19 @@ mod tests {
             Err(LiveKitError::BodyHashMismatch)
         );
         assert_eq!(check_body_hash(b"", "not base64!"), Err(LiveKitError::BodyHashMismatch));
+    }
+
+    #[test]
+    fn a_wrong_issuer_never_shows_the_configured_key() {
+        let verifier = WebhookVerifier::new("configured-key-7f3a", "a-long-api-secret").expect("valid");
+        let body = br#"{"event":"room_started","id":"EV_1","createdAt":"1700000000","room":{"name":"demo"}}"#;
+        let now = OffsetDateTime::now_utc();
+        let token = super::super::sign_webhook("strangers-key", "a-long-api-secret", body, now).expect("signs");
+        let error = verifier.verify(body, Some(&token), Some(WEBHOOK_CONTENT_TYPE), now).expect_err("wrong issuer");
+        assert_eq!(error.code(), "livekit.wrong_issuer");
+        assert!(!error.to_string().contains("configured-key-7f3a"), "{error}");
+        assert!(!format!("{error:?}").contains("configured-key-7f3a"), "{error:?}");
+        assert!(error.to_string().contains("strangers-key"), "{error}");
     }
 
     #[test]

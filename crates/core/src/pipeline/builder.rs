@@ -64,6 +64,7 @@ pub struct SessionProcessorBuilder {
     pub(crate) llm: Option<Arc<dyn Llm>>,
     pub(crate) analysis_limits: AnalysisLimits,
     pub(crate) context: Option<String>,
+    pub(crate) lease_ttl: std::time::Duration,
 }
 
 impl Default for SessionProcessorBuilder {
@@ -84,6 +85,7 @@ impl Default for SessionProcessorBuilder {
             llm: None,
             analysis_limits: AnalysisLimits::default(),
             context: None,
+            lease_ttl: crate::storage::DEFAULT_LEASE_TTL,
         }
     }
 }
@@ -177,6 +179,14 @@ impl SessionProcessorBuilder {
     /// What kind of session this is ("a tutoring session", "a 1:1 match"), for the LLM.
     pub fn session_context(mut self, context: impl Into<String>) -> Self {
         self.context = Some(context.into());
+        self
+    }
+
+    /// How long a run's lease on an S3 session folder lives without renewal (default 60 s;
+    /// renewed every third of it). A crashed run's lease blocks the session this long; a local
+    /// folder's lock is released by the OS at once. See decision 014.
+    pub fn session_lease_ttl(mut self, ttl: std::time::Duration) -> Self {
+        self.lease_ttl = ttl.max(std::time::Duration::from_secs(1));
         self
     }
 

@@ -48,7 +48,7 @@ pub(crate) fn analyze_audio(
     let mut vad_error = None;
     let rate = session_media::AUDIO_SAMPLE_RATE;
     let wav = tempfile::Builder::new()
-        .prefix("session-audio-")
+        .prefix(&crate::pipeline::temp_files::prefix("audio"))
         .suffix(".wav")
         .tempfile_in(temp_dir)
         .map_err(|e| ProcessingError::io(temp_dir.display(), e))?

@@ -6,10 +6,12 @@ mod reasoning_stage;
 mod run;
 mod safety_scan;
 mod stages;
+mod temp_files;
 
 use std::sync::{Arc, OnceLock};
 
 pub use builder::{SessionProcessorBuilder, Stages};
+pub use run::{MAX_OFFSET_S, validate_offset};
 use session_media::CancelFlag;
 
 use crate::storage::RecordingInput;

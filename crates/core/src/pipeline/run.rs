@@ -1,5 +1,7 @@
 //! One run of the pipeline for one session: state, stage bookkeeping and the manifest.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -36,17 +38,42 @@ pub(crate) async fn process(
             folder: format!("{}/{participant}/", crate::layout::PARTICIPANTS_DIR),
             label: format!("{participant}/"),
             input: p.input.clone(),
-            offset_s: p.offset_s,
+            offset_s: validate_offset(&participant, p.offset_s)?,
         });
     }
     let store = SessionStore::open(&config.output, &config.s3, id.as_str())?;
+    // One run per session: a second run fails here, before it writes or removes anything.
+    let lease = store.lease(id.as_str(), config.lease_ttl).await?;
+    // An input inside the session folder is kept, or refused before anything is written.
+    let session_scope = [stages::Scope::session(input.clone())];
+    let checked = if scopes.is_empty() { &session_scope[..] } else { &scopes[..] };
+    let keep = match stages::inputs_in_place(&store, id.as_str(), checked) {
+        Ok(keep) => keep,
+        Err(error) => {
+            lease.release().await;
+            return Err(error);
+        }
+    };
     let mut run = Run::new(config, id, store, input, cancel);
+    run.lease_lost = lease.lost_flag();
     run.manifest.participants = participants;
     let span = tracing::info_span!("session", session_id = %run.id);
     let _guard = span.enter();
+    let outcome = run_with_manifest(&mut run, &scopes, &keep).await;
+    lease.release().await;
+    outcome
+}
+
+/// The first manifest, the stages, and the last manifest saying how the run ended.
+async fn run_with_manifest(
+    run: &mut Run<'_>,
+    scopes: &[stages::Scope],
+    keep: &[String],
+) -> Result<SessionResult, ProcessingError> {
     run.write_manifest().await?;
-    match stages::run_all(&mut run, &scopes).await {
+    match stages::run_all(run, scopes, keep).await {
         Ok(result) => Ok(result),
+        Err(error @ ProcessingError::LeaseLost { .. }) => Err(error), // the folder is another run's now
         Err(error) => {
             run.manifest.status = RunStatus::Failed;
             run.manifest.error = Some(ErrorReport::from(&error));
@@ -58,6 +85,24 @@ pub(crate) async fn process(
             Err(error)
         }
     }
+}
+
+/// The longest offset a participant's recording may start at: a day.
+pub const MAX_OFFSET_S: f64 = 24.0 * 3600.0;
+
+/// A participant's offset on the session timeline: finite, not negative, at most a day. Every
+/// entry point (the CLI, Python, Node, Rust) goes through here.
+pub fn validate_offset(participant: &str, offset_s: f64) -> Result<f64, ProcessingError> {
+    if offset_s.is_finite() && (0.0..=MAX_OFFSET_S).contains(&offset_s) {
+        return Ok(offset_s);
+    }
+    Err(ProcessingError::OutOfRange {
+        field: format!("offset of participant \"{participant}\""),
+        value: format!("{offset_s}"),
+        expected: format!(
+            "a number of seconds from 0 to {MAX_OFFSET_S} (24 h): where the recording starts on the session's timeline"
+        ),
+    })
 }
 
 /// How a stage ended, before it is written down.
@@ -75,6 +120,9 @@ pub(crate) struct Run<'a> {
     pub cancel: &'a CancelFlag,
     pub started: Instant,
     pub generated_at: String,
+    /// Raised when this run's lease on the session was taken over: the run stops at the next
+    /// stage without writing more.
+    pub lease_lost: Arc<AtomicBool>,
 }
 
 impl<'a> Run<'a> {
@@ -100,7 +148,16 @@ impl<'a> Run<'a> {
             error: None,
             versions: Versions::current(),
         };
-        Self { config, id, store, manifest, cancel, started: Instant::now(), generated_at: started_at }
+        Self {
+            config,
+            id,
+            store,
+            manifest,
+            cancel,
+            started: Instant::now(),
+            generated_at: started_at,
+            lease_lost: Arc::default(),
+        }
     }
 
     pub fn progress(&self, stage: &str, within: f64) {
@@ -114,6 +171,9 @@ impl<'a> Run<'a> {
     }
 
     pub fn check_cancel(&self) -> Result<(), ProcessingError> {
+        if self.lease_lost.load(Ordering::SeqCst) {
+            return Err(ProcessingError::LeaseLost { session_id: self.id.to_string() });
+        }
         if self.cancel.is_cancelled() {
             return Err(ProcessingError::Cancelled { session_id: self.id.to_string() });
         }

@@ -21,7 +21,7 @@ use crate::pipeline::reasoning_stage;
 use crate::pipeline::run::{Outcome, Run};
 use crate::pipeline::safety_scan::{self, ScanInput};
 use crate::report::{RunStatus, SessionResult, now_rfc3339};
-use crate::storage::{RecordingInput, download};
+use crate::storage::{RecordingInput, SessionStore, download};
 use crate::{OutputLocation, ProcessingError};
 
 /// The recording as a local file: the input itself, or a temporary download removed on drop.
@@ -40,6 +40,11 @@ pub(crate) struct Scope {
 }
 
 impl Scope {
+    /// The session's own recording (not recorded per participant).
+    pub fn session(input: RecordingInput) -> Self {
+        Scope { folder: String::new(), label: String::new(), input, offset_s: 0.0 }
+    }
+
     fn stage(&self, name: &str) -> String {
         format!("{}{name}", self.label)
     }
@@ -59,15 +64,20 @@ struct Recording {
     transcript: Half<Transcript>,
 }
 
-pub(crate) async fn run_all(run: &mut Run<'_>, participants: &[Scope]) -> Result<SessionResult, ProcessingError> {
+/// Runs every stage; `keep` are the inputs already in place ([`inputs_in_place`]).
+pub(crate) async fn run_all(
+    run: &mut Run<'_>,
+    participants: &[Scope],
+    keep: &[String],
+) -> Result<SessionResult, ProcessingError> {
     let temp_dir = run.config.temp_dir.clone().unwrap_or_else(std::env::temp_dir);
-    for name in layout::DERIVED {
-        run.store.delete(name).await?;
+    let swept = crate::pipeline::temp_files::sweep_dead(&temp_dir);
+    if swept > 0 {
+        tracing::info!(swept, "removed the temporary files of processes that died mid-run");
     }
-    run.store.delete_folder(layout::PARTICIPANTS_DIR).await?;
+    clear_previous_run(run, keep).await?;
     if participants.is_empty() {
-        let scope =
-            Scope { folder: String::new(), label: String::new(), input: run.manifest.input.clone(), offset_s: 0.0 };
+        let scope = Scope::session(run.manifest.input.clone());
         let recording = analyze_recording(run, &scope, &temp_dir).await?;
         let quality = quality_stage(run, &scope, &recording).await?;
         let engagement = engagement_stage(run, &scope, &recording).await?;
@@ -122,6 +132,50 @@ pub(crate) async fn run_all(run: &mut Run<'_>, participants: &[Scope]) -> Result
     let (quality, engagement) =
         (report_value(run, layout::QUALITY, quality).await?, report_value(run, layout::ENGAGEMENT, engagement).await?);
     finish_session(run, None, quality, engagement, safety, transcripts).await
+}
+
+/// The names of the inputs that already lie in the session folder as their scope's stored
+/// recording (`recording.mp4`, `participants/a/recording.mp4`): kept, never removed. An input
+/// anywhere else in the folder (`audio.wav`, another participant's recording, through a symbolic
+/// link too) is refused before anything is removed: the run would replace it.
+pub(crate) fn inputs_in_place(
+    store: &SessionStore,
+    session_id: &str,
+    scopes: &[Scope],
+) -> Result<Vec<String>, ProcessingError> {
+    let mut keep = Vec::new();
+    for scope in scopes {
+        let Some(name) = store.name_of(&scope.input) else { continue };
+        let expected = scope.file(&layout::recording(&scope.input.extension()));
+        if name != expected {
+            return Err(ProcessingError::InputInSessionFolder {
+                input: session_media::escape_controls(&scope.input.to_string()),
+                name: session_media::escape_controls(&name),
+                session_id: session_id.to_string(),
+                expected,
+            });
+        }
+        keep.push(name);
+    }
+    Ok(keep)
+}
+
+/// Removes what an earlier run of the session left, so the folder never mixes two runs: derived
+/// artifacts, participant folders, a recording under another extension, and the staged pieces of
+/// an upload a killed run never finished. The inputs in `keep` stay.
+async fn clear_previous_run(run: &Run<'_>, keep: &[String]) -> Result<(), ProcessingError> {
+    let removed = run.store.remove_partial_uploads()?;
+    if removed > 0 {
+        tracing::info!(removed, "removed the partial uploads of an interrupted run");
+    }
+    let mut stale: Vec<String> = layout::DERIVED.iter().map(|name| name.to_string()).collect();
+    stale.extend(run.store.names_in(layout::PARTICIPANTS_DIR).await?);
+    let recordings = run.store.names_in("").await?.into_iter().filter(|n| n.starts_with("recording."));
+    stale.extend(recordings);
+    for name in stale.iter().filter(|name| !keep.contains(name)) {
+        run.store.delete(name).await?;
+    }
+    Ok(())
 }
 
 /// The safety scan's verdicts for one recording (written later, with the session's): signals and
@@ -209,7 +263,7 @@ async fn fetch(run: &mut Run<'_>, scope: &Scope, temp_dir: &Path) -> Result<Loca
         RecordingInput::S3 { bucket, key } => {
             let uri = format!("s3://{bucket}/{key}");
             let file = tempfile::Builder::new()
-                .prefix("session-recording-")
+                .prefix(&crate::pipeline::temp_files::prefix("recording"))
                 .suffix(&format!(".{}", scope.input.extension()))
                 .tempfile_in(temp_dir)
                 .map_err(|e| ProcessingError::io(temp_dir.display(), e))?
@@ -243,11 +297,7 @@ async fn store_recording(run: &mut Run<'_>, scope: &Scope, path: &Path) -> Resul
         run.record(&stage, started, Outcome::Skipped("disabled in the pipeline's stages".into()));
         return Ok(());
     }
-    let already_there = match &scope.input {
-        RecordingInput::S3 { bucket, key } => run.store.is_same_object(bucket, key, &name),
-        RecordingInput::Local { path } => same_file(path, Path::new(&run.store.location(&name))),
-    };
-    if already_there {
+    if run.store.name_of(&scope.input).as_deref() == Some(name.as_str()) {
         let bytes = run.store.size_of(&name).await?.unwrap_or(0);
         run.manifest.artifacts.push(crate::ArtifactRecord {
             name: name.clone(),
@@ -270,13 +320,6 @@ async fn store_recording(run: &mut Run<'_>, scope: &Scope, path: &Path) -> Resul
     run.manifest.artifacts.push(record);
     run.record(&stage, started, Outcome::Ok);
     Ok(())
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
 }
 
 type Half<T> = Result<T, String>;

@@ -1,7 +1,9 @@
 use std::sync::Arc;
 
-use object_store::ObjectStore;
-use object_store::aws::AmazonS3Builder;
+use std::time::Duration;
+
+use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
+use object_store::{ClientConfigKey, ObjectStore, RetryConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::ProcessingError;
@@ -18,6 +20,11 @@ pub struct S3Settings {
     pub session_token: Option<String>,
     /// Path-style addressing (`endpoint/bucket/key`), which most S3-compatible servers need.
     pub force_path_style: bool,
+    /// Longest wait, in seconds, for one request and the retries of a failed one (default
+    /// [`S3Settings::DEFAULT_TIMEOUT_S`]): an endpoint that accepts connections and never
+    /// answers fails a run within about this time instead of minutes.
+    #[serde(default)]
+    pub timeout_s: Option<f64>,
 }
 
 impl std::fmt::Debug for S3Settings {
@@ -29,14 +36,44 @@ impl std::fmt::Debug for S3Settings {
             .field("access_key_id", &self.access_key_id.as_ref().map(|_| "<set>"))
             .field("secret_access_key", &self.secret_access_key.as_ref().map(|_| "<set>"))
             .field("force_path_style", &self.force_path_style)
+            .field("timeout_s", &self.timeout_s)
             .finish()
     }
 }
 
 impl S3Settings {
+    /// The request timeout when `timeout_s` is not set.
+    pub const DEFAULT_TIMEOUT_S: f64 = 30.0;
+    /// The longest `timeout_s` accepted (an hour).
+    pub const MAX_TIMEOUT_S: f64 = 3600.0;
+
+    /// The bound on one request and its retries: `timeout_s`, or 30 s.
+    pub fn timeout(&self) -> Result<Duration, ProcessingError> {
+        let seconds = self.timeout_s.unwrap_or(Self::DEFAULT_TIMEOUT_S);
+        if !(seconds.is_finite() && seconds > 0.0 && seconds <= Self::MAX_TIMEOUT_S) {
+            return Err(ProcessingError::OutOfRange {
+                field: "S3 timeout_s".into(),
+                value: seconds.to_string(),
+                expected: format!("a number of seconds above 0 and at most {}", Self::MAX_TIMEOUT_S),
+            });
+        }
+        Ok(Duration::from_secs_f64(seconds))
+    }
+
     /// An object store for `bucket` with these settings.
     pub(crate) fn store(&self, bucket: &str) -> Result<Arc<dyn ObjectStore>, ProcessingError> {
-        let mut builder = AmazonS3Builder::from_env().with_bucket_name(bucket);
+        let timeout = self.timeout()?;
+        // object_store retries a timed-out request for up to 180 s by default; the retries end
+        // with the timeout too, so a silent endpoint costs about `timeout`, not minutes.
+        let retry = RetryConfig { retry_timeout: timeout, ..RetryConfig::default() };
+        let mut builder = AmazonS3Builder::from_env()
+            .with_bucket_name(bucket)
+            .with_config(AmazonS3ConfigKey::Client(ClientConfigKey::Timeout), format!("{}ms", timeout.as_millis()))
+            .with_config(
+                AmazonS3ConfigKey::Client(ClientConfigKey::ConnectTimeout),
+                format!("{}ms", timeout.min(Duration::from_secs(5)).as_millis()),
+            )
+            .with_retry(retry);
         if let Some(region) = &self.region {
             builder = builder.with_region(region);
         }
@@ -56,5 +93,22 @@ impl S3Settings {
             .build()
             .map_err(|e| ProcessingError::Config(format!("cannot configure S3 access to bucket {bucket}: {e}")))?;
         Ok(Arc::new(store))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_timeout_defaults_to_30_s_and_is_checked() {
+        assert_eq!(S3Settings::default().timeout().unwrap(), Duration::from_secs(30));
+        let settings = |t: f64| S3Settings { timeout_s: Some(t), ..S3Settings::default() };
+        assert_eq!(settings(1.5).timeout().unwrap(), Duration::from_millis(1500));
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e9] {
+            let error = settings(bad).timeout().unwrap_err();
+            assert_eq!(error.code(), "input.out_of_range", "{bad}");
+            assert!(error.to_string().contains("timeout_s"), "{error}");
+        }
     }
 }

@@ -1,5 +1,6 @@
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures::StreamExt;
@@ -8,7 +9,8 @@ use object_store::{ObjectStore, PutPayload, WriteMultipart};
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::storage::{OutputLocation, S3Settings};
+use crate::storage::session_lease::{LEASE_FILE, SessionLease};
+use crate::storage::{OutputLocation, RecordingInput, S3Settings};
 use crate::{ProcessingError, layout};
 
 /// Size of the pieces a file is streamed in, to storage and from it.
@@ -33,6 +35,8 @@ pub struct SessionStore {
     display_root: String,
     /// The bucket, when the store is S3 (to recognise a recording already in place).
     bucket: Option<String>,
+    /// `<output>/sessions/<id>` when the store is a local folder.
+    local_root: Option<PathBuf>,
 }
 
 impl SessionStore {
@@ -44,8 +48,11 @@ impl SessionStore {
                 let dir = std::fs::canonicalize(dir).map_err(|e| ProcessingError::io(dir.display(), e))?;
                 let store = object_store::local::LocalFileSystem::new_with_prefix(&dir)
                     .map_err(|e| ProcessingError::storage(dir.display().to_string(), e))?;
-                let display = dir.join(layout::SESSIONS_DIR).join(session_id).display().to_string();
-                Ok(Self::new(Arc::new(store), "", display, None, session_id))
+                let folder = dir.join(layout::SESSIONS_DIR).join(session_id);
+                let display = folder.display().to_string();
+                let mut session = Self::new(Arc::new(store), "", display, None, session_id);
+                session.local_root = Some(folder);
+                Ok(session)
             }
             OutputLocation::S3 { bucket, prefix } => {
                 let store = s3.store(bucket)?;
@@ -70,17 +77,102 @@ impl SessionStore {
         session_id: &str,
     ) -> Self {
         let root = ObjectPath::from(join_key(prefix, &layout::session_folder(session_id)));
-        Self { store, root, display_root, bucket }
+        Self { store, root, display_root, bucket, local_root: None }
+    }
+
+    /// Takes the session's lease (decision 014): an OS lock for a local folder, a conditional
+    /// lease object with `ttl` elsewhere; fails with `session.busy` while another run holds it.
+    pub(crate) async fn lease(&self, session_id: &str, ttl: Duration) -> Result<SessionLease, ProcessingError> {
+        match &self.local_root {
+            Some(folder) => SessionLease::lock_local(folder, session_id),
+            None => {
+                let path = self.object_path(LEASE_FILE);
+                SessionLease::acquire_object(Arc::clone(&self.store), path, &self.location(LEASE_FILE), session_id, ttl)
+                    .await
+            }
+        }
+    }
+
+    /// Where `input` lies inside this session folder (`audio.wav`, `participants/a/recording.mp4`),
+    /// following symbolic links; `None` when it lies elsewhere.
+    pub fn name_of(&self, input: &RecordingInput) -> Option<String> {
+        match input {
+            RecordingInput::Local { path } => {
+                let root = self.local_root.as_ref()?;
+                let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+                let path = std::fs::canonicalize(path).ok()?;
+                let inside = path.strip_prefix(&root).ok()?;
+                let parts: Vec<String> =
+                    inside.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+                Some(parts.join("/"))
+            }
+            RecordingInput::S3 { bucket, key } => {
+                if self.bucket.as_deref() != Some(bucket.as_str()) {
+                    return None;
+                }
+                key.trim_start_matches('/').strip_prefix(&format!("{}/", self.root)).map(str::to_string)
+            }
+        }
+    }
+
+    /// Names (relative to the session folder) of the objects in `folder` and below, or of the
+    /// folder's own objects when `folder` is empty.
+    pub async fn names_in(&self, folder: &str) -> Result<Vec<String>, ProcessingError> {
+        let base = format!("{}/", self.root);
+        let relative = |path: &ObjectPath| path.as_ref().strip_prefix(&base).map(str::to_string);
+        let mut names = Vec::new();
+        if folder.is_empty() {
+            let listing = match self.store.list_with_delimiter(Some(&self.root)).await {
+                Ok(listing) => listing,
+                Err(object_store::Error::NotFound { .. }) => return Ok(names),
+                Err(e) => return Err(ProcessingError::storage(self.location(""), e)),
+            };
+            names.extend(listing.objects.iter().filter_map(|meta| relative(&meta.location)));
+            return Ok(names);
+        }
+        let mut listing = self.store.list(Some(&self.object_path(folder)));
+        while let Some(meta) = listing.next().await {
+            match meta {
+                Ok(meta) => names.extend(relative(&meta.location)),
+                Err(object_store::Error::NotFound { .. }) => break,
+                Err(e) => return Err(ProcessingError::storage(self.location(folder), e)),
+            }
+        }
+        Ok(names)
+    }
+
+    /// Removes the staged pieces an interrupted local upload left (`recording.mp4#1`): they are
+    /// invisible to `object_store` listings, so only a walk of the folder finds them. An S3
+    /// multipart upload that never completed is invisible to readers and is aborted by the
+    /// bucket's lifecycle rule (docs/decisions/014-one-run-per-session.md).
+    pub fn remove_partial_uploads(&self) -> Result<usize, ProcessingError> {
+        let Some(root) = &self.local_root else { return Ok(0) };
+        let mut removed = 0;
+        let mut folders = vec![root.clone()];
+        while let Some(folder) = folders.pop() {
+            let entries = match std::fs::read_dir(&folder) {
+                Ok(entries) => entries,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(ProcessingError::io(folder.display(), e)),
+            };
+            for entry in entries {
+                let entry = entry.map_err(|e| ProcessingError::io(folder.display(), e))?;
+                let path = entry.path();
+                let kind = entry.file_type().map_err(|e| ProcessingError::io(path.display(), e))?;
+                if kind.is_dir() {
+                    folders.push(path);
+                } else if is_staged_upload(&entry.file_name().to_string_lossy()) {
+                    std::fs::remove_file(&path).map_err(|e| ProcessingError::io(path.display(), e))?;
+                    removed += 1;
+                }
+            }
+        }
+        Ok(removed)
     }
 
     /// Where `name` lives, as a person would type it.
     pub fn location(&self, name: &str) -> String {
         format!("{}/{name}", self.display_root)
-    }
-
-    /// Whether `bucket`/`key` is this session's object `name` (a recording already in place).
-    pub fn is_same_object(&self, bucket: &str, key: &str, name: &str) -> bool {
-        self.bucket.as_deref() == Some(bucket) && self.object_path(name).as_ref() == key.trim_start_matches('/')
     }
 
     fn object_path(&self, name: &str) -> ObjectPath {
@@ -217,7 +309,26 @@ pub(crate) async fn download(
     Ok(total)
 }
 
+/// `name#<digits>`: a piece `object_store`'s local store stages an upload in before renaming it.
+fn is_staged_upload(file_name: &str) -> bool {
+    file_name.split_once('#').is_some_and(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 fn join_key(prefix: &str, rest: &str) -> String {
     let prefix = prefix.trim_matches('/');
     if prefix.is_empty() { rest.to_string() } else { format!("{prefix}/{rest}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staged_upload_names() {
+        assert!(is_staged_upload("recording.mp4#1"));
+        assert!(is_staged_upload("audio.wav#12"));
+        assert!(!is_staged_upload("recording.mp4"));
+        assert!(!is_staged_upload("take#one.mp4"));
+        assert!(!is_staged_upload("x#"));
+    }
 }

@@ -3,6 +3,9 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, mpsc};
+use std::time::Duration;
 
 use session_processing::{OutputLocation, RecordingInput, SessionProcessor, SessionProcessorBuilder};
 
@@ -18,6 +21,7 @@ pub fn s3_settings(server: &S3Server) -> session_processing::S3Settings {
         secret_access_key: Some(S3Server::SECRET_ACCESS_KEY.into()),
         session_token: None,
         force_path_style: true,
+        timeout_s: None,
     }
 }
 
@@ -76,4 +80,22 @@ pub fn fixture_spans(name: &str) -> Vec<(f64, f64)> {
             (fields.next().expect("start"), fields.next().expect("end"))
         })
         .collect()
+}
+
+/// A processor whose run stops in its first progress event until the test sends on the returned
+/// sender; the receiver says it got there (lease held, manifest `running`).
+pub fn hold_first_stage(
+    builder: SessionProcessorBuilder,
+) -> (SessionProcessorBuilder, mpsc::Receiver<()>, mpsc::Sender<()>) {
+    let (entered_tx, entered) = mpsc::channel();
+    let (release, release_rx) = mpsc::channel::<()>();
+    let (entered_tx, release_rx) = (Mutex::new(entered_tx), Mutex::new(release_rx));
+    let held = AtomicBool::new(false);
+    let builder = builder.on_progress(move |_| {
+        if !held.swap(true, Ordering::SeqCst) {
+            let _ = entered_tx.lock().unwrap().send(());
+            let _ = release_rx.lock().unwrap().recv_timeout(Duration::from_secs(120));
+        }
+    });
+    (builder, entered, release)
 }

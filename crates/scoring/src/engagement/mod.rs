@@ -161,8 +161,11 @@ fn build(
     presence: Result<Presence, String>,
     transcript: Result<TranscriptMetrics, String>,
 ) -> EngagementReport {
-    let speech_ratio =
-        voice.as_ref().ok().map(|v| if v.duration_s > 0.0 { round_to(v.talk_time_s / v.duration_s, 4) } else { 0.0 });
+    // 0–1 as documented, also when padded speech segments outrun a short recording.
+    let speech_ratio = voice
+        .as_ref()
+        .ok()
+        .map(|v| if v.duration_s > 0.0 { round_to((v.talk_time_s / v.duration_s).clamp(0.0, 1.0), 4) } else { 0.0 });
     let components = components(speech_ratio, &voice, &speech_rate, &prosody, &presence, &transcript);
     let weighted = [
         (&components.participation, 1.0),

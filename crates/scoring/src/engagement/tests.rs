@@ -129,3 +129,18 @@ fn segments_from_another_detector_replace_the_energy_vad() {
     let energy = score_engagement(Ok(&SPEECH), Ok(&CAMERA), Err("not transcribed"));
     assert_eq!(energy.voice.unwrap().vad, ENERGY_VAD);
 }
+
+#[test]
+fn speech_ratio_stays_within_0_and_1_when_speech_outruns_the_audio() {
+    let voice = VoiceActivity {
+        vad: "energy".into(),
+        duration_s: 10.0,
+        talk_time_s: 12.5,
+        speech_segments: vec![SpeechSegment { start_s: 0.0, end_s: 12.5 }],
+        pauses: PauseStats { count: 0, mean_s: None, longest_s: None },
+        longest_monologue: None,
+    };
+    let why = "not measured".to_owned();
+    let report = build(Ok(voice), Err(why.clone()), Err(why.clone()), Err(why.clone()), Err(why));
+    assert_eq!(report.speech_ratio, Some(1.0));
+}
