@@ -101,7 +101,7 @@ impl ServerConfig {
         };
         livekit.verifier()?;
         livekit.api()?;
-        let s3 = s3_settings(&var)?;
+        let s3 = S3Settings::from_variables(&var)?;
         let (recordings, default_output) = match var("RECORDINGS_S3_BUCKET") {
             Some(bucket) => {
                 let name = bucket_name(&bucket).map_err(|e| {
@@ -188,29 +188,6 @@ fn seconds_list(name: &str, list: &str) -> Result<Vec<Duration>, ServerError> {
             ))),
         })
         .collect()
-}
-
-/// `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `S3_ENDPOINT`,
-/// `S3_FORCE_PATH_STYLE` (default true when an endpoint is set).
-fn s3_settings(var: &impl Fn(&str) -> Option<String>) -> Result<S3Settings, ServerError> {
-    let endpoint = var("S3_ENDPOINT");
-    let force_path_style = match var("S3_FORCE_PATH_STYLE").as_deref() {
-        None => endpoint.is_some(),
-        Some("1" | "true" | "yes") => true,
-        Some("0" | "false" | "no") => false,
-        Some(other) => return Err(ServerError::Config(format!("S3_FORCE_PATH_STYLE is {other:?}; use true or false"))),
-    };
-    if var("AWS_ACCESS_KEY_ID").is_some() != var("AWS_SECRET_ACCESS_KEY").is_some() {
-        return Err(ServerError::Config("set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither".into()));
-    }
-    Ok(S3Settings {
-        region: var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION")),
-        endpoint,
-        access_key_id: var("AWS_ACCESS_KEY_ID"),
-        secret_access_key: var("AWS_SECRET_ACCESS_KEY"),
-        session_token: var("AWS_SESSION_TOKEN"),
-        force_path_style,
-    })
 }
 
 impl fmt::Debug for ServerConfig {

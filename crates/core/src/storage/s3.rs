@@ -42,6 +42,49 @@ impl std::fmt::Debug for S3Settings {
 }
 
 impl S3Settings {
+    /// The settings the usual variables give, read through `var` (a variable's value, or `None`;
+    /// empty values count as unset): `AWS_REGION` (or `AWS_DEFAULT_REGION`), `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, plus `S3_ENDPOINT`, `S3_FORCE_PATH_STYLE`
+    /// (`true`/`false`, default true when an endpoint is set) and `S3_TIMEOUT_S`. The CLI and the
+    /// platform server pass their environment; an error names the variable.
+    pub fn from_variables(var: impl Fn(&str) -> Option<String>) -> Result<Self, ProcessingError> {
+        let var = |name: &str| var(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let invalid = |message: String| ProcessingError::Config(message);
+        let endpoint = var("S3_ENDPOINT");
+        let force_path_style = match var("S3_FORCE_PATH_STYLE").as_deref() {
+            None => endpoint.is_some(),
+            Some("1" | "true" | "yes") => true,
+            Some("0" | "false" | "no") => false,
+            Some(other) => {
+                return Err(invalid(format!(
+                    "S3_FORCE_PATH_STYLE is \"{}\"; use true or false",
+                    session_media::escape_controls(other)
+                )));
+            }
+        };
+        if var("AWS_ACCESS_KEY_ID").is_some() != var("AWS_SECRET_ACCESS_KEY").is_some() {
+            return Err(invalid("set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither".into()));
+        }
+        let timeout_s = match var("S3_TIMEOUT_S") {
+            None => None,
+            Some(text) => Some(text.parse::<f64>().map_err(|_| {
+                invalid(format!(
+                    "S3_TIMEOUT_S is \"{}\"; give a number of seconds",
+                    session_media::escape_controls(&text)
+                ))
+            })?),
+        };
+        Ok(S3Settings {
+            region: var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION")),
+            endpoint,
+            access_key_id: var("AWS_ACCESS_KEY_ID"),
+            secret_access_key: var("AWS_SECRET_ACCESS_KEY"),
+            session_token: var("AWS_SESSION_TOKEN"),
+            force_path_style,
+            timeout_s,
+        })
+    }
+
     /// The request timeout when `timeout_s` is not set.
     pub const DEFAULT_TIMEOUT_S: f64 = 30.0;
     /// The longest `timeout_s` accepted (an hour).
