@@ -103,3 +103,40 @@ fn the_server_reconnects_after_postgres_restarts_and_loses_nothing() {
     assert_ne!(answer["duplicate"], true, "the refused delivery left no trace: {answer}");
     platform.wait_for_status("s-outage", "complete", PROCESSED);
 }
+
+#[test]
+fn an_unreachable_bucket_is_retried_with_backoff_then_fails_with_the_reason() {
+    let mut platform = Platform::start(NO_LIVEKIT);
+    // Nothing listens on this port: every S3 call is refused.
+    let dead = format!("http://127.0.0.1:{}", support::free_port());
+    for (name, value) in [
+        ("OUTPUT_DIR", "s3://unreachable".to_string()),
+        ("S3_ENDPOINT", dead),
+        ("AWS_REGION", "us-east-1".to_string()),
+        ("AWS_ACCESS_KEY_ID", "testing".to_string()),
+        ("AWS_SECRET_ACCESS_KEY", "testing".to_string()),
+        ("S3_TIMEOUT_S", "1".to_string()),
+        ("STORAGE_RETRY_BACKOFF_S", "0.5,1".to_string()),
+    ] {
+        platform.env.insert(name.into(), value);
+    }
+    let _server = platform.serve(&[]);
+    let key = platform.record("s-no-bucket", &fixture("clean.mp4"));
+    let (status, answer) = platform.deliver(&egress_ended("EV_nb", "EG_nb", "room-nb", &key, "alice"));
+    assert_eq!(status, 200, "{answer}");
+    let failed = platform.wait_for_status("s-no-bucket", "failed", Duration::from_secs(120));
+    let reason = failed["session"]["status_reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.starts_with("storage") && reason.contains("unreachable"),
+        "the reason names storage and the bucket: {reason}"
+    );
+    let events = failed["events"].as_array().expect("events");
+    let retries: Vec<&serde_json::Value> = events.iter().filter(|e| e["event_type"] == "processing_retry").collect();
+    assert_eq!(retries.len(), 2, "one retry per backoff step: {events:#?}");
+    assert_eq!(
+        (retries[0]["payload"]["attempt"].as_u64(), retries[1]["payload"]["attempt"].as_u64()),
+        (Some(1), Some(2))
+    );
+    assert_eq!(retries[1]["payload"]["next_attempt_in_s"], 1.0);
+    assert_eq!(event_kinds(&failed).last().map(String::as_str), Some("processing_failed"));
+}
