@@ -101,7 +101,7 @@ impl ServerConfig {
         };
         livekit.verifier()?;
         livekit.api()?;
-        let s3 = S3Settings::from_variables(&var)?;
+        let s3 = S3Settings::from_variables(var)?;
         let (recordings, default_output) = match var("RECORDINGS_S3_BUCKET") {
             Some(bucket) => {
                 let name = bucket_name(&bucket).map_err(|e| {
