@@ -188,6 +188,12 @@ fn a_session_started_here_is_recorded_by_real_egress_and_processed_to_the_end() 
     let summary: Value =
         serde_json::from_slice(&stack.object(&format!("sessions/{id}/quality.json"))).expect("summary");
     assert_eq!(summary["participants"][0]["participant"], "alice", "{summary:#}");
+    let link =
+        done["artifacts"].as_array().into_iter().flatten().find(|a| a["name"] == "quality.json").expect("a link");
+    let url = link["url"].as_str().expect("url");
+    assert!(url.starts_with(&stack.s3.endpoint) && url.contains("X-Amz-Signature="), "a presigned S3 link: {url}");
+    let (status, linked) = http_get(url, &[]);
+    assert_eq!((status, &linked["session_id"]), (200, &json!(id)), "the link opens without credentials");
     let summary = &done["session"]["score_summary"];
     assert!(summary["quality"].as_f64().is_some_and(|q| (0.0..=100.0).contains(&q)), "{summary}");
 }

@@ -2,7 +2,8 @@ use std::sync::Arc;
 
 use std::time::Duration;
 
-use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
+use object_store::aws::{AmazonS3, AmazonS3Builder, AmazonS3ConfigKey};
+use object_store::signer::Signer;
 use object_store::{ClientConfigKey, ObjectStore, RetryConfig};
 use serde::{Deserialize, Serialize};
 
@@ -105,6 +106,26 @@ impl S3Settings {
 
     /// An object store for `bucket` with these settings.
     pub(crate) fn store(&self, bucket: &str) -> Result<Arc<dyn ObjectStore>, ProcessingError> {
+        Ok(Arc::new(self.amazon_s3(bucket)?))
+    }
+
+    /// A URL that lets whoever holds it GET `key` in `bucket` for `expires_in`, signed with
+    /// these credentials (AWS Signature V4, computed here: no request is made).
+    pub async fn presigned_get_url(
+        &self,
+        bucket: &str,
+        key: &str,
+        expires_in: Duration,
+    ) -> Result<String, ProcessingError> {
+        let s3 = self.amazon_s3(bucket)?;
+        let url = s3
+            .signed_url(http::Method::GET, &object_store::path::Path::from(key), expires_in)
+            .await
+            .map_err(|e| ProcessingError::Config(format!("cannot sign a link to s3://{bucket}/{key}: {e}")))?;
+        Ok(url.to_string())
+    }
+
+    fn amazon_s3(&self, bucket: &str) -> Result<AmazonS3, ProcessingError> {
         let timeout = self.timeout()?;
         // object_store retries a timed-out request for up to 180 s by default; the retries end
         // with the timeout too, so a silent endpoint costs about `timeout`, not minutes.
@@ -132,10 +153,9 @@ impl S3Settings {
         if self.force_path_style {
             builder = builder.with_virtual_hosted_style_request(false);
         }
-        let store = builder
+        builder
             .build()
-            .map_err(|e| ProcessingError::Config(format!("cannot configure S3 access to bucket {bucket}: {e}")))?;
-        Ok(Arc::new(store))
+            .map_err(|e| ProcessingError::Config(format!("cannot configure S3 access to bucket {bucket}: {e}")))
     }
 }
 

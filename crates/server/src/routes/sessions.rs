@@ -21,6 +21,8 @@ use crate::lifecycle;
 
 /// How long a participant's LiveKit token is valid.
 const PARTICIPANT_TOKEN_TTL: Duration = Duration::from_secs(2 * 3600);
+/// How long a presigned artifact link works.
+const ARTIFACT_LINK_TTL: Duration = Duration::from_secs(3600);
 /// Identities are shown to people and become folder names: keep them short and plain.
 const MAX_IDENTITY_LEN: usize = 64;
 
@@ -140,10 +142,10 @@ pub async fn get(
     let egresses = db::egresses(&mut conn, &id).await?;
     drop(conn);
     let events = db::events(&state.pool, &id).await?;
-    let artifacts: Vec<Value> = artifact_names(&events)
-        .into_iter()
-        .map(|name| json!({ "name": name, "url": format!("/api/sessions/{id}/artifacts/{name}") }))
-        .collect();
+    let mut artifacts = Vec::new();
+    for (name, location) in last_artifacts(&events) {
+        artifacts.push(json!({ "name": name, "url": artifact_url(&state, &id, &name, &location).await? }));
+    }
     Ok(Json(json!({ "session": session, "egresses": egresses, "events": events, "artifacts": artifacts })))
 }
 
@@ -196,7 +198,7 @@ pub async fn artifact(
     let session = authorised(&state, &id, &headers, query.key.as_deref()).await?;
     let events = db::events(&state.pool, &id).await?;
     let folder = session.output.filter(|o| !o.starts_with("s3://")).ok_or(ServerError::NotFound)?;
-    if !artifact_names(&events).contains(&name) {
+    if !last_artifacts(&events).iter().any(|(listed, _)| *listed == name) {
         return Err(ServerError::NotFound);
     }
     let bytes = tokio::fs::read(PathBuf::from(folder).join(&name)).await.map_err(|_| ServerError::NotFound)?;
@@ -227,15 +229,30 @@ async fn authorised(
     Ok(session)
 }
 
-/// The artifacts the last finished run wrote, from its `processing_complete` event.
-fn artifact_names(events: &[db::EventRow]) -> Vec<String> {
+/// The artifacts the last finished run wrote, `(name, location)`, from its
+/// `processing_complete` event.
+fn last_artifacts(events: &[db::EventRow]) -> Vec<(String, String)> {
     events
         .iter()
         .rev()
         .find(|e| e.event_type == "processing_complete")
         .and_then(|e| e.payload["artifacts"].as_array())
-        .map(|items| items.iter().filter_map(|a| a["name"].as_str().map(str::to_string)).collect())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|a| Some((a["name"].as_str()?.to_string(), a["location"].as_str()?.to_string())))
+                .collect()
+        })
         .unwrap_or_default()
+}
+
+/// Where a browser gets an artifact: a presigned link (valid [`ARTIFACT_LINK_TTL`]) for one in
+/// S3, else this API's route for the local output folder (which checks the session key).
+async fn artifact_url(state: &AppState, id: &str, name: &str, location: &str) -> Result<String, ServerError> {
+    match location.strip_prefix("s3://").and_then(|rest| rest.split_once('/')) {
+        Some((bucket, key)) => Ok(state.config.s3.presigned_get_url(bucket, key, ARTIFACT_LINK_TTL).await?),
+        None => Ok(format!("/api/sessions/{id}/artifacts/{name}")),
+    }
 }
 
 fn valid_identity(identity: &str) -> Result<String, ServerError> {
