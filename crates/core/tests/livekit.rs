@@ -468,17 +468,10 @@ fn egress_requests_record_mp4_with_opus_and_short_gops() {
 
 // --- LiveKit's Python SDK as the peer ------------------------------------------------------------
 
-/// `$LIVEKIT_PEER_PYTHON`, else the repo's `.venv/bin/python`, which scripts/setup fills.
-fn peer_python() -> PathBuf {
-    std::env::var_os("LIVEKIT_PEER_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python"))
-}
-
 /// Runs `tests/peers/livekit_peer.py <command>` with `request` on stdin; the test fails loudly
 /// when the peer cannot run.
 fn peer(command: &str, request: Value) -> Value {
-    let python = peer_python();
+    let python = session_testkit::peer_python();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/livekit_peer.py");
     let mut child = Command::new(&python)
         .arg(&script)

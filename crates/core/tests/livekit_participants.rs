@@ -7,7 +7,7 @@
 //! binary or the SDK the test fails, naming what to run.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -60,13 +60,6 @@ fn body_text(request: &Request) -> String {
     String::from_utf8_lossy(&request.body).into_owned()
 }
 
-/// `$LIVEKIT_PEER_PYTHON`, else the repo's `.venv/bin/python`, which scripts/setup fills.
-fn peer_python() -> PathBuf {
-    std::env::var_os("LIVEKIT_PEER_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python"))
-}
-
 fn drain(mut pipe: impl Read + Send + 'static) -> JoinHandle<String> {
     std::thread::spawn(move || {
         let mut text = String::new();
@@ -88,7 +81,7 @@ impl Drop for Peer {
 /// Runs `tests/peers/livekit_participant.py URL TOKEN SECONDS`, killing it after
 /// [`PEER_TIMEOUT`]; returns the JSON line it printed. Fails loudly when it cannot run or fails.
 fn run_participant(server: &LiveKitServer, token: &str, seconds: u32) -> Value {
-    let python = peer_python();
+    let python = session_testkit::peer_python();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/livekit_participant.py");
     let ws_url = server.url.replacen("http://", "ws://", 1);
     let child = Command::new(&python)

@@ -3,7 +3,7 @@
 //! `stop` ends its publishing, and it is killed if the test fails while it runs.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::thread::JoinHandle;
@@ -24,7 +24,7 @@ impl AvPublisher {
     /// Joins `ws_url` with `token` and publishes for at most `max_seconds`. Fails loudly when
     /// Python or the `livekit` SDK is missing.
     pub fn start(ws_url: &str, token: &str, max_seconds: u32) -> Self {
-        let python = peer_python();
+        let python = crate::peer_python();
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("peers/livekit_av_publisher.py");
         let mut child = Command::new(&python)
             .arg(&script)
@@ -139,11 +139,4 @@ impl Drop for AvPublisher {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// `$LIVEKIT_PEER_PYTHON`, else the repo's `.venv/bin/python`, which scripts/setup fills.
-fn peer_python() -> PathBuf {
-    std::env::var_os("LIVEKIT_PEER_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python"))
 }

@@ -32,3 +32,11 @@ pub fn fixture(name: &str) -> PathBuf {
     assert!(path.exists(), "fixture {} is missing: run scripts/make-fixtures first", path.display());
     path
 }
+
+/// The Python that runs LiveKit's SDK peers: `$LIVEKIT_PEER_PYTHON`, else the repo's
+/// `.venv/bin/python`, which scripts/setup fills.
+pub fn peer_python() -> PathBuf {
+    std::env::var_os("LIVEKIT_PEER_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python"))
+}
