@@ -49,7 +49,7 @@ say "webhook ingestion: $deliveries deliveries, $concurrency at a time (warm-up:
 "$load" load "http://127.0.0.1:$port/api/livekit/webhook" APIbench "$secret" "$deliveries" "$concurrency" 100
 [ "${SKIP_SESSIONS:-0}" = 1 ] && exit 0
 
-rec=$work/../rec10.mp4
+rec=$work/../rec10-speech.mp4
 if [ ! -s "$rec" ]; then
   say "making the 10-minute 720p30 recording with speech (a few minutes)"
   speech=$("$root/scripts/make-fixtures" | tail -n 1)/ten-minutes.wav

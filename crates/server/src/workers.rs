@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use apalis::prelude::{Monitor, WorkerBuilder};
+use apalis::prelude::{Monitor, WorkerBuilder, WorkerBuilderExt};
 use apalis_postgres::PostgresStorage;
 
 use crate::error::ServerError;
@@ -42,6 +42,9 @@ pub async fn run(
             WorkerBuilder::new(format!("{process_prefix}-process-{index}"))
                 .backend(backend)
                 .data(process_state.clone())
+                // One job at a time per worker: without the limit an apalis worker starts every
+                // job it is given at once.
+                .concurrency(1)
                 .build(jobs::process_session)
         })
         .register(move |_restarts| {
@@ -50,6 +53,7 @@ pub async fn run(
             WorkerBuilder::new(format!("{prefix}-record"))
                 .backend(backend)
                 .data(record_state.clone())
+                .concurrency(1)
                 .build(jobs::start_recording)
         });
     tracing::info!(concurrency, "workers started");

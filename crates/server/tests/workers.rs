@@ -140,3 +140,28 @@ fn an_unreachable_bucket_is_retried_with_backoff_then_fails_with_the_reason() {
     assert_eq!(retries[1]["payload"]["next_attempt_in_s"], 1.0);
     assert_eq!(event_kinds(&failed).last().map(String::as_str), Some("processing_failed"));
 }
+
+#[test]
+fn one_worker_runs_one_session_at_a_time() {
+    let mut platform = Platform::start(NO_LIVEKIT);
+    platform.env.insert("WORKER_CONCURRENCY".into(), "1".into());
+    let _api = platform.serve(&["--api-only"]);
+    for (i, id) in ["s-one-a", "s-one-b", "s-one-c"].into_iter().enumerate() {
+        let key = platform.record(id, &fixture("clean.mp4"));
+        let (status, answer) =
+            platform.deliver(&egress_ended(&format!("EV_o{i}"), &format!("EG_o{i}"), id, &key, "alice"));
+        assert_eq!(status, 200, "{answer}");
+    }
+    // The jobs wait in the queue until the worker starts; it must then take them one by one.
+    let _worker = platform.worker("only-worker");
+    for id in ["s-one-a", "s-one-b", "s-one-c"] {
+        platform.wait_for_status(id, "complete", PROCESSED);
+    }
+    let runs = platform.query(
+        "SELECT session_id, event_type, created_at FROM session_events \
+         WHERE event_type IN ('processing_started', 'processing_complete') ORDER BY created_at, id",
+    );
+    let order: Vec<String> = runs.iter().map(|r| r["event_type"].as_str().unwrap_or_default().to_string()).collect();
+    let alternating = order.chunks(2).all(|pair| pair == ["processing_started", "processing_complete"]);
+    assert!(alternating && order.len() == 6, "each run ends before the next starts: {runs:#?}");
+}
