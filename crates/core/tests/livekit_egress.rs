@@ -19,7 +19,7 @@ use object_store::path::Path as ObjectPath;
 use serde_json::{Value, json};
 use session_processing::livekit::{
     AccessToken, EgressOutcome, EgressStatus, EventKind, LiveKitApi, RecordingSource, RecordingStore, S3Upload,
-    VideoGrants, WebhookEvent, WebhookVerifier,
+    VideoGrants,
 };
 use session_processing::{CancelFlag, OutputLocation, RunStatus, SessionId, SessionProcessor, StageStatus, StreamKind};
 use session_testkit::AvPublisher;
@@ -43,27 +43,6 @@ const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(30);
 
 fn token(grants: VideoGrants) -> String {
     AccessToken::new(API_KEY, API_SECRET).with_grants(grants).to_jwt().expect("mint a token")
-}
-
-fn join_token(identity: &str) -> String {
-    AccessToken::new(API_KEY, API_SECRET)
-        .with_identity(identity)
-        .with_grants(VideoGrants {
-            room_join: true,
-            room: ROOM.into(),
-            can_publish: Some(true),
-            can_subscribe: Some(true),
-            ..Default::default()
-        })
-        .to_jwt()
-        .expect("mint a join token")
-}
-
-fn verify(request: &Request) -> WebhookEvent {
-    WebhookVerifier::new(API_KEY, API_SECRET)
-        .expect("verifier")
-        .verify_now(&request.body, request.header("authorization"), request.header("content-type"))
-        .unwrap_or_else(|e| panic!("a delivery does not verify ({e}): {}", String::from_utf8_lossy(&request.body)))
 }
 
 fn is_egress_event(body: &Value, event: &str, egress_id: &str) -> bool {
@@ -176,7 +155,7 @@ async fn a_participant_recorded_by_real_egress_reaches_s3_and_is_processed_from_
     let (status, room) = livekit.twirp("livekit.RoomService/CreateRoom", &admin, &json!({ "name": ROOM }));
     assert_eq!(status, 200, "CreateRoom: {room}");
 
-    let mut alice = AvPublisher::start(&livekit.ws_url(), &join_token("alice"), PUBLISH_MAX_S);
+    let mut alice = AvPublisher::start(&livekit.ws_url(), &support::join_token(ROOM, "alice", "alice"), PUBLISH_MAX_S);
     let published = alice.wait_for("published", JOIN_TIMEOUT);
     assert!(published["video_track_sid"].as_str().is_some_and(|s| s.starts_with("TR_")), "{published}");
     assert!(published["audio_track_sid"].as_str().is_some_and(|s| s.starts_with("TR_")), "{published}");
@@ -204,7 +183,7 @@ async fn a_participant_recorded_by_real_egress_reaches_s3_and_is_processed_from_
     let egress_id = started["egress_id"].as_str().expect("the egress id").to_owned();
     assert!(egress_id.starts_with("EG_"), "{started}");
 
-    let started_event = verify(
+    let started_event = support::verify_delivery(
         &livekit.webhook_where("egress_started", WEBHOOK_TIMEOUT, |b| is_egress_event(b, "egress_started", &egress_id)),
     );
     assert_eq!(started_event.kind, EventKind::EgressStarted);
@@ -225,11 +204,12 @@ async fn a_participant_recorded_by_real_egress_reaches_s3_and_is_processed_from_
     });
     let finished = alice.stop(Duration::from_secs(30));
     assert_eq!(finished["stopped_by"], "stdin", "{finished}");
-    let ended = verify(&ended);
+    let ended = support::verify_delivery(&ended);
     assert_eq!(ended.kind, EventKind::EgressEnded);
-    let collected = verify(&livekit.webhook_where("egress_ended at the collector", WEBHOOK_TIMEOUT, |b| {
-        is_egress_event(b, "egress_ended", &egress_id)
-    }));
+    let collected =
+        support::verify_delivery(&livekit.webhook_where("egress_ended at the collector", WEBHOOK_TIMEOUT, |b| {
+            is_egress_event(b, "egress_ended", &egress_id)
+        }));
     assert_eq!(collected.id, ended.id, "one event, sent to every webhook URL");
     let info = ended.egress.as_ref().expect("egress_ended carries the EgressInfo");
     assert_eq!(info.status, EgressStatus::Complete, "{}\n{}", ended.raw, servers.logs());

@@ -6,6 +6,8 @@
 //! values the SDK reported, and use no enum value our parser does not know. Without the server
 //! binary or the SDK the test fails, naming what to run.
 
+mod support;
+
 use std::io::Read;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -15,9 +17,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use session_processing::livekit::{
     AccessToken, EventKind, Participant, ParticipantKind, ParticipantState, Track, TrackSource, TrackType, VideoGrants,
-    WebhookEvent, WebhookVerifier,
 };
-use session_testkit::http::Request;
 use session_testkit::livekit_server::{API_KEY, API_SECRET, LiveKitServer};
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -32,32 +32,6 @@ fn admin() -> String {
         .with_grants(VideoGrants { room_create: true, room_list: true, room_admin: true, ..Default::default() })
         .to_jwt()
         .expect("mint an admin token")
-}
-
-fn join_token(identity: &str, name: &str, room: &str) -> String {
-    AccessToken::new(API_KEY, API_SECRET)
-        .with_identity(identity)
-        .with_name(name)
-        .with_grants(VideoGrants {
-            room_join: true,
-            room: room.into(),
-            can_publish: Some(true),
-            can_subscribe: Some(true),
-            ..Default::default()
-        })
-        .to_jwt()
-        .expect("mint a join token")
-}
-
-fn verify(request: &Request) -> WebhookEvent {
-    WebhookVerifier::new(API_KEY, API_SECRET)
-        .expect("verifier")
-        .verify_now(&request.body, request.header("authorization"), request.header("content-type"))
-        .unwrap_or_else(|e| panic!("a delivery from the server does not verify ({e}): {}", body_text(request)))
-}
-
-fn body_text(request: &Request) -> String {
-    String::from_utf8_lossy(&request.body).into_owned()
 }
 
 fn drain(mut pipe: impl Read + Send + 'static) -> JoinHandle<String> {
@@ -165,7 +139,7 @@ fn a_real_participant_publishing_audio_gets_verified_participant_and_track_webho
     assert_eq!(status, 200, "CreateRoom with our token: {room}");
     let room_sid = room["sid"].as_str().expect("the room's sid").to_string();
 
-    let ran = run_participant(&server, &join_token("alice", "Alice", ROOM), PUBLISH_S);
+    let ran = run_participant(&server, &support::join_token(ROOM, "alice", "Alice"), PUBLISH_S);
     let participant_sid = ran["participant_sid"].as_str().expect("the participant's sid");
     let track_sid = ran["track_sid"].as_str().expect("the track's sid");
     assert!(participant_sid.starts_with("PA_"), "{ran}");
@@ -177,7 +151,7 @@ fn a_real_participant_publishing_audio_gets_verified_participant_and_track_webho
     assert_eq!(ran["frames"], PUBLISH_S * 100, "10 ms frames for {PUBLISH_S} s: {ran}");
 
     // participant_joined: sent once the participant is active.
-    let joined = verify(&server.webhook_where("participant_joined for alice", WAIT, |b| {
+    let joined = support::verify_delivery(&server.webhook_where("participant_joined for alice", WAIT, |b| {
         is_participant_event(b, "participant_joined", "alice")
     }));
     assert_eq!(joined.kind, EventKind::ParticipantJoined);
@@ -191,7 +165,7 @@ fn a_real_participant_publishing_audio_gets_verified_participant_and_track_webho
     assert!(alice.joined_at_s > 1_700_000_000, "joinedAt in Unix seconds: {}", alice.joined_at_s);
 
     // track_published: the microphone track, with the sid the SDK was given.
-    let published = verify(
+    let published = support::verify_delivery(
         &server
             .webhook_where("track_published for alice", WAIT, |b| is_participant_event(b, "track_published", "alice")),
     );
@@ -212,13 +186,13 @@ fn a_real_participant_publishing_audio_gets_verified_participant_and_track_webho
 
     // track_unpublished (the SDK unpublished it) and participant_left (it disconnected).
     let unpublished =
-        verify(&server.webhook_where("track_unpublished for alice", WAIT, |b| {
+        support::verify_delivery(&server.webhook_where("track_unpublished for alice", WAIT, |b| {
             is_participant_event(b, "track_unpublished", "alice")
         }));
     assert_eq!(unpublished.kind, EventKind::TrackUnpublished);
     assert_eq!(unpublished.track.as_ref().map(|t| t.sid.as_str()), Some(track_sid), "{}", unpublished.raw);
     let left =
-        verify(&server.webhook_where("participant_left for alice", WAIT, |b| {
+        support::verify_delivery(&server.webhook_where("participant_left for alice", WAIT, |b| {
             is_participant_event(b, "participant_left", "alice")
         }));
     assert_eq!(left.kind, EventKind::ParticipantLeft);
@@ -233,7 +207,7 @@ fn a_real_participant_publishing_audio_gets_verified_participant_and_track_webho
     // Every delivery so far verifies, and none uses an event name or enum value we do not know.
     let mut ids = Vec::new();
     for delivery in server.webhooks() {
-        let event = verify(&delivery);
+        let event = support::verify_delivery(&delivery);
         assert!(!matches!(event.kind, EventKind::Other(_)), "unknown event {}: {}", event.kind, event.raw);
         if let Some(participant) = &event.participant {
             assert_known_participant(event.kind.as_str(), participant);
@@ -245,7 +219,10 @@ fn a_real_participant_publishing_audio_gets_verified_participant_and_track_webho
     }
     let kinds = ["room_started", "participant_joined", "track_published", "track_unpublished", "participant_left"];
     for kind in kinds {
-        assert!(server.webhooks().iter().any(|d| verify(d).kind.as_str() == kind), "a {kind} webhook was received");
+        assert!(
+            server.webhooks().iter().any(|d| support::verify_delivery(d).kind.as_str() == kind),
+            "a {kind} webhook was received"
+        );
     }
     ids.sort();
     ids.dedup();
