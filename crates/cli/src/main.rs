@@ -1,4 +1,5 @@
-//! `session-processing`: process a recorded session into `sessions/<id>/…`, or probe a recording.
+//! `session-processing`: process a recorded session into `sessions/<id>/…`, render its report
+//! again, or probe a recording.
 
 mod env_settings;
 mod models;
@@ -13,7 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use clap::{Parser, Subcommand};
-use session_processing::{CancelFlag, Limits, ProcessorConfig, RecordingInput, runtime};
+use session_processing::{CancelFlag, Limits, ProcessorConfig, RecordingInput, StoredSession, runtime, write_report};
 
 #[derive(Parser)]
 #[command(
@@ -72,6 +73,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Render report.html again from a processed session's stored JSON (a newer library
+    /// re-renders an older session); written into the session folder unless --out is given.
+    Report {
+        /// The session folder: <OUT>/sessions/<ID> or s3://bucket[/prefix]/sessions/<ID>.
+        session: String,
+        /// Write the page to this local file instead of the session folder.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Print a recording's container, duration and streams.
     Probe {
         input: String,
@@ -115,6 +125,7 @@ fn main() -> ExitCode {
             };
             process(input.as_deref(), &participants, &session_id, config, json)
         }
+        Command::Report { session, out } => report(&session, out.as_deref()),
         Command::Probe { input, json } => probe(&input, json),
     };
     match outcome {
@@ -181,6 +192,15 @@ fn process(
     } else {
         print!("{}", summary::render(&result));
     }
+    Ok(())
+}
+
+fn report(session: &str, out: Option<&std::path::Path>) -> Result<(), String> {
+    let session = StoredSession::parse(session).map_err(|e| e.to_string())?;
+    let s3 = env_settings::s3_settings()?;
+    let written =
+        runtime().map_err(|e| e.to_string())?.block_on(write_report(&session, &s3, out)).map_err(|e| e.to_string())?;
+    println!("{written}");
     Ok(())
 }
 

@@ -41,6 +41,7 @@ mod pipeline;
 mod processor_config;
 mod progress;
 mod report;
+mod report_page;
 mod safety;
 mod safety_checker;
 mod session_id;
@@ -54,6 +55,7 @@ pub use report::{
     ErrorReport, LIBRARY_VERSION, Manifest, ParticipantInput, RunStatus, SCHEMA_VERSION, SessionResult, StageReport,
     StageStatus, Versions,
 };
+pub use report_page::{StoredSession, render_report, write_report};
 pub use safety::{SafetySettings, StoredSafetyEvent};
 pub use safety_checker::{FrameCheck, SafetyChecker, SafetyCheckerSettings};
 pub use session_id::{MAX_SESSION_ID_LEN, SessionId};
@@ -78,4 +80,4 @@ pub use session_transcribe::{
 };
 
 /// The stage crates, for callers who need their full APIs.
-pub use {session_media, session_reasoning, session_safety, session_scoring, session_transcribe};
+pub use {session_media, session_reasoning, session_report, session_safety, session_scoring, session_transcribe};

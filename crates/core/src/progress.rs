@@ -29,6 +29,8 @@ pub(crate) const STAGE_WEIGHTS: &[(&str, f64)] = &[
     ("analysis", 0.01),
     ("safety", 0.01),
     ("combined", 0.01),
+    ("timeline", 0.005),
+    ("report", 0.005),
     ("finalize", 0.01),
 ];
 

@@ -7,7 +7,8 @@ use crate::ProcessingError;
 use crate::storage::{ArtifactRecord, RecordingInput};
 
 /// Version of every JSON layout this library writes.
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: `timeline.json` and `report.html` added; every file of version 1 unchanged.
+pub const SCHEMA_VERSION: u32 = 2;
 /// This library's version, written into every artifact.
 pub const LIBRARY_VERSION: &str = env!("CARGO_PKG_VERSION");
 

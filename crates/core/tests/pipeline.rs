@@ -39,7 +39,7 @@ async fn writes_the_seed_layout_with_a_complete_manifest() {
 
     for name in ["quality.json", "engagement.json", "combined-score.json"] {
         let report = read_json(&dir.join(name));
-        assert_eq!(report["schema_version"], 1, "{name}");
+        assert_eq!(report["schema_version"], 2, "{name}");
         assert_eq!(report["session_id"], "RM_clean-1", "{name}");
         assert!(report["generated_at"].as_str().unwrap().ends_with('Z'), "{name}");
         assert!(report["library_version"].is_string(), "{name}");
@@ -103,6 +103,8 @@ async fn rerunning_a_session_replaces_it_with_the_same_scores() {
         "combined-score.json",
         "safety-scan.json",
         "safety",
+        "timeline.json",
+        "report.html",
         "manifest.json",
         // The session's lease: a lock file locally, where the OS lock is what counts (decision 014).
         ".lease.json",

@@ -65,6 +65,7 @@ mod stats;
 mod synthetic;
 mod timeline;
 mod video;
+mod video_flags;
 
 pub use audio::{
     AudioAnalyzer, AudioFeatures, CLIP_LEVEL, ClippedFrame, DIGITAL_SILENCE_DBFS, LoudnessMeter, PitchTracker,
@@ -93,3 +94,4 @@ pub use video::{
     FrameStats, FrameTiming, Freeze, FreezeDetector, FreezeKind, FrozenFrameDetector, PacketInfo, ThumbnailDifference,
     VideoFeatures, frame_stats, frame_times_s, luma_from_rgb, thumbnail_difference,
 };
+pub use video_flags::{VideoFlag, VideoFlagRange, video_flag_ranges};

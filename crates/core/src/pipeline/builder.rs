@@ -24,6 +24,8 @@ pub struct Stages {
     pub engagement: bool,
     /// The post-session safety scan (`safety-scan.json`, `safety/post-session-*.json`).
     pub safety_scan: bool,
+    /// `timeline.json` and `report.html`.
+    pub report: bool,
 }
 
 impl Default for Stages {
@@ -35,6 +37,7 @@ impl Default for Stages {
             quality: true,
             engagement: true,
             safety_scan: true,
+            report: true,
         }
     }
 }

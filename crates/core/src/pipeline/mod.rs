@@ -3,10 +3,12 @@
 mod builder;
 mod media_analysis;
 mod reasoning_stage;
+mod report_stage;
 mod run;
 mod safety_scan;
 mod stages;
 mod temp_files;
+mod timeline_data;
 
 use std::sync::{Arc, OnceLock};
 

@@ -1,5 +1,5 @@
 //! The stages in order: fetch → probe → store recording → media (audio ∥ video) → audio.wav →
-//! transcribe → quality → engagement → analysis → safety → combined → manifest.
+//! transcribe → quality → engagement → analysis → safety → combined → timeline → report → manifest.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -18,8 +18,10 @@ use crate::pipeline::media_analysis::{
     AudioAnalysis, AudioOutputs, NudityOutcome, NudityScan, analyze_audio, analyze_video,
 };
 use crate::pipeline::reasoning_stage;
+use crate::pipeline::report_stage::{self, TimelineParts};
 use crate::pipeline::run::{Outcome, Run};
 use crate::pipeline::safety_scan::{self, ScanInput};
+use crate::pipeline::timeline_data::{TrackTimeline, issues_of};
 use crate::report::{RunStatus, SessionResult, now_rfc3339};
 use crate::storage::{RecordingInput, SessionStore, download};
 use crate::{OutputLocation, ProcessingError};
@@ -82,24 +84,31 @@ pub(crate) async fn run_all(
         let quality = quality_stage(run, &scope, &recording).await?;
         let engagement = engagement_stage(run, &scope, &recording).await?;
         let safety = vec![(None, scan(run, None, &recording, quality.as_ref(), engagement.as_ref()).await?)];
+        let timeline = TimelineParts {
+            tracks: vec![track(None, 0.0, &recording, engagement.as_ref())],
+            issues: quality.as_ref().map(|q| issues_of(None, 0.0, q)).unwrap_or_default(),
+        };
         let (quality, engagement) = (
             report_value(run, layout::QUALITY, quality).await?,
             report_value(run, layout::ENGAGEMENT, engagement).await?,
         );
         let transcripts: Vec<_> = recording.transcript.iter().map(|t| (None, 0.0, t.clone())).collect();
-        return finish_session(run, Some(recording.info), quality, engagement, safety, transcripts).await;
+        return finish_session(run, Some(recording.info), quality, engagement, safety, transcripts, timeline).await;
     }
     let mut qualities = Vec::new();
     let mut engagements = Vec::new();
     let mut speech = Vec::new();
     let mut safety = Vec::new();
     let mut transcripts = Vec::new();
+    let mut timeline = TimelineParts::default();
     for scope in participants {
         let recording = analyze_recording(run, scope, &temp_dir).await?;
         let id = scope.label.trim_end_matches('/').to_string();
         let quality = quality_stage(run, scope, &recording).await?;
         let engagement = engagement_stage(run, scope, &recording).await?;
         safety.push((Some(id.clone()), scan(run, Some(&id), &recording, quality.as_ref(), engagement.as_ref()).await?));
+        timeline.tracks.push(track(Some(&id), scope.offset_s, &recording, engagement.as_ref()));
+        timeline.issues.extend(quality.as_ref().map(|q| issues_of(Some(&id), scope.offset_s, q)).unwrap_or_default());
         if let Ok(transcript) = &recording.transcript {
             transcripts.push((Some(id.clone()), scope.offset_s, transcript.clone()));
         }
@@ -131,7 +140,32 @@ pub(crate) async fn run_all(
     });
     let (quality, engagement) =
         (report_value(run, layout::QUALITY, quality).await?, report_value(run, layout::ENGAGEMENT, engagement).await?);
-    finish_session(run, None, quality, engagement, safety, transcripts).await
+    finish_session(run, None, quality, engagement, safety, transcripts, timeline).await
+}
+
+/// One recording's lanes for `timeline.json`: the speech engagement used (else Silero's).
+fn track(
+    participant: Option<&str>,
+    offset_s: f64,
+    recording: &Recording,
+    engagement: Option<&EngagementReport>,
+) -> TrackTimeline {
+    let audio = recording.audio.as_ref().ok();
+    let speech: Vec<(f64, f64)> = match engagement.and_then(|e| e.voice.as_ref()) {
+        Some(voice) => voice.speech_segments.iter().map(|s| (s.start_s, s.end_s)).collect(),
+        None => audio
+            .and_then(|a| a.speech.as_ref())
+            .map(|map| silero_segments(map).iter().map(|s| (s.start_s, s.end_s)).collect())
+            .unwrap_or_default(),
+    };
+    TrackTimeline::new(
+        participant.map(str::to_string),
+        offset_s,
+        recording.info.duration_s,
+        audio.map(|a| &a.features),
+        recording.video.as_ref().ok(),
+        &speech,
+    )
 }
 
 /// The names of the inputs that already lie in the session folder as their scope's stored
@@ -234,11 +268,13 @@ async fn finish_session(
     engagement: Option<serde_json::Value>,
     safety: Vec<(Option<String>, Vec<session_safety::CategoryAssessment>)>,
     transcripts: Vec<(Option<String>, f64, Transcript)>,
+    timeline: TimelineParts,
 ) -> Result<SessionResult, ProcessingError> {
     let transcript = reasoning_stage::session_transcript(&transcripts);
     let analysis = reasoning_stage::analysis(run, transcript, &quality, &engagement).await?;
     let safety = safety_scan::write(run, safety).await?;
     let combined = combined_stage(run, &quality, &engagement, &analysis).await?;
+    report_stage::timeline_and_report(run, timeline, safety.as_ref()).await?;
     finish(run, media, quality, engagement, combined, safety, analysis.ok()).await
 }
 

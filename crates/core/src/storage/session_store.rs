@@ -235,6 +235,25 @@ impl SessionStore {
         Ok(ArtifactRecord { name: name.to_string(), location: self.location(name), bytes: meta.size })
     }
 
+    /// The content of `name`, or `None` when it does not exist; an object larger than
+    /// `max_bytes` is refused before it is read.
+    pub async fn get_bytes(&self, name: &str, max_bytes: u64) -> Result<Option<Bytes>, ProcessingError> {
+        let result = match self.store.get(&self.object_path(name)).await {
+            Ok(result) => result,
+            Err(object_store::Error::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(ProcessingError::storage(self.location(name), e)),
+        };
+        if result.meta.size > max_bytes {
+            return Err(ProcessingError::Input(format!(
+                "{} is {} bytes, more than the {max_bytes} this reader accepts",
+                self.location(name),
+                result.meta.size
+            )));
+        }
+        let bytes = result.bytes().await.map_err(|e| ProcessingError::storage(self.location(name), e))?;
+        Ok(Some(bytes))
+    }
+
     /// Size of `name`, or `None` when it does not exist.
     pub async fn size_of(&self, name: &str) -> Result<Option<u64>, ProcessingError> {
         match self.store.head(&self.object_path(name)).await {

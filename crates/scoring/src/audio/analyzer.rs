@@ -100,6 +100,7 @@ impl AudioAnalyzer {
             pitch_hz: self.pitch.finish(),
             integrated_loudness_lufs: self.loudness.integrated_lufs(),
             loudness_range_lu: self.loudness.range_lu(),
+            momentary_lufs: self.loudness.momentary_per_second().to_vec(),
             peak_dbfs: f64::from(amplitude_dbfs(f64::from(self.peak))),
             clipped_sample_count: self.clipped_sample_count,
             clipped_frames: self.clipped_frames,

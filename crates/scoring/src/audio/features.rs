@@ -29,6 +29,10 @@ pub struct AudioFeatures {
     pub integrated_loudness_lufs: Option<f64>,
     /// Loudness range (EBU Tech 3342), LU; `None` when it cannot be measured.
     pub loudness_range_lu: Option<f64>,
+    /// Momentary loudness (400 ms window) at the end of each whole second, LUFS; `None` below
+    /// the -70 LUFS gate. Value `i` covers second `i` to `i + 1`.
+    #[serde(default)]
+    pub momentary_lufs: Vec<Option<f32>>,
     /// Largest `|sample|`, dBFS (floored at -120).
     pub peak_dbfs: f64,
     /// Samples with `|x| >= 0.99`.

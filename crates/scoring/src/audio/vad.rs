@@ -144,6 +144,7 @@ mod tests {
             pitch_hz: Vec::new(),
             integrated_loudness_lufs: None,
             loudness_range_lu: None,
+            momentary_lufs: Vec::new(),
             peak_dbfs: -120.0,
             clipped_sample_count: 0,
             clipped_frames: Vec::new(),

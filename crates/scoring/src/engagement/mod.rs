@@ -8,6 +8,7 @@ mod speech_rate;
 mod transcript;
 mod voice;
 
+pub(crate) use presence::present_frames;
 pub use presence::{PRESENCE_METHOD, Presence};
 pub use prosody::Prosody;
 pub use speech_rate::{SYLLABLES_PER_WORD, SpeechRate, SpeechRateMethod};

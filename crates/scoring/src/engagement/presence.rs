@@ -31,21 +31,27 @@ pub(crate) fn presence(video: &VideoFeatures) -> Option<Presence> {
     if frames.is_empty() {
         return None;
     }
-    let frozen = FrozenFrameDetector::default().flags(video);
-    let present = frames
-        .iter()
-        .enumerate()
-        .filter(|(i, f)| {
-            let moved = i
-                .checked_sub(1)
-                .and_then(|p| thumbnail_difference(&frames[p], f))
-                .is_some_and(|d| d.mean_abs >= MIN_MOTION);
-            !f.is_covered() && !frozen[*i] && (f.sharpness() >= MIN_TEXTURE_SHARPNESS || moved)
-        })
-        .count();
+    let present = present_frames(video).into_iter().filter(|p| *p).count();
     Some(Presence {
         method: PRESENCE_METHOD.to_owned(),
         ratio: round_to(present as f64 / frames.len() as f64, 4),
         frames_sampled: frames.len(),
     })
+}
+
+/// Per sampled frame, whether it counts as present (see [`Presence::method`]).
+pub(crate) fn present_frames(video: &VideoFeatures) -> Vec<bool> {
+    let frames = &video.frames;
+    let frozen = FrozenFrameDetector::default().flags(video);
+    frames
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let moved = i
+                .checked_sub(1)
+                .and_then(|p| thumbnail_difference(&frames[p], f))
+                .is_some_and(|d| d.mean_abs >= MIN_MOTION);
+            !f.is_covered() && !frozen[i] && (f.sharpness() >= MIN_TEXTURE_SHARPNESS || moved)
+        })
+        .collect()
 }

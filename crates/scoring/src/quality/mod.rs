@@ -5,6 +5,7 @@ mod audio;
 mod video;
 
 pub use audio::{AudioQuality, AudioQualityMetrics, AudioSubScores};
+pub(crate) use video::picture_flags;
 pub use video::{PictureMetrics, TimingMetrics, VideoQuality, VideoQualityMetrics, VideoSubScores};
 
 use serde::{Deserialize, Serialize};

@@ -309,24 +309,39 @@ fn frame_run_issues(
     cap_issues(issues, code)
 }
 
-fn picture_issues(features: &VideoFeatures, frozen: &[bool]) -> Vec<Issue> {
-    let frames = &features.frames;
-    if frames.is_empty() {
-        return Vec::new();
-    }
+/// Per sampled frame, the picture conditions the issues and the timeline report.
+pub(crate) struct PictureFlags {
+    pub covered: Vec<bool>,
+    /// A frozen flag marks both frames of a repeating pair: the picture stood still from the earlier one.
+    pub frozen_span: Vec<bool>,
+    pub dark: Vec<bool>,
+    pub bright: Vec<bool>,
+    pub blurry: Vec<bool>,
+    pub noisy: Vec<bool>,
+}
+
+pub(crate) fn picture_flags(frames: &[FrameStats], frozen: &[bool]) -> PictureFlags {
     let covered: Vec<bool> = frames.iter().map(FrameStats::is_covered).collect();
-    // A frozen flag marks the later frame of a pair; the picture stood still from the earlier one.
     let mut frozen_span = frozen.to_vec();
     for i in 1..frozen.len() {
         if frozen[i] {
             frozen_span[i - 1] = true;
         }
     }
-    let dark: Vec<bool> = frames.iter().zip(&covered).map(|(f, &c)| !c && f.mean_luma < 50.0).collect();
-    let bright: Vec<bool> = frames.iter().map(|f| f.overexposed_ratio > 0.25).collect();
-    let blurry: Vec<bool> =
+    let dark = frames.iter().zip(&covered).map(|(f, &c)| !c && f.mean_luma < 50.0).collect();
+    let bright = frames.iter().map(|f| f.overexposed_ratio > 0.25).collect();
+    let blurry =
         frames.iter().zip(&covered).map(|(f, &c)| !c && sharpness_score(f64::from(f.sharpness())) < 30.0).collect();
-    let noisy: Vec<bool> = frames.iter().zip(&covered).map(|(f, &c)| !c && f.noise_sigma > 9.0).collect();
+    let noisy = frames.iter().zip(&covered).map(|(f, &c)| !c && f.noise_sigma > 9.0).collect();
+    PictureFlags { covered, frozen_span, dark, bright, blurry, noisy }
+}
+
+fn picture_issues(features: &VideoFeatures, frozen: &[bool]) -> Vec<Issue> {
+    let frames = &features.frames;
+    if frames.is_empty() {
+        return Vec::new();
+    }
+    let PictureFlags { covered, frozen_span, dark, bright, blurry, noisy } = picture_flags(frames, frozen);
     let mut issues = frame_run_issues(frames, &frozen_span, "video_frozen", Severity::Warning, &|a, b| {
         format!("Video showed the same picture from {a} to {b}")
     });

@@ -1,0 +1,58 @@
+//! The last two stages before the manifest: `timeline.json` from what the stages measured, then
+//! `report.html` rendered from the session's stored JSON, exactly as `session-processing report`
+//! renders it again later.
+
+use std::time::Instant;
+
+use crate::ProcessingError;
+use crate::layout;
+use crate::pipeline::run::{Outcome, Run};
+use crate::pipeline::timeline_data::{LOUDNESS_STEP_S, SessionTimeline, TimelineIssue, TrackTimeline, events_of};
+use crate::report::RunStatus;
+use crate::report_page::load_documents;
+
+/// What the recordings' stages leave for the timeline.
+#[derive(Default)]
+pub(crate) struct TimelineParts {
+    pub tracks: Vec<TrackTimeline>,
+    pub issues: Vec<TimelineIssue>,
+}
+
+pub(crate) async fn timeline_and_report(
+    run: &mut Run<'_>,
+    parts: TimelineParts,
+    safety_scan: Option<&serde_json::Value>,
+) -> Result<(), ProcessingError> {
+    run.check_cancel()?;
+    if !run.config.stages.report {
+        let reason = "disabled in the pipeline's stages";
+        run.record("timeline", Instant::now(), Outcome::Skipped(reason.into()));
+        run.record("report", Instant::now(), Outcome::Skipped(reason.into()));
+        return Ok(());
+    }
+    let started = Instant::now();
+    let offsets: Vec<(String, f64)> =
+        parts.tracks.iter().filter_map(|t| Some((t.participant.clone()?, t.offset_s))).collect();
+    let timeline = SessionTimeline {
+        duration_s: parts.tracks.iter().filter_map(|t| Some(t.duration_s? + t.offset_s)).reduce(f64::max),
+        step_s: LOUDNESS_STEP_S,
+        safety_events: events_of(safety_scan, &offsets),
+        tracks: parts.tracks,
+        issues: parts.issues,
+    };
+    run.put_report(layout::TIMELINE, &timeline).await?;
+    run.record("timeline", started, Outcome::Ok);
+
+    let started = Instant::now();
+    run.check_cancel()?;
+    // The page shows the run as it will read once complete.
+    let mut manifest = run.manifest.clone();
+    manifest.status = RunStatus::Complete;
+    let manifest = serde_json::to_value(&manifest).map_err(|e| ProcessingError::Internal(e.to_string()))?;
+    let documents = load_documents(&run.store, run.id.as_str(), Some(manifest)).await?;
+    let html = session_report::render(&documents);
+    let record = run.store.put_bytes(layout::REPORT_HTML, html.into_bytes().into()).await?;
+    run.manifest.artifacts.push(record);
+    run.record("report", started, Outcome::Ok);
+    Ok(())
+}
