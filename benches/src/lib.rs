@@ -71,3 +71,75 @@ pub fn ten_minutes_of_features() -> (AudioFeatures, VideoFeatures) {
     };
     (analyzer.finish(), video)
 }
+
+/// The stored documents of a one-hour 1:1 session as the pipeline writes them: two tracks of
+/// 3 600 loudness values, a speech turn every 5 s, 1 440 transcript segments, quality issues and
+/// safety events — the input of the report benchmark.
+pub fn hour_long_session() -> session_report::SessionDocuments {
+    use serde_json::{Value, json};
+    let hour = 3_600.0_f64;
+    let people = ["alice", "bob"];
+    let turns = |who: usize| -> Vec<(f64, f64)> {
+        (0..720).filter(|i| i % 2 == who).map(|i| (i as f64 * 5.0, i as f64 * 5.0 + 4.2)).collect()
+    };
+    let tracks: Vec<Value> = people
+        .iter()
+        .enumerate()
+        .map(|(who, id)| {
+            let loudness: Vec<Value> = (0..3_600)
+                .map(|s| if s % 10 == who { Value::Null } else { json!(-20.0 - (s % 17) as f64 / 2.0) })
+                .collect();
+            let flags: Vec<Value> = (0..12)
+                .map(|i| json!({"flag": "frozen", "start_s": i as f64 * 300.0, "end_s": i as f64 * 300.0 + 4.0}))
+                .collect();
+            json!({"participant": id, "offset_s": 0.0, "duration_s": hour, "loudness_lufs": loudness,
+                   "speech": turns(who).iter().map(|(s, e)| json!([s, e])).collect::<Vec<_>>(),
+                   "video_flags": flags, "frames_sampled": 720})
+        })
+        .collect();
+    let manifest = json!({"session_id": "bench", "status": "complete", "started_at": "2026-12-05T10:00:00Z",
+        "participants": people.iter().map(|p| json!({"participant": p, "offset_s": 0.0})).collect::<Vec<_>>(),
+        "stages": [{"name": "analysis", "status": "skipped", "reason": "no LLM provider is configured"}]});
+    let issues: Vec<Value> = (0..20)
+        .map(|i| {
+            json!({"code": "audio_dropout", "severity": "warning", "start_s": i as f64 * 170.0,
+                        "end_s": i as f64 * 170.0 + 0.5, "message": format!("Audio dropped out at {i}")})
+        })
+        .collect();
+    let participant = |who: usize| session_report::ParticipantDocuments {
+        participant: people[who].to_string(),
+        offset_s: 0.0,
+        quality: Some(json!({"score": 80.0, "issues": issues,
+            "audio": {"score": 90.0, "metrics": {"integrated_loudness_lufs": -21.0, "snr_db": 30.0},
+                      "sub_scores": {"loudness": {"score": 100.0}, "noise": {"score": 100.0}}},
+            "video": {"score": 70.0, "metrics": {"width": 1280, "height": 720},
+                      "sub_scores": {"resolution": {"score": 100.0}}}})),
+        engagement: Some(json!({"score": 85.0, "speech_ratio": 0.42,
+            "voice": {"speech_segments": turns(who).iter().map(|(s, e)| json!({"start_s": s, "end_s": e})).collect::<Vec<_>>(),
+                      "longest_monologue": {"start_s": 10.0, "end_s": 14.2, "duration_s": 4.2}},
+            "components": {"participation": {"score": 100.0}}})),
+    };
+    let transcript = |who: usize| session_report::TranscriptDocument {
+        participant: Some(people[who].to_string()),
+        offset_s: 0.0,
+        transcript: json!({"segments": turns(who).iter().map(|(s, e)| json!({"start_s": s, "end_s": e,
+            "text": "So the next step is to look at the numbers again and agree on what we ship."})).collect::<Vec<_>>()}),
+    };
+    let event = json!({"category": "offensive", "score": 0.9, "decision": "flagged", "source": "post_session",
+        "participant": "bob", "media_time_s": 1_800.0, "evidence": {"quote": {"text": "a rude word", "start_s": 1_800.0, "end_s": 1_801.0}}});
+    session_report::SessionDocuments {
+        session_id: "bench".into(),
+        manifest: Some(manifest),
+        quality: Some(json!({"score": 80.0, "audio": {"score": 90.0}, "video": {"score": 70.0}})),
+        engagement: Some(json!({"score": 85.0, "conversation": {"turn_count": 720, "turns_per_minute": 12.0,
+            "participants": [{"participant": "alice", "talk_share": 0.5}, {"participant": "bob", "talk_share": 0.5}]}})),
+        combined: Some(json!({"score": 82.0})),
+        analysis: None,
+        safety_scan: Some(json!({"categories": [{"category": "offensive", "score": 0.9, "threshold": 0.5,
+            "decision": "flagged", "events": [event]}]})),
+        timeline: Some(json!({"duration_s": hour, "step_s": 1.0, "tracks": tracks, "issues": [], "safety_events": []})),
+        safety_events: Vec::new(),
+        transcripts: vec![transcript(0), transcript(1)],
+        participants: vec![participant(0), participant(1)],
+    }
+}

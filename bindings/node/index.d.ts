@@ -478,3 +478,18 @@ export declare class WebhookReceiver {
  * Throws a SessionProcessingError with `kind: 'config'` for an empty key or secret.
  */
 export declare function signWebhook(apiKey: string, apiSecret: string, body: WebhookBody): string
+
+export interface RenderReportOptions {
+  /** Write the page to this local file instead of the session folder. */
+  out?: string
+  /** How to reach S3, for a session in a bucket. */
+  s3?: S3Options
+}
+
+/**
+ * Renders `report.html` again from a processed session's stored JSON (a newer library re-renders
+ * an older session): `session` is `<output>/sessions/<id>`, a local folder or `s3://bucket/prefix/sessions/<id>`.
+ * Resolves with where the page was written; rejects with a SessionProcessingError (`code: 'input'`
+ * for a folder that is not a processed session).
+ */
+export declare function renderReport(session: string, options?: RenderReportOptions): Promise<string>

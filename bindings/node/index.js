@@ -11,6 +11,7 @@ const {
   CancelToken,
   LIBRARY_VERSION,
   signWebhook: nativeSignWebhook,
+  renderReport: nativeRenderReport,
 } = require('./binding.js')
 
 // Marks a native object loaded by a `create` factory; module-private, so it cannot be forged.
@@ -125,6 +126,16 @@ function signWebhook(apiKey, apiSecret, body) {
   return nativeSignWebhook(apiKey, apiSecret, asBody(body, 'signWebhook'))
 }
 
+/**
+ * Renders report.html again from `<output>/sessions/<id>` (a folder or `s3://…`) and writes it to
+ * `options.out` (a local file) or into the session folder; resolves with where it was written.
+ */
+async function renderReport(session, options = {}) {
+  if (typeof session !== 'string') throw new TypeError('renderReport(session, …): session must be a folder or s3:// URI string')
+  const { out, s3 } = options ?? {}
+  return nativeRenderReport(session, out ?? null, s3 ?? null)
+}
+
 // A raw body as the addon reads it: Buffer, Uint8Array and string as they are, an ArrayBuffer
 // (`await request.arrayBuffer()`) viewed, not copied.
 function asBody(body, method) {
@@ -193,4 +204,12 @@ function guarded(onProgress) {
   }
 }
 
-module.exports = { SessionProcessor, SafetyChecker, WebhookReceiver, signWebhook, CancelToken, LIBRARY_VERSION }
+module.exports = {
+  SessionProcessor,
+  SafetyChecker,
+  WebhookReceiver,
+  signWebhook,
+  renderReport,
+  CancelToken,
+  LIBRARY_VERSION,
+}

@@ -1,6 +1,6 @@
 // Type-checked by `tsc --strict` in scripts/test.sh (never run): the public types in index.d.ts
 // allow what the README shows and catch what they should.
-import { SessionProcessor, WebhookReceiver, signWebhook } from '@session-monitor/node'
+import { SessionProcessor, WebhookReceiver, renderReport, signWebhook } from '@session-monitor/node'
 import type { SessionProcessingError, SessionResult, WebhookDelivery } from '@session-monitor/node'
 
 export async function handle(body: Uint8Array, authorization: string | null, contentType: string | null): Promise<number> {
@@ -25,6 +25,10 @@ export async function handle(body: Uint8Array, authorization: string | null, con
     void outcome.input_uri
     return reason.length > 0 ? 200 : 200
   }
+  const page: Promise<string> = renderReport('out/sessions/RM_1', { out: 'report.html' })
+  void page
+  // @ts-expect-error the session folder is a string path or s3:// URI
+  void renderReport(42)
   const signed: string = signWebhook('key', 'secret', '{"event":"room_started"}')
   // @ts-expect-error the body is raw bytes or text, not a parsed object
   signWebhook('key', 'secret', { event: 'room_started' })

@@ -10,11 +10,13 @@
 mod cancel;
 mod errors;
 mod processor;
+mod report;
 mod safety;
 mod webhook;
 
 pub use cancel::CancelToken;
 pub use processor::{LoadProcessor, NativeProcessor, ParticipantRecording, ProcessorOptions, S3Options};
+pub use report::render_report;
 pub use safety::{CheckFrame, LoadSafetyChecker, NativeSafetyChecker, SafetyCheckerOptions};
 pub use webhook::{NativeWebhookReceiver, WebhookReceiverOptions, sign_webhook};
 

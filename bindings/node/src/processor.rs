@@ -231,7 +231,7 @@ fn to_json(value: &impl serde::Serialize) -> Result<String, ProcessingError> {
 }
 
 /// Runs `work` on the library's runtime; a panic there becomes an `internal` error.
-async fn on_runtime(
+pub(crate) async fn on_runtime(
     work: impl Future<Output = Result<String, ProcessingError>> + Send + 'static,
 ) -> Result<String, ProcessingError> {
     match runtime()?.spawn(work).await {
@@ -252,7 +252,7 @@ async fn run(
     on_runtime(async move { to_json(&processor.process(&session_id, input, &flag).await?) }).await
 }
 
-fn s3_settings(s3: S3Options) -> S3Settings {
+pub(crate) fn s3_settings(s3: S3Options) -> S3Settings {
     S3Settings {
         region: s3.region,
         endpoint: s3.endpoint,

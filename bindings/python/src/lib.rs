@@ -7,6 +7,7 @@ mod errors;
 mod livekit;
 mod processor;
 mod progress;
+mod report;
 mod safety;
 mod settings;
 
@@ -20,6 +21,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<settings::S3Settings>()?;
     m.add_class::<livekit::NativeWebhookReceiver>()?;
     m.add_function(wrap_pyfunction!(livekit::sign_webhook, m)?)?;
+    m.add_function(wrap_pyfunction!(report::render_report, m)?)?;
     errors::register(m)?;
     m.add("LIBRARY_VERSION", session_processing::LIBRARY_VERSION)?;
     Ok(())

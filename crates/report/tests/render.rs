@@ -166,12 +166,12 @@ fn a_one_to_one_session_shows_each_person_and_the_talk_ratio() {
     ));
     documents.timeline = None;
     documents.engagement = Some(json!({"score": 90.0, "conversation": {
-        "turn_count": 4, "turns_per_minute": 8.0, "interruption_count": 1, "overlap_s": 0.5, "mutual_silence_s": 2.0,
-        "balance": 0.8, "response_latency": {"count": 3, "mean_s": 0.4, "median_s": 0.35},
-        "participants": [
-            {"participant": "alice", "talk_share": 0.6, "talk_time_s": 12.0, "turns": 2, "interruptions": 1, "longest_turn_s": 7.0},
-            {"participant": "bob", "talk_share": 0.4, "talk_time_s": 8.0, "turns": 2, "interruptions": 0, "longest_turn_s": 5.0}
-        ]}}));
+    "turn_count": 4, "turns_per_minute": 8.0, "interruption_count": 1, "overlap_s": 0.5, "mutual_silence_s": 2.0,
+    "balance": 0.8, "response_latency": {"count": 3, "mean_s": 0.4, "median_s": 0.35},
+    "participants": [
+        {"participant": "alice", "talk_share": 0.6, "talk_time_s": 12.0, "turns": 2, "interruptions": 1, "longest_turn_s": 7.0},
+        {"participant": "bob", "talk_share": 0.4, "talk_time_s": 8.0, "turns": 2, "interruptions": 0, "longest_turn_s": 5.0}
+    ]}}));
     documents.participants = ["alice", "bob"]
         .iter()
         .enumerate()

@@ -7,7 +7,8 @@
 Artifacts land in ``<output>/sessions/<session_id>/`` (a local folder or ``s3://bucket/prefix``).
 Realtime safety: ``SafetyChecker`` scores video frames as they arrive, and
 ``SessionProcessor.record_safety_event`` stores events (from a checker or a browser) under
-``safety/``. ``session_monitor.livekit`` verifies LiveKit webhooks (``WebhookReceiver``) and says
+``safety/``. ``render_report`` renders a stored session's ``report.html`` again.
+``session_monitor.livekit`` verifies LiveKit webhooks (``WebhookReceiver``) and says
 which recording to process. Errors are ``SessionProcessingError`` subclasses with a stable
 ``.code`` and ``.kind`` (and ``.http_status`` for a ``WebhookError``).
 """
@@ -25,6 +26,7 @@ from ._native import (
     StorageError,
     TranscriptionError,
     WebhookError,
+    render_report,
 )
 from ._processor import SessionProcessor
 from ._result import (
@@ -67,4 +69,5 @@ __all__ = [
     "WebhookError",
     "__version__",
     "livekit",
+    "render_report",
 ]

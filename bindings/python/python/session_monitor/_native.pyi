@@ -1,5 +1,6 @@
 """Type stubs for the native module ``session_monitor._native`` (built from ``src/*.rs``)."""
 
+import os
 from typing import Callable, List, Optional, Tuple, Union
 
 LIBRARY_VERSION: str
@@ -142,3 +143,12 @@ class NativeWebhookReceiver:
     ) -> str: ...
 
 def sign_webhook(api_key: str, api_secret: str, body: Union[bytes, bytearray, str]) -> str: ...
+def render_report(
+    session: Union[str, "os.PathLike[str]"],
+    *,
+    out: Optional[Union[str, "os.PathLike[str]"]] = None,
+    s3: Optional[S3Settings] = None,
+) -> str:
+    """Render ``report.html`` again from ``<output>/sessions/<id>`` (a folder or ``s3://…``) and
+    write it to ``out``, or into the session folder; returns where it was written."""
+    ...
