@@ -142,6 +142,13 @@ export interface ProcessorOptions {
 }
 
 /**
+ * Renders `report.html` again from `<output>/sessions/<id>` (a folder or `s3://…`) and writes
+ * it to `out` (a local file) or, without one, into the session folder; resolves with where it
+ * was written, or rejects with an `Error` carrying `code` and `kind`.
+ */
+export declare function renderReport(session: string, out?: string | undefined | null, s3?: S3Options | undefined | null): Promise<string>
+
+/**
  * How to reach S3 or an S3-compatible server (MinIO, moto). Fields left out fall back to the
  * standard AWS chain (`AWS_*` environment variables, web identity, instance metadata).
  */

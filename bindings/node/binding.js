@@ -840,4 +840,5 @@ module.exports.NativeProcessor = nativeBinding.NativeProcessor
 module.exports.NativeSafetyChecker = nativeBinding.NativeSafetyChecker
 module.exports.NativeWebhookReceiver = nativeBinding.NativeWebhookReceiver
 module.exports.LIBRARY_VERSION = nativeBinding.LIBRARY_VERSION
+module.exports.renderReport = nativeBinding.renderReport
 module.exports.signWebhook = nativeBinding.signWebhook

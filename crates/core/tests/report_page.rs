@@ -157,3 +157,67 @@ async fn disabled_stages_write_no_report_and_a_missing_session_is_a_clear_error(
     assert!(error.to_string().contains("does not exist"), "{error}");
     assert!(!missing.exists(), "reading a report creates no folder");
 }
+
+/// Runs `crates/report/tests/browser/check-report.mjs` on the given pages; its JSON.
+fn check_in_chromium(shots: &Path, pages: &[(&str, &Path)]) -> serde_json::Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../report/tests/browser/check-report.mjs");
+    let mut command = std::process::Command::new("node");
+    command.arg(&script).arg(shots);
+    for (name, page) in pages {
+        command.arg(format!("{name}={}", page.display()));
+    }
+    let output = command.output().expect("node (Node.js 20) runs the browser check: run scripts/setup");
+    assert!(
+        output.status.success(),
+        "the browser check failed (Chromium and crates/server/web's playwright-core come from scripts/setup and scripts/build-web): {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("the check prints JSON")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn chromium_renders_the_report_without_errors_or_requests_at_desktop_and_phone_width() {
+    let out = tempfile::tempdir().unwrap();
+    let whisper = CandleWhisper::load(&model_dir()).expect("load Whisper tiny.en");
+    let processor = builder_for(out.path()).transcriber(Arc::new(whisper)).build();
+    processor.process("browser-1", local(&fixture("clean.mp4")), &CancelFlag::new()).await.unwrap();
+    let participants = vec![
+        ParticipantInput { participant: "alice".into(), input: local(&fixture("alice.mp4")), offset_s: 0.0 },
+        ParticipantInput { participant: "bob".into(), input: local(&fixture("bob.mp4")), offset_s: 0.0 },
+    ];
+    processor.process_participants("browser-1on1", participants, &CancelFlag::new()).await.unwrap();
+
+    // Kept as test artifacts: look at them as a person would.
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"), std::path::PathBuf::from);
+    let shots = target.join("test-artifacts/report");
+    std::fs::create_dir_all(&shots).unwrap();
+    let single = out.path().join("sessions/browser-1/report.html");
+    let one_on_one = out.path().join("sessions/browser-1on1/report.html");
+    let seen = check_in_chromium(&shots, &[("single", &single), ("1on1", &one_on_one)]);
+    for (view, page) in seen.as_object().unwrap() {
+        let problems: Vec<&str> = page["console"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(page["errors"].as_array().unwrap())
+            .filter_map(|m| m.as_str())
+            .filter(|m| !m.starts_with("log:") && !m.starts_with("debug:"))
+            .collect();
+        assert!(problems.is_empty(), "{view}: console errors or warnings: {problems:?}");
+        assert_eq!(page["requests"].as_array().unwrap().len(), 0, "{view} made requests: {}", page["requests"]);
+        let width = page["width"].as_u64().unwrap();
+        assert!(
+            page["scrollWidth"].as_u64().unwrap() <= width,
+            "{view}: wider than the {width} px viewport: {}",
+            page["overflowing"]
+        );
+        let sections = page["sections"].as_array().unwrap();
+        assert!(sections.len() >= 7, "{view}: {sections:?}");
+        let shot = std::fs::metadata(page["screenshot"].as_str().unwrap()).unwrap().len();
+        assert!(shot > 20_000, "{view}: a screenshot with content ({shot} bytes)");
+    }
+    assert!(seen["1on1-desktop"]["sections"].as_array().unwrap().iter().any(|s| s == "conversation"));
+    let jumped = seen["single-desktop"]["jumped"].as_str().expect("a transcript moment was clicked");
+    assert!(jumped.starts_with("seg-"), "the click landed on a transcript segment: {jumped}");
+}

@@ -35,7 +35,7 @@ pub(crate) fn write(out: &mut String, documents: &SessionDocuments, segments: &[
         out.push_str("</section>\n");
         return;
     };
-    out.push_str("<table class=\"subs\">\n<tbody>\n");
+    out.push_str("<div class=\"table-wrap\"><table class=\"subs\">\n<tbody>\n");
     for (name, s) in scores {
         let label = name.replace('_', " ");
         put!(out, "<tr><th scope=\"row\">{}</th><td class=\"bar\">", esc(&label));
@@ -58,5 +58,5 @@ pub(crate) fn write(out: &mut String, documents: &SessionDocuments, segments: &[
         }
         out.push_str("</td></tr>\n");
     }
-    out.push_str("</tbody>\n</table>\n</section>\n");
+    out.push_str("</tbody>\n</table></div>\n</section>\n");
 }

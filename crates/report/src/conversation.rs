@@ -26,7 +26,7 @@ pub(crate) fn write(out: &mut String, documents: &SessionDocuments) {
     let people = list(c, "/participants");
     out.push_str("<section id=\"conversation\" aria-labelledby=\"conversation-h\">\n<h2 id=\"conversation-h\">Conversation</h2>\n");
     talk_bar(out, people);
-    out.push_str("<table class=\"summary\">\n<thead><tr><th scope=\"col\">Who</th><th scope=\"col\">Talk time</th><th scope=\"col\">Turns</th><th scope=\"col\">Interruptions</th><th scope=\"col\">Longest turn</th><th scope=\"col\">Longest monologue</th></tr></thead>\n<tbody>\n");
+    out.push_str("<div class=\"table-wrap\"><table class=\"summary\">\n<thead><tr><th scope=\"col\">Who</th><th scope=\"col\">Talk time</th><th scope=\"col\">Turns</th><th scope=\"col\">Interruptions</th><th scope=\"col\">Longest turn</th><th scope=\"col\">Longest monologue</th></tr></thead>\n<tbody>\n");
     for p in people {
         let id = p.get("participant").and_then(Value::as_str).unwrap_or("?");
         let p = Some(p);
@@ -41,7 +41,7 @@ pub(crate) fn write(out: &mut String, documents: &SessionDocuments) {
             monologue(documents, id)
         );
     }
-    out.push_str("</tbody>\n</table>\n<dl class=\"facts\">\n");
+    out.push_str("</tbody>\n</table></div>\n<dl class=\"facts\">\n");
     let fact = |out: &mut String, name: &str, value: String| {
         put!(out, "<div><dt>{}</dt><dd>{}</dd></div>\n", esc(name), esc(&value));
     };

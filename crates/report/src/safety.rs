@@ -17,11 +17,11 @@ pub(crate) fn write(out: &mut String, documents: &SessionDocuments, segments: &[
             .unwrap_or_else(|| "safety-scan.json was not written for this session".into());
         put!(out, "<p class=\"missing\">Not judged: {}.</p>\n", esc(reason.trim_end_matches('.')));
     } else {
-        out.push_str("<table class=\"safety\">\n<thead><tr><th scope=\"col\">Category</th><th scope=\"col\">Verdict</th><th scope=\"col\">Score / threshold</th><th scope=\"col\">Evidence and limits</th></tr></thead>\n<tbody>\n");
+        out.push_str("<div class=\"table-wrap\"><table class=\"safety\">\n<thead><tr><th scope=\"col\">Category</th><th scope=\"col\">Verdict</th><th scope=\"col\">Score / threshold</th><th scope=\"col\">Evidence and limits</th></tr></thead>\n<tbody>\n");
         for category in categories {
             category_row(out, documents, category, segments);
         }
-        out.push_str("</tbody>\n</table>\n");
+        out.push_str("</tbody>\n</table></div>\n");
     }
     realtime(out, documents, segments);
     out.push_str("</section>\n");

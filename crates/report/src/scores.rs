@@ -29,7 +29,7 @@ pub(crate) fn write(out: &mut String, documents: &SessionDocuments) {
 /// The session's blended scores and each participant's, in one table.
 fn session_summary(out: &mut String, documents: &SessionDocuments) {
     let (quality, engagement) = (documents.quality.as_ref(), documents.engagement.as_ref());
-    out.push_str("<table class=\"summary\">\n<caption>The session's scores are the mean of the participants'.</caption>\n<thead><tr><th scope=\"col\">Who</th><th scope=\"col\">Quality</th><th scope=\"col\">Audio</th><th scope=\"col\">Video</th><th scope=\"col\">Engagement</th></tr></thead>\n<tbody>\n");
+    out.push_str("<div class=\"table-wrap\"><table class=\"summary\">\n<caption>The session's scores are the mean of the participants'.</caption>\n<thead><tr><th scope=\"col\">Who</th><th scope=\"col\">Quality</th><th scope=\"col\">Audio</th><th scope=\"col\">Video</th><th scope=\"col\">Engagement</th></tr></thead>\n<tbody>\n");
     put!(
         out,
         "<tr><th scope=\"row\">Session</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
@@ -50,7 +50,7 @@ fn session_summary(out: &mut String, documents: &SessionDocuments) {
             score(num(e, "/score"))
         );
     }
-    out.push_str("</tbody>\n</table>\n");
+    out.push_str("</tbody>\n</table></div>\n");
 }
 
 fn quality_card(out: &mut String, title: &str, quality: Option<&Value>, reason: impl Fn() -> Option<String>) {
@@ -67,7 +67,7 @@ fn quality_card(out: &mut String, title: &str, quality: Option<&Value>, reason: 
         score_line(out, name, num(Some(q), &format!("/{half}/score")), text(Some(q), &format!("/{half}/reason")));
         let metrics = q.pointer(&format!("/{half}/metrics"));
         if let Some(subs) = object(Some(q), &format!("/{half}/sub_scores")) {
-            out.push_str("<table class=\"subs\">\n<tbody>\n");
+            out.push_str("<div class=\"table-wrap\"><table class=\"subs\">\n<tbody>\n");
             for (sub, value) in subs {
                 let why = match half {
                     "audio" => audio_why(sub, metrics),
@@ -75,7 +75,7 @@ fn quality_card(out: &mut String, title: &str, quality: Option<&Value>, reason: 
                 };
                 sub_row(out, sub, value, why);
             }
-            out.push_str("</tbody>\n</table>\n");
+            out.push_str("</tbody>\n</table></div>\n");
         }
     }
     issues(out, list(Some(q), "/issues"));
@@ -92,11 +92,11 @@ fn engagement_card(out: &mut String, title: &str, engagement: Option<&Value>, re
     };
     score_line(out, title, num(Some(e), "/score"), text(Some(e), "/reason"));
     if let Some(components) = object(Some(e), "/components") {
-        out.push_str("<table class=\"subs\">\n<tbody>\n");
+        out.push_str("<div class=\"table-wrap\"><table class=\"subs\">\n<tbody>\n");
         for (name, value) in components {
             sub_row(out, name, value, engagement_why(name, e));
         }
-        out.push_str("</tbody>\n</table>\n");
+        out.push_str("</tbody>\n</table></div>\n");
     }
     if let Some(m) = e.pointer("/voice/longest_monologue").filter(|m| !m.is_null()) {
         let (start, dur) = (num(Some(m), "/start_s").unwrap_or(0.0), num(Some(m), "/duration_s").unwrap_or(0.0));

@@ -77,7 +77,8 @@ pub(crate) fn write(out: &mut String, documents: &SessionDocuments, segments: &[
             let summary =
                 if marks.is_empty() { "no flags".to_string() } else { format!("{} flagged stretches", marks.len()) };
             let label = format!("{} video", track.name);
-            lane(out, &label, &format!("{label}: {summary}"), duration, &marks);
+            let shown = if marks.is_empty() { format!("{label}: no flags") } else { label.clone() };
+            lane(out, &shown, &format!("{label}: {summary}"), duration, &marks);
         }
     }
     let events = safety_marks(documents, segments);
