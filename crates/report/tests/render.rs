@@ -19,9 +19,12 @@ fn parse_errors(html: &str) -> (RcDom, Vec<String>) {
     (dom, errors)
 }
 
+/// An element's name and its attributes.
+type Element = (String, Vec<(String, String)>);
+
 /// Every element's `(name, attributes)` in document order.
-fn elements(dom: &RcDom) -> Vec<(String, Vec<(String, String)>)> {
-    fn walk(node: &Handle, out: &RefCell<Vec<(String, Vec<(String, String)>)>>) {
+fn elements(dom: &RcDom) -> Vec<Element> {
+    fn walk(node: &Handle, out: &RefCell<Vec<Element>>) {
         if let NodeData::Element { name, attrs, .. } = &node.data {
             let attrs = attrs.borrow().iter().map(|a| (a.name.local.to_string(), a.value.to_string())).collect();
             out.borrow_mut().push((name.local.to_string(), attrs));
