@@ -45,6 +45,15 @@ async fn an_egress_recording_in_s3_is_processed_in_place() {
     assert_eq!(&wav[..4], b"RIFF");
     let kept = store.get(&ObjectPath::from("sessions/RM_s3/recording.mp4")).await.unwrap().bytes().await.unwrap();
     assert_eq!(kept.len(), recording.len());
+
+    // report.html opens as a page from the bucket, and renders again from the bucket's JSON.
+    let page = store.get(&ObjectPath::from("sessions/RM_s3/report.html")).await.unwrap();
+    let content_type = page.attributes.get(&object_store::Attribute::ContentType).map(|v| v.to_string());
+    assert_eq!(content_type.as_deref(), Some("text/html; charset=utf-8"));
+    let stored = String::from_utf8(page.bytes().await.unwrap().to_vec()).unwrap();
+    let session = session_processing::StoredSession::parse("s3://recordings/sessions/RM_s3").unwrap();
+    let again = session_processing::render_report(&session, &support::s3_settings(&server)).await.unwrap();
+    assert_eq!(again, stored, "re-rendered from S3 byte for byte");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -5,7 +5,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures::StreamExt;
 use object_store::path::Path as ObjectPath;
-use object_store::{ObjectStore, PutPayload, WriteMultipart};
+use object_store::{Attribute, ObjectStore, PutOptions, PutPayload, WriteMultipart};
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -186,10 +186,16 @@ impl SessionStore {
         self.put_bytes(name, Bytes::from(body)).await
     }
 
+    /// Writes `body` whole. In a bucket the object carries its content type (`report.html` opens
+    /// as a page through a presigned link, not as a download); a local folder has no such field.
     pub async fn put_bytes(&self, name: &str, body: Bytes) -> Result<ArtifactRecord, ProcessingError> {
         let bytes = body.len() as u64;
+        let mut options = PutOptions::default();
+        if let (Some(_), Some(content_type)) = (&self.bucket, content_type(name)) {
+            options.attributes.insert(Attribute::ContentType, content_type.into());
+        }
         self.store
-            .put(&self.object_path(name), PutPayload::from(body))
+            .put_opts(&self.object_path(name), PutPayload::from(body), options)
             .await
             .map_err(|e| ProcessingError::storage(self.location(name), e))?;
         Ok(ArtifactRecord { name: name.to_string(), location: self.location(name), bytes })
@@ -300,6 +306,16 @@ impl SessionStore {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) => Err(ProcessingError::storage(self.location(name), e)),
         }
+    }
+}
+
+/// The content type of a file the pipeline writes whole, by its extension.
+fn content_type(name: &str) -> Option<&'static str> {
+    match name.rsplit_once('.')?.1 {
+        "json" => Some("application/json"),
+        "txt" => Some("text/plain; charset=utf-8"),
+        "html" => Some("text/html; charset=utf-8"),
+        _ => None,
     }
 }
 
