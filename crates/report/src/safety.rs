@@ -61,15 +61,24 @@ fn category_row(out: &mut String, documents: &SessionDocuments, c: &Value, segme
         }
         out.push_str("</ul>");
     }
-    let detectors: Vec<String> = list(c, "/detectors")
-        .iter()
-        .filter_map(|d| Some(format!("{} {}", d.get("id")?.as_str()?, d.get("version")?.as_str().unwrap_or(""))))
-        .collect();
+    // Merged verdicts (one per participant) can name a detector or a limitation more than once.
+    let mut detectors: Vec<String> = Vec::new();
+    for d in list(c, "/detectors") {
+        let (Some(id), version) = (text(Some(d), "/id"), text(Some(d), "/version").unwrap_or("")) else { continue };
+        let named = format!("{id} {version}");
+        if !detectors.contains(&named) {
+            detectors.push(named);
+        }
+    }
     if !detectors.is_empty() {
         put!(out, "<p class=\"note\">Detectors: {}.</p>", esc(detectors.join(", ").trim()));
     }
+    let mut limitations: Vec<&str> = Vec::new();
     for limitation in list(c, "/limitations").iter().filter_map(Value::as_str) {
-        put!(out, "<p class=\"note\">{}</p>", esc(limitation));
+        if !limitations.contains(&limitation) {
+            limitations.push(limitation);
+            put!(out, "<p class=\"note\">{}</p>", esc(limitation));
+        }
     }
     out.push_str("</td></tr>\n");
 }

@@ -62,8 +62,9 @@ fn quality_card(out: &mut String, title: &str, quality: Option<&Value>, reason: 
         return;
     };
     score_line(out, title, num(Some(q), "/score"), text(Some(q), "/reason"));
+    out.push_str("<div class=\"halves\">\n");
     for (half, name) in [("audio", "Audio"), ("video", "Video")] {
-        put!(out, "<h4>{name}</h4>\n");
+        put!(out, "<div>\n<h4>{name}</h4>\n");
         score_line(out, name, num(Some(q), &format!("/{half}/score")), text(Some(q), &format!("/{half}/reason")));
         let metrics = q.pointer(&format!("/{half}/metrics"));
         if let Some(subs) = object(Some(q), &format!("/{half}/sub_scores")) {
@@ -77,7 +78,9 @@ fn quality_card(out: &mut String, title: &str, quality: Option<&Value>, reason: 
             }
             out.push_str("</tbody>\n</table></div>\n");
         }
+        out.push_str("</div>\n");
     }
+    out.push_str("</div>\n");
     issues(out, list(Some(q), "/issues"));
     out.push_str("</article>\n");
 }

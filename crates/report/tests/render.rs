@@ -78,7 +78,8 @@ fn single() -> SessionDocuments {
         })),
         safety_scan: Some(json!({"categories": [
             {"category": "offensive", "score": 0.9, "threshold": 0.5, "decision": "flagged",
-             "detectors": [{"id": "lexicon/en", "version": "1"}], "limitations": ["A word list."],
+             "detectors": [{"id": "lexicon/en", "version": "1"}, {"id": "lexicon/en", "version": "1"}],
+             "limitations": ["A word list.", "A word list."],
              "events": [{"category": "offensive", "score": 0.9, "decision": "flagged", "source": "post_session",
                 "media_time_s": 12.0, "evidence": {"quote": {"text": "a rude word", "start_s": 12.5, "end_s": 13.0}}}]},
             {"category": "violence", "score": null, "reason": "no LLM provider is configured", "decision": null}
@@ -156,6 +157,8 @@ fn figures_come_from_the_documents_and_text_is_escaped() {
     // The offensive quote at 12.5 s links to the segment that starts at 12 s.
     assert!(html.contains("<a class=\"ts\" href=\"#seg-1\">0:12</a>"), "evidence links to the transcript");
     assert!(html.contains("realtime client"), "realtime events listed");
+    assert_eq!(html.matches("A word list.").count(), 1, "a limitation merged from two participants is shown once");
+    assert!(html.contains("Detectors: lexicon/en 1.</p>"), "a detector is named once");
     assert!(html.contains("flag-covered"), "video flag lane");
     assert!(html.contains("-35.5 LUFS"), "loudness values in hover titles");
 }
