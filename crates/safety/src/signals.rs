@@ -81,7 +81,8 @@ pub fn suspicious_behavior(
     let mut events = Vec::new();
     let mut stretches = Vec::new();
     for issue in quality.issues.iter().filter(|i| HIDDEN_VIDEO_CODES.contains(&i.code.as_str())) {
-        let length = (issue.end_s - issue.start_s).max(0.0);
+        // A summary of many short stretches is as long as the longest of them, not first to last.
+        let length = issue.longest_s();
         if length < thresholds.min_stretch_s {
             continue;
         }
@@ -141,7 +142,10 @@ pub fn ai_bot(
     let category = SafetyCategory::AiBot;
     let threshold = thresholds.ai_bot;
     let frames = video.map(|v| v.frames.as_slice()).unwrap_or_default();
-    let motion = (frames.len() >= 10).then(|| motion_signals(frames));
+    // A covered camera or a closed shutter does not move either, but it is not a still picture
+    // of a person: those frames are left out (suspicious behaviour judges them).
+    let visible: Vec<session_scoring::FrameStats> = frames.iter().filter(|f| !f.is_covered()).cloned().collect();
+    let motion = (visible.len() >= 10).then(|| motion_signals(&visible));
     let flat_voice = engagement
         .prosody
         .as_ref()
@@ -152,23 +156,26 @@ pub fn ai_bot(
         return CategoryAssessment::unavailable(
             category,
             threshold,
-            "too little to judge: fewer than 10 sampled video frames and under 8 s of voiced speech",
+            "too little to judge: fewer than 10 uncovered video frames and under 8 s of voiced speech",
         );
     }
-    let (still_ratio, loop_ratio) = motion.unwrap_or((0.0, 0.0));
     // 90 % still frames or more is a picture that never moves; a tenth of the frames repeating
-    // older ones exactly is a loop.
-    let still_score = ((still_ratio - 0.6) / 0.3).clamp(0.0, 1.0);
-    let loop_score = (loop_ratio / 0.1).clamp(0.0, 1.0);
-    let voice_score = flat_voice.map_or(0.0, |(_, s)| s);
-    let score = still_score.max(loop_score).max(voice_score);
+    // older ones exactly is a loop. A signal without its input is `null`, never 0.
+    let still_score = motion.map(|(still, _)| ((still - 0.6) / 0.3).clamp(0.0, 1.0));
+    let loop_score = motion.map(|(_, looped)| (looped / 0.1).clamp(0.0, 1.0));
+    let voice_score = flat_voice.map(|(_, s)| s);
+    let score = [still_score, loop_score, voice_score].into_iter().flatten().fold(0.0, f64::max);
     let info = signal_detector("synthetic-media");
     let signals = json!({
         "frames_sampled": frames.len(),
+        "frames_covered": frames.len() - visible.len(),
         "still_frame_ratio": motion.map(|m| round4(m.0)),
         "looped_frame_ratio": motion.map(|m| round4(m.1)),
         "pitch_std_semitones": flat_voice.map(|v| v.0),
-        "still_score": round4(still_score), "loop_score": round4(loop_score), "flat_voice_score": round4(voice_score),
+        "still_score": still_score.map(round4), "loop_score": loop_score.map(round4),
+        "flat_voice_score": voice_score.map(round4),
+        "video_reason": motion.is_none().then_some("fewer than 10 uncovered video frames were sampled"),
+        "voice_reason": flat_voice.is_none().then_some("under 8 s of voiced speech"),
     });
     let mut events = Vec::new();
     if SafetyDecision::from_score(score, threshold) == SafetyDecision::Flagged {
@@ -269,6 +276,46 @@ mod tests {
         let moving = video((0..30).map(|i| frame(i as f64, i as u8)).collect());
         let verdict = ai_bot(Some(&moving), &engagement, None, &thresholds);
         assert_eq!((verdict.score, verdict.decision), (Some(0.0), Some(SafetyDecision::Clear)));
+        assert!(verdict.events.is_empty());
+        assert!(verdict.signals["flat_voice_score"].is_null(), "no voice: null, not 0: {}", verdict.signals);
+    }
+
+    #[test]
+    fn a_covered_camera_is_not_a_still_picture_of_a_bot() {
+        let engagement = session_scoring::score_engagement(Err("no audio"), Err("no video"), Err("no transcript"));
+        let black = |t: f64| FrameStats { mean_luma: 2.0, std_luma: 0.5, laplacian_variance: 0.0, ..frame(t, 0) };
+        // Ten seconds of a live picture, then the shutter closed for the rest of the call.
+        let mut frames: Vec<_> = (0..10).map(|i| frame(i as f64, i as u8)).collect();
+        frames.extend((10..60).map(|i| black(i as f64)));
+        let verdict = ai_bot(Some(&video(frames)), &engagement, None, &SignalThresholds::default());
+        assert_eq!(verdict.decision, Some(SafetyDecision::Clear), "{}", verdict.signals);
+        assert_eq!(verdict.signals["frames_covered"], 50);
+        // Covered throughout: nothing to judge the picture by.
+        let covered = video((0..60).map(|i| black(i as f64)).collect());
+        let verdict = ai_bot(Some(&covered), &engagement, None, &SignalThresholds::default());
+        assert_eq!(verdict.score, None, "{:?}", verdict.reason);
+    }
+
+    #[test]
+    fn many_short_freezes_are_not_one_long_hidden_stretch() {
+        use session_scoring::{Issue, IssueSummary, Severity};
+        let moving = video((0..30).map(|i| frame(i as f64 * 10.0, i as u8)).collect());
+        let mut quality = session_scoring::score_quality(Err("no audio"), Ok(&moving));
+        let freeze = |start_s: f64, end_s: f64| Issue {
+            code: "video_freeze".into(),
+            severity: Severity::Warning,
+            start_s,
+            end_s,
+            message: "Video froze".into(),
+            summary: None,
+        };
+        quality.issues = (0..20).map(|i| freeze(i as f64 * 10.0, i as f64 * 10.0 + 1.0)).collect();
+        // The 21st to 40th freezes, one second each, summarised from 200 s to 300 s.
+        let mut rest = freeze(200.0, 300.0);
+        rest.summary = Some(IssueSummary { count: 20, longest_s: 1.0, total_s: 20.0 });
+        quality.issues.push(rest);
+        let verdict = suspicious_behavior(&quality, None, 300.0, None, &SignalThresholds::default());
+        assert_eq!(verdict.decision, Some(SafetyDecision::Clear), "{}", verdict.signals);
         assert!(verdict.events.is_empty());
     }
 }

@@ -89,7 +89,7 @@ pub use session::{
     MeanScore, ParticipantEngagement, ParticipantQuality, SessionEngagement, SessionQuality, session_engagement,
     session_quality,
 };
-pub use timeline::{Issue, Severity, clock};
+pub use timeline::{Issue, IssueSummary, Severity, clock};
 pub use video::{
     FrameStats, FrameTiming, Freeze, FreezeDetector, FreezeKind, FrozenFrameDetector, PacketInfo, ThumbnailDifference,
     VideoFeatures, frame_stats, frame_times_s, luma_from_rgb, thumbnail_difference,

@@ -27,6 +27,29 @@ pub struct Issue {
     pub end_s: f64,
     /// A sentence a person understands.
     pub message: String,
+    /// Set on the one issue that stands for the issues of a code beyond the first 20: how many
+    /// it summarises and how long the longest of them lasted (its own span runs from the first
+    /// to the last, with gaps between them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<IssueSummary>,
+}
+
+/// What a summary issue stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IssueSummary {
+    /// Issues summarised.
+    pub count: usize,
+    /// The longest of them, seconds.
+    pub longest_s: f64,
+    /// Their total length, seconds.
+    pub total_s: f64,
+}
+
+impl Issue {
+    /// How long the problem lasted: the span, or for a summary the longest issue it stands for.
+    pub fn longest_s(&self) -> f64 {
+        self.summary.map_or((self.end_s - self.start_s).max(0.0), |s| s.longest_s)
+    }
 }
 
 impl Issue {
@@ -37,6 +60,7 @@ impl Issue {
             start_s: crate::scale::round_to(start_s, 2),
             end_s: crate::scale::round_to(end_s, 2),
             message,
+            summary: None,
         }
     }
 }
@@ -53,13 +77,21 @@ pub(crate) fn cap_issues(mut issues: Vec<Issue>, what: &str) -> Vec<Issue> {
     let rest = issues.split_off(MAX_ISSUES_PER_CODE);
     let first = &rest[0];
     let last = &rest[rest.len() - 1];
-    issues.push(Issue::new(
+    let lengths = rest.iter().map(|i| (i.end_s - i.start_s).max(0.0));
+    let summary = IssueSummary {
+        count: rest.len(),
+        longest_s: crate::scale::round_to(lengths.clone().fold(0.0, f64::max), 2),
+        total_s: crate::scale::round_to(lengths.sum(), 2),
+    };
+    let mut summarised = Issue::new(
         &first.code,
         first.severity,
         first.start_s,
         last.end_s,
         format!("{} more {what} between {} and {}", rest.len(), clock(first.start_s), clock(last.end_s)),
-    ));
+    );
+    summarised.summary = Some(summary);
+    issues.push(summarised);
     issues
 }
 
@@ -131,6 +163,9 @@ mod tests {
             (0..25).map(|i| Issue::new("x", Severity::Info, f64::from(i), f64::from(i) + 0.5, "m".into())).collect();
         let capped = cap_issues(issues, "dropouts");
         assert_eq!(capped.len(), MAX_ISSUES_PER_CODE + 1);
-        assert!(capped.last().unwrap().message.starts_with("5 more dropouts"));
+        let summary = capped.last().unwrap();
+        assert!(summary.message.starts_with("5 more dropouts"));
+        assert_eq!(summary.summary, Some(IssueSummary { count: 5, longest_s: 0.5, total_s: 2.5 }));
+        assert_eq!(summary.longest_s(), 0.5, "not the 4.5 s from the first to the last");
     }
 }

@@ -143,7 +143,10 @@ fn dropouts(features: &AudioFeatures) -> Vec<(f64, f64)> {
 fn sub_scores(m: &AudioQualityMetrics) -> AudioSubScores {
     let minutes = (m.duration_s / 60.0).max(1.0 / 60.0);
     AudioSubScores {
-        loudness: SubScore::measured(m.integrated_loudness_lufs.map_or(0.0, |l| band(l, -50.0, -26.0, -14.0, -5.0))),
+        loudness: SubScore::from_option(
+            m.integrated_loudness_lufs.map(|l| band(l, -50.0, -26.0, -14.0, -5.0)),
+            "nothing passes the -70 LUFS gate: the audio is silent (the silence sub-score rates that)",
+        ),
         clipping: SubScore::measured(log_ramp_down(m.clipping_ratio, 1e-4, 1e-2)),
         noise: SubScore::from_option(
             m.snr_db.map(|snr| ramp(snr, 6.0, 30.0)),

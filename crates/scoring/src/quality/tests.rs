@@ -71,10 +71,14 @@ fn noise_at_0_db_snr_lowers_the_noise_score() {
 }
 
 #[test]
-fn silence_lowers_the_silence_and_loudness_scores() {
+fn silence_lowers_the_silence_score_and_leaves_loudness_unmeasured() {
     let degraded = quality_of(&analyze(&vec![0.0; CLEAN_SAMPLES.len()]), &CLEAN_VIDEO);
     assert_worse(&clean(), &degraded, |r| &audio_subs(r).silence, "silent");
-    assert_worse(&clean(), &degraded, |r| &audio_subs(r).loudness, "silent");
+    // Silence has no loudness: `null` with the reason, never a measured 0.
+    let loudness = &audio_subs(&degraded).loudness;
+    assert_eq!(loudness.score, None);
+    assert!(loudness.reason.as_deref().unwrap().contains("silent"), "{loudness:?}");
+    assert!(degraded.audio.score.unwrap() < clean().audio.score.unwrap());
     let metrics = degraded.audio.metrics.as_ref().unwrap();
     assert_eq!(metrics.integrated_loudness_lufs, None);
     assert_eq!(metrics.silence_ratio, 1.0);
