@@ -14,6 +14,14 @@ use crate::SpeechSegment;
 use crate::scale::round_to;
 use crate::stats::{mean, median};
 
+/// A new speaker must overlap the one holding the floor by at least this much for the turn to be
+/// an interruption; a shorter overlap is an ordinary hand-over (VAD padding alone makes tens of
+/// milliseconds of it), counted as a reply without a gap, seconds.
+pub const MIN_INTERRUPTION_OVERLAP_S: f64 = 0.25;
+/// A silence longer than this before a new speaker is a lull, not a reply: it is counted in
+/// `response_latency.lulls` and left out of the latency figures, seconds.
+pub const MAX_RESPONSE_LATENCY_S: f64 = 10.0;
+
 /// One participant's speech.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ParticipantSpeech {
@@ -77,6 +85,9 @@ pub struct ResponseLatency {
     pub mean_s: Option<f64>,
     /// Median, seconds; `null` without responses.
     pub median_s: Option<f64>,
+    /// Turns taken after more than [`MAX_RESPONSE_LATENCY_S`] of silence: not replies.
+    #[serde(default)]
+    pub lulls: usize,
 }
 
 struct Floor {
@@ -90,6 +101,7 @@ struct Tally {
     interruptions: Vec<usize>,
     longest_turn_s: Vec<f64>,
     latencies_s: Vec<f64>,
+    lulls: usize,
 }
 
 /// Conversation metrics for participants on a shared timeline.
@@ -138,6 +150,7 @@ pub fn score_conversation(participants: &[ParticipantSpeech]) -> ConversationRep
             count: tally.latencies_s.len(),
             mean_s: mean(&tally.latencies_s).map(|m| round_to(m, 3)),
             median_s: median(&tally.latencies_s).map(|m| round_to(m, 3)),
+            lulls: tally.lulls,
         },
         balance: balance(&shares),
     }
@@ -154,8 +167,13 @@ fn balance(shares: &[Option<f64>]) -> Option<f64> {
 }
 
 fn follow_floor(tagged: &[(usize, SpeechSegment)], n: usize) -> Tally {
-    let mut tally =
-        Tally { turns: vec![0; n], interruptions: vec![0; n], longest_turn_s: vec![0.0; n], latencies_s: Vec::new() };
+    let mut tally = Tally {
+        turns: vec![0; n],
+        interruptions: vec![0; n],
+        longest_turn_s: vec![0.0; n],
+        latencies_s: Vec::new(),
+        lulls: 0,
+    };
     let mut floor: Option<Floor> = None;
     for &(who, seg) in tagged {
         let taken = Floor { holder: who, turn_start_s: seg.start_s, speech_end_s: seg.end_s };
@@ -168,10 +186,13 @@ fn follow_floor(tagged: &[(usize, SpeechSegment)], n: usize) -> Tally {
             Some(f) if seg.end_s <= f.speech_end_s => f, // backchannel inside the holder's speech
             Some(f) => {
                 close_turn(&mut tally, &f);
-                if seg.start_s < f.speech_end_s {
+                let gap = seg.start_s - f.speech_end_s;
+                if -gap >= MIN_INTERRUPTION_OVERLAP_S {
                     tally.interruptions[who] += 1;
+                } else if gap > MAX_RESPONSE_LATENCY_S {
+                    tally.lulls += 1;
                 } else {
-                    tally.latencies_s.push(seg.start_s - f.speech_end_s);
+                    tally.latencies_s.push(gap.max(0.0));
                 }
                 tally.turns[who] += 1;
                 taken
@@ -242,6 +263,20 @@ mod tests {
         // speaking covers 0-10, 11-30, 32-40 = 37 s of 60.
         assert_eq!(report.mutual_silence_s, 23.0);
         assert_eq!(report.balance, Some(round_to(1.0 - (21.5 - 17.0) / 38.5, 4)));
+    }
+
+    #[test]
+    fn a_hand_over_with_padding_is_not_an_interruption_and_a_lull_is_not_a_reply() {
+        // B starts 60 ms before A stops (VAD padding), then A comes back after 30 s of silence,
+        // then B cuts in 1 s before A stops.
+        let a = person("a", &[(0.0, 5.0), (40.0, 50.0)]);
+        let b = person("b", &[(4.94, 10.0), (49.0, 55.0)]);
+        let report = score_conversation(&[a, b]);
+        assert_eq!(report.interruption_count, 1, "only the 1 s overlap interrupts");
+        assert_eq!(report.participants[1].interruptions, 1);
+        assert_eq!(report.response_latency.count, 1, "the padded hand-over is a reply without a gap");
+        assert_eq!(report.response_latency.median_s, Some(0.0));
+        assert_eq!(report.response_latency.lulls, 1, "30 s of silence is not a reply");
     }
 
     #[test]
