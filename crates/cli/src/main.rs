@@ -69,6 +69,10 @@ enum Command {
         /// What kind of session this is, for the LLM analysis (e.g. "a tutoring session").
         #[arg(long, value_name = "TEXT")]
         context: Option<String>,
+        /// The recording carries one person (not a room composite of several): a second voice
+        /// in it is suspicious. Each --participant track is always checked.
+        #[arg(long)]
+        one_person: bool,
         /// Print the result object as JSON on stdout.
         #[arg(long)]
         json: bool,
@@ -111,6 +115,7 @@ fn main() -> ExitCode {
             nudity_model,
             vad_model,
             context,
+            one_person,
             json,
         } => {
             let config = ProcessorConfig {
@@ -121,6 +126,7 @@ fn main() -> ExitCode {
                 nudity_model,
                 vad_model,
                 session_context: context,
+                one_person_recording: one_person,
                 ..ProcessorConfig::new(out)
             };
             process(input.as_deref(), &participants, &session_id, config, json)

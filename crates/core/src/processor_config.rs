@@ -52,6 +52,9 @@ pub struct ProcessorConfig {
     pub gemini_api_key: Option<String>,
     /// What kind of session this is ("a tutoring session"), for the LLM.
     pub session_context: Option<String>,
+    /// The session's recording carries one person: look for a second voice in it too
+    /// ([`SafetySettings::one_person_recording`]).
+    pub one_person_recording: bool,
 }
 
 impl ProcessorConfig {
@@ -68,6 +71,7 @@ impl ProcessorConfig {
             nudity_model: None,
             gemini_api_key: None,
             session_context: None,
+            one_person_recording: false,
         }
     }
 
@@ -88,10 +92,12 @@ impl ProcessorConfig {
         if let Some(folder) = self.vad_model {
             builder = builder.voice_activity(Arc::new(SileroVad::load(&folder)?));
         }
-        if let Some(folder) = self.nudity_model {
-            let classifier = Arc::new(NudityClassifier::load(&folder)?);
-            builder = builder.safety(SafetySettings { nudity_model: Some(classifier), ..SafetySettings::default() });
-        }
+        let nudity_model = match self.nudity_model {
+            Some(folder) => Some(Arc::new(NudityClassifier::load(&folder)?)),
+            None => None,
+        };
+        let one_person_recording = self.one_person_recording;
+        builder = builder.safety(SafetySettings { nudity_model, one_person_recording, ..SafetySettings::default() });
         if let Some(gemini) = Gemini::from_key_or_env(self.gemini_api_key.as_deref())? {
             builder = builder.llm(Arc::new(gemini) as Arc<dyn Llm>);
         }

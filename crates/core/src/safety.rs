@@ -26,6 +26,11 @@ pub struct SafetySettings {
     pub nudity_threshold: f64,
     /// Seconds between sampled frames the nudity model scores.
     pub nudity_interval_s: f64,
+    /// The session's own recording (not one per participant) carries one person, so the
+    /// second-voice check runs on it too. Off by default: a room-composite recording of a 1:1
+    /// holds two voices, and flagging it would accuse two people of nothing. Each participant's
+    /// own track is always checked.
+    pub one_person_recording: bool,
 }
 
 impl Default for SafetySettings {
@@ -37,6 +42,7 @@ impl Default for SafetySettings {
             nudity_model: None,
             nudity_threshold: DEFAULT_NUDITY_THRESHOLD,
             nudity_interval_s: 5.0,
+            one_person_recording: false,
         }
     }
 }

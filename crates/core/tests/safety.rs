@@ -170,7 +170,8 @@ async fn a_replayed_loop_is_flagged_as_a_bot() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_second_voice_in_a_one_person_track_is_flagged() {
     let out = tempfile::tempdir().unwrap();
-    let processor = builder_for(out.path()).build();
+    let one_person = session_processing::SafetySettings { one_person_recording: true, ..Default::default() };
+    let processor = builder_for(out.path()).safety(one_person).build();
     for (name, flagged) in [("two-voices.wav", true), ("speech.wav", false), ("alice.mp4", false)] {
         processor.process("RM_voices", local(&fixture(name)), &CancelFlag::new()).await.unwrap();
         let scan = read_json(&out.path().join("sessions/RM_voices/safety-scan.json"));
@@ -188,4 +189,28 @@ async fn a_second_voice_in_a_one_person_track_is_flagged() {
             assert_eq!(verdict["decision"], "clear", "{name}: {verdict}");
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_voices_in_a_session_recording_are_not_suspicious_unless_one_person_was_expected() {
+    let out = tempfile::tempdir().unwrap();
+    let processor = builder_for(out.path()).build();
+    // A room composite of a 1:1 holds two voices: not checked, and said so.
+    processor.process("RM_composite", local(&fixture("two-voices.wav")), &CancelFlag::new()).await.unwrap();
+    let scan = read_json(&out.path().join("sessions/RM_composite/safety-scan.json"));
+    let verdict = category(&scan, "suspicious_behavior");
+    assert_ne!(verdict["decision"], "flagged", "{verdict}");
+    assert!(verdict["signals"]["second_voice"].is_null(), "{verdict}");
+    // Audio only: the category is not judged, and its reason says why the voices were not compared.
+    let why = verdict["signals"]["second_voice_reason"].as_str().or(verdict["reason"].as_str()).unwrap();
+    assert!(why.contains("one person's track"), "{verdict}");
+    // The same audio as one participant's own track: one voice expected, so two are flagged.
+    let participants = vec![session_processing::ParticipantInput {
+        participant: "alice".into(),
+        input: local(&fixture("two-voices.wav")),
+        offset_s: 0.0,
+    }];
+    processor.process_participants("RM_track", participants, &CancelFlag::new()).await.unwrap();
+    let scan = read_json(&out.path().join("sessions/RM_track/safety-scan.json"));
+    assert_eq!(category(&scan, "suspicious_behavior")["decision"], "flagged", "{scan}");
 }

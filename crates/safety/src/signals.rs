@@ -58,23 +58,28 @@ pub fn stretch_score(length_s: f64, duration_s: f64) -> f64 {
 /// for stretches of at least `min_stretch_s`. A stretch scores `max(1 - exp(-d / 30 s), d / D)`
 /// for a stretch of d seconds in a recording of D seconds: 21 s or half the session flag at 0.5.
 /// `voices` (from [`crate::second_voice`] on the track's pitch) adds a second voice in a track
-/// that should carry one person.
+/// that should carry one person; `Err(reason)` where one voice is not expected (the reason is
+/// reported as `signals.second_voice_reason`).
 pub fn suspicious_behavior(
     quality: &QualityReport,
-    voices: Option<&SecondVoice>,
+    voices: Result<Option<&SecondVoice>, &str>,
     duration_s: f64,
     participant: Option<&str>,
     thresholds: &SignalThresholds,
 ) -> CategoryAssessment {
     let category = SafetyCategory::SuspiciousBehavior;
     let threshold = thresholds.suspicious_behavior;
+    let (voices, voices_reason) = match voices {
+        Ok(voices) => (voices, None),
+        Err(reason) => (None, Some(reason)),
+    };
     if quality.video.metrics.is_none() && voices.is_none() {
         let reason = quality.video.reason.clone().unwrap_or_else(|| "the video could not be analysed".into());
-        return CategoryAssessment::unavailable(
-            category,
-            threshold,
-            format!("no video signals ({reason}) and too little voiced speech to compare voices"),
+        let voices = voices_reason.map_or_else(
+            || "too little voiced speech to compare voices".to_string(),
+            |why| format!("second voice {why}"),
         );
+        return CategoryAssessment::unavailable(category, threshold, format!("no video signals ({reason}); {voices}"));
     }
     let info = signal_detector("hidden-video");
     let mut best = 0.0f64;
@@ -105,8 +110,11 @@ pub fn suspicious_behavior(
         }
         detectors.push(voice_info);
     }
-    let signals =
+    let mut signals =
         json!({"hidden_stretches": stretches, "min_stretch_s": thresholds.min_stretch_s, "second_voice": voices});
+    if let Some(reason) = voices_reason {
+        signals["second_voice_reason"] = reason.into();
+    }
     CategoryAssessment::judged(category, best, threshold, detectors, signals, events)
         .with_limitation("Faces are not detected: someone out of frame with the camera running is not caught.")
         .with_limitation(
@@ -314,7 +322,7 @@ mod tests {
         let mut rest = freeze(200.0, 300.0);
         rest.summary = Some(IssueSummary { count: 20, longest_s: 1.0, total_s: 20.0 });
         quality.issues.push(rest);
-        let verdict = suspicious_behavior(&quality, None, 300.0, None, &SignalThresholds::default());
+        let verdict = suspicious_behavior(&quality, Ok(None), 300.0, None, &SignalThresholds::default());
         assert_eq!(verdict.decision, Some(SafetyDecision::Clear), "{}", verdict.signals);
         assert!(verdict.events.is_empty());
     }

@@ -19,6 +19,10 @@ use crate::{ProcessingError, SafetySettings, layout};
 const NUDITY_UNAVAILABLE: &str = "no nudity model is configured: run scripts/prepare-nsfw-model and give the \
      pipeline its folder (realtime nudity events from clients are still stored as they arrive)";
 
+const SECOND_VOICE_NOT_EXPECTED: &str = "not checked: the session's recording may hold several people (a \
+     room composite); a second voice is looked for in one person's track (record one track per participant, or \
+     set SafetySettings::one_person_recording)";
+
 /// What one recording gave the scan.
 pub(crate) struct ScanInput<'a> {
     pub participant: Option<&'a str>,
@@ -48,8 +52,14 @@ pub(crate) fn assess(settings: &SafetySettings, input: &ScanInput<'_>) -> Vec<Ca
     let mut verdicts = vec![nudity_verdict(settings, input)];
     verdicts.push(match input.quality {
         Some(quality) => {
-            let voices = input.audio.ok().and_then(|audio| second_voice(&audio.pitch_hz));
-            suspicious_behavior(quality, voices.as_ref(), input.duration_s, input.participant, signals)
+            // A second voice is suspicious only where one person is expected.
+            let voices = if input.participant.is_some() || settings.one_person_recording {
+                Ok(input.audio.ok().and_then(|audio| second_voice(&audio.pitch_hz)))
+            } else {
+                Err(SECOND_VOICE_NOT_EXPECTED)
+            };
+            let voices = voices.as_ref().map(Option::as_ref).map_err(|r| *r);
+            suspicious_behavior(quality, voices, input.duration_s, input.participant, signals)
         }
         None => CategoryAssessment::unavailable(
             SafetyCategory::SuspiciousBehavior,
