@@ -214,3 +214,22 @@ async fn two_voices_in_a_session_recording_are_not_suspicious_unless_one_person_
     let scan = read_json(&out.path().join("sessions/RM_track/safety-scan.json"));
     assert_eq!(category(&scan, "suspicious_behavior")["decision"], "flagged", "{scan}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_english_word_list_does_not_clear_a_german_transcript() {
+    let base = std::env::var_os("WHISPER_BASE_MODEL_DIR")
+        .map(std::path::PathBuf::from)
+        .expect("WHISPER_BASE_MODEL_DIR: the multilingual Whisper base folder scripts/prepare-whisper-base prints");
+    let whisper = session_processing::CandleWhisper::load(&base).expect("load Whisper base");
+    let out = tempfile::tempdir().unwrap();
+    let processor = builder_for(out.path()).transcriber(std::sync::Arc::new(whisper)).build();
+    processor.process("RM_de", local(&fixture("speech-de.wav")), &CancelFlag::new()).await.unwrap();
+    let transcript = read_json(&out.path().join("sessions/RM_de/transcript.json"));
+    assert_eq!(transcript["language"], "de", "Whisper base hears German");
+    let scan = read_json(&out.path().join("sessions/RM_de/safety-scan.json"));
+    for name in ["offensive", "harassment"] {
+        let verdict = category(&scan, name);
+        assert!(verdict["score"].is_null(), "{name}: not judged by an English list: {verdict}");
+        assert!(verdict["reason"].as_str().unwrap().contains("transcript in \"de\""), "{verdict}");
+    }
+}

@@ -40,6 +40,8 @@ struct Entry {
 /// A list of weighted phrases per category.
 pub struct Lexicon {
     entries: Vec<Entry>,
+    /// The language its phrases are in (ISO 639-1), when known.
+    language: Option<String>,
 }
 
 /// The English lexicon shipped with the crate.
@@ -48,7 +50,21 @@ const ENGLISH: &str = include_str!("lexicon/en.tsv");
 impl Lexicon {
     /// The built-in English lexicon (`src/lexicon/en.tsv`).
     pub fn english() -> Self {
-        Lexicon::from_tsv(ENGLISH, "built-in English lexicon").unwrap_or(Lexicon { entries: Vec::new() })
+        let list = Lexicon::from_tsv(ENGLISH, "built-in English lexicon")
+            .unwrap_or(Lexicon { entries: Vec::new(), language: None });
+        list.in_language("en")
+    }
+
+    /// States the language the phrases are in (ISO 639-1): a transcript in another language is
+    /// then not judged by this list.
+    pub fn in_language(mut self, language: &str) -> Self {
+        self.language = Some(language.to_ascii_lowercase());
+        self
+    }
+
+    /// The language the phrases are in, when stated.
+    pub fn language(&self) -> Option<&str> {
+        self.language.as_deref()
     }
 
     /// Reads `category<TAB>weight<TAB>phrase` lines (`#` starts a comment); `source` names the
@@ -79,7 +95,7 @@ impl Lexicon {
             }
             entries.push(Entry { category, weight, phrase: phrase.trim().to_string(), tokens });
         }
-        Ok(Lexicon { entries })
+        Ok(Lexicon { entries, language: None })
     }
 
     /// Number of entries.

@@ -73,8 +73,22 @@ pub(crate) fn assess(settings: &SafetySettings, input: &ScanInput<'_>) -> Vec<Ca
             CategoryAssessment::unavailable(SafetyCategory::AiBot, signals.ai_bot, "the engagement stage did not run")
         }
     });
-    match input.transcript {
-        Ok(transcript) => {
+    let foreign = input.transcript.ok().and_then(|t| {
+        let (list, spoken) = (settings.lexicon.language()?, t.language.as_deref()?);
+        (!spoken.eq_ignore_ascii_case(list)).then(|| {
+            format!(
+                "the word list is in \"{list}\" and the transcript in \"{spoken}\": a list in another language \
+                 cannot clear it (an LLM judges any language)"
+            )
+        })
+    });
+    match (input.transcript, foreign) {
+        (Ok(_), Some(reason)) => {
+            for category in [SafetyCategory::Offensive, SafetyCategory::Harassment] {
+                verdicts.push(CategoryAssessment::unavailable(category, settings.text_threshold, reason.clone()));
+            }
+        }
+        (Ok(transcript), None) => {
             let spans: Vec<TextSpan<'_>> = transcript
                 .segments
                 .iter()
@@ -82,7 +96,7 @@ pub(crate) fn assess(settings: &SafetySettings, input: &ScanInput<'_>) -> Vec<Ca
                 .collect();
             verdicts.extend(lexicon_assessments(&settings.lexicon, &spans, input.participant, settings.text_threshold));
         }
-        Err(reason) => {
+        (Err(reason), _) => {
             for category in [SafetyCategory::Offensive, SafetyCategory::Harassment] {
                 let reason = format!("no transcript to scan: {reason}");
                 verdicts.push(CategoryAssessment::unavailable(category, settings.text_threshold, reason));

@@ -160,6 +160,17 @@ fn a_two_second_gap_in_packets_is_one_freeze_issue() {
 }
 
 #[test]
+fn an_unknown_duration_measures_freezes_over_the_packets_span() {
+    let mut video = CLEAN_VIDEO.clone();
+    video.packets.retain(|p| !(5.0..7.0).contains(&p.pts_s.unwrap()));
+    let known = score(&video_subs(&quality_of(&CLEAN_AUDIO, &video)).freezes);
+    video.duration_s = 0.0; // the container did not say
+    let unknown = score(&video_subs(&quality_of(&CLEAN_AUDIO, &video)).freezes);
+    assert!(unknown > 0.0, "2 s frozen in 20 s is not the whole recording frozen");
+    assert!((unknown - known).abs() < 5.0, "{unknown} against {known} with the duration known");
+}
+
+#[test]
 fn measured_frame_rate_is_thirty() {
     let report = clean();
     let timing = report.video.metrics.as_ref().unwrap().timing.clone().unwrap();

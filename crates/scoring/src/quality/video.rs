@@ -212,8 +212,13 @@ fn sub_scores(features: &VideoFeatures, m: &VideoQualityMetrics) -> VideoSubScor
         m.timing.as_ref().map(|t| 0.75 * ramp(t.measured_fps, 5.0, 24.0) + 0.25 * ramp(t.frame_interval_cv, 0.5, 0.1)),
         "fewer than two packets carry a timestamp",
     );
-    let span_s = features.duration_s.max(1e-9);
-    let freeze_share = m.timing.as_ref().map(|t| t.freeze_total_s / span_s);
+    // The share of time frozen: over the declared duration, or, when the container does not
+    // state one, over the span the packets' timestamps cover; without either there is no share.
+    let freeze_share = m.timing.as_ref().and_then(|t| {
+        let packet_span_s = (t.measured_fps > 0.0).then(|| (t.frame_count.saturating_sub(1)) as f64 / t.measured_fps);
+        let span_s = Some(features.duration_s).filter(|d| *d > 0.0).or(packet_span_s).filter(|s| *s > 0.0)?;
+        Some((t.freeze_total_s / span_s).min(1.0))
+    });
     let frozen_share = m.picture.as_ref().map(|p| p.frozen_ratio);
     let worst_share = match (freeze_share, frozen_share) {
         (None, None) => None,
