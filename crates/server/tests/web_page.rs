@@ -2,8 +2,9 @@
 //! (`crates/server/web/tests/browser.mjs`), a fake camera and microphone from generated files,
 //! against the whole platform (Postgres, livekit-server, Egress, the S3 server, the server with
 //! its workers and Whisper tiny). Start → LiveKit records the published tracks → End → processed
-//! → the page shows the scores and the transcript of the spoken file; safety events posted from
-//! the page; a denied camera; the server gone. Screenshots of each state go to
+//! → the page shows the scores and the transcript of the spoken file; a second page joins through
+//! the invite link (1:1, one egress each, conversation metrics); safety events posted from the
+//! page; a denied camera; the server gone. Screenshots of each state go to
 //! `$CARGO_TARGET_DIR/test-artifacts/web/` (else the system temp folder).
 //! Nothing here is skipped: a missing Chromium, npm package or fixture fails the test.
 
@@ -148,7 +149,12 @@ fn the_page_records_a_session_in_chromium_and_shows_its_result() {
     assert_eq!(seen["published"], "audio,video", "{}", context());
     assert_eq!(seen["focus_after_start"], "end", "End takes the focus once live");
     assert_eq!(seen["invite_link_has_session"], true);
-    assert!(text(&seen["egress_id"]).starts_with("EG_"));
+    let recorders: Vec<String> = seen["egress_ids"].as_array().into_iter().flatten().map(text).collect();
+    assert!(recorders.len() == 2 && recorders.iter().all(|e| e.starts_with("EG_")), "{recorders:?}");
+    assert_ne!(recorders[0], recorders[1], "one egress each");
+    // The invite link: a second page previews, joins as "guest" and publishes too.
+    assert_eq!(seen["guest_button"], "Join session");
+    assert_eq!(seen["guest_published"], "audio,video", "{}", context());
 
     // Safety events: the valid one stored and listed; the invalid one refused with the field named.
     assert_eq!(seen["valid_event"]["stored"], true, "{}", context());
@@ -170,7 +176,16 @@ fn the_page_records_a_session_in_chromium_and_shows_its_result() {
     let egresses = stack
         .platform
         .query(&format!("SELECT participant_identity, status FROM session_egresses WHERE session_id = '{id}'"));
-    assert!(egresses.iter().any(|e| e["participant_identity"] == "host" && e["status"] == "complete"), "{egresses:?}");
+    for person in ["host", "guest"] {
+        let recorded = egresses.iter().any(|e| e["participant_identity"] == person && e["status"] == "complete");
+        assert!(recorded, "{person} recorded: {egresses:?}");
+    }
+    // Both pages show both people and the conversation between them.
+    for participants in [&seen["participants"], &seen["guest_participants"]] {
+        assert_eq!(participants, &serde_json::json!(["guest", "host"]), "{}", context());
+    }
+    assert_eq!(seen["guest_phase"], "complete");
+    assert!(text(&seen["conversation"]).contains("Turns"), "conversation metrics shown: {}", seen["conversation"]);
     let scores = &seen["scores"];
     for name in ["combined", "quality", "engagement"] {
         let shown = text(&scores[name]);

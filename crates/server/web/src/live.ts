@@ -75,25 +75,28 @@ export class DevicePreview {
 export interface RoomCallbacks {
   /** LiveKit's connection state: connecting, connected, reconnecting, disconnected. */
   onConnectionState(state: ConnectionState): void;
-  /** The room closed without the user ending the session. */
-  onLost(message: string): void;
+  /** The room closed without this page leaving it; `closedByServer` when the session was ended. */
+  onLost(message: string, closedByServer: boolean): void;
 }
 
 /** Connects to the session's room and publishes the preview's tracks. */
 export class LiveRoom {
-  private readonly room = new Room({ adaptiveStream: false, dynacast: false });
+  // The preview's tracks outlive the room (a closed room must not turn the preview black).
+  private readonly room = new Room({ adaptiveStream: false, dynacast: false, stopLocalTrackOnUnpublish: false });
   private leaving = false;
 
   constructor(callbacks: RoomCallbacks) {
     this.room.on(RoomEvent.ConnectionStateChanged, (state) => callbacks.onConnectionState(state));
     this.room.on(RoomEvent.Disconnected, (reason) => {
-      if (!this.leaving) callbacks.onLost(describeDisconnect(reason));
+      if (!this.leaving) callbacks.onLost(describeDisconnect(reason), reason === DisconnectReason.ROOM_DELETED);
     });
   }
 
   async join(url: string, token: string, preview: DevicePreview): Promise<void> {
     try {
-      await this.room.connect(url, token);
+      // The page shows no one else (yet): receiving and decoding the other person's video would
+      // only cost CPU that the recorders need on small machines.
+      await this.room.connect(url, token, { autoSubscribe: false });
     } catch (error) {
       throw new Error(describeConnectError(error));
     }

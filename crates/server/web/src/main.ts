@@ -151,7 +151,12 @@ function showConnection(state: ConnectionState): void {
   ui.connection.textContent = `LiveKit: ${state}`;
 }
 
-function lostConnection(message: string): void {
+function lostConnection(message: string, closedByServer: boolean): void {
+  // A guest's room closes when the host ends the session: follow it to the result.
+  if (closedByServer && live?.guest) {
+    void endSession();
+    return;
+  }
   showError(message);
   setPhase("disconnected");
   ui.end.disabled = false;

@@ -116,13 +116,14 @@ async function sessionFlow(browser) {
   result.session_id = live.id;
   result.published = live.published;
   result.focus_after_start = live.focused;
-  result.invite_link_has_session = live.invite.includes(`join=${live.id}`);
+  result.invite_link_has_session = live.invite.includes(`join=${live.id}`) && live.invite.includes("#key=");
   step("live");
 
   result.valid_event = await page.evaluate((e) => window.sessionMonitor.reportSafetyEvent(e), safetyEvent({}));
   result.invalid_event = await page.evaluate((e) => window.sessionMonitor.reportSafetyEvent(e), safetyEvent({ score: 1.7 }));
   result.safety_message = await page.textContent("#safety-message");
-  result.egress_id = await egressActive(live.id, live.key, "host");
+  const guest = await joinAsGuest(browser, live.invite);
+  result.egress_ids = [await egressActive(live.id, live.key, "host"), await egressActive(live.id, live.key, "guest")];
   const from = Number(await page.getAttribute("#timer", "data-seconds"));
   await page.waitForFunction((s) => Number(document.getElementById("timer").dataset.seconds) >= s, from + RECORD_S, {
     timeout: (RECORD_S + 30) * 1000,
@@ -145,6 +146,11 @@ async function sessionFlow(browser) {
   step("ended");
   await shot(page, "03-processing");
   await waitPhase(page, ["complete", "failed"], 300, "processing to finish");
+  await waitPhase(guest, ["complete", "failed"], 60, "the guest's page following the ended session");
+  result.guest_phase = await guest.evaluate(() => document.body.dataset.phase);
+  result.guest_participants = await guest.$$eval("[data-participant]", (s) => s.map((e) => e.dataset.participant));
+  await shot(guest, "08-guest-result");
+  await guest.context().close();
   result.phase = await page.evaluate(() => document.body.dataset.phase);
   result.statuses_seen = await page.evaluate(() => window.__statuses);
   result.result_text = await page.textContent("#result-body");
@@ -154,6 +160,8 @@ async function sessionFlow(browser) {
   );
   result.sub_scores = await page.$$eval(".sub-scores li", (items) => items.map((i) => i.textContent));
   result.artifact_links = await page.$$eval(".artifacts a", (links) => links.map((a) => a.textContent));
+  result.participants = await page.$$eval("[data-participant]", (s) => s.map((e) => e.dataset.participant));
+  result.conversation = await page.textContent(".conversation").catch(() => null);
   result.safety_categories = await page.$$eval(".safety li[data-category]", (items) => items.map((i) => i.textContent));
   await page.waitForSelector(`#sessions li[data-session-id="${live.id}"][data-status="${result.phase}"]`, { timeout: 15000 });
   result.history_lists_session = true;
@@ -165,6 +173,23 @@ async function sessionFlow(browser) {
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, "05-phone-width", false);
   await context.close();
+}
+
+/** Opens the host's invite link in a page of its own and joins the session as "guest". */
+async function joinAsGuest(browser, invite) {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  await context.grantPermissions(["camera", "microphone"], { origin: BASE_URL });
+  const guest = await context.newPage();
+  await guest.goto(invite);
+  await waitPhase(guest, "ready", 30, "the guest's preview");
+  result.guest_button = await guest.textContent("#start");
+  await guest.focus("#start");
+  await guest.keyboard.press("Enter");
+  await waitPhase(guest, "live", 60, "the guest joining");
+  result.guest_published = await guest.evaluate(() => document.body.dataset.published);
+  step("guest joined");
+  await shot(guest, "08-guest-live");
+  return guest;
 }
 
 async function serverDown(browser) {
