@@ -164,7 +164,10 @@ fn the_page_records_a_session_in_chromium_and_shows_its_result() {
     let stored = stack.platform.query(&format!(
         "SELECT payload FROM session_events WHERE session_id = '{id}' AND event_type = 'safety_event'"
     ));
-    assert_eq!(stored.len(), 1, "only the valid event is stored: {stored:?}");
+    // The in-browser nudity check scored frames of the neutral test scene and flagged none.
+    assert!(seen["nudity_frames"].as_u64().is_some_and(|n| n >= 2), "{}", seen["nudity_status"]);
+    assert_eq!(seen["nudity_backend"], "wasm", "TensorFlow.js runs on its WebAssembly backend");
+    assert_eq!(stored.len(), 1, "only the valid posted event is stored, no nudity flag: {stored:?}");
     assert_eq!(stored[0]["payload"]["event"]["source"], "realtime_client");
 
     // End → processed; the page followed it and shows the result.
@@ -207,9 +210,15 @@ fn the_page_records_a_session_in_chromium_and_shows_its_result() {
     assert_eq!(seen["history_lists_session"], true);
     assert!(seen["phone_overflow_px"].as_i64().is_some_and(|px| px <= 0), "no sideways scrolling at 390 px");
 
-    for name in
-        ["01-preview", "02-live", "03-processing", "04-result", "05-phone-width", "06-camera-denied", "07-server-down"]
-    {
+    eprintln!(
+        "web page: nudity check on {} took {} ms a frame ({} frames); screenshots in {}",
+        seen["nudity_backend"],
+        seen["nudity_check_ms"],
+        seen["nudity_frames"],
+        shots.display()
+    );
+    let names = ["01-preview", "02-live", "03-processing", "04-result", "05-phone-width", "06-camera-denied"];
+    for name in names.into_iter().chain(["07-server-down", "08-guest-live", "08-guest-result"]) {
         let shot = shots.join(format!("{name}.png"));
         assert!(std::fs::metadata(&shot).is_ok_and(|m| m.len() > 1000), "screenshot {} missing", shot.display());
     }

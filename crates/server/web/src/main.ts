@@ -8,6 +8,7 @@ import { byId, h } from "./dom";
 import { History } from "./history";
 import { keyOf, rememberKey } from "./keys";
 import { DevicePreview, LiveRoom, describeDeviceError } from "./live";
+import { NudityWatch, loadModel } from "./nudity";
 import { renderResult } from "./result";
 
 const POLL_MS = 1000;
@@ -19,6 +20,7 @@ interface Live {
   room: LiveRoom;
   /** A guest joined through an invite link: leaving does not end the session. */
   guest: boolean;
+  nudity: NudityWatch;
   startedAt: number;
   timer: number;
 }
@@ -38,6 +40,7 @@ const ui = {
   inviteLink: byId<HTMLInputElement>("invite-link"),
   safetyEvents: byId("safety-events"),
   safetyMessage: byId("safety-message"),
+  nudityStatus: byId("nudity-status"),
   resultSection: byId("result"),
   progress: byId("progress"),
   resultBody: byId("result-body"),
@@ -75,6 +78,7 @@ async function openDevices(): Promise<void> {
     preview = await DevicePreview.open(ui.preview);
     setPhase("ready");
     ui.start.disabled = false;
+    preloadNudityModel();
   } catch (error) {
     const problem = describeDeviceError(error);
     ui.deviceMessage.textContent = problem.message;
@@ -99,7 +103,14 @@ async function startSession(): Promise<void> {
     rememberKey(session.id, session.key);
     const room = new LiveRoom({ onConnectionState: showConnection, onLost: lostConnection });
     await room.join(started.livekit_url, started.token, preview);
-    const now: Live = { ...session, room, guest: Boolean(invitation), startedAt: Date.now(), timer: window.setInterval(tick, 250) };
+    const now: Live = {
+      ...session,
+      room,
+      guest: Boolean(invitation),
+      nudity: watchForNudity(identity),
+      startedAt: Date.now(),
+      timer: window.setInterval(tick, 250),
+    };
     live = now;
     document.body.dataset.sessionId = session.id;
     document.body.dataset.published = room.publishedKinds().sort().join(",");
@@ -121,6 +132,7 @@ async function endSession(): Promise<void> {
   ui.end.disabled = true;
   setPhase("ending");
   window.clearInterval(session.timer);
+  session.nudity.stop();
   await session.room.leave().catch(() => undefined);
   live = null;
   ui.invite.hidden = true;
@@ -137,6 +149,39 @@ async function endSession(): Promise<void> {
   }
   ui.start.disabled = false;
   await follow(session.id, session.key);
+}
+
+function preloadNudityModel(): void {
+  if (ui.nudityStatus.dataset.model) return;
+  ui.nudityStatus.dataset.model = "loading";
+  ui.nudityStatus.textContent = "Nudity check: loading the model…";
+  loadModel().then(
+    () => {
+      ui.nudityStatus.dataset.model = "ready";
+      if (!live) ui.nudityStatus.textContent = "Nudity check: ready; it runs while a session is live.";
+    },
+    (error: unknown) => {
+      ui.nudityStatus.dataset.model = "failed";
+      ui.nudityStatus.textContent = `The nudity check could not load its model: ${messageOf(error)}`;
+    },
+  );
+}
+
+function watchForNudity(identity: string): NudityWatch {
+  return new NudityWatch(ui.preview, identity, {
+    onChecked(frames, score, checkMs, backend) {
+      ui.nudityStatus.dataset.frames = String(frames);
+      ui.nudityStatus.dataset.checkMs = checkMs.toFixed(0);
+      ui.nudityStatus.dataset.backend = backend;
+      ui.nudityStatus.textContent = `Nudity check: ${frames} frames checked, last score ${score.toFixed(2)} (${checkMs.toFixed(0)} ms)`;
+    },
+    onFlagged(event) {
+      void reportSafetyEvent(event);
+    },
+    onError(message) {
+      ui.nudityStatus.textContent = message;
+    },
+  });
 }
 
 function tick(): void {

@@ -99,6 +99,7 @@ async function sessionFlow(browser) {
   await page.goto(BASE_URL);
   await waitPhase(page, "ready", 30, "camera and microphone preview");
   await page.waitForFunction(() => document.querySelector("#preview").videoWidth > 0, null, { timeout: 15000 });
+  await modelLoaded(page);
   step("preview");
   await shot(page, "01-preview");
 
@@ -128,6 +129,15 @@ async function sessionFlow(browser) {
   await page.waitForFunction((s) => Number(document.getElementById("timer").dataset.seconds) >= s, from + RECORD_S, {
     timeout: (RECORD_S + 30) * 1000,
   });
+  // The in-browser nudity check ran on the neutral test scene (and flagged nothing: web_page.rs
+  // finds no event but the one posted above).
+  await page.waitForFunction(() => Number(document.getElementById("nudity-status").dataset.frames) >= 2, null, {
+    timeout: 60000,
+  });
+  result.nudity_frames = Number(await page.getAttribute("#nudity-status", "data-frames"));
+  result.nudity_status = await page.textContent("#nudity-status");
+  result.nudity_backend = await page.getAttribute("#nudity-status", "data-backend");
+  result.nudity_check_ms = Number(await page.getAttribute("#nudity-status", "data-check-ms"));
   step("recorded");
   await shot(page, "02-live");
 
@@ -175,6 +185,13 @@ async function sessionFlow(browser) {
   await context.close();
 }
 
+/** The nudity model loads while the preview runs, before anything is recorded. */
+async function modelLoaded(page) {
+  await page.waitForSelector('#nudity-status[data-model="ready"]', { timeout: 60000 }).catch(async () => {
+    throw new Error(`the nudity model did not load within 60 s: ${await page.textContent("#nudity-status")}`);
+  });
+}
+
 /** Opens the host's invite link in a page of its own and joins the session as "guest". */
 async function joinAsGuest(browser, invite) {
   const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
@@ -182,6 +199,7 @@ async function joinAsGuest(browser, invite) {
   const guest = await context.newPage();
   await guest.goto(invite);
   await waitPhase(guest, "ready", 30, "the guest's preview");
+  await modelLoaded(guest);
   result.guest_button = await guest.textContent("#start");
   await guest.focus("#start");
   await guest.keyboard.press("Enter");
