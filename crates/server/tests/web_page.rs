@@ -140,6 +140,9 @@ fn the_page_records_a_session_in_chromium_and_shows_its_result() {
     assert!(text(&seen["denied_message"]).contains("denied"), "{}", context());
     assert_eq!((&seen["retry_focused"], &seen["start_disabled_when_denied"]), (&Value::Bool(true), &Value::Bool(true)));
     assert_eq!(seen["retry_recovered"], true);
+    // No camera or microphone at all: said so.
+    assert_eq!(seen["missing_kind"], "missing", "{}", context());
+    assert!(text(&seen["missing_message"]).contains("No camera or microphone was found"), "{}", context());
     // The server gone: a sentence saying so, and the page stays ready to try again.
     assert!(text(&seen["server_down_message"]).contains("cannot be reached"), "{}", context());
     assert_eq!(seen["server_down_phase"], "ready");
@@ -218,7 +221,7 @@ fn the_page_records_a_session_in_chromium_and_shows_its_result() {
         shots.display()
     );
     let names = ["01-preview", "02-live", "03-processing", "04-result", "05-phone-width", "06-camera-denied"];
-    for name in names.into_iter().chain(["07-server-down", "08-guest-live", "08-guest-result"]) {
+    for name in names.into_iter().chain(["06-no-devices", "07-server-down", "08-guest-live", "08-guest-result"]) {
         let shot = shots.join(format!("{name}.png"));
         assert!(std::fs::metadata(&shot).is_ok_and(|m| m.len() > 1000), "screenshot {} missing", shot.display());
     }
