@@ -214,10 +214,12 @@ fn the_page_records_a_session_in_chromium_and_shows_its_result() {
     assert!(seen["phone_overflow_px"].as_i64().is_some_and(|px| px <= 0), "no sideways scrolling at 390 px");
 
     eprintln!(
-        "web page: nudity check on {} took {} ms a frame ({} frames); screenshots in {}",
+        "web page: nudity check on {} took {} ms a frame ({} frames); sessions retried because a recorder \
+         stayed EGRESS_STARTING: {}; screenshots in {}",
         seen["nudity_backend"],
         seen["nudity_check_ms"],
         seen["nudity_frames"],
+        seen["recorder_retries"].as_u64().unwrap_or(0),
         shots.display()
     );
     let names = ["01-preview", "02-live", "03-processing", "04-result", "05-phone-width", "06-camera-denied"];

@@ -100,9 +100,10 @@ export class LiveRoom {
     } catch (error) {
       throw new Error(describeConnectError(error));
     }
-    for (const track of preview.tracks) {
-      await this.room.localParticipant.publishTrack(track, PUBLISH_OPTIONS);
-    }
+    // Both at once, in one negotiation: the recorder (started when LiveKit reports this page
+    // joined) finds media flowing sooner. A recorder that subscribes before the first video
+    // packet gets LiveKit's padding first, and egress v1.8.6 then sometimes never starts.
+    await Promise.all(preview.tracks.map((track) => this.room.localParticipant.publishTrack(track, PUBLISH_OPTIONS)));
   }
 
   publishedKinds(): string[] {

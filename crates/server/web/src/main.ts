@@ -93,6 +93,9 @@ async function startSession(): Promise<void> {
   if (!preview || live) return;
   clearError();
   ui.start.disabled = true;
+  // A new session: stop following the previous one.
+  followed = null;
+  ui.resultSection.hidden = true;
   setPhase("starting");
   const identity = ui.identity.value.trim() || (invitation ? "guest" : "host");
   let created: { id: string; key: string } | null = null;
