@@ -13,7 +13,7 @@ use crate::config::ServerConfig;
 use crate::error::ServerError;
 use crate::livekit_calls::LiveKitCalls;
 use crate::metrics::Metrics;
-use crate::routes::{ops, sessions, webhook};
+use crate::routes::{ops, page, sessions, webhook};
 
 /// Largest request body read (the webhook verifier refuses more than 1 MiB itself, with 413).
 const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
@@ -62,6 +62,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/livekit/webhook", post(webhook::receive))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
+        .route("/", get(page::index))
+        .route("/{file}", get(page::file))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }

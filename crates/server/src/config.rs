@@ -32,6 +32,9 @@ pub struct ServerConfig {
     /// `API_TOKEN`: when set, every `/api/*` call but the webhook needs `Authorization: Bearer`.
     pub api_token: Option<String>,
     pub queue: QueueSettings,
+    /// `WEB_DIR`: the built page (`scripts/build-web`), served at `/`; default
+    /// `crates/server/web/dist` of the source tree this binary was built from.
+    pub web_dir: PathBuf,
 }
 
 /// LiveKit's URL and key pair.
@@ -137,6 +140,7 @@ impl ServerConfig {
             s3,
             processor,
             api_token: var("API_TOKEN"),
+            web_dir: var("WEB_DIR").map(PathBuf::from).unwrap_or_else(default_web_dir),
             queue: QueueSettings {
                 heartbeat: Duration::from_secs(parse(&var, "QUEUE_HEARTBEAT_S", 5u64)?.max(1)),
                 missed_heartbeats: parse(&var, "QUEUE_MISSED_HEARTBEATS", 3usize)?.max(1),
@@ -163,6 +167,10 @@ impl ServerConfig {
             force_path_style: self.s3.force_path_style,
         })
     }
+}
+
+fn default_web_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("web").join("dist")
 }
 
 fn parse<T: std::str::FromStr>(
@@ -204,6 +212,7 @@ impl fmt::Debug for ServerConfig {
             .field("processor", &self.processor)
             .field("api_token", &self.api_token.as_ref().map(|_| "<set>"))
             .field("queue", &self.queue)
+            .field("web_dir", &self.web_dir)
             .finish()
     }
 }

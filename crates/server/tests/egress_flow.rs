@@ -6,100 +6,15 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use object_store::ObjectStore;
 use serde_json::{Value, json};
-use session_processing::livekit::{AccessToken, VideoGrants};
-use session_testkit::livekit_server::LiveKitServer;
-use session_testkit::{AvPublisher, EgressService, RedisServer, S3Server};
-use support::{API_KEY, API_SECRET, API_TOKEN, Platform, ServerProcess, http_get, http_post};
+use session_testkit::AvPublisher;
+use support::stack::{BUCKET, Stack};
+use support::{API_TOKEN, http_get, http_post};
 
-const BUCKET: &str = "recordings";
 /// Seconds of media recorded once the egress is active.
 const RECORD_S: f64 = 6.0;
-
-struct Stack {
-    platform: Platform,
-    s3: S3Server,
-    livekit: LiveKitServer,
-    // Dropped first: the recorders, then the server, then what they use.
-    _egress: EgressService,
-    _server: ServerProcess,
-    _redis: RedisServer,
-}
-
-impl Stack {
-    fn start() -> Stack {
-        let redis = RedisServer::start();
-        let s3 = S3Server::start();
-        s3.create_bucket(BUCKET);
-        let mut platform = Platform::start("ws://127.0.0.1:9");
-        let livekit = LiveKitServer::builder()
-            .redis(&redis.address)
-            .webhook_url(&format!("{}/api/livekit/webhook", platform.base_url()))
-            .start();
-        platform.env.remove("RECORDINGS_DIR");
-        platform.env.remove("OUTPUT_DIR");
-        for (name, value) in [
-            ("LIVEKIT_URL", livekit.ws_url()),
-            ("RECORDINGS_S3_BUCKET", BUCKET.to_string()),
-            ("S3_ENDPOINT", s3.endpoint.clone()),
-            ("AWS_REGION", S3Server::REGION.to_string()),
-            ("AWS_ACCESS_KEY_ID", S3Server::ACCESS_KEY_ID.to_string()),
-            ("AWS_SECRET_ACCESS_KEY", S3Server::SECRET_ACCESS_KEY.to_string()),
-        ] {
-            platform.env.insert(name.into(), value);
-        }
-        let egress = EgressService::start(&livekit, &redis, &s3, BUCKET);
-        let server = platform.serve(&[]);
-        Stack { platform, s3, livekit, _egress: egress, _server: server, _redis: redis }
-    }
-
-    fn logs(&self) -> String {
-        format!("livekit-server log:\n{}", self.livekit.log_text())
-    }
-
-    /// Waits until the session has a LiveKit egress for `identity` that LiveKit reports ACTIVE.
-    fn wait_until_recording(&self, id: &str, key: &str, identity: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(90);
-        let token = AccessToken::new(API_KEY, API_SECRET)
-            .with_grants(VideoGrants { room_record: true, ..Default::default() })
-            .to_jwt()
-            .expect("token");
-        loop {
-            let (_, seen) = http_get(
-                &format!("{}/api/sessions/{id}", self.platform.base_url()),
-                &[("X-Session-Key", key.to_string())],
-            );
-            let egress = seen["egresses"].as_array().into_iter().flatten().find(|e| {
-                e["participant_identity"] == identity && e["egress_id"].as_str().is_some_and(|i| i.starts_with("EG_"))
-            });
-            if let Some(egress_id) = egress.and_then(|e| e["egress_id"].as_str()) {
-                let (_, listed) =
-                    self.livekit.twirp("livekit.Egress/ListEgress", &token, &json!({ "egress_id": egress_id }));
-                if listed["items"][0]["status"] == "EGRESS_ACTIVE" {
-                    return egress_id.to_string();
-                }
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no active egress for {identity} within 90 s: {seen:#}\n{}",
-                self.logs()
-            );
-            std::thread::sleep(Duration::from_millis(250));
-        }
-    }
-
-    fn object(&self, key: &str) -> Vec<u8> {
-        let store = self.s3.store(BUCKET);
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-        runtime
-            .block_on(async { store.get(&object_store::path::Path::from(key)).await?.bytes().await })
-            .unwrap_or_else(|e| panic!("{key} in the bucket: {e}"))
-            .to_vec()
-    }
-}
 
 fn start_session(stack: &Stack, identity: &str) -> (String, String, String, String) {
     let (status, started) = http_post(
