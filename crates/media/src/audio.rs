@@ -8,7 +8,7 @@ use gstreamer_app::AppSink;
 use serde::{Deserialize, Serialize};
 
 use crate::runner::{PipelineRun, StreamLinks, filesrc, link, link_decoded, route_pads, seconds, sink_pad};
-use crate::{AUDIO_SAMPLE_RATE, CancelFlag, Limits, MediaError, check_input, init};
+use crate::{AUDIO_SAMPLE_RATE, CancelFlag, Limits, MediaError, MediaLimit, check_input, init};
 
 /// What the audio decode produced.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -61,24 +61,32 @@ pub fn decode_audio(
     let mut samples = 0u64;
     let mut first_sample_s = None;
     let mut chunk = Vec::new();
+    let mut budget: Option<AudioBudget> = None;
+    let pipeline = run.pipeline.clone();
     run.drain(
         &sink,
         &links,
         |path| MediaError::NoAudio { path },
         |sample| {
             let Some(buffer) = sample.buffer() else {
-                return;
+                return Ok(());
+            };
+            let budget = match &budget {
+                Some(budget) => budget,
+                None => budget.insert(AudioBudget::new(&pipeline, path, limits)?),
             };
             if first_sample_s.is_none() {
                 first_sample_s = seconds(buffer.pts());
             }
             let Ok(map) = buffer.map_readable() else {
-                return;
+                return Ok(());
             };
             chunk.clear();
             chunk.extend(map.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])));
             samples += chunk.len() as u64;
+            budget.check(samples, path)?;
             on_chunk(&chunk);
+            Ok(())
         },
     )?;
     Ok(AudioSummary {
@@ -87,4 +95,46 @@ pub fn decode_audio(
         duration_s: samples as f64 / AUDIO_SAMPLE_RATE as f64,
         first_sample_s: first_sample_s.unwrap_or(0.0),
     })
+}
+
+/// How many samples the decoder may deliver: the declared duration plus
+/// [`Limits::audio_overrun_margin`], or [`Limits::max_duration`] when nothing is declared.
+struct AudioBudget {
+    declared_s: Option<f64>,
+    margin_s: f64,
+    max_samples: u64,
+}
+
+impl AudioBudget {
+    fn new(pipeline: &gst::Pipeline, path: &Path, limits: &Limits) -> Result<Self, MediaError> {
+        let declared_s = seconds(pipeline.query_duration::<gst::ClockTime>());
+        let max_s = limits.max_duration.as_secs_f64();
+        if let Some(declared_s) = declared_s.filter(|d| *d > max_s) {
+            return Err(MediaError::LimitExceeded {
+                path: path.to_path_buf(),
+                limit: MediaLimit::Duration,
+                detail: format!("it declares {declared_s:.0} s, at most {max_s:.0} s allowed"),
+            });
+        }
+        let margin_s = limits.audio_overrun_margin.as_secs_f64();
+        let bound_s = declared_s.map_or(max_s, |d| d + margin_s);
+        Ok(Self { declared_s, margin_s, max_samples: (bound_s * AUDIO_SAMPLE_RATE as f64).ceil() as u64 })
+    }
+
+    fn check(&self, samples: u64, path: &Path) -> Result<(), MediaError> {
+        if samples <= self.max_samples {
+            return Ok(());
+        }
+        let decoded_s = samples as f64 / AUDIO_SAMPLE_RATE as f64;
+        let detail = match self.declared_s {
+            Some(declared_s) => format!(
+                "the decoder delivered {decoded_s:.0} s of audio but the file declares {declared_s:.1} s \
+                 (margin {:.0} s): its timestamps jump",
+                self.margin_s
+            ),
+            None => format!("the decoder delivered {decoded_s:.0} s of audio and the file declares no duration"),
+        };
+        let limit = if self.declared_s.is_some() { MediaLimit::AudioOverrun } else { MediaLimit::Duration };
+        Err(MediaError::LimitExceeded { path: path.to_path_buf(), limit, detail })
+    }
 }
