@@ -1,6 +1,7 @@
 //! 16 kHz mono `f32` audio, decoded from any stream GStreamer can parse.
 
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use gstreamer as gst;
 use gstreamer::prelude::*;
@@ -54,7 +55,9 @@ pub fn decode_audio(
 
     let links = StreamLinks::new("audio/");
     link(&run, &[&queue, &decode])?;
-    route_pads(&parse, sink_pad(&run, &queue)?, &links);
+    let queue_sink = sink_pad(&run, &queue)?;
+    let declared = declared_duration_at_first_buffer(&queue_sink);
+    route_pads(&parse, queue_sink, &links);
     link_decoded(&decode, sink_pad(&run, &convert)?);
 
     run.set_state(gst::State::Playing)?;
@@ -62,7 +65,6 @@ pub fn decode_audio(
     let mut first_sample_s = None;
     let mut chunk = Vec::new();
     let mut budget: Option<AudioBudget> = None;
-    let pipeline = run.pipeline.clone();
     run.drain(
         &sink,
         &links,
@@ -73,7 +75,9 @@ pub fn decode_audio(
             };
             let budget = match &budget {
                 Some(budget) => budget,
-                None => budget.insert(AudioBudget::new(&pipeline, path, limits)?),
+                None => {
+                    budget.insert(AudioBudget::new(*declared.lock().unwrap_or_else(|e| e.into_inner()), path, limits)?)
+                }
             };
             if first_sample_s.is_none() {
                 first_sample_s = seconds(buffer.pts());
@@ -97,6 +101,18 @@ pub fn decode_audio(
     })
 }
 
+/// The duration the demuxer declares when its first buffer passes `pad`: later, some demuxers
+/// (Matroska) lengthen it to the latest timestamp they read, jumps included.
+fn declared_duration_at_first_buffer(pad: &gst::Pad) -> Arc<Mutex<Option<gst::ClockTime>>> {
+    let declared: Arc<Mutex<Option<gst::ClockTime>>> = Arc::default();
+    let slot = declared.clone();
+    pad.add_probe(gst::PadProbeType::BUFFER, move |pad, _| {
+        *slot.lock().unwrap_or_else(|e| e.into_inner()) = pad.peer_query_duration::<gst::ClockTime>();
+        gst::PadProbeReturn::Remove
+    });
+    declared
+}
+
 /// How many samples the decoder may deliver: the declared duration plus
 /// [`Limits::audio_overrun_margin`], or [`Limits::max_duration`] when nothing is declared.
 struct AudioBudget {
@@ -106,8 +122,8 @@ struct AudioBudget {
 }
 
 impl AudioBudget {
-    fn new(pipeline: &gst::Pipeline, path: &Path, limits: &Limits) -> Result<Self, MediaError> {
-        let declared_s = seconds(pipeline.query_duration::<gst::ClockTime>());
+    fn new(declared: Option<gst::ClockTime>, path: &Path, limits: &Limits) -> Result<Self, MediaError> {
+        let declared_s = seconds(declared);
         let max_s = limits.max_duration.as_secs_f64();
         if let Some(declared_s) = declared_s.filter(|d| *d > max_s) {
             return Err(MediaError::LimitExceeded {

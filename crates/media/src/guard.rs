@@ -103,13 +103,15 @@ pub(crate) fn vp8_size(data: &[u8]) -> Option<(u32, u32)> {
 }
 
 /// Watches compressed video flowing through `pad` (before the decoder): a frame larger than the
-/// limit trips `tripwire`, and from then on nothing more reaches the decoder.
+/// limit trips `tripwire`, and from then on nothing more reaches the decoder. Items are consumed
+/// with `Handled`, not `Drop`: with gstreamer-rs, `Drop` makes GStreamer 1.22 unref a null pointer
+/// (a CRITICAL warning).
 pub(crate) fn guard_video_pad(pad: &gst::Pad, limits: &Limits, tripwire: &Tripwire) {
     let (limits, tripwire) = (limits.clone(), tripwire.clone());
     let media_type: Mutex<String> = Mutex::default();
     pad.add_probe(gst::PadProbeType::BUFFER | gst::PadProbeType::EVENT_DOWNSTREAM, move |_, info| {
         if tripwire.is_tripped() {
-            return gst::PadProbeReturn::Drop;
+            return gst::PadProbeReturn::Handled;
         }
         let verdict = match &info.data {
             Some(gst::PadProbeData::Event(event)) => match event.view() {
@@ -131,7 +133,7 @@ pub(crate) fn guard_video_pad(pad: &gst::Pad, limits: &Limits, tripwire: &Tripwi
         match verdict {
             Some(detail) => {
                 tripwire.trip(MediaLimit::FrameSize, detail);
-                gst::PadProbeReturn::Drop
+                gst::PadProbeReturn::Handled
             }
             None => gst::PadProbeReturn::Ok,
         }

@@ -69,6 +69,12 @@ impl StreamLinks {
         Self { wanted, linked: Arc::default(), all_pads_known: Arc::default() }
     }
 
+    /// Whether a stream of `media_type` is the wanted one; a video stream of still images
+    /// (MJPEG: "image/jpeg") counts as video.
+    fn wants(&self, media_type: &str) -> bool {
+        media_type.starts_with(self.wanted) || (self.wanted == "video/" && media_type.starts_with("image/"))
+    }
+
     fn stream_absent(&self) -> bool {
         self.all_pads_known.load(Ordering::SeqCst) && !self.linked.load(Ordering::SeqCst)
     }
@@ -295,11 +301,11 @@ pub(crate) fn classify(
 /// `target`. Other streams stay unlinked: demuxers carry on while any stream is linked, whereas a
 /// fakesink would block the demuxer's thread while the pipeline prerolls in `Paused`.
 pub(crate) fn route_pads(source: &gst::Element, target: gst::Pad, links: &StreamLinks) {
-    let wanted = links.wanted;
+    let wanted = links.clone();
     let linked = links.linked.clone();
     source.connect_pad_added(move |_, pad| {
         let caps = pad.current_caps().unwrap_or_else(|| pad.query_caps(None));
-        let is_wanted = caps.structure(0).is_some_and(|s| s.name().starts_with(wanted));
+        let is_wanted = caps.structure(0).is_some_and(|s| wanted.wants(s.name()));
         if is_wanted && !linked.load(Ordering::SeqCst) && pad.link(&target).is_ok() {
             linked.store(true, Ordering::SeqCst);
         }

@@ -25,6 +25,9 @@ struct ScanState {
     pads: Vec<gst::Pad>,
     streams: Vec<StreamSeen>,
     no_more_pads: bool,
+    /// Longest duration the streams declared when their first buffer passed, before the demuxer
+    /// read further (some demuxers lengthen their duration to the latest timestamp they saw).
+    declared: Option<gst::ClockTime>,
     /// Number of streams in the parser's stream collection, once posted.
     announced: Option<usize>,
 }
@@ -33,11 +36,7 @@ impl ScanState {
     /// Every stream is known and every video stream's first frame was checked.
     fn complete(&self) -> bool {
         let all_known = self.no_more_pads || self.announced.is_some_and(|n| n > 0 && self.streams.len() >= n);
-        all_known
-            && self
-                .streams
-                .iter()
-                .all(|s| s.settled || !(s.media_type.starts_with("video/") || s.media_type.starts_with("image/")))
+        all_known && self.streams.iter().all(|s| s.settled || s.media_type.starts_with("audio/"))
     }
 }
 
@@ -99,25 +98,32 @@ fn run_scan(pipeline: &gst::Pipeline, path: &Path, limits: &Limits) -> Result<()
             _ => {}
         }
     }
-    let pads = state.lock().unwrap_or_else(|e| e.into_inner()).pads.clone();
-    check_duration(path, &pads, limits.max_duration)
+    let state = state.lock().unwrap_or_else(|e| e.into_inner());
+    let declared =
+        state.declared.or_else(|| state.pads.iter().filter_map(|p| p.query_duration::<gst::ClockTime>()).max());
+    check_duration(path, declared, limits.max_duration)
 }
 
 /// Counts the parser's streams and looks at each one's caps and first buffer.
 fn watch_streams(parse: &gst::Element, state: &Arc<Mutex<ScanState>>, tripwire: &Tripwire, limits: &Limits) {
     let (seen, trip, limits) = (state.clone(), tripwire.clone(), limits.clone());
     parse.connect_pad_added(move |_, pad| {
+        let caps = pad.current_caps().unwrap_or_else(|| pad.query_caps(None));
+        if let Some(detail) = check_caps(&caps, &limits) {
+            trip.trip(MediaLimit::FrameSize, detail);
+        }
+        let media_type = caps.structure(0).map(|s| s.name().to_string()).unwrap_or_default();
         let index = {
             let mut state = seen.lock().unwrap_or_else(|e| e.into_inner());
             state.pads.push(pad.clone());
-            state.streams.push(StreamSeen::default());
+            state.streams.push(StreamSeen { media_type, settled: false });
             state.streams.len() - 1
         };
         if index + 1 > limits.max_streams {
             trip.trip(MediaLimit::Streams, too_many_streams(index + 1, &limits));
         }
         let (seen, trip, limits) = (seen.clone(), trip.clone(), limits.clone());
-        // Every item is dropped here: the pad stays unlinked, and nothing downstream allocates.
+        // The pad stays unlinked and its data is dropped here: nothing downstream allocates.
         pad.add_probe(gst::PadProbeType::DATA_DOWNSTREAM, move |pad, info| {
             let mut state = seen.lock().unwrap_or_else(|e| e.into_inner());
             let stream = &mut state.streams[index];
@@ -135,6 +141,9 @@ fn watch_streams(parse: &gst::Element, state: &Arc<Mutex<ScanState>>, tripwire: 
                 },
                 Some(gst::PadProbeData::Buffer(buffer)) if !stream.settled => {
                     stream.settled = true;
+                    let declared = pad.query_duration::<gst::ClockTime>();
+                    state.declared = state.declared.max(declared);
+                    let stream = &mut state.streams[index];
                     // Caps sent before this probe was added are only on the pad.
                     let caps = pad.current_caps();
                     if let Some(s) = caps.as_ref().and_then(|c| c.structure(0)).filter(|_| stream.media_type.is_empty())
@@ -149,7 +158,12 @@ fn watch_streams(parse: &gst::Element, state: &Arc<Mutex<ScanState>>, tripwire: 
             if let Some(detail) = verdict {
                 trip.trip(MediaLimit::FrameSize, detail);
             }
-            gst::PadProbeReturn::Drop
+            // Events go on to the unlinked pad (nowhere); data is dropped, so that the demuxer
+            // does not stop with "not linked".
+            match info.data {
+                Some(gst::PadProbeData::Event(_)) => gst::PadProbeReturn::Ok,
+                _ => gst::PadProbeReturn::Handled,
+            }
         });
     });
     let seen = state.clone();
@@ -160,9 +174,8 @@ fn too_many_streams(streams: usize, limits: &Limits) -> String {
     format!("it has at least {streams} streams, at most {} allowed", limits.max_streams)
 }
 
-/// The longest duration any stream declares, held against `max`.
-fn check_duration(path: &Path, pads: &[gst::Pad], max: Duration) -> Result<(), MediaError> {
-    let declared = pads.iter().filter_map(|pad| pad.query_duration::<gst::ClockTime>()).max();
+/// The declared duration held against `max`.
+fn check_duration(path: &Path, declared: Option<gst::ClockTime>, max: Duration) -> Result<(), MediaError> {
     match declared {
         Some(declared) if declared.nseconds() > max.as_nanos() as u64 => Err(MediaError::LimitExceeded {
             path: path.to_path_buf(),

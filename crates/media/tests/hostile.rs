@@ -1,0 +1,202 @@
+//! Hostile and mislabelled media, generated small (a few KB) with ffmpeg and patched byte by byte
+//! here: each input must end in a typed error that names the broken limit, quickly, with bounded
+//! output and memory.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use session_media::*;
+
+/// A fresh folder for one test's generated inputs.
+fn workdir(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("media-hostile-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs ffmpeg with `args` (output last); panics loudly when ffmpeg is missing or fails.
+fn ffmpeg(args: &[&str]) {
+    let output = Command::new("ffmpeg")
+        .args(["-nostdin", "-hide_banner", "-loglevel", "error", "-y"])
+        .args(args)
+        .output()
+        .expect("ffmpeg is needed to generate hostile media: apt-get install ffmpeg");
+    assert!(output.status.success(), "ffmpeg {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+}
+
+/// Replaces every occurrence of `pattern` followed by `len` bytes with `pattern` + `with`;
+/// returns how many were patched.
+fn patch_after(bytes: &mut [u8], pattern: &[u8], with: &[u8]) -> usize {
+    let mut count = 0;
+    let mut i = 0;
+    while i + pattern.len() + with.len() <= bytes.len() {
+        if &bytes[i..i + pattern.len()] == pattern {
+            let at = i + pattern.len();
+            bytes[at..at + with.len()].copy_from_slice(with);
+            count += 1;
+            i = at + with.len();
+        } else {
+            i += 1;
+        }
+    }
+    count
+}
+
+fn limit_of(error: &MediaError) -> Option<MediaLimit> {
+    match error {
+        MediaError::LimitExceeded { limit, .. } => Some(*limit),
+        _ => None,
+    }
+}
+
+/// 3 s of Opus in Matroska whose timestamps jump by 10 hours after 1.5 s, with the declared
+/// duration patched back to 3 s: a ~8 KB file that decodes to 10 hours of "silence".
+fn opus_with_a_timestamp_jump(dir: &Path, declared_ms: Option<f64>) -> PathBuf {
+    let path = dir.join(if declared_ms.is_some() { "jump-declared-3s.mka" } else { "jump.mka" });
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440:duration=3:sample_rate=48000",
+        "-af",
+        "asetpts=PTS+gte(T\\,1.5)*36000/TB",
+        "-c:a",
+        "libopus",
+        "-b:a",
+        "16k",
+        path.to_str().unwrap(),
+    ]);
+    if let Some(ms) = declared_ms {
+        let mut bytes = std::fs::read(&path).unwrap();
+        // Segment Info's Duration: ID 0x4489, an 8-byte float in milliseconds.
+        assert_eq!(patch_after(&mut bytes, &[0x44, 0x89, 0x88], &ms.to_be_bytes()), 1, "one Duration element");
+        std::fs::write(&path, bytes).unwrap();
+    }
+    assert!(std::fs::metadata(&path).unwrap().len() < 32 * 1024);
+    path
+}
+
+#[test]
+fn a_timestamp_jump_is_bounded_by_the_declared_duration() {
+    let dir = workdir("jump");
+    let path = opus_with_a_timestamp_jump(&dir, Some(3000.0));
+    let limits = Limits::default();
+    let info = probe(&path, &limits).unwrap();
+    assert!((info.duration_s.unwrap() - 3.0).abs() < 0.1, "{info:?}");
+    let started = Instant::now();
+    let mut delivered = 0u64;
+    let error = decode_audio(&path, &limits, &CancelFlag::new(), &mut |chunk| delivered += chunk.len() as u64)
+        .expect_err("10 hours of audio from a 3 s file");
+    assert_eq!(limit_of(&error), Some(MediaLimit::AudioOverrun), "{error}");
+    assert_eq!(error.code(), "limit_audio_overrun");
+    assert!(error.to_string().contains("audio_overrun_margin"), "{error}");
+    let bound = (3.0 + limits.audio_overrun_margin.as_secs_f64()) * AUDIO_SAMPLE_RATE as f64;
+    assert!(delivered as f64 <= bound, "{delivered} samples delivered, bound {bound}");
+    assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
+
+    // The margin is the caller's to set.
+    let tight = Limits { audio_overrun_margin: Duration::from_secs(1), ..Limits::default() };
+    let mut delivered = 0u64;
+    let error =
+        decode_audio(&path, &tight, &CancelFlag::new(), &mut |chunk| delivered += chunk.len() as u64).unwrap_err();
+    assert_eq!(limit_of(&error), Some(MediaLimit::AudioOverrun), "{error}");
+    assert!(delivered <= 4 * AUDIO_SAMPLE_RATE as u64 + AUDIO_SAMPLE_RATE as u64, "{delivered}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_declared_duration_over_the_maximum_is_refused_before_decoding() {
+    let dir = workdir("duration");
+    // Unpatched, the jump makes the file declare 10 hours.
+    let path = opus_with_a_timestamp_jump(&dir, None);
+    let limits = Limits::default();
+    let error = probe(&path, &limits).unwrap_err();
+    assert_eq!(limit_of(&error), Some(MediaLimit::Duration), "{error}");
+    assert_eq!(error.code(), "limit_duration");
+    assert!(error.to_string().contains("max_duration"), "{error}");
+    let mut delivered = 0u64;
+    let error =
+        decode_audio(&path, &limits, &CancelFlag::new(), &mut |chunk| delivered += chunk.len() as u64).unwrap_err();
+    assert_eq!(limit_of(&error), Some(MediaLimit::Duration), "{error}");
+    assert_eq!(delivered, 0);
+    // A genuine file longer than a chosen maximum.
+    let short = Limits { max_duration: Duration::from_secs(5), ..Limits::default() };
+    let clean = session_testkit::fixture("clean.mp4");
+    let error = probe(&clean, &short).unwrap_err();
+    assert_eq!(limit_of(&error), Some(MediaLimit::Duration), "{error}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A 64×64 MJPEG AVI whose JPEG start-of-frame markers are patched to `side` × `side`.
+fn mjpeg_claiming(dir: &Path, side: u16) -> PathBuf {
+    let path = dir.join(format!("mjpeg-{side}.avi"));
+    ffmpeg(&["-f", "lavfi", "-i", "testsrc2=size=64x64:rate=5", "-t", "1", "-c:v", "mjpeg", path.to_str().unwrap()]);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let size = [side.to_be_bytes(), side.to_be_bytes()].concat();
+    // SOF0: marker, length 17, precision 8, then height and width.
+    assert!(patch_after(&mut bytes, &[0xff, 0xc0, 0x00, 0x11, 0x08], &size) >= 1);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+#[test]
+fn a_huge_mjpeg_frame_header_is_refused_before_any_decoder_allocates() {
+    let dir = workdir("mjpeg");
+    let path = mjpeg_claiming(&dir, 30000);
+    let limits = Limits::default();
+    let started = Instant::now();
+    let error = probe(&path, &limits).unwrap_err();
+    assert_eq!(limit_of(&error), Some(MediaLimit::FrameSize), "{error}");
+    assert_eq!(error.code(), "limit_frame_size");
+    assert!(error.to_string().contains("30000×30000"), "{error}");
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    let mut frames = 0;
+    let error =
+        sample_frames(&path, (64, 64), FrameSampling::default(), &limits, &CancelFlag::new(), &mut |_| frames += 1)
+            .unwrap_err();
+    assert_eq!(limit_of(&error), Some(MediaLimit::FrameSize), "{error}");
+    assert_eq!(frames, 0);
+    // The same file with a sane header probes.
+    let sane = mjpeg_claiming(&dir, 64);
+    let info = probe(&sane, &limits).unwrap();
+    assert_eq!(info.video().unwrap().width, Some(64));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn frame_size_is_checked_from_the_caps_before_decoding() {
+    let clean = session_testkit::fixture("clean.mp4");
+    let small = Limits { max_frame_pixels: 320 * 180, ..Limits::default() };
+    let error = probe(&clean, &small).unwrap_err();
+    assert_eq!(limit_of(&error), Some(MediaLimit::FrameSize), "{error}");
+    assert!(error.to_string().contains("640×360"), "{error}");
+    let mut frames = 0;
+    let error =
+        sample_frames(&clean, (640, 360), FrameSampling::default(), &small, &CancelFlag::new(), &mut |_| frames += 1)
+            .unwrap_err();
+    assert_eq!(limit_of(&error), Some(MediaLimit::FrameSize), "{error}");
+    assert_eq!(frames, 0);
+    // Audio needs no frames: it is still read.
+    let summary = decode_audio(&clean, &small, &CancelFlag::new(), &mut |_| {}).unwrap();
+    assert!(summary.duration_s > 10.0);
+}
+
+#[test]
+fn too_many_streams_are_refused() {
+    let dir = workdir("streams");
+    let path = dir.join("many.mka");
+    let mut args = vec!["-f", "lavfi", "-i", "sine=duration=0.5:sample_rate=8000"];
+    args.extend(std::iter::repeat_n(["-map", "0:a"], 20).flatten());
+    args.extend(["-c:a", "pcm_s16le", path.to_str().unwrap()]);
+    ffmpeg(&args);
+    let error = probe(&path, &Limits::default()).unwrap_err();
+    assert_eq!(limit_of(&error), Some(MediaLimit::Streams), "{error}");
+    assert_eq!(error.code(), "limit_streams");
+    assert!(error.to_string().contains("max_streams"), "{error}");
+    let wide = Limits { max_streams: 32, ..Limits::default() };
+    let info = probe(&path, &wide).unwrap();
+    assert_eq!(info.streams.len(), 20);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
