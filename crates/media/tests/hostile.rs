@@ -200,3 +200,122 @@ fn too_many_streams_are_refused() {
     assert_eq!(info.streams.len(), 20);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn pictures_renamed_mp4_are_not_media_within_a_second() {
+    let dir = workdir("pictures");
+    for (name, codec) in [("photo-png.mp4", "png"), ("photo-jpeg.mp4", "mjpeg")] {
+        let path = dir.join(name);
+        ffmpeg(&[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=64x64",
+            "-frames:v",
+            "1",
+            "-c:v",
+            codec,
+            "-f",
+            "image2",
+            path.to_str().unwrap(),
+        ]);
+        let started = Instant::now();
+        let error = probe(&path, &Limits::default()).unwrap_err();
+        assert_eq!(error.code(), "input_not_media", "{name}: {error}");
+        let error = decode_audio(&path, &Limits::default(), &CancelFlag::new(), &mut |_| {}).unwrap_err();
+        assert_eq!(error.code(), "input_not_media", "{name}: {error}");
+        assert!(started.elapsed() < Duration::from_secs(1), "{name}: took {:?}", started.elapsed());
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_h264_mp4_with_a_header_over_16_kib_is_read() {
+    let dir = workdir("big-header");
+    let path = dir.join("big-header.mp4");
+    let comment = "a".repeat(30_000);
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=64x64:rate=10",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=duration=2",
+        "-t",
+        "2",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-c:a",
+        "aac",
+        "-movflags",
+        "+faststart",
+        "-metadata",
+        &format!("comment={comment}"),
+        path.to_str().unwrap(),
+    ]);
+    let info = probe(&path, &Limits::default()).unwrap_or_else(|e| panic!("{}: {e}", e.code()));
+    assert_eq!(info.video().unwrap().media_type, "video/x-h264");
+    let summary = decode_audio(&path, &Limits::default(), &CancelFlag::new(), &mut |_| {}).unwrap();
+    assert!((summary.duration_s - 2.0).abs() < 0.2, "{summary:?}");
+    let mut frames = 0;
+    sample_frames(&path, (64, 64), FrameSampling::default(), &Limits::default(), &CancelFlag::new(), &mut |_| {
+        frames += 1
+    })
+    .unwrap();
+    assert!(frames >= 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn frames_one_microsecond_apart_do_not_stall_and_audio_is_still_read() {
+    let dir = workdir("microsecond");
+    let path = dir.join("one-microsecond.mp4");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=64x64:rate=30:duration=2",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=duration=2",
+        "-vf",
+        "setpts=N*0.000001/TB",
+        "-fps_mode",
+        "passthrough",
+        "-video_track_timescale",
+        "1000000",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-c:a",
+        "aac",
+        path.to_str().unwrap(),
+    ]);
+    assert!(std::fs::metadata(&path).unwrap().len() < 200 * 1024, "60 frames and 2 s of audio");
+    let limits =
+        Limits { stall_timeout: Duration::from_secs(10), probe_timeout: Duration::from_secs(10), ..Limits::default() };
+    let started = Instant::now();
+    let info = probe(&path, &limits).unwrap_or_else(|e| panic!("{}: {e}", e.code()));
+    assert!(info.audio().is_some(), "{info:?}");
+    assert!(started.elapsed() < Duration::from_secs(5), "probe took {:?}", started.elapsed());
+    let summary = decode_audio(&path, &limits, &CancelFlag::new(), &mut |_| {}).unwrap();
+    assert!((summary.duration_s - 2.0).abs() < 0.2, "{summary:?}");
+    // GStreamer 1.22's qtdemux drops a video track of 60 frames within 60 µs: the video stages
+    // end at once, with the frames or a typed error, never at the watchdog.
+    match read_video_packets(&path, &limits, &CancelFlag::new()) {
+        Ok(packets) => assert_eq!(packets.len(), 60),
+        Err(error) => assert_eq!(error.code(), "no_video", "{error}"),
+    }
+    let sampled = sample_frames(&path, (64, 64), FrameSampling::default(), &limits, &CancelFlag::new(), &mut |_| {});
+    if let Err(error) = sampled {
+        assert_eq!(error.code(), "no_video", "{error}");
+    }
+    assert!(started.elapsed() < Duration::from_secs(8), "took {:?}", started.elapsed());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
