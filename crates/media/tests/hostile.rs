@@ -319,3 +319,57 @@ fn frames_one_microsecond_apart_do_not_stall_and_audio_is_still_read() {
     assert!(started.elapsed() < Duration::from_secs(8), "took {:?}", started.elapsed());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Environment variable that turns [`memory_capped_child`] into the child of
+/// [`no_hostile_input_aborts_under_a_memory_cap`].
+const CHILD_INPUT: &str = "SESSION_MEDIA_HOSTILE_INPUT";
+
+/// Runs every media stage on one input and prints each outcome's code; does its work only when
+/// started by [`no_hostile_input_aborts_under_a_memory_cap`] (which sets [`CHILD_INPUT`]).
+#[test]
+fn memory_capped_child() {
+    let Some(path) = std::env::var_os(CHILD_INPUT).map(PathBuf::from) else {
+        return;
+    };
+    let limits = Limits::default();
+    let code = |result: Result<(), MediaError>| result.map_or_else(|e| e.code().to_string(), |()| "ok".into());
+    let probed = code(probe(&path, &limits).map(|_| ()));
+    let audio = code(decode_audio(&path, &limits, &CancelFlag::new(), &mut |_| {}).map(|_| ()));
+    let frames = code(
+        sample_frames(&path, (320, 180), FrameSampling::default(), &limits, &CancelFlag::new(), &mut |_| {})
+            .map(|_| ()),
+    );
+    println!("OUTCOME probe={probed} audio={audio} frames={frames}");
+}
+
+#[test]
+fn no_hostile_input_aborts_under_a_memory_cap() {
+    let dir = workdir("capped");
+    let inputs = [
+        (mjpeg_claiming(&dir, 30000), "probe=limit_frame_size"),
+        (opus_with_a_timestamp_jump(&dir, Some(3000.0)), "audio=limit_audio_overrun"),
+        (opus_with_a_timestamp_jump(&dir, None), "probe=limit_duration"),
+    ];
+    let me = std::env::current_exe().unwrap();
+    for (input, expected) in inputs {
+        let output = Command::new("sh")
+            .arg("-c")
+            .arg(r#"ulimit -v 1500000 && exec "$0" --exact memory_capped_child --nocapture --test-threads 1"#)
+            .arg(&me)
+            .env(CHILD_INPUT, &input)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let outcome = stdout.find("OUTCOME").map_or("", |at| stdout[at..].lines().next().unwrap_or_default());
+        assert!(
+            output.status.success(),
+            "{} under ulimit -v 1500000: {:?}\n{stdout}\n{}",
+            input.display(),
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(outcome.contains(expected), "{}: {outcome}", input.display());
+        assert!(!outcome.contains("=ok") || expected.starts_with("audio"), "{}: {outcome}", input.display());
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
