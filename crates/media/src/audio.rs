@@ -8,6 +8,7 @@ use gstreamer::prelude::*;
 use gstreamer_app::AppSink;
 use serde::{Deserialize, Serialize};
 
+use crate::damage::{DamageReport, note_missing_end, watch_missing};
 use crate::runner::{PipelineRun, StreamLinks, filesrc, link, link_decoded, route_pads, seconds, sink_pad};
 use crate::{AUDIO_SAMPLE_RATE, CancelFlag, Limits, MediaError, MediaLimit, check_input, init};
 
@@ -19,6 +20,8 @@ pub struct AudioSummary {
     pub duration_s: f64,
     /// Timestamp of the first decoded sample (0 unless the stream starts late and is not padded).
     pub first_sample_s: f64,
+    /// Missing stretches (filled with silence) and decoding errors: signs of a damaged file.
+    pub damage: DamageReport,
 }
 
 /// Decodes the first audio stream of `path` to 16 kHz mono `f32` and hands it to `on_chunk` piece
@@ -59,6 +62,7 @@ pub fn decode_audio(
     let declared = declared_duration_at_first_buffer(&queue_sink);
     route_pads(&parse, queue_sink, &links);
     link_decoded(&decode, sink_pad(&run, &convert)?);
+    let missing = watch_missing(&sink_pad(&run, &rate)?);
 
     run.set_state(gst::State::Playing)?;
     let mut samples = 0u64;
@@ -93,11 +97,17 @@ pub fn decode_audio(
             Ok(())
         },
     )?;
+    let declared_duration_s = seconds(*declared.lock().unwrap_or_else(|e| e.into_inner()));
+    let mut missing = missing.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let first_sample_s = first_sample_s.unwrap_or(0.0);
+    note_missing_end(&mut missing, declared_duration_s, first_sample_s + samples as f64 / AUDIO_SAMPLE_RATE as f64);
+    let damage = DamageReport { declared_duration_s, missing, decoder_errors: run.warnings };
     Ok(AudioSummary {
         sample_rate: AUDIO_SAMPLE_RATE,
         samples,
         duration_s: samples as f64 / AUDIO_SAMPLE_RATE as f64,
-        first_sample_s: first_sample_s.unwrap_or(0.0),
+        first_sample_s,
+        damage,
     })
 }
 

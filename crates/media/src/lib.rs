@@ -13,6 +13,7 @@
 
 mod audio;
 mod cancel;
+mod damage;
 mod error;
 mod frames;
 mod guard;
@@ -28,6 +29,7 @@ mod wav;
 
 pub use audio::{AudioSummary, decode_audio};
 pub use cancel::CancelFlag;
+pub use damage::{DamageReport, MIN_MISSING_END_S, MIN_MISSING_S, MissingStretch};
 pub use error::{MediaError, MediaLimit, escape_controls, escaped_path};
 pub use frames::{Frame, FrameFormat, FrameSampling, FrameSummary, sample_frames, sample_frames_as};
 pub use init::{gstreamer_version, init};

@@ -111,6 +111,8 @@ pub(crate) struct PipelineRun<'a> {
     pub cancel: &'a CancelFlag,
     /// Set by pad probes when the data breaks one of the [`Limits`].
     pub tripwire: Tripwire,
+    /// Warnings posted on the bus: decoders report the corrupt data they skip this way.
+    pub warnings: u32,
     missing_plugin: Option<String>,
 }
 
@@ -123,6 +125,7 @@ impl<'a> PipelineRun<'a> {
             limits,
             cancel,
             tripwire: Tripwire::default(),
+            warnings: 0,
             missing_plugin: None,
         }
     }
@@ -237,6 +240,10 @@ impl<'a> PipelineRun<'a> {
                 if let Ok(missing) = gstreamer_pbutils::MissingPluginMessage::parse(msg) {
                     self.missing_plugin = Some(missing.description().to_string());
                 }
+                Ok(())
+            }
+            gst::MessageView::Warning(_) => {
+                self.warnings = self.warnings.saturating_add(1);
                 Ok(())
             }
             gst::MessageView::Error(err) => {

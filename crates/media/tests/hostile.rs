@@ -55,19 +55,7 @@ fn limit_of(error: &MediaError) -> Option<MediaLimit> {
 /// duration patched back to 3 s: a ~8 KB file that decodes to 10 hours of "silence".
 fn opus_with_a_timestamp_jump(dir: &Path, declared_ms: Option<f64>) -> PathBuf {
     let path = dir.join(if declared_ms.is_some() { "jump-declared-3s.mka" } else { "jump.mka" });
-    ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=frequency=440:duration=3:sample_rate=48000",
-        "-af",
-        "asetpts=PTS+gte(T\\,1.5)*36000/TB",
-        "-c:a",
-        "libopus",
-        "-b:a",
-        "16k",
-        path.to_str().unwrap(),
-    ]);
+    opus_jumping(&path, 36000);
     if let Some(ms) = declared_ms {
         let mut bytes = std::fs::read(&path).unwrap();
         // Segment Info's Duration: ID 0x4489, an 8-byte float in milliseconds.
@@ -76,6 +64,24 @@ fn opus_with_a_timestamp_jump(dir: &Path, declared_ms: Option<f64>) -> PathBuf {
     }
     assert!(std::fs::metadata(&path).unwrap().len() < 32 * 1024);
     path
+}
+
+/// 3 s of a 440 Hz tone in Opus/Matroska whose timestamps jump by `jump_s` after 1.5 s.
+fn opus_jumping(path: &Path, jump_s: u32) {
+    let jump = format!("asetpts=PTS+gte(T\\,1.5)*{jump_s}/TB");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440:duration=3:sample_rate=48000",
+        "-af",
+        &jump,
+        "-c:a",
+        "libopus",
+        "-b:a",
+        "16k",
+        path.to_str().unwrap(),
+    ]);
 }
 
 #[test]
@@ -371,5 +377,34 @@ fn no_hostile_input_aborts_under_a_memory_cap() {
         assert!(outcome.contains(expected), "{}: {outcome}", input.display());
         assert!(!outcome.contains("=ok") || expected.starts_with("audio"), "{}: {outcome}", input.display());
     }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn missing_stretches_and_decoding_errors_are_reported() {
+    let dir = workdir("damage");
+    let intact = dir.join("intact.mka");
+    opus_jumping(&intact, 0);
+    let summary = decode_audio(&intact, &Limits::default(), &CancelFlag::new(), &mut |_| {}).unwrap();
+    assert!(!summary.damage.is_damaged(), "{:?}", summary.damage);
+    assert!((summary.damage.declared_duration_s.unwrap() - 3.0).abs() < 0.1, "{:?}", summary.damage);
+
+    // A 5-second hole after 1.5 s: filled with silence, and reported.
+    let holed = dir.join("holed.mka");
+    opus_jumping(&holed, 5);
+    let summary = decode_audio(&holed, &Limits::default(), &CancelFlag::new(), &mut |_| {}).unwrap();
+    assert!((summary.duration_s - 8.0).abs() < 0.2, "{summary:?}");
+    let [stretch] = summary.damage.missing[..] else { panic!("one stretch: {:?}", summary.damage) };
+    assert!((stretch.start_s - 1.5).abs() < 0.1 && (stretch.duration_s - 5.0).abs() < 0.1, "{stretch:?}");
+
+    // Garbage over the middle of the intact file.
+    let corrupt = dir.join("corrupt.mka");
+    let mut bytes = std::fs::read(&intact).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle..middle + 600].iter_mut().enumerate().for_each(|(i, b)| *b = (i * 37 % 251) as u8);
+    std::fs::write(&corrupt, bytes).unwrap();
+    let summary = decode_audio(&corrupt, &Limits::default(), &CancelFlag::new(), &mut |_| {})
+        .unwrap_or_else(|e| panic!("{}: {e}", e.code()));
+    assert!(summary.damage.is_damaged(), "{summary:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

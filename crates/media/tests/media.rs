@@ -51,6 +51,7 @@ fn decodes_audio_to_16k_mono_for_every_container() {
         })
         .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(summary.samples, count);
+        assert!(!summary.damage.is_damaged(), "{name}: {:?}", summary.damage);
         assert!((summary.duration_s - duration).abs() < 0.2, "{name}: {} vs {duration}", summary.duration_s);
         let rms = (energy / count as f64).sqrt();
         assert!(rms > 0.01, "{name}: speech should not be silent (rms {rms})");
