@@ -66,6 +66,8 @@ pub struct FrameSummary {
     pub width: u32,
     pub height: u32,
     pub sampling: FrameSampling,
+    /// Decoding errors the video decoder skipped (warnings on the bus): a sign of damage.
+    pub decoder_errors: u32,
 }
 
 /// Size frames are scaled to: at most [`MAX_FRAME_WIDTH`] wide, aspect kept, even dimensions.
@@ -187,7 +189,7 @@ pub fn sample_frames_as(
             Ok(())
         },
     )?;
-    Ok(FrameSummary { frames, width: out_w, height: out_h, sampling })
+    Ok(FrameSummary { frames, width: out_w, height: out_h, sampling, decoder_errors: run.warnings })
 }
 
 fn stream_time_s(sample: &gst::Sample) -> Option<f64> {

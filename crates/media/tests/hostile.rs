@@ -576,3 +576,18 @@ fn an_h264_header_patched_to_8192_square_is_refused_before_the_probe_decodes() {
     assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_truncated_webm_keeps_its_playable_part_and_reports_the_missing_end() {
+    let dir = workdir("truncated-webm");
+    let whole = std::fs::read(session_testkit::fixture("vp8.webm")).unwrap();
+    let path = dir.join("cut.webm");
+    std::fs::write(&path, &whole[..whole.len() / 2]).unwrap();
+    let summary = decode_audio(&path, &Limits::default(), &CancelFlag::new(), &mut |_| {})
+        .unwrap_or_else(|e| panic!("{}: {e}", e.code()));
+    let declared = summary.damage.declared_duration_s.expect("the header declares a duration");
+    assert!(summary.duration_s > 3.0 && summary.duration_s < declared - 2.0, "{summary:?}");
+    let end = summary.damage.missing.last().expect("the missing end is reported");
+    assert!((end.start_s + end.duration_s - declared).abs() < 0.01, "{:?}", summary.damage);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -80,6 +80,7 @@ fn samples_key_frames_only_and_scales_them_down() {
     })
     .unwrap();
     assert_eq!(summary.frames as usize, times.len());
+    assert_eq!(summary.decoder_errors, 0);
     for name in ["clean.mp4", "vp9.webm", "video-only.mp4"] {
         let mut n = 0;
         sample_frames(&fixture(name), (640, 360), FrameSampling::default(), &limits(), &CancelFlag::new(), &mut |_| {
