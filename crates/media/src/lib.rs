@@ -8,8 +8,12 @@
 //! - [`sample_frames`]: small grey frames for image statistics — key frames only by default, through
 //!   a key-unit trick-mode seek.
 //!
-//! Every pipeline runs under a watchdog ([`Limits`]) and honours a [`CancelFlag`]; failures are a
-//! typed [`MediaError`] that names the file and what to do.
+//! Every pipeline runs under a watchdog and honours a [`CancelFlag`]; failures are a typed
+//! [`MediaError`] that names the file and what to do. [`Limits`] also bounds what a hostile file can
+//! cost: its duration, the audio decoded past its declared duration, its frame size (checked from
+//! caps and frame headers before any decoder allocates) and its number of streams — a broken one is
+//! [`MediaError::LimitExceeded`] naming the [`MediaLimit`]. [`AudioSummary::damage`] reports
+//! missing stretches and skipped decoding errors.
 
 mod audio;
 mod cancel;
