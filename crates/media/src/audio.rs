@@ -1,14 +1,16 @@
 //! 16 kHz mono `f32` audio, decoded from any stream GStreamer can parse.
 
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use gstreamer_app::AppSink;
 use serde::{Deserialize, Serialize};
 
+use crate::damage::{DamageReport, note_missing_end, watch_missing};
 use crate::runner::{PipelineRun, StreamLinks, filesrc, link, link_decoded, route_pads, seconds, sink_pad};
-use crate::{AUDIO_SAMPLE_RATE, CancelFlag, Limits, MediaError, check_input, init};
+use crate::{AUDIO_SAMPLE_RATE, CancelFlag, Limits, MediaError, MediaLimit, check_input, init};
 
 /// What the audio decode produced.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -18,6 +20,8 @@ pub struct AudioSummary {
     pub duration_s: f64,
     /// Timestamp of the first decoded sample (0 unless the stream starts late and is not padded).
     pub first_sample_s: f64,
+    /// Missing stretches (filled with silence) and decoding errors: signs of a damaged file.
+    pub damage: DamageReport,
 }
 
 /// Decodes the first audio stream of `path` to 16 kHz mono `f32` and hands it to `on_chunk` piece
@@ -54,37 +58,109 @@ pub fn decode_audio(
 
     let links = StreamLinks::new("audio/");
     link(&run, &[&queue, &decode])?;
-    route_pads(&parse, sink_pad(&run, &queue)?, &links);
+    let queue_sink = sink_pad(&run, &queue)?;
+    let declared = declared_duration_at_first_buffer(&queue_sink);
+    route_pads(&parse, queue_sink, &links);
     link_decoded(&decode, sink_pad(&run, &convert)?);
+    let missing = watch_missing(&sink_pad(&run, &rate)?);
 
     run.set_state(gst::State::Playing)?;
     let mut samples = 0u64;
     let mut first_sample_s = None;
     let mut chunk = Vec::new();
+    let mut budget: Option<AudioBudget> = None;
     run.drain(
         &sink,
         &links,
         |path| MediaError::NoAudio { path },
         |sample| {
             let Some(buffer) = sample.buffer() else {
-                return;
+                return Ok(());
+            };
+            let budget = match &budget {
+                Some(budget) => budget,
+                None => {
+                    budget.insert(AudioBudget::new(*declared.lock().unwrap_or_else(|e| e.into_inner()), path, limits)?)
+                }
             };
             if first_sample_s.is_none() {
                 first_sample_s = seconds(buffer.pts());
             }
             let Ok(map) = buffer.map_readable() else {
-                return;
+                return Ok(());
             };
             chunk.clear();
             chunk.extend(map.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])));
             samples += chunk.len() as u64;
+            budget.check(samples, path)?;
             on_chunk(&chunk);
+            Ok(())
         },
     )?;
+    let declared_duration_s = seconds(*declared.lock().unwrap_or_else(|e| e.into_inner()));
+    let mut missing = missing.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let first_sample_s = first_sample_s.unwrap_or(0.0);
+    note_missing_end(&mut missing, declared_duration_s, first_sample_s + samples as f64 / AUDIO_SAMPLE_RATE as f64);
+    let damage = DamageReport { declared_duration_s, missing, decoder_errors: run.warnings };
     Ok(AudioSummary {
         sample_rate: AUDIO_SAMPLE_RATE,
         samples,
         duration_s: samples as f64 / AUDIO_SAMPLE_RATE as f64,
-        first_sample_s: first_sample_s.unwrap_or(0.0),
+        first_sample_s,
+        damage,
     })
+}
+
+/// The duration the demuxer declares when its first buffer passes `pad`: later, some demuxers
+/// (Matroska) lengthen it to the latest timestamp they read, jumps included.
+fn declared_duration_at_first_buffer(pad: &gst::Pad) -> Arc<Mutex<Option<gst::ClockTime>>> {
+    let declared: Arc<Mutex<Option<gst::ClockTime>>> = Arc::default();
+    let slot = declared.clone();
+    pad.add_probe(gst::PadProbeType::BUFFER, move |pad, _| {
+        *slot.lock().unwrap_or_else(|e| e.into_inner()) = pad.peer_query_duration::<gst::ClockTime>();
+        gst::PadProbeReturn::Remove
+    });
+    declared
+}
+
+/// How many samples the decoder may deliver: the declared duration plus
+/// [`Limits::audio_overrun_margin`], or [`Limits::max_duration`] when nothing is declared.
+struct AudioBudget {
+    declared_s: Option<f64>,
+    margin_s: f64,
+    max_samples: u64,
+}
+
+impl AudioBudget {
+    fn new(declared: Option<gst::ClockTime>, path: &Path, limits: &Limits) -> Result<Self, MediaError> {
+        let declared_s = seconds(declared);
+        let max_s = limits.max_duration.as_secs_f64();
+        if let Some(declared_s) = declared_s.filter(|d| *d > max_s) {
+            return Err(MediaError::LimitExceeded {
+                path: path.to_path_buf(),
+                limit: MediaLimit::Duration,
+                detail: format!("it declares {declared_s:.0} s, at most {max_s:.0} s allowed"),
+            });
+        }
+        let margin_s = limits.audio_overrun_margin.as_secs_f64();
+        let bound_s = declared_s.map_or(max_s, |d| d + margin_s);
+        Ok(Self { declared_s, margin_s, max_samples: (bound_s * AUDIO_SAMPLE_RATE as f64).ceil() as u64 })
+    }
+
+    fn check(&self, samples: u64, path: &Path) -> Result<(), MediaError> {
+        if samples <= self.max_samples {
+            return Ok(());
+        }
+        let decoded_s = samples as f64 / AUDIO_SAMPLE_RATE as f64;
+        let detail = match self.declared_s {
+            Some(declared_s) => format!(
+                "the decoder delivered {decoded_s:.0} s of audio but the file declares {declared_s:.1} s \
+                 (margin {:.0} s): its timestamps jump",
+                self.margin_s
+            ),
+            None => format!("the decoder delivered {decoded_s:.0} s of audio and the file declares no duration"),
+        };
+        let limit = if self.declared_s.is_some() { MediaLimit::AudioOverrun } else { MediaLimit::Duration };
+        Err(MediaError::LimitExceeded { path: path.to_path_buf(), limit, detail })
+    }
 }

@@ -31,6 +31,47 @@ pub enum MediaError {
     Cancelled { path: PathBuf, stage: &'static str },
     #[error("{stage} pipeline for {} failed: {}", escaped_path(.path), escape_controls(.detail))]
     Pipeline { path: PathBuf, stage: &'static str, detail: String },
+    #[error(
+        "{} exceeds the {} limit: {}; the file is damaged or hostile, or raise Limits::{} if it is genuine",
+        escaped_path(.path), .limit.name(), escape_controls(.detail), .limit.field()
+    )]
+    LimitExceeded { path: PathBuf, limit: MediaLimit, detail: String },
+}
+
+/// Which of the [`crate::Limits`] against hostile media a recording broke.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MediaLimit {
+    /// More decoded audio than the declared duration plus a margin (a timestamp jump).
+    AudioOverrun,
+    /// A declared duration longer than the maximum.
+    Duration,
+    /// A video frame larger than the maximum number of pixels.
+    FrameSize,
+    /// More streams than the maximum.
+    Streams,
+}
+
+impl MediaLimit {
+    /// Short name used in messages and in [`MediaError::code`] (`limit_<name>`).
+    pub fn name(self) -> &'static str {
+        match self {
+            MediaLimit::AudioOverrun => "audio_overrun",
+            MediaLimit::Duration => "duration",
+            MediaLimit::FrameSize => "frame_size",
+            MediaLimit::Streams => "streams",
+        }
+    }
+
+    /// The [`crate::Limits`] field that sets this limit.
+    pub fn field(self) -> &'static str {
+        match self {
+            MediaLimit::AudioOverrun => "audio_overrun_margin",
+            MediaLimit::Duration => "max_duration",
+            MediaLimit::FrameSize => "max_frame_pixels",
+            MediaLimit::Streams => "max_streams",
+        }
+    }
 }
 
 impl MediaError {
@@ -49,6 +90,12 @@ impl MediaError {
             MediaError::Stalled { .. } => "media_stalled",
             MediaError::Cancelled { .. } => "cancelled",
             MediaError::Pipeline { .. } => "media_pipeline",
+            MediaError::LimitExceeded { limit, .. } => match limit {
+                MediaLimit::AudioOverrun => "limit_audio_overrun",
+                MediaLimit::Duration => "limit_duration",
+                MediaLimit::FrameSize => "limit_frame_size",
+                MediaLimit::Streams => "limit_streams",
+            },
         }
     }
 }

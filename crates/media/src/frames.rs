@@ -8,6 +8,7 @@ use gstreamer::prelude::*;
 use gstreamer_app::AppSink;
 use serde::{Deserialize, Serialize};
 
+use crate::guard::guard_video_pad;
 use crate::runner::{PipelineRun, StreamLinks, filesrc, link, link_decoded, route_pads, sink_pad};
 use crate::{CancelFlag, Limits, MAX_FRAME_WIDTH, MediaError, check_input, init};
 
@@ -65,6 +66,8 @@ pub struct FrameSummary {
     pub width: u32,
     pub height: u32,
     pub sampling: FrameSampling,
+    /// Decoding errors the video decoder skipped (warnings on the bus): a sign of damage.
+    pub decoder_errors: u32,
 }
 
 /// Size frames are scaled to: at most [`MAX_FRAME_WIDTH`] wide, aspect kept, even dimensions.
@@ -130,7 +133,9 @@ pub fn sample_frames_as(
     link(&run, &[&rate, &convert, &scale, &filter, sink.upcast_ref()])?;
     let links = StreamLinks::new("video/");
     link(&run, &[&queue, &decode])?;
-    route_pads(&parse, sink_pad(&run, &queue)?, &links);
+    let queue_sink = sink_pad(&run, &queue)?;
+    guard_video_pad(&queue_sink, limits, &run.tripwire);
+    route_pads(&parse, queue_sink, &links);
     link_decoded(&decode, sink_pad(&run, &rate)?);
 
     if matches!(sampling, FrameSampling::KeyFrames { .. }) {
@@ -156,34 +161,35 @@ pub fn sample_frames_as(
         |path| MediaError::NoVideo { path },
         |sample| {
             let Some(time_s) = stream_time_s(sample) else {
-                return;
+                return Ok(());
             };
             let slot = (time_s * keep_per_s).floor() as i64;
             if last_slot.is_some_and(|last| slot <= last) {
-                return;
+                return Ok(());
             }
             let (Some(buffer), Some(caps)) = (sample.buffer(), sample.caps()) else {
-                return;
+                return Ok(());
             };
             let Ok(info) = gstreamer_video::VideoInfo::from_caps(caps) else {
-                return;
+                return Ok(());
             };
             let Ok(map) = buffer.map_readable() else {
-                return;
+                return Ok(());
             };
             let stride = info.stride()[0].max(0) as usize;
             let offset = info.offset()[0];
             let needed = offset + stride * info.height() as usize;
             if map.len() < needed {
-                return;
+                return Ok(());
             }
             last_slot = Some(slot);
             frames += 1;
             let pixels = &map[offset..needed];
             on_frame(Frame { time_s, width: info.width(), height: info.height(), stride, format, pixels });
+            Ok(())
         },
     )?;
-    Ok(FrameSummary { frames, width: out_w, height: out_h, sampling })
+    Ok(FrameSummary { frames, width: out_w, height: out_h, sampling, decoder_errors: run.warnings })
 }
 
 fn stream_time_s(sample: &gst::Sample) -> Option<f64> {

@@ -8,13 +8,19 @@
 //! - [`sample_frames`]: small grey frames for image statistics — key frames only by default, through
 //!   a key-unit trick-mode seek.
 //!
-//! Every pipeline runs under a watchdog ([`Limits`]) and honours a [`CancelFlag`]; failures are a
-//! typed [`MediaError`] that names the file and what to do.
+//! Every pipeline runs under a watchdog and honours a [`CancelFlag`]; failures are a typed
+//! [`MediaError`] that names the file and what to do. [`Limits`] also bounds what a hostile file can
+//! cost: its duration, the audio decoded past its declared duration, its frame size (checked from
+//! caps and frame headers before any decoder allocates) and its number of streams — a broken one is
+//! [`MediaError::LimitExceeded`] naming the [`MediaLimit`]. [`AudioSummary::damage`] reports
+//! missing stretches and skipped decoding errors.
 
 mod audio;
 mod cancel;
+mod damage;
 mod error;
 mod frames;
+mod guard;
 mod init;
 mod input;
 mod mp4_boxes;
@@ -22,11 +28,13 @@ mod packets;
 mod plugins;
 mod probe;
 mod runner;
+mod scan;
 mod wav;
 
 pub use audio::{AudioSummary, decode_audio};
 pub use cancel::CancelFlag;
-pub use error::{MediaError, escape_controls, escaped_path};
+pub use damage::{DamageReport, MIN_MISSING_END_S, MIN_MISSING_S, MissingStretch};
+pub use error::{MediaError, MediaLimit, escape_controls, escaped_path};
 pub use frames::{Frame, FrameFormat, FrameSampling, FrameSummary, sample_frames, sample_frames_as};
 pub use init::{gstreamer_version, init};
 pub use input::check_input;

@@ -51,6 +51,7 @@ pub fn read_video_packets(path: &Path, limits: &Limits, cancel: &CancelFlag) -> 
                     keyframe: !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT),
                 });
             }
+            Ok(())
         },
     )?;
     Ok(packets)

@@ -61,6 +61,8 @@ impl MediaInfo {
 pub fn probe(path: &Path, limits: &Limits) -> Result<MediaInfo, MediaError> {
     let size_bytes = check_input(path)?;
     init()?;
+    // The discoverer decodes a frame of each stream: hostile sizes must be refused before it runs.
+    crate::scan::check_limits(path, limits)?;
     let absolute = std::path::absolute(path).map_err(|source| MediaError::Io { path: path.to_path_buf(), source })?;
     let uri = glib::filename_to_uri(&absolute, None)
         .map_err(|e| MediaError::NotMedia { path: path.to_path_buf(), detail: e.to_string() })?;

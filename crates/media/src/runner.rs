@@ -9,21 +9,42 @@ use gstreamer as gst;
 use gstreamer::prelude::*;
 use gstreamer_app::AppSink;
 
+use crate::guard::Tripwire;
 use crate::plugins::debian_package_for;
 use crate::{CancelFlag, MediaError};
 
-/// Time limits that keep a broken file or plugin from hanging the caller.
+/// Limits that keep a broken, damaged or hostile file or plugin from hanging the caller, filling
+/// its disk or exhausting its memory. Each broken limit is a [`MediaError::LimitExceeded`] that
+/// names it ([`crate::MediaLimit`]); a caller sets a field to widen or narrow one.
 #[derive(Clone, Debug)]
 pub struct Limits {
     /// A pipeline that delivers nothing for this long is stopped with [`MediaError::Stalled`].
     pub stall_timeout: Duration,
     /// Longest time [`crate::probe`] may take.
     pub probe_timeout: Duration,
+    /// Longest declared duration accepted (default 6 hours); also bounds the decoded audio of a
+    /// file that declares no duration.
+    pub max_duration: Duration,
+    /// Decoded audio may run this far past the declared duration (default 60 s); a timestamp jump
+    /// that would be filled with hours of silence stops here.
+    pub audio_overrun_margin: Duration,
+    /// Largest video frame, in pixels, read from the caps and frame headers before any decoder
+    /// allocates (default 4096 × 2304, a little over 4K UHD).
+    pub max_frame_pixels: u64,
+    /// Most streams a recording may have (default 16).
+    pub max_streams: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { stall_timeout: Duration::from_secs(30), probe_timeout: Duration::from_secs(20) }
+        Self {
+            stall_timeout: Duration::from_secs(30),
+            probe_timeout: Duration::from_secs(20),
+            max_duration: Duration::from_secs(6 * 3600),
+            audio_overrun_margin: Duration::from_secs(60),
+            max_frame_pixels: 4096 * 2304,
+            max_streams: 16,
+        }
     }
 }
 
@@ -46,6 +67,12 @@ pub(crate) struct StreamLinks {
 impl StreamLinks {
     pub fn new(wanted: &'static str) -> Self {
         Self { wanted, linked: Arc::default(), all_pads_known: Arc::default() }
+    }
+
+    /// Whether a stream of `media_type` is the wanted one; a video stream of still images
+    /// (MJPEG: "image/jpeg") counts as video.
+    fn wants(&self, media_type: &str) -> bool {
+        media_type.starts_with(self.wanted) || (self.wanted == "video/" && media_type.starts_with("image/"))
     }
 
     fn stream_absent(&self) -> bool {
@@ -82,12 +109,25 @@ pub(crate) struct PipelineRun<'a> {
     pub stage: &'static str,
     pub limits: &'a Limits,
     pub cancel: &'a CancelFlag,
+    /// Set by pad probes when the data breaks one of the [`Limits`].
+    pub tripwire: Tripwire,
+    /// Warnings posted on the bus: decoders report the corrupt data they skip this way.
+    pub warnings: u32,
     missing_plugin: Option<String>,
 }
 
 impl<'a> PipelineRun<'a> {
     pub fn new(path: &'a Path, stage: &'static str, limits: &'a Limits, cancel: &'a CancelFlag) -> Self {
-        Self { pipeline: gst::Pipeline::new(), path, stage, limits, cancel, missing_plugin: None }
+        Self {
+            pipeline: gst::Pipeline::new(),
+            path,
+            stage,
+            limits,
+            cancel,
+            tripwire: Tripwire::default(),
+            warnings: 0,
+            missing_plugin: None,
+        }
     }
 
     pub fn element(&self, factory: &str) -> Result<gst::Element, MediaError> {
@@ -140,13 +180,14 @@ impl<'a> PipelineRun<'a> {
         }
     }
 
-    /// Pulls every sample from `sink` until end of stream, calling `on_sample` for each.
+    /// Pulls every sample from `sink` until end of stream, calling `on_sample` for each; an error
+    /// from `on_sample` stops the pipeline.
     pub fn drain(
         &mut self,
         sink: &AppSink,
         links: &StreamLinks,
         absent: impl Fn(PathBuf) -> MediaError,
-        mut on_sample: impl FnMut(&gst::Sample),
+        mut on_sample: impl FnMut(&gst::Sample) -> Result<(), MediaError>,
     ) -> Result<(), MediaError> {
         let bus = self.pipeline.bus().expect("a pipeline always has a bus");
         let mut last_progress = Instant::now();
@@ -157,7 +198,7 @@ impl<'a> PipelineRun<'a> {
                 self.inspect(&msg).map_err(|e| links.explain(e, &absent))?;
             }
             if let Some(sample) = sink.try_pull_sample(pull_interval()) {
-                on_sample(&sample);
+                on_sample(&sample)?;
                 last_progress = Instant::now();
                 continue;
             }
@@ -173,11 +214,15 @@ impl<'a> PipelineRun<'a> {
         }
     }
 
+    /// Stops on cancel, or when a pad probe found a broken limit.
     fn check_cancel(&self) -> Result<(), MediaError> {
         if self.cancel.is_cancelled() {
             return Err(MediaError::Cancelled { path: self.path.to_path_buf(), stage: self.stage });
         }
-        Ok(())
+        match self.tripwire.error(self.path) {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
     }
 
     fn stalled(&self) -> MediaError {
@@ -197,7 +242,15 @@ impl<'a> PipelineRun<'a> {
                 }
                 Ok(())
             }
+            gst::MessageView::Warning(_) => {
+                self.warnings = self.warnings.saturating_add(1);
+                Ok(())
+            }
             gst::MessageView::Error(err) => {
+                // Data dropped for a broken limit can make an element fail: the limit is the cause.
+                if let Some(error) = self.tripwire.error(self.path) {
+                    return Err(error);
+                }
                 let debug = err.debug().map(|d| d.to_string()).unwrap_or_default();
                 Err(classify(self.path, self.stage, &err.error(), &debug, self.missing_plugin.clone()))
             }
@@ -255,11 +308,11 @@ pub(crate) fn classify(
 /// `target`. Other streams stay unlinked: demuxers carry on while any stream is linked, whereas a
 /// fakesink would block the demuxer's thread while the pipeline prerolls in `Paused`.
 pub(crate) fn route_pads(source: &gst::Element, target: gst::Pad, links: &StreamLinks) {
-    let wanted = links.wanted;
+    let wanted = links.clone();
     let linked = links.linked.clone();
     source.connect_pad_added(move |_, pad| {
         let caps = pad.current_caps().unwrap_or_else(|| pad.query_caps(None));
-        let is_wanted = caps.structure(0).is_some_and(|s| s.name().starts_with(wanted));
+        let is_wanted = caps.structure(0).is_some_and(|s| wanted.wants(s.name()));
         if is_wanted && !linked.load(Ordering::SeqCst) && pad.link(&target).is_ok() {
             linked.store(true, Ordering::SeqCst);
         }

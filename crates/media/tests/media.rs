@@ -51,6 +51,7 @@ fn decodes_audio_to_16k_mono_for_every_container() {
         })
         .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(summary.samples, count);
+        assert!(!summary.damage.is_damaged(), "{name}: {:?}", summary.damage);
         assert!((summary.duration_s - duration).abs() < 0.2, "{name}: {} vs {duration}", summary.duration_s);
         let rms = (energy / count as f64).sqrt();
         assert!(rms > 0.01, "{name}: speech should not be silent (rms {rms})");
@@ -79,6 +80,7 @@ fn samples_key_frames_only_and_scales_them_down() {
     })
     .unwrap();
     assert_eq!(summary.frames as usize, times.len());
+    assert_eq!(summary.decoder_errors, 0);
     for name in ["clean.mp4", "vp9.webm", "video-only.mp4"] {
         let mut n = 0;
         sample_frames(&fixture(name), (640, 360), FrameSampling::default(), &limits(), &CancelFlag::new(), &mut |_| {

@@ -1,0 +1,180 @@
+//! Checks against hostile media that run on compressed data, before any decoder sees it: the
+//! frame size a stream declares in its caps and in its first frames' own headers (a JPEG's SOF
+//! marker, a VP8 key frame's header), which a decoder would allocate without question.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use gstreamer as gst;
+use gstreamer::prelude::*;
+
+use crate::{Limits, MediaError, MediaLimit};
+
+/// The first limit a pipeline's data broke, shared between streaming threads and the caller.
+#[derive(Clone, Default)]
+pub(crate) struct Tripwire(Arc<Mutex<Option<(MediaLimit, String)>>>);
+
+impl Tripwire {
+    pub fn trip(&self, limit: MediaLimit, detail: String) {
+        let mut slot = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        slot.get_or_insert((limit, detail));
+    }
+
+    pub fn is_tripped(&self) -> bool {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).is_some()
+    }
+
+    /// The typed error for the limit that was broken, if any.
+    pub fn error(&self, path: &Path) -> Option<MediaError> {
+        let slot = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        slot.as_ref().map(|(limit, detail)| MediaError::LimitExceeded {
+            path: path.to_path_buf(),
+            limit: *limit,
+            detail: detail.clone(),
+        })
+    }
+}
+
+/// Why a frame of `width` × `height` is refused, or `None` when it is within `limits`.
+pub(crate) fn frame_too_large(width: u64, height: u64, limits: &Limits, source: &str) -> Option<String> {
+    let pixels = width.saturating_mul(height);
+    (pixels > limits.max_frame_pixels).then(|| {
+        format!(
+            "{source} declares {width}×{height} frames ({pixels} pixels, at most {} allowed)",
+            limits.max_frame_pixels
+        )
+    })
+}
+
+/// Checks the frame size a video or image caps event declares.
+pub(crate) fn check_caps(caps: &gst::CapsRef, limits: &Limits) -> Option<String> {
+    let s = caps.structure(0)?;
+    if !(s.name().starts_with("video/") || s.name().starts_with("image/")) {
+        return None;
+    }
+    let width = s.get::<i32>("width").ok()?;
+    let height = s.get::<i32>("height").ok()?;
+    frame_too_large(width.max(0) as u64, height.max(0) as u64, limits, &format!("the {} stream", s.name()))
+}
+
+/// Checks the frame size written inside a compressed frame of `media_type`, where the container's
+/// caps may say otherwise (MJPEG, VP8).
+pub(crate) fn check_frame(media_type: &str, data: &[u8], limits: &Limits) -> Option<String> {
+    let (width, height) = match media_type {
+        "image/jpeg" => jpeg_size(data)?,
+        "video/x-vp8" => vp8_size(data)?,
+        _ => return None,
+    };
+    frame_too_large(width as u64, height as u64, limits, &format!("a {media_type} frame header"))
+}
+
+/// Width and height from a JPEG's start-of-frame marker.
+pub(crate) fn jpeg_size(data: &[u8]) -> Option<(u32, u32)> {
+    if !data.starts_with(&[0xff, 0xd8]) {
+        return None;
+    }
+    let be16 = |i: usize| Some(u16::from_be_bytes([*data.get(i)?, *data.get(i + 1)?]) as u32);
+    let mut i = 2;
+    while i + 4 <= data.len() {
+        if data[i] != 0xff {
+            return None;
+        }
+        let marker = data[i + 1];
+        match marker {
+            0xff => i += 1,
+            0x01 | 0xd0..=0xd8 => i += 2,
+            0xc0..=0xcf if !matches!(marker, 0xc4 | 0xc8 | 0xcc) => {
+                return Some((be16(i + 7)?, be16(i + 5)?));
+            }
+            _ => i += 2 + be16(i + 2)? as usize,
+        }
+    }
+    None
+}
+
+/// Width and height from a VP8 key frame's header (RFC 6386, 9.1); `None` for inter frames.
+pub(crate) fn vp8_size(data: &[u8]) -> Option<(u32, u32)> {
+    if data.len() < 10 || data[0] & 1 != 0 || data[3..6] != [0x9d, 0x01, 0x2a] {
+        return None;
+    }
+    let width = u16::from_le_bytes([data[6], data[7]]) & 0x3fff;
+    let height = u16::from_le_bytes([data[8], data[9]]) & 0x3fff;
+    Some((width as u32, height as u32))
+}
+
+/// Watches compressed video flowing through `pad` (before the decoder): a frame larger than the
+/// limit trips `tripwire`, and from then on nothing more reaches the decoder. Items are consumed
+/// with `Handled`, not `Drop`: with gstreamer-rs, `Drop` makes GStreamer 1.22 unref a null pointer
+/// (a CRITICAL warning).
+pub(crate) fn guard_video_pad(pad: &gst::Pad, limits: &Limits, tripwire: &Tripwire) {
+    let (limits, tripwire) = (limits.clone(), tripwire.clone());
+    let media_type: Mutex<String> = Mutex::default();
+    pad.add_probe(gst::PadProbeType::BUFFER | gst::PadProbeType::EVENT_DOWNSTREAM, move |_, info| {
+        if tripwire.is_tripped() {
+            return gst::PadProbeReturn::Handled;
+        }
+        let verdict = match &info.data {
+            Some(gst::PadProbeData::Event(event)) => match event.view() {
+                gst::EventView::Caps(caps) => {
+                    let caps = caps.caps();
+                    if let Some(s) = caps.structure(0) {
+                        *media_type.lock().unwrap_or_else(|e| e.into_inner()) = s.name().to_string();
+                    }
+                    check_caps(caps, &limits)
+                }
+                _ => None,
+            },
+            Some(gst::PadProbeData::Buffer(buffer)) => {
+                let media_type = media_type.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                frame_header_verdict(&media_type, buffer, &limits)
+            }
+            _ => None,
+        };
+        match verdict {
+            Some(detail) => {
+                tripwire.trip(MediaLimit::FrameSize, detail);
+                gst::PadProbeReturn::Handled
+            }
+            None => gst::PadProbeReturn::Ok,
+        }
+    });
+}
+
+/// Reads only the first bytes of a frame: enough for any JPEG or VP8 header.
+pub(crate) fn frame_header_verdict(media_type: &str, buffer: &gst::BufferRef, limits: &Limits) -> Option<String> {
+    if !matches!(media_type, "image/jpeg" | "video/x-vp8") {
+        return None;
+    }
+    let map = buffer.map_readable().ok()?;
+    let head = &map[..map.len().min(64 * 1024)];
+    check_frame(media_type, head, limits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_frame_sizes_from_jpeg_and_vp8_headers() {
+        // SOI, an APP0 segment of 4 bytes, then SOF0 with height 30000 and width 20000.
+        let jpeg = [
+            0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 0x00, 0x00, 0xff, 0xc0, 0x00, 0x11, 0x08, 0x75, 0x30, 0x4e, 0x20, 0x03,
+        ];
+        assert_eq!(jpeg_size(&jpeg), Some((20000, 30000)));
+        assert_eq!(jpeg_size(b"\x89PNG"), None);
+        let vp8 = [0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0x68, 0x01];
+        assert_eq!(vp8_size(&vp8), Some((640, 360)));
+        let inter = [0x11, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0x68, 0x01];
+        assert_eq!(vp8_size(&inter), None);
+    }
+
+    #[test]
+    fn refuses_frames_over_the_pixel_limit_only() {
+        let limits = Limits::default();
+        assert!(frame_too_large(1920, 1080, &limits, "x").is_none());
+        assert!(frame_too_large(3840, 2160, &limits, "x").is_none());
+        let refusal = frame_too_large(30000, 30000, &limits, "the stream").unwrap();
+        assert!(refusal.contains("30000×30000"), "{refusal}");
+        assert!(frame_too_large(u64::MAX, u64::MAX, &limits, "x").is_some());
+    }
+}

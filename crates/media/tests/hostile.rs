@@ -1,0 +1,593 @@
+//! Hostile and mislabelled media, generated small (a few KB) with ffmpeg and patched byte by byte
+//! here: each input must end in a typed error that names the broken limit, quickly, with bounded
+//! output and memory.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use session_media::*;
+
+/// A fresh folder for one test's generated inputs.
+fn workdir(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("media-hostile-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs ffmpeg with `args` (output last); panics loudly when ffmpeg is missing or fails.
+fn ffmpeg(args: &[&str]) {
+    let output = Command::new("ffmpeg")
+        .args(["-nostdin", "-hide_banner", "-loglevel", "error", "-y"])
+        .args(args)
+        .output()
+        .expect("ffmpeg is needed to generate hostile media: apt-get install ffmpeg");
+    assert!(output.status.success(), "ffmpeg {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+}
+
+/// Replaces every occurrence of `pattern` followed by `len` bytes with `pattern` + `with`;
+/// returns how many were patched.
+fn patch_after(bytes: &mut [u8], pattern: &[u8], with: &[u8]) -> usize {
+    let mut count = 0;
+    let mut i = 0;
+    while i + pattern.len() + with.len() <= bytes.len() {
+        if &bytes[i..i + pattern.len()] == pattern {
+            let at = i + pattern.len();
+            bytes[at..at + with.len()].copy_from_slice(with);
+            count += 1;
+            i = at + with.len();
+        } else {
+            i += 1;
+        }
+    }
+    count
+}
+
+fn limit_of(error: &MediaError) -> Option<MediaLimit> {
+    match error {
+        MediaError::LimitExceeded { limit, .. } => Some(*limit),
+        _ => None,
+    }
+}
+
+/// 3 s of Opus in Matroska whose timestamps jump by 10 hours after 1.5 s, with the declared
+/// duration patched back to 3 s: a ~8 KB file that decodes to 10 hours of "silence".
+fn opus_with_a_timestamp_jump(dir: &Path, declared_ms: Option<f64>) -> PathBuf {
+    let path = dir.join(if declared_ms.is_some() { "jump-declared-3s.mka" } else { "jump.mka" });
+    opus_jumping(&path, 36000);
+    if let Some(ms) = declared_ms {
+        let mut bytes = std::fs::read(&path).unwrap();
+        // Segment Info's Duration: ID 0x4489, an 8-byte float in milliseconds.
+        assert_eq!(patch_after(&mut bytes, &[0x44, 0x89, 0x88], &ms.to_be_bytes()), 1, "one Duration element");
+        std::fs::write(&path, bytes).unwrap();
+    }
+    assert!(std::fs::metadata(&path).unwrap().len() < 32 * 1024);
+    path
+}
+
+/// 3 s of a 440 Hz tone in Opus/Matroska whose timestamps jump by `jump_s` after 1.5 s.
+fn opus_jumping(path: &Path, jump_s: u32) {
+    let jump = format!("asetpts=PTS+gte(T\\,1.5)*{jump_s}/TB");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440:duration=3:sample_rate=48000",
+        "-af",
+        &jump,
+        "-c:a",
+        "libopus",
+        "-b:a",
+        "16k",
+        path.to_str().unwrap(),
+    ]);
+}
+
+#[test]
+fn a_timestamp_jump_is_bounded_by_the_declared_duration() {
+    let dir = workdir("jump");
+    let path = opus_with_a_timestamp_jump(&dir, Some(3000.0));
+    let limits = Limits::default();
+    let info = probe(&path, &limits).unwrap();
+    assert!((info.duration_s.unwrap() - 3.0).abs() < 0.1, "{info:?}");
+    let started = Instant::now();
+    let mut delivered = 0u64;
+    let error = decode_audio(&path, &limits, &CancelFlag::new(), &mut |chunk| delivered += chunk.len() as u64)
+        .expect_err("10 hours of audio from a 3 s file");
+    assert_eq!(limit_of(&error), Some(MediaLimit::AudioOverrun), "{error}");
+    assert_eq!(error.code(), "limit_audio_overrun");
+    assert!(error.to_string().contains("audio_overrun_margin"), "{error}");
+    let bound = (3.0 + limits.audio_overrun_margin.as_secs_f64()) * AUDIO_SAMPLE_RATE as f64;
+    assert!(delivered as f64 <= bound, "{delivered} samples delivered, bound {bound}");
+    assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
+
+    // The margin is the caller's to set.
+    let tight = Limits { audio_overrun_margin: Duration::from_secs(1), ..Limits::default() };
+    let mut delivered = 0u64;
+    let error =
+        decode_audio(&path, &tight, &CancelFlag::new(), &mut |chunk| delivered += chunk.len() as u64).unwrap_err();
+    assert_eq!(limit_of(&error), Some(MediaLimit::AudioOverrun), "{error}");
+    assert!(delivered <= 4 * AUDIO_SAMPLE_RATE as u64 + AUDIO_SAMPLE_RATE as u64, "{delivered}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_declared_duration_over_the_maximum_is_refused_before_decoding() {
+    let dir = workdir("duration");
+    // Unpatched, the jump makes the file declare 10 hours.
+    let path = opus_with_a_timestamp_jump(&dir, None);
+    let limits = Limits::default();
+    let error = probe(&path, &limits).unwrap_err();
+    assert_eq!(limit_of(&error), Some(MediaLimit::Duration), "{error}");
+    assert_eq!(error.code(), "limit_duration");
+    assert!(error.to_string().contains("max_duration"), "{error}");
+    let mut delivered = 0u64;
+    let error =
+        decode_audio(&path, &limits, &CancelFlag::new(), &mut |chunk| delivered += chunk.len() as u64).unwrap_err();
+    assert_eq!(limit_of(&error), Some(MediaLimit::Duration), "{error}");
+    assert_eq!(delivered, 0);
+    // A genuine file longer than a chosen maximum.
+    let short = Limits { max_duration: Duration::from_secs(5), ..Limits::default() };
+    let clean = session_testkit::fixture("clean.mp4");
+    let error = probe(&clean, &short).unwrap_err();
+    assert_eq!(limit_of(&error), Some(MediaLimit::Duration), "{error}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A 64×64 MJPEG AVI whose JPEG start-of-frame markers are patched to `side` × `side`.
+fn mjpeg_claiming(dir: &Path, side: u16) -> PathBuf {
+    let path = dir.join(format!("mjpeg-{side}.avi"));
+    ffmpeg(&["-f", "lavfi", "-i", "testsrc2=size=64x64:rate=5", "-t", "1", "-c:v", "mjpeg", path.to_str().unwrap()]);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let size = [side.to_be_bytes(), side.to_be_bytes()].concat();
+    // SOF0: marker, length 17, precision 8, then height and width.
+    assert!(patch_after(&mut bytes, &[0xff, 0xc0, 0x00, 0x11, 0x08], &size) >= 1);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+#[test]
+fn a_huge_mjpeg_frame_header_is_refused_before_any_decoder_allocates() {
+    let dir = workdir("mjpeg");
+    let path = mjpeg_claiming(&dir, 30000);
+    let limits = Limits::default();
+    let started = Instant::now();
+    let error = probe(&path, &limits).unwrap_err();
+    assert_eq!(limit_of(&error), Some(MediaLimit::FrameSize), "{error}");
+    assert_eq!(error.code(), "limit_frame_size");
+    assert!(error.to_string().contains("30000×30000"), "{error}");
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    let mut frames = 0;
+    let error =
+        sample_frames(&path, (64, 64), FrameSampling::default(), &limits, &CancelFlag::new(), &mut |_| frames += 1)
+            .unwrap_err();
+    assert_eq!(limit_of(&error), Some(MediaLimit::FrameSize), "{error}");
+    assert_eq!(frames, 0);
+    // The same file with a sane header probes.
+    let sane = mjpeg_claiming(&dir, 64);
+    let info = probe(&sane, &limits).unwrap();
+    assert_eq!(info.video().unwrap().width, Some(64));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn frame_size_is_checked_from_the_caps_before_decoding() {
+    let clean = session_testkit::fixture("clean.mp4");
+    let small = Limits { max_frame_pixels: 320 * 180, ..Limits::default() };
+    let error = probe(&clean, &small).unwrap_err();
+    assert_eq!(limit_of(&error), Some(MediaLimit::FrameSize), "{error}");
+    assert!(error.to_string().contains("640×360"), "{error}");
+    let mut frames = 0;
+    let error =
+        sample_frames(&clean, (640, 360), FrameSampling::default(), &small, &CancelFlag::new(), &mut |_| frames += 1)
+            .unwrap_err();
+    assert_eq!(limit_of(&error), Some(MediaLimit::FrameSize), "{error}");
+    assert_eq!(frames, 0);
+    // Audio needs no frames: it is still read.
+    let summary = decode_audio(&clean, &small, &CancelFlag::new(), &mut |_| {}).unwrap();
+    assert!(summary.duration_s > 10.0);
+}
+
+#[test]
+fn too_many_streams_are_refused() {
+    let dir = workdir("streams");
+    let path = dir.join("many.mka");
+    let mut args = vec!["-f", "lavfi", "-i", "sine=duration=0.5:sample_rate=8000"];
+    args.extend(std::iter::repeat_n(["-map", "0:a"], 20).flatten());
+    args.extend(["-c:a", "pcm_s16le", path.to_str().unwrap()]);
+    ffmpeg(&args);
+    let error = probe(&path, &Limits::default()).unwrap_err();
+    assert_eq!(limit_of(&error), Some(MediaLimit::Streams), "{error}");
+    assert_eq!(error.code(), "limit_streams");
+    assert!(error.to_string().contains("max_streams"), "{error}");
+    let wide = Limits { max_streams: 32, ..Limits::default() };
+    let info = probe(&path, &wide).unwrap();
+    assert_eq!(info.streams.len(), 20);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn pictures_renamed_mp4_are_not_media_within_a_second() {
+    let dir = workdir("pictures");
+    for (name, codec) in [("photo-png.mp4", "png"), ("photo-jpeg.mp4", "mjpeg")] {
+        let path = dir.join(name);
+        ffmpeg(&[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=64x64",
+            "-frames:v",
+            "1",
+            "-c:v",
+            codec,
+            "-f",
+            "image2",
+            path.to_str().unwrap(),
+        ]);
+        let started = Instant::now();
+        let error = probe(&path, &Limits::default()).unwrap_err();
+        assert_eq!(error.code(), "input_not_media", "{name}: {error}");
+        let error = decode_audio(&path, &Limits::default(), &CancelFlag::new(), &mut |_| {}).unwrap_err();
+        assert_eq!(error.code(), "input_not_media", "{name}: {error}");
+        assert!(started.elapsed() < Duration::from_secs(1), "{name}: took {:?}", started.elapsed());
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_h264_mp4_with_a_header_over_16_kib_is_read() {
+    let dir = workdir("big-header");
+    let path = dir.join("big-header.mp4");
+    let comment = "a".repeat(30_000);
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=64x64:rate=10",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=duration=2",
+        "-t",
+        "2",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-c:a",
+        "aac",
+        "-movflags",
+        "+faststart",
+        "-metadata",
+        &format!("comment={comment}"),
+        path.to_str().unwrap(),
+    ]);
+    let info = probe(&path, &Limits::default()).unwrap_or_else(|e| panic!("{}: {e}", e.code()));
+    assert_eq!(info.video().unwrap().media_type, "video/x-h264");
+    let summary = decode_audio(&path, &Limits::default(), &CancelFlag::new(), &mut |_| {}).unwrap();
+    assert!((summary.duration_s - 2.0).abs() < 0.2, "{summary:?}");
+    let mut frames = 0;
+    sample_frames(&path, (64, 64), FrameSampling::default(), &Limits::default(), &CancelFlag::new(), &mut |_| {
+        frames += 1
+    })
+    .unwrap();
+    assert!(frames >= 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn frames_one_microsecond_apart_do_not_stall_and_audio_is_still_read() {
+    let dir = workdir("microsecond");
+    let path = dir.join("one-microsecond.mp4");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=64x64:rate=30:duration=2",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=duration=2",
+        "-vf",
+        "setpts=N*0.000001/TB",
+        "-fps_mode",
+        "passthrough",
+        "-video_track_timescale",
+        "1000000",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-c:a",
+        "aac",
+        path.to_str().unwrap(),
+    ]);
+    assert!(std::fs::metadata(&path).unwrap().len() < 200 * 1024, "60 frames and 2 s of audio");
+    let limits =
+        Limits { stall_timeout: Duration::from_secs(10), probe_timeout: Duration::from_secs(10), ..Limits::default() };
+    let started = Instant::now();
+    let info = probe(&path, &limits).unwrap_or_else(|e| panic!("{}: {e}", e.code()));
+    assert!(info.audio().is_some(), "{info:?}");
+    assert!(started.elapsed() < Duration::from_secs(5), "probe took {:?}", started.elapsed());
+    let summary = decode_audio(&path, &limits, &CancelFlag::new(), &mut |_| {}).unwrap();
+    assert!((summary.duration_s - 2.0).abs() < 0.2, "{summary:?}");
+    // GStreamer 1.22's qtdemux drops a video track of 60 frames within 60 µs: the video stages
+    // end at once, with the frames or a typed error, never at the watchdog.
+    match read_video_packets(&path, &limits, &CancelFlag::new()) {
+        Ok(packets) => assert_eq!(packets.len(), 60),
+        Err(error) => assert_eq!(error.code(), "no_video", "{error}"),
+    }
+    let sampled = sample_frames(&path, (64, 64), FrameSampling::default(), &limits, &CancelFlag::new(), &mut |_| {});
+    if let Err(error) = sampled {
+        assert_eq!(error.code(), "no_video", "{error}");
+    }
+    assert!(started.elapsed() < Duration::from_secs(8), "took {:?}", started.elapsed());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Environment variable that turns [`memory_capped_child`] into the child of
+/// [`no_hostile_input_aborts_under_a_memory_cap`].
+const CHILD_INPUT: &str = "SESSION_MEDIA_HOSTILE_INPUT";
+
+/// Runs every media stage on one input and prints each outcome's code; does its work only when
+/// started by [`no_hostile_input_aborts_under_a_memory_cap`] (which sets [`CHILD_INPUT`]).
+#[test]
+fn memory_capped_child() {
+    let Some(path) = std::env::var_os(CHILD_INPUT).map(PathBuf::from) else {
+        return;
+    };
+    let limits = Limits::default();
+    let code = |result: Result<(), MediaError>| result.map_or_else(|e| e.code().to_string(), |()| "ok".into());
+    let probed = code(probe(&path, &limits).map(|_| ()));
+    let audio = code(decode_audio(&path, &limits, &CancelFlag::new(), &mut |_| {}).map(|_| ()));
+    let frames = code(
+        sample_frames(&path, (320, 180), FrameSampling::default(), &limits, &CancelFlag::new(), &mut |_| {})
+            .map(|_| ()),
+    );
+    println!("OUTCOME probe={probed} audio={audio} frames={frames}");
+}
+
+#[test]
+fn no_hostile_input_aborts_under_a_memory_cap() {
+    let dir = workdir("capped");
+    let inputs = [
+        (mjpeg_claiming(&dir, 30000), "probe=limit_frame_size"),
+        (opus_with_a_timestamp_jump(&dir, Some(3000.0)), "audio=limit_audio_overrun"),
+        (opus_with_a_timestamp_jump(&dir, None), "probe=limit_duration"),
+        (h264_claiming(&dir, 8192), "frames=limit_frame_size"),
+    ];
+    let me = std::env::current_exe().unwrap();
+    for (input, expected) in inputs {
+        let output = Command::new("sh")
+            .arg("-c")
+            .arg(r#"ulimit -v 1500000 && exec "$0" --exact memory_capped_child --nocapture --test-threads 1"#)
+            .arg(&me)
+            .env(CHILD_INPUT, &input)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let outcome = stdout.find("OUTCOME").map_or("", |at| stdout[at..].lines().next().unwrap_or_default());
+        assert!(
+            output.status.success(),
+            "{} under ulimit -v 1500000: {:?}\n{stdout}\n{}",
+            input.display(),
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(outcome.contains(expected), "{}: {outcome}", input.display());
+        assert!(!outcome.contains("=ok") || expected.starts_with("audio"), "{}: {outcome}", input.display());
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn missing_stretches_and_decoding_errors_are_reported() {
+    let dir = workdir("damage");
+    let intact = dir.join("intact.mka");
+    opus_jumping(&intact, 0);
+    let summary = decode_audio(&intact, &Limits::default(), &CancelFlag::new(), &mut |_| {}).unwrap();
+    assert!(!summary.damage.is_damaged(), "{:?}", summary.damage);
+    assert!((summary.damage.declared_duration_s.unwrap() - 3.0).abs() < 0.1, "{:?}", summary.damage);
+
+    // A 5-second hole after 1.5 s: filled with silence, and reported.
+    let holed = dir.join("holed.mka");
+    opus_jumping(&holed, 5);
+    let summary = decode_audio(&holed, &Limits::default(), &CancelFlag::new(), &mut |_| {}).unwrap();
+    assert!((summary.duration_s - 8.0).abs() < 0.2, "{summary:?}");
+    let [stretch] = summary.damage.missing[..] else { panic!("one stretch: {:?}", summary.damage) };
+    assert!((stretch.start_s - 1.5).abs() < 0.1 && (stretch.duration_s - 5.0).abs() < 0.1, "{stretch:?}");
+
+    // Garbage over the middle of the intact file.
+    let corrupt = dir.join("corrupt.mka");
+    let mut bytes = std::fs::read(&intact).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle..middle + 600].iter_mut().enumerate().for_each(|(i, b)| *b = (i * 37 % 251) as u8);
+    std::fs::write(&corrupt, bytes).unwrap();
+    let summary = decode_audio(&corrupt, &Limits::default(), &CancelFlag::new(), &mut |_| {})
+        .unwrap_or_else(|e| panic!("{}: {e}", e.code()));
+    assert!(summary.damage.is_damaged(), "{summary:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Reads bits most significant first.
+struct BitReader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl BitReader<'_> {
+    fn bit(&mut self) -> u32 {
+        let bit = (self.bytes[self.at / 8] >> (7 - self.at % 8)) & 1;
+        self.at += 1;
+        bit as u32
+    }
+
+    fn bits(&mut self, n: u32) -> u32 {
+        (0..n).fold(0, |value, _| (value << 1) | self.bit())
+    }
+
+    /// Exp-Golomb ue(v).
+    fn ue(&mut self) -> u32 {
+        let mut zeros = 0;
+        while self.bit() == 0 {
+            zeros += 1;
+        }
+        (1 << zeros) - 1 + self.bits(zeros)
+    }
+}
+
+#[derive(Default)]
+struct BitWriter(Vec<bool>);
+
+impl BitWriter {
+    fn bits(&mut self, value: u32, n: u32) {
+        (0..n).rev().for_each(|i| self.0.push((value >> i) & 1 == 1));
+    }
+
+    fn ue(&mut self, value: u32) {
+        let code = value + 1;
+        let len = 32 - code.leading_zeros();
+        self.bits(0, len - 1);
+        self.bits(code, len);
+    }
+
+    fn bytes(&self) -> Vec<u8> {
+        self.0.chunks(8).map(|c| c.iter().enumerate().fold(0u8, |b, (i, &bit)| b | ((bit as u8) << (7 - i)))).collect()
+    }
+}
+
+/// A baseline-profile SPS (RBSP, after the NAL header) with its frame size set to `mbs` × `mbs`
+/// macroblocks; every other field is copied.
+fn sps_with_size(rbsp: &[u8], mbs: u32) -> Vec<u8> {
+    let mut r = BitReader { bytes: rbsp, at: 0 };
+    let mut w = BitWriter::default();
+    let profile = r.bits(8);
+    assert_eq!(profile, 66, "baseline profile expected");
+    w.bits(profile, 8);
+    w.bits(r.bits(16), 16); // constraint flags, level
+    w.ue(r.ue()); // seq_parameter_set_id
+    w.ue(r.ue()); // log2_max_frame_num_minus4
+    let poc_type = r.ue();
+    w.ue(poc_type);
+    assert!(poc_type != 1, "picture order count type 1 is not handled here");
+    if poc_type == 0 {
+        w.ue(r.ue());
+    }
+    w.ue(r.ue()); // max_num_ref_frames
+    w.bits(r.bit(), 1); // gaps_in_frame_num_value_allowed_flag
+    r.ue();
+    r.ue();
+    w.ue(mbs - 1);
+    w.ue(mbs - 1);
+    // The rest (frame_mbs_only_flag onwards, stop bit and padding included) is copied bit by bit,
+    // then the new stop bit's byte is padded with zeros.
+    let total = rbsp.len() * 8;
+    let last_one = (0..total).rev().find(|&i| (rbsp[i / 8] >> (7 - i % 8)) & 1 == 1).unwrap();
+    while r.at < last_one {
+        w.bits(r.bit(), 1);
+    }
+    w.bits(1, 1);
+    while w.0.len() % 8 != 0 {
+        w.0.push(false);
+    }
+    w.bytes()
+}
+
+/// RBSP → NAL payload: an emulation-prevention byte after every two zero bytes before a byte ≤ 3.
+fn escape_rbsp(rbsp: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(rbsp.len() + 4);
+    let mut zeros = 0;
+    for &b in rbsp {
+        if zeros >= 2 && b <= 3 {
+            out.push(3);
+            zeros = 0;
+        }
+        out.push(b);
+        zeros = if b == 0 { zeros + 1 } else { 0 };
+    }
+    out
+}
+
+fn unescape_nal(nal: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(nal.len());
+    let mut zeros = 0;
+    for &b in nal {
+        if zeros >= 2 && b == 3 {
+            zeros = 0;
+            continue;
+        }
+        out.push(b);
+        zeros = if b == 0 { zeros + 1 } else { 0 };
+    }
+    out
+}
+
+/// A 64×64 H.264 elementary stream (Annex B) whose SPS is rewritten to `side` × `side` pixels.
+fn h264_claiming(dir: &Path, side: u32) -> PathBuf {
+    let original = dir.join("small.h264");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=64x64:rate=10:duration=1",
+        "-c:v",
+        "libx264",
+        "-profile:v",
+        "baseline",
+        "-preset",
+        "ultrafast",
+        "-f",
+        "h264",
+        original.to_str().unwrap(),
+    ]);
+    let stream = std::fs::read(&original).unwrap();
+    // NAL units start after 00 00 01; the SPS has type 7.
+    let starts: Vec<usize> = (0..stream.len() - 3).filter(|&i| stream[i..i + 3] == [0, 0, 1]).map(|i| i + 3).collect();
+    let sps_at = *starts.iter().find(|&&i| stream[i] & 0x1f == 7).expect("an SPS");
+    let sps_end = starts.iter().find(|&&i| i > sps_at).map_or(stream.len(), |&next| {
+        let mut end = next - 3;
+        while end > sps_at && stream[end - 1] == 0 {
+            end -= 1;
+        }
+        end
+    });
+    let rbsp = unescape_nal(&stream[sps_at + 1..sps_end]);
+    let mut patched = stream[..sps_at + 1].to_vec();
+    patched.extend(escape_rbsp(&sps_with_size(&rbsp, side / 16)));
+    patched.extend_from_slice(&stream[sps_end..]);
+    let path = dir.join(format!("h264-{side}.h264"));
+    std::fs::write(&path, patched).unwrap();
+    path
+}
+
+#[test]
+fn an_h264_header_patched_to_8192_square_is_refused_before_the_probe_decodes() {
+    let dir = workdir("h264-size");
+    // The rewriting itself is checked: the same SPS at its own size still probes as 64×64.
+    let same = h264_claiming(&dir, 64);
+    let info = probe(&same, &Limits::default()).unwrap_or_else(|e| panic!("{}: {e}", e.code()));
+    assert_eq!((info.video().unwrap().width, info.video().unwrap().height), (Some(64), Some(64)), "{info:?}");
+    let huge = h264_claiming(&dir, 8192);
+    let started = Instant::now();
+    let error = probe(&huge, &Limits::default()).unwrap_err();
+    assert_eq!(limit_of(&error), Some(MediaLimit::FrameSize), "{error}");
+    assert!(error.to_string().contains("8192×8192"), "{error}");
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_truncated_webm_keeps_its_playable_part_and_reports_the_missing_end() {
+    let dir = workdir("truncated-webm");
+    let whole = std::fs::read(session_testkit::fixture("vp8.webm")).unwrap();
+    let path = dir.join("cut.webm");
+    std::fs::write(&path, &whole[..whole.len() / 2]).unwrap();
+    let summary = decode_audio(&path, &Limits::default(), &CancelFlag::new(), &mut |_| {})
+        .unwrap_or_else(|e| panic!("{}: {e}", e.code()));
+    let declared = summary.damage.declared_duration_s.expect("the header declares a duration");
+    assert!(summary.duration_s > 3.0 && summary.duration_s < declared - 2.0, "{summary:?}");
+    let end = summary.damage.missing.last().expect("the missing end is reported");
+    assert!((end.start_s + end.duration_s - declared).abs() < 0.01, "{:?}", summary.damage);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
