@@ -127,7 +127,8 @@ impl ProcessingError {
                 MediaError::NotFound { .. }
                 | MediaError::Empty { .. }
                 | MediaError::NotMedia { .. }
-                | MediaError::Truncated { .. },
+                | MediaError::Truncated { .. }
+                | MediaError::LimitExceeded { .. },
             ) => "input",
             ProcessingError::Media(MediaError::Cancelled { .. }) => "cancelled",
             ProcessingError::Media(_) => "media",

@@ -272,3 +272,18 @@ async fn a_one_to_one_session_scores_each_participant_and_the_conversation() {
             .contains("participant id")
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_recording_over_a_media_limit_fails_with_the_limit_named_and_kind_input() {
+    let out = tempfile::tempdir().unwrap();
+    // clean.mp4 is 640x360: a limit of 320x180 pixels refuses it before any decoder runs.
+    let limits = session_processing::Limits { max_frame_pixels: 320 * 180, ..Default::default() };
+    let processor = builder_for(out.path()).limits(limits).build();
+    let error = processor.process("limited", local(&fixture("clean.mp4")), &CancelFlag::new()).await.unwrap_err();
+    assert_eq!(error.code(), "media.limit_frame_size", "{error}");
+    assert_eq!(error.kind(), "input", "a file over a limit is the input's problem, not the decoder's");
+    assert!(error.to_string().contains("max_frame_pixels"), "names the limit to raise: {error}");
+    let manifest = read_json(&out.path().join("sessions/limited/manifest.json"));
+    assert_eq!(manifest["status"], "failed");
+    assert_eq!(manifest["error"]["code"], "media.limit_frame_size");
+}
