@@ -210,7 +210,9 @@ async function sessionFlow(browser, contexts) {
   result.phase = await page.evaluate(() => document.body.dataset.phase);
   result.statuses_seen = await page.evaluate(() => window.__statuses);
   result.result_text = await page.textContent("#result-body");
-  result.transcript = await page.textContent("[data-transcript]").catch(() => null);
+  // The host spoke for RECORD_S seconds; the guest joined late and may hold only room tone.
+  result.transcript = await page.textContent('[data-participant="host"] [data-transcript]').catch(() => null);
+  result.guest_transcript = await page.textContent('[data-participant="guest"] [data-transcript]').catch(() => null);
   result.scores = await page.evaluate(() =>
     Object.fromEntries([...document.querySelectorAll("[data-score]")].map((e) => [e.dataset.score, e.textContent])),
   );
