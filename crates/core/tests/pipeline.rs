@@ -287,3 +287,24 @@ async fn a_recording_over_a_media_limit_fails_with_the_limit_named_and_kind_inpu
     assert_eq!(manifest["status"], "failed");
     assert_eq!(manifest["error"]["code"], "media.limit_frame_size");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_recording_cut_short_keeps_its_playable_part_and_says_it_is_damaged() {
+    let out = tempfile::tempdir().unwrap();
+    let whole = std::fs::read(fixture("vp8.webm")).unwrap();
+    let cut = out.path().join("cut.webm");
+    std::fs::write(&cut, &whole[..whole.len() / 2]).unwrap();
+    let processor = builder_for(out.path()).build();
+    processor.process("cut", local(&cut), &CancelFlag::new()).await.unwrap();
+    let quality = read_json(&out.path().join("sessions/cut/quality.json"));
+    let damaged: Vec<&serde_json::Value> =
+        quality["issues"].as_array().unwrap().iter().filter(|i| i["code"] == "media_damaged").collect();
+    assert!(!damaged.is_empty(), "the missing end is reported: {}", quality["issues"]);
+    let end = damaged.iter().map(|i| i["end_s"].as_f64().unwrap()).fold(0.0, f64::max);
+    let start = damaged[0]["start_s"].as_f64().unwrap();
+    assert!(start > 3.0 && end > start, "the playable part is kept, the rest is named: {damaged:?}");
+    let intact = builder_for(out.path()).build();
+    intact.process("whole", local(&fixture("vp8.webm")), &CancelFlag::new()).await.unwrap();
+    let quality = read_json(&out.path().join("sessions/whole/quality.json"));
+    assert!(!quality["issues"].as_array().unwrap().iter().any(|i| i["code"] == "media_damaged"), "{quality}");
+}

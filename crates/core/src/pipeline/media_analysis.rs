@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use session_media::{
-    CancelFlag, FrameFormat, FrameSampling, Limits, MediaInfo, WavWriter, decode_audio, read_video_packets,
-    sample_frames_as,
+    CancelFlag, DamageReport, FrameFormat, FrameSampling, Limits, MediaInfo, WavWriter, decode_audio,
+    read_video_packets, sample_frames_as,
 };
 use session_safety::NudityClassifier;
 use session_safety::nudity::NudityScores;
@@ -23,6 +23,8 @@ pub(crate) struct AudioAnalysis {
     pub samples: Option<Vec<f32>>,
     /// Silero VAD's speech probabilities, when a VAD is configured.
     pub speech: Option<SpeechMap>,
+    /// Stretches missing from the stream and decoding errors: signs of a damaged file.
+    pub damage: DamageReport,
 }
 
 /// What the audio half keeps besides its features: the samples (for a transcriber), and the
@@ -59,7 +61,7 @@ pub(crate) fn analyze_audio(
     let mut write_error = None;
     let mut decoded = 0u64;
     let expected_samples = (expected_s * rate as f64).max(1.0);
-    decode_audio(path, limits, cancel, &mut |chunk| {
+    let summary = decode_audio(path, limits, cancel, &mut |chunk| {
         analyzer.push(chunk);
         if write_error.is_none() {
             write_error = writer.write(chunk).err();
@@ -84,7 +86,7 @@ pub(crate) fn analyze_audio(
         return Err(ProcessingError::Transcription(e));
     }
     let speech = vad.map(SileroStream::finish);
-    Ok(AudioAnalysis { features: analyzer.finish(), wav, samples, speech })
+    Ok(AudioAnalysis { features: analyzer.finish(), wav, samples, speech, damage: summary.damage })
 }
 
 /// Nudity scores of one sampled frame.

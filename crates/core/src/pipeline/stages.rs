@@ -548,12 +548,44 @@ async fn quality_stage(
     }
     let started = Instant::now();
     let (audio, video) = (&recording.audio, &recording.video);
-    let report = score_quality(
+    let mut report = score_quality(
         audio.as_ref().map(|a| &a.features).map_err(String::as_str),
         video.as_ref().map_err(String::as_str),
     );
+    if let Ok(audio) = audio {
+        report.issues.extend(damage_issues(&audio.damage));
+    }
     run.record(&stage, started, Outcome::Ok);
     Ok(Some(report))
+}
+
+/// `media_damaged` quality issues: each stretch missing from the audio (filled with silence so
+/// times stay aligned), and decoding errors the decoder skipped.
+fn damage_issues(damage: &session_media::DamageReport) -> Vec<session_scoring::Issue> {
+    use session_scoring::{Issue, Severity, clock};
+    let issue = |start_s: f64, end_s: f64, message: String| Issue {
+        code: "media_damaged".into(),
+        severity: Severity::Warning,
+        start_s: (start_s * 100.0).round() / 100.0,
+        end_s: (end_s * 100.0).round() / 100.0,
+        message,
+        summary: None,
+    };
+    let mut issues: Vec<Issue> = damage
+        .missing
+        .iter()
+        .map(|m| {
+            let end_s = m.start_s + m.duration_s;
+            let what = format!("{:.1} s of audio missing from the file at {}", m.duration_s, clock(m.start_s));
+            issue(m.start_s, end_s, format!("{what} (damaged or cut short; counted as silence)"))
+        })
+        .collect();
+    if damage.decoder_errors > 0 {
+        let end_s = damage.declared_duration_s.unwrap_or(0.0);
+        let message = format!("The decoder skipped {} damaged pieces of the audio", damage.decoder_errors);
+        issues.push(issue(0.0, end_s, message));
+    }
+    issues
 }
 
 async fn engagement_stage(
