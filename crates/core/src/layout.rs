@@ -51,3 +51,16 @@ pub fn session_folder(session_id: &str) -> String {
 pub fn recording(extension: &str) -> String {
     format!("recording.{extension}")
 }
+
+/// The content type of a session artifact, by its extension; `None` for one this library does
+/// not write (the bucket's or server's default applies).
+pub fn content_type(name: &str) -> Option<&'static str> {
+    match name.rsplit_once('.')?.1 {
+        "json" => Some("application/json"),
+        "txt" => Some("text/plain; charset=utf-8"),
+        "html" => Some("text/html; charset=utf-8"),
+        "wav" => Some("audio/wav"),
+        "mp4" => Some("video/mp4"),
+        _ => None,
+    }
+}

@@ -64,8 +64,12 @@ impl StoredSession {
 
 /// Renders `report.html` for a stored session from its JSON, without writing anything.
 pub async fn render_report(session: &StoredSession, s3: &S3Settings) -> Result<String, ProcessingError> {
-    let store = session.open(s3)?;
-    let documents = load_documents(&store, &session.session_id, None).await?;
+    render_stored(&session.open(s3)?, &session.session_id).await
+}
+
+/// The page of the session in `store`, which must hold a manifest.
+async fn render_stored(store: &SessionStore, session_id: &str) -> Result<String, ProcessingError> {
+    let documents = load_documents(store, session_id, None).await?;
     if documents.manifest.is_none() {
         return Err(ProcessingError::Input(format!(
             "{} holds no manifest.json: it is not a processed session",
@@ -82,14 +86,14 @@ pub async fn write_report(
     s3: &S3Settings,
     out: Option<&Path>,
 ) -> Result<String, ProcessingError> {
-    let html = render_report(session, s3).await?;
+    let store = session.open(s3)?;
+    let html = render_stored(&store, &session.session_id).await?;
     match out {
         Some(path) => {
             write_file_whole(path, html.as_bytes())?;
             Ok(path.display().to_string())
         }
         None => {
-            let store = session.open(s3)?;
             let record = store.put_bytes(session_report::REPORT_FILE, html.into_bytes().into()).await?;
             Ok(record.location)
         }

@@ -54,56 +54,63 @@ fn session_summary(out: &mut String, documents: &SessionDocuments) {
 }
 
 fn quality_card(out: &mut String, title: &str, quality: Option<&Value>, reason: impl Fn() -> Option<String>) {
-    out.push_str("<article class=\"card\">\n");
-    put!(out, "<h3>{}</h3>\n", esc(title));
-    let Some(q) = quality else {
-        missing(out, reason(), "quality.json");
-        out.push_str("</article>\n");
-        return;
-    };
-    score_line(out, title, num(Some(q), "/score"), text(Some(q), "/reason"));
-    out.push_str("<div class=\"halves\">\n");
-    for (half, name) in [("audio", "Audio"), ("video", "Video")] {
-        put!(out, "<div>\n<h4>{name}</h4>\n");
-        score_line(out, name, num(Some(q), &format!("/{half}/score")), text(Some(q), &format!("/{half}/reason")));
-        let metrics = q.pointer(&format!("/{half}/metrics"));
-        if let Some(subs) = object(Some(q), &format!("/{half}/sub_scores")) {
-            out.push_str("<div class=\"table-wrap\"><table class=\"subs\">\n<tbody>\n");
-            for (sub, value) in subs {
-                let why = match half {
-                    "audio" => audio_why(sub, metrics),
-                    _ => video_why(sub, metrics),
-                };
-                sub_row(out, sub, value, why);
+    card(out, title, quality, reason, "quality.json", |out, q| {
+        out.push_str("<div class=\"halves\">\n");
+        for (half, name) in [("audio", "Audio"), ("video", "Video")] {
+            put!(out, "<div>\n<h4>{name}</h4>\n");
+            score_line(out, name, num(Some(q), &format!("/{half}/score")), text(Some(q), &format!("/{half}/reason")));
+            let metrics = q.pointer(&format!("/{half}/metrics"));
+            if let Some(subs) = object(Some(q), &format!("/{half}/sub_scores")) {
+                out.push_str("<div class=\"table-wrap\"><table class=\"subs\">\n<tbody>\n");
+                for (sub, value) in subs {
+                    let why = match half {
+                        "audio" => audio_why(sub, metrics),
+                        _ => video_why(sub, metrics),
+                    };
+                    sub_row(out, sub, value, why);
+                }
+                out.push_str("</tbody>\n</table></div>\n");
             }
-            out.push_str("</tbody>\n</table></div>\n");
+            out.push_str("</div>\n");
         }
         out.push_str("</div>\n");
-    }
-    out.push_str("</div>\n");
-    issues(out, list(Some(q), "/issues"));
-    out.push_str("</article>\n");
+        issues(out, list(Some(q), "/issues"));
+    });
 }
 
 fn engagement_card(out: &mut String, title: &str, engagement: Option<&Value>, reason: impl Fn() -> Option<String>) {
+    card(out, title, engagement, reason, "engagement.json", |out, e| {
+        if let Some(components) = object(Some(e), "/components") {
+            out.push_str("<div class=\"table-wrap\"><table class=\"subs\">\n<tbody>\n");
+            for (name, value) in components {
+                sub_row(out, name, value, engagement_why(name, e));
+            }
+            out.push_str("</tbody>\n</table></div>\n");
+        }
+        if let Some(m) = e.pointer("/voice/longest_monologue").filter(|m| !m.is_null()) {
+            let (start, dur) = (num(Some(m), "/start_s").unwrap_or(0.0), num(Some(m), "/duration_s").unwrap_or(0.0));
+            put!(out, "<p class=\"note\">Longest monologue: {dur:.0} s from {}.</p>\n", clock(start));
+        }
+    });
+}
+
+/// A score card: its title, the report's score (or why the report is missing), then `body`.
+fn card(
+    out: &mut String,
+    title: &str,
+    report: Option<&Value>,
+    reason: impl Fn() -> Option<String>,
+    file: &str,
+    body: impl FnOnce(&mut String, &Value),
+) {
     out.push_str("<article class=\"card\">\n");
     put!(out, "<h3>{}</h3>\n", esc(title));
-    let Some(e) = engagement else {
-        missing(out, reason(), "engagement.json");
-        out.push_str("</article>\n");
-        return;
-    };
-    score_line(out, title, num(Some(e), "/score"), text(Some(e), "/reason"));
-    if let Some(components) = object(Some(e), "/components") {
-        out.push_str("<div class=\"table-wrap\"><table class=\"subs\">\n<tbody>\n");
-        for (name, value) in components {
-            sub_row(out, name, value, engagement_why(name, e));
+    match report {
+        Some(report) => {
+            score_line(out, title, num(Some(report), "/score"), text(Some(report), "/reason"));
+            body(out, report);
         }
-        out.push_str("</tbody>\n</table></div>\n");
-    }
-    if let Some(m) = e.pointer("/voice/longest_monologue").filter(|m| !m.is_null()) {
-        let (start, dur) = (num(Some(m), "/start_s").unwrap_or(0.0), num(Some(m), "/duration_s").unwrap_or(0.0));
-        put!(out, "<p class=\"note\">Longest monologue: {dur:.0} s from {}.</p>\n", clock(start));
+        None => missing(out, reason(), file),
     }
     out.push_str("</article>\n");
 }

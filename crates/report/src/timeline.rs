@@ -270,13 +270,18 @@ fn axis(out: &mut String, duration: f64) {
     out.push_str("</span></div>\n");
 }
 
-fn lane(out: &mut String, label: &str, aria: &str, duration: f64, marks: &[Mark]) {
+/// Opens a lane: its label, and an SVG with `aria` as its text alternative.
+fn open_lane(out: &mut String, label: &str, aria: &str) {
     put!(
         out,
         "<div class=\"lane\"><span class=\"lane-label\">{}</span><svg class=\"lane-svg\" viewBox=\"0 0 {WIDTH} 20\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"{}\">",
         esc(label),
         esc(aria)
     );
+}
+
+fn lane(out: &mut String, label: &str, aria: &str, duration: f64, marks: &[Mark]) {
+    open_lane(out, label, aria);
     for m in marks {
         let x = (m.start_s / duration * WIDTH).clamp(0.0, WIDTH);
         let w = ((m.end_s - m.start_s) / duration * WIDTH).max(2.0).min(WIDTH - x + 2.0);
@@ -299,12 +304,7 @@ fn loudness_lane(out: &mut String, label: &str, duration: f64, step: f64, values
         (Some(lo), Some(hi)) => format!("{label}: momentary loudness from {lo:.0} to {hi:.0} LUFS"),
         _ => format!("{label}: below the measuring gate throughout"),
     };
-    put!(
-        out,
-        "<div class=\"lane\"><span class=\"lane-label\">{}</span><svg class=\"lane-svg\" viewBox=\"0 0 {WIDTH} 20\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"{}\">",
-        esc(label),
-        esc(&aria)
-    );
+    open_lane(out, label, &aria);
     // One bar per step: height from the floor (−60 LUFS) to 0 LUFS.
     for (i, value) in values.iter().enumerate() {
         let Some(lufs) = value else { continue };

@@ -309,13 +309,8 @@ mod tests {
         use session_scoring::{Issue, IssueSummary, Severity};
         let moving = video((0..30).map(|i| frame(i as f64 * 10.0, i as u8)).collect());
         let mut quality = session_scoring::score_quality(Err("no audio"), Ok(&moving));
-        let freeze = |start_s: f64, end_s: f64| Issue {
-            code: "video_freeze".into(),
-            severity: Severity::Warning,
-            start_s,
-            end_s,
-            message: "Video froze".into(),
-            summary: None,
+        let freeze = |start_s: f64, end_s: f64| {
+            Issue::new("video_freeze", Severity::Warning, start_s, end_s, "Video froze".into())
         };
         quality.issues = (0..20).map(|i| freeze(i as f64 * 10.0, i as f64 * 10.0 + 1.0)).collect();
         // The 21st to 40th freezes, one second each, summarised from 200 s to 300 s.

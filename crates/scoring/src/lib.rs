@@ -85,6 +85,7 @@ pub use quality::{
     VideoQualityMetrics, VideoSubScores, score_quality,
 };
 pub use report::SubScore;
+pub use scale::round_to;
 pub use session::{
     MeanScore, ParticipantEngagement, ParticipantQuality, SessionEngagement, SessionQuality, session_engagement,
     session_quality,

@@ -50,7 +50,7 @@ pub(crate) fn round1(value: f64) -> f64 {
 }
 
 /// Round to `decimals` decimal places.
-pub(crate) fn round_to(value: f64, decimals: i32) -> f64 {
+pub fn round_to(value: f64, decimals: i32) -> f64 {
     let factor = 10f64.powi(decimals);
     // `+ 0.0` turns -0.0 (an empty f64 sum) into 0.0.
     (value * factor).round() / factor + 0.0

@@ -53,7 +53,8 @@ impl Issue {
 }
 
 impl Issue {
-    pub(crate) fn new(code: &str, severity: Severity, start_s: f64, end_s: f64, message: String) -> Self {
+    /// An issue with its times rounded to 10 ms, as every report writes them.
+    pub fn new(code: &str, severity: Severity, start_s: f64, end_s: f64, message: String) -> Self {
         Self {
             code: code.to_owned(),
             severity,

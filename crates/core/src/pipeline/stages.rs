@@ -563,13 +563,8 @@ async fn quality_stage(
 /// times stay aligned), and decoding errors the decoder skipped.
 fn damage_issues(damage: &session_media::DamageReport) -> Vec<session_scoring::Issue> {
     use session_scoring::{Issue, Severity, clock};
-    let issue = |start_s: f64, end_s: f64, message: String| Issue {
-        code: "media_damaged".into(),
-        severity: Severity::Warning,
-        start_s: (start_s * 100.0).round() / 100.0,
-        end_s: (end_s * 100.0).round() / 100.0,
-        message,
-        summary: None,
+    let issue = |start_s: f64, end_s: f64, message: String| {
+        Issue::new("media_damaged", Severity::Warning, start_s, end_s, message)
     };
     let mut issues: Vec<Issue> = damage
         .missing

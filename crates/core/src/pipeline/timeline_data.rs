@@ -4,7 +4,9 @@
 
 use serde::Serialize;
 use serde_json::Value;
-use session_scoring::{AudioFeatures, Issue, QualityReport, Severity, VideoFeatures, VideoFlag, video_flag_ranges};
+use session_scoring::{
+    AudioFeatures, Issue, QualityReport, Severity, VideoFeatures, VideoFlag, round_to, video_flag_ranges,
+};
 
 /// Spacing of the loudness values, seconds.
 pub(crate) const LOUDNESS_STEP_S: f64 = 1.0;
@@ -83,7 +85,8 @@ impl TrackTimeline {
             participant,
             offset_s,
             duration_s,
-            loudness_lufs: audio.map(|a| a.momentary_lufs.iter().map(|v| v.map(|l| round1(f64::from(l)))).collect()),
+            loudness_lufs: audio
+                .map(|a| a.momentary_lufs.iter().map(|v| v.map(|l| round_to(f64::from(l), 1))).collect()),
             speech: speech.iter().map(|&(s, e)| [shift(s), shift(e)]).collect(),
             video_flags: video.map(|v| {
                 video_flag_ranges(v)
@@ -148,10 +151,6 @@ pub(crate) fn events_of(scan: Option<&Value>, offsets: &[(String, f64)]) -> Vec<
     events
 }
 
-fn round1(x: f64) -> f64 {
-    (x * 10.0).round() / 10.0
-}
-
 fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
+    round_to(x, 2)
 }

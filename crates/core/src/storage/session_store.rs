@@ -191,7 +191,7 @@ impl SessionStore {
     pub async fn put_bytes(&self, name: &str, body: Bytes) -> Result<ArtifactRecord, ProcessingError> {
         let bytes = body.len() as u64;
         let mut options = PutOptions::default();
-        if let (Some(_), Some(content_type)) = (&self.bucket, content_type(name)) {
+        if let (Some(_), Some(content_type)) = (&self.bucket, layout::content_type(name)) {
             options.attributes.insert(Attribute::ContentType, content_type.into());
         }
         self.store
@@ -306,16 +306,6 @@ impl SessionStore {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) => Err(ProcessingError::storage(self.location(name), e)),
         }
-    }
-}
-
-/// The content type of a file the pipeline writes whole, by its extension.
-fn content_type(name: &str) -> Option<&'static str> {
-    match name.rsplit_once('.')?.1 {
-        "json" => Some("application/json"),
-        "txt" => Some("text/plain; charset=utf-8"),
-        "html" => Some("text/html; charset=utf-8"),
-        _ => None,
     }
 }
 

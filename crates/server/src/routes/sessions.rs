@@ -202,14 +202,7 @@ pub async fn artifact(
         return Err(ServerError::NotFound);
     }
     let bytes = tokio::fs::read(PathBuf::from(folder).join(&name)).await.map_err(|_| ServerError::NotFound)?;
-    let content_type = match name.rsplit('.').next() {
-        Some("json") => "application/json",
-        Some("txt") => "text/plain; charset=utf-8",
-        Some("html") => "text/html; charset=utf-8",
-        Some("wav") => "audio/wav",
-        Some("mp4") => "video/mp4",
-        _ => "application/octet-stream",
-    };
+    let content_type = session_processing::layout::content_type(&name).unwrap_or("application/octet-stream");
     Ok(([(header::CONTENT_TYPE, content_type)], Body::from(bytes)).into_response())
 }
 
