@@ -13,6 +13,7 @@ use crate::config::ServerConfig;
 use crate::error::ServerError;
 use crate::livekit_calls::LiveKitCalls;
 use crate::metrics::Metrics;
+use crate::room_monitor::RoomMonitors;
 use crate::routes::{ops, page, sessions, webhook};
 
 /// Largest request body read (the webhook verifier refuses more than 1 MiB itself, with 413).
@@ -27,6 +28,8 @@ pub struct AppState {
     /// A processor without models: stores realtime safety events where processing writes.
     pub recorder: SessionProcessor,
     pub metrics: Arc<Metrics>,
+    /// The hidden participants this process runs in live rooms (`REALTIME_MONITOR=on`).
+    pub monitors: Arc<RoomMonitors>,
 }
 
 impl AppState {
@@ -47,6 +50,7 @@ impl AppState {
             config,
             recorder,
             metrics,
+            monitors: Arc::default(),
         })
     }
 }

@@ -35,6 +35,39 @@ pub struct ServerConfig {
     /// `WEB_DIR`: the built page (`scripts/build-web`), served at `/`; default
     /// `crates/server/web/dist` of the source tree this binary was built from.
     pub web_dir: PathBuf,
+    pub egress_start: EgressStartSettings,
+    /// `REALTIME_MONITOR=on`: the hidden participant that checks every live room's video
+    /// (`room_monitor`); `None` when off (the default).
+    pub monitor: Option<MonitorSettings>,
+}
+
+/// How long a participant's egress may stay `EGRESS_STARTING` before the recording worker stops
+/// it and starts a new one, and how many it starts in all.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EgressStartSettings {
+    /// `EGRESS_START_TIMEOUT_S` (default 20).
+    pub timeout: Duration,
+    /// `EGRESS_START_ATTEMPTS` (default 3).
+    pub attempts: usize,
+}
+
+impl Default for EgressStartSettings {
+    fn default() -> Self {
+        EgressStartSettings { timeout: Duration::from_secs(20), attempts: 3 }
+    }
+}
+
+/// The server-side realtime safety check: a hidden participant per live session.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MonitorSettings {
+    /// `MONITOR_PYTHON` (default `python3`): a Python with LiveKit's `livekit` SDK, which carries
+    /// the frames (`crates/server/monitor/room_monitor.py`).
+    pub python: PathBuf,
+    /// `MONITOR_FRAMES_PER_S` (default 1, 0.1–10): frames checked per second per video track.
+    pub frames_per_s: f64,
+    /// `MONITOR_NUDITY_THRESHOLD` (default 0.7, 0–1): the flag threshold on the nudity score;
+    /// the model is `NUDITY_MODEL` (without it only covered or frozen video is judged).
+    pub nudity_threshold: f64,
 }
 
 /// LiveKit's URL and key pair.
@@ -141,6 +174,11 @@ impl ServerConfig {
             processor,
             api_token: var("API_TOKEN"),
             web_dir: var("WEB_DIR").map(PathBuf::from).unwrap_or_else(default_web_dir),
+            egress_start: EgressStartSettings {
+                timeout: Duration::from_secs_f64(parse_in(&var, "EGRESS_START_TIMEOUT_S", 20.0, 1.0..=600.0)?),
+                attempts: parse(&var, "EGRESS_START_ATTEMPTS", 3usize)?.clamp(1, 10),
+            },
+            monitor: monitor_settings(&var)?,
             queue: QueueSettings {
                 heartbeat: Duration::from_secs(parse(&var, "QUEUE_HEARTBEAT_S", 5u64)?.max(1)),
                 missed_heartbeats: parse(&var, "QUEUE_MISSED_HEARTBEATS", 3usize)?.max(1),
@@ -186,6 +224,43 @@ fn parse<T: std::str::FromStr>(
     }
 }
 
+/// A number in `range`, or `default` when unset.
+fn parse_in(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &str,
+    default: f64,
+    range: std::ops::RangeInclusive<f64>,
+) -> Result<f64, ServerError> {
+    match var(name) {
+        None => Ok(default),
+        Some(value) => match value.parse::<f64>() {
+            Ok(number) if range.contains(&number) => Ok(number),
+            _ => Err(ServerError::Config(format!(
+                "{name} is {value:?}; expected a number from {} to {}",
+                range.start(),
+                range.end()
+            ))),
+        },
+    }
+}
+
+fn monitor_settings(var: &impl Fn(&str) -> Option<String>) -> Result<Option<MonitorSettings>, ServerError> {
+    match var("REALTIME_MONITOR").as_deref() {
+        None | Some("off") => Ok(None),
+        Some("on") => Ok(Some(MonitorSettings {
+            python: var("MONITOR_PYTHON").map(PathBuf::from).unwrap_or_else(|| "python3".into()),
+            frames_per_s: parse_in(var, "MONITOR_FRAMES_PER_S", 1.0, 0.1..=10.0)?,
+            nudity_threshold: parse_in(
+                var,
+                "MONITOR_NUDITY_THRESHOLD",
+                session_processing::session_safety::nudity::DEFAULT_NUDITY_THRESHOLD,
+                0.0..=1.0,
+            )?,
+        })),
+        Some(other) => Err(ServerError::Config(format!("REALTIME_MONITOR is {other:?}; expected on or off"))),
+    }
+}
+
 /// `"2,4,8"` → waits of 2, 4 and 8 seconds (each 0–3600 s).
 fn seconds_list(name: &str, list: &str) -> Result<Vec<Duration>, ServerError> {
     list.split(',')
@@ -213,6 +288,8 @@ impl fmt::Debug for ServerConfig {
             .field("api_token", &self.api_token.as_ref().map(|_| "<set>"))
             .field("queue", &self.queue)
             .field("web_dir", &self.web_dir)
+            .field("egress_start", &self.egress_start)
+            .field("monitor", &self.monitor)
             .finish()
     }
 }
@@ -265,6 +342,8 @@ mod tests {
             ("S3_FORCE_PATH_STYLE", "maybe"),
             ("LIVEKIT_URL", "127.0.0.1:7880"),
             ("STORAGE_RETRY_BACKOFF_S", "1,soon"),
+            ("EGRESS_START_TIMEOUT_S", "0"),
+            ("REALTIME_MONITOR", "yes"),
         ] {
             let mut pairs = BASE.to_vec();
             pairs.retain(|(k, _)| *k != name);
@@ -281,6 +360,22 @@ mod tests {
         assert_eq!(config.processor.output, "s3://recordings");
         assert_eq!(config.port, 8080);
         assert_eq!(config.queue, QueueSettings::default());
+        assert_eq!(config.egress_start, EgressStartSettings::default());
+        assert_eq!(config.monitor, None);
+    }
+
+    #[test]
+    fn the_monitor_is_on_only_when_asked_and_its_numbers_are_checked() {
+        let mut pairs = BASE.to_vec();
+        pairs.extend([("REALTIME_MONITOR", "on"), ("MONITOR_NUDITY_THRESHOLD", "0.5")]);
+        let monitor = config(&pairs).expect("valid").monitor.expect("on");
+        assert_eq!((monitor.python, monitor.frames_per_s, monitor.nudity_threshold), ("python3".into(), 1.0, 0.5));
+        for (name, value) in [("MONITOR_NUDITY_THRESHOLD", "1.5"), ("MONITOR_FRAMES_PER_S", "NaN")] {
+            let mut pairs = pairs.clone();
+            pairs.push((name, value));
+            let error = config(&pairs).expect_err("out of range").to_string();
+            assert!(error.contains(name), "{error}");
+        }
     }
 
     #[test]

@@ -300,7 +300,8 @@ pub struct EgressRow {
 }
 
 /// Inserts or updates an egress. An ended egress is never moved back to `starting`/`active`
-/// (a late `egress_started` or `egress_updated` after `egress_ended`).
+/// (a late `egress_started` or `egress_updated` after `egress_ended`), and keeps the reason it
+/// ended with (the recording worker's, for one it stopped because it never started).
 pub async fn upsert_egress(conn: &mut PgConnection, session_id: &str, egress: &EgressRow) -> Result<(), ServerError> {
     sqlx::query(
         "INSERT INTO session_egresses (egress_id, session_id, participant_identity, status, input_uri, started_at_ns, duration_ns, reason) \
@@ -310,7 +311,8 @@ pub async fn upsert_egress(conn: &mut PgConnection, session_id: &str, egress: &E
            input_uri = COALESCE(EXCLUDED.input_uri, session_egresses.input_uri), \
            started_at_ns = GREATEST(EXCLUDED.started_at_ns, session_egresses.started_at_ns), \
            duration_ns = GREATEST(EXCLUDED.duration_ns, session_egresses.duration_ns), \
-           reason = COALESCE(EXCLUDED.reason, session_egresses.reason), \
+           reason = CASE WHEN session_egresses.status IN ('complete', 'failed') \
+             THEN COALESCE(session_egresses.reason, EXCLUDED.reason) ELSE COALESCE(EXCLUDED.reason, session_egresses.reason) END, \
            participant_identity = CASE WHEN EXCLUDED.participant_identity = '' THEN session_egresses.participant_identity \
              ELSE EXCLUDED.participant_identity END, \
            updated_at = NOW()",

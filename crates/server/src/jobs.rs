@@ -1,5 +1,5 @@
-//! What the workers do with each job: start a participant's egress, or run the pipeline on
-//! every recording of a session and record the outcome. Each job reads its state from Postgres
+//! What the workers do with a processing job: run the pipeline on every recording of a session
+//! and record the outcome (starting a participant's egress is `recording`). Each job reads its state from Postgres
 //! first, so a job that runs again (its worker died mid-run, or a retry) does the right thing:
 //! the library replaces a session's artifacts whole, and a finished session is left alone.
 
@@ -8,17 +8,16 @@ use std::sync::Arc;
 use apalis::prelude::{BoxDynError, Data};
 use serde_json::{Value, json};
 use session_processing::{
-    CancelFlag, ParticipantInput, ProcessingError, RecordingInput, SessionId, SessionProcessor, SessionResult,
+    CancelFlag, ParticipantInput, ProcessingError, RecordingInput, SessionProcessor, SessionResult,
 };
 use sqlx::PgPool;
 use tracing::Instrument;
 
 use crate::config::ServerConfig;
 use crate::db::{self, EgressRow, egress_status, status};
-use crate::lifecycle;
 use crate::livekit_calls::LiveKitCalls;
 use crate::metrics::Metrics;
-use crate::queue::{ProcessSession, StartRecording};
+use crate::queue::ProcessSession;
 
 /// What every worker shares: the database, the loaded models (in `processor`) and LiveKit.
 pub struct WorkerState {
@@ -32,11 +31,6 @@ pub struct WorkerState {
 pub async fn process_session(job: ProcessSession, state: Data<Arc<WorkerState>>) -> Result<(), BoxDynError> {
     let span = tracing::info_span!("job", kind = "process", session = %job.session_id);
     process(&job.session_id, &state).instrument(span).await.map_err(Into::into)
-}
-
-pub async fn start_recording(job: StartRecording, state: Data<Arc<WorkerState>>) -> Result<(), BoxDynError> {
-    let span = tracing::info_span!("job", kind = "record", session = %job.session_id);
-    record(&job, &state).instrument(span).await.map_err(Into::into)
 }
 
 async fn process(id: &str, state: &WorkerState) -> Result<(), crate::error::ServerError> {
@@ -169,69 +163,4 @@ fn score_summary(result: &SessionResult) -> Value {
         "engagement": score(&result.engagement),
         "safety_flagged": flagged,
     })
-}
-
-async fn record(job: &StartRecording, state: &WorkerState) -> Result<(), crate::error::ServerError> {
-    let Some(session) = db::get_session(&state.pool, &job.session_id).await? else { return Ok(()) };
-    let started = match state.config.egress_upload() {
-        Some(upload) => {
-            let id = SessionId::new(job.session_id.as_str())?;
-            state.livekit.start_participant_egress(&id, &session.room_name, &job.identity, &upload).await
-        }
-        None => Err(crate::error::ServerError::Config("RECORDINGS_S3_BUCKET is not set".into())),
-    };
-    let mut tx = state.pool.begin().await?;
-    let Some(session) = db::lock_session(&mut tx, &job.session_id).await? else { return Ok(()) };
-    let mut stop_now = None;
-    match started {
-        Ok(egress_id) => {
-            db::remove_placeholder(&mut tx, &session.id, &job.identity).await?;
-            let row = EgressRow {
-                egress_id: egress_id.clone(),
-                participant_identity: job.identity.clone(),
-                status: egress_status::ACTIVE.into(),
-                input_uri: None,
-                started_at_ns: 0,
-                duration_ns: 0,
-                reason: None,
-            };
-            db::upsert_egress(&mut tx, &session.id, &row).await?;
-            db::add_event(
-                &mut tx,
-                &session.id,
-                "egress_requested",
-                &json!({ "egress_id": egress_id, "identity": job.identity }),
-            )
-            .await?;
-            if session.status != status::ACTIVE {
-                stop_now = Some(egress_id);
-            }
-        }
-        Err(error) => {
-            let reason = format!("the recording of {} could not start: {error}", job.identity);
-            let row = EgressRow {
-                egress_id: job.placeholder_id.clone(),
-                participant_identity: job.identity.clone(),
-                status: egress_status::FAILED.into(),
-                input_uri: None,
-                started_at_ns: 0,
-                duration_ns: 0,
-                reason: Some(reason.clone()),
-            };
-            db::upsert_egress(&mut tx, &session.id, &row).await?;
-            db::add_event(
-                &mut tx,
-                &session.id,
-                "egress_start_failed",
-                &json!({ "identity": job.identity, "reason": reason }),
-            )
-            .await?;
-            lifecycle::queue_if_ready(&mut tx, &session, &state.config.queue).await?;
-        }
-    }
-    tx.commit().await?;
-    if let Some(egress_id) = stop_now {
-        state.livekit.stop_egress(&egress_id).await?;
-    }
-    Ok(())
 }

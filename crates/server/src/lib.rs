@@ -17,7 +17,10 @@ pub mod jobs;
 pub mod lifecycle;
 pub mod livekit_calls;
 pub mod metrics;
+pub mod monitor_stats;
 pub mod queue;
+pub mod recording;
+pub mod room_monitor;
 pub mod routes;
 pub mod workers;
 

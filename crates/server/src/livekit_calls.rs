@@ -104,6 +104,37 @@ impl LiveKitCalls {
         }
     }
 
+    /// LiveKit's status of an egress (`EGRESS_STARTING`, `EGRESS_ACTIVE`, …); `None` when
+    /// LiveKit does not know it.
+    pub async fn egress_status(&self, egress_id: &str) -> Result<Option<String>, ServerError> {
+        let token = self.server_token(VideoGrants { room_record: true, ..Default::default() })?;
+        let url = format!("{}/twirp/livekit.Egress/ListEgress", self.api.base_url());
+        let listed = self.send("ListEgress", url, format!("Bearer {token}"), json!({ "egressId": egress_id })).await?;
+        Ok(listed["items"]
+            .as_array()
+            .and_then(|items| items.first())
+            .and_then(|item| item["status"].as_str())
+            .map(str::to_string))
+    }
+
+    /// A token for the platform's hidden participant in `room`: it subscribes, never publishes,
+    /// and nobody in the room sees it.
+    pub fn monitor_token(&self, room: &str, identity: &str, ttl: Duration) -> Result<String, ServerError> {
+        AccessToken::new(self.settings.api_key.as_str(), self.settings.api_secret.as_str())
+            .with_identity(identity)
+            .with_ttl(ttl)
+            .with_grants(VideoGrants {
+                room_join: true,
+                room: room.to_string(),
+                can_publish: Some(false),
+                can_subscribe: Some(true),
+                hidden: true,
+                ..Default::default()
+            })
+            .to_jwt()
+            .map_err(ServerError::config)
+    }
+
     async fn room_service(&self, method: &'static str, body: Value) -> Result<Value, ServerError> {
         let token = self.server_token(VideoGrants { room_create: true, ..Default::default() })?;
         let url = format!("{}/twirp/livekit.RoomService/{method}", self.api.base_url());

@@ -11,7 +11,7 @@ use session_monitor_server::error::ServerError;
 use session_monitor_server::jobs::WorkerState;
 use session_monitor_server::livekit_calls::LiveKitCalls;
 use session_monitor_server::metrics::Metrics;
-use session_monitor_server::{db, workers};
+use session_monitor_server::{db, room_monitor, workers};
 use tokio::sync::watch;
 
 #[derive(Parser)]
@@ -77,6 +77,9 @@ async fn run(command: Command) -> Result<(), ServerError> {
         Command::Migrate => Ok(()),
         Command::Worker => run_workers(config, pool, metrics, stop_rx).await,
         Command::Serve { api_only } => {
+            if let Some(monitor) = &config.monitor {
+                room_monitor::check_python(monitor).await?;
+            }
             let state = AppState::new(pool.clone(), config.clone(), metrics.clone())?;
             let address: SocketAddr = format!("{}:{}", config.bind_address, config.port).parse().map_err(|_| {
                 ServerError::Config(format!("BIND_ADDRESS {:?} is not an IP address", config.bind_address))

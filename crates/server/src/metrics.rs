@@ -5,12 +5,16 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 #[derive(Default)]
 pub struct Metrics {
     webhooks: Mutex<BTreeMap<String, u64>>,
     /// Stage → (runs, total seconds).
     stages: Mutex<BTreeMap<String, (u64, f64)>>,
+    /// Frames the room monitors scored, and the events they stored.
+    monitor_frames: AtomicU64,
+    monitor_events: AtomicU64,
 }
 
 impl Metrics {
@@ -23,6 +27,14 @@ impl Metrics {
         let entry = stages.entry(stage.to_string()).or_default();
         entry.0 += 1;
         entry.1 += seconds;
+    }
+
+    pub fn monitor_frame(&self) {
+        self.monitor_frames.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn monitor_event(&self) {
+        self.monitor_events.fetch_add(1, Ordering::Relaxed);
     }
 
     /// The text exposition, with the job counts `(queue, state, count)` read from the database.
@@ -48,6 +60,16 @@ impl Metrics {
             let _ = writeln!(out, "session_monitor_stage_seconds_sum{{stage=\"{stage}\"}} {seconds:.3}");
             let _ = writeln!(out, "session_monitor_stage_seconds_count{{stage=\"{stage}\"}} {count}");
         }
+        for (name, help, counter) in [
+            ("realtime_frames", "Frames the room monitors scored.", &self.monitor_frames),
+            ("realtime_events", "Safety events the room monitors stored.", &self.monitor_events),
+        ] {
+            let _ = writeln!(
+                out,
+                "# HELP session_monitor_{name}_total {help}\n# TYPE session_monitor_{name}_total counter"
+            );
+            let _ = writeln!(out, "session_monitor_{name}_total {}", counter.load(Ordering::Relaxed));
+        }
         out
     }
 }
@@ -71,6 +93,7 @@ mod tests {
             "session_monitor_queue_depth 2",
             "session_monitor_jobs{queue=\"p\",state=\"Done\"} 5",
             "session_monitor_stage_seconds_sum{stage=\"transcribe\"} 1.500",
+            "session_monitor_realtime_frames_total 0",
         ] {
             assert!(text.contains(line), "{line} missing from\n{text}");
         }

@@ -12,6 +12,7 @@ use crate::error::ServerError;
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
 use crate::jobs::{self, WorkerState};
 use crate::queue::{self, PROCESS_QUEUE, ProcessSession, RECORDING_QUEUE, StartRecording};
+use crate::recording;
 
 /// Runs the workers until `shutdown` resolves; a job cut short is handed to another worker once
 /// this one stops sending heartbeats.
@@ -54,7 +55,7 @@ pub async fn run(
                 .backend(backend)
                 .data(record_state.clone())
                 .concurrency(1)
-                .build(jobs::start_recording)
+                .build(recording::start_recording)
         });
     tracing::info!(concurrency, "workers started");
     monitor

@@ -15,6 +15,9 @@ use support::{API_TOKEN, http_get, http_post};
 
 /// Seconds of media recorded once the egress is active.
 const RECORD_S: f64 = 6.0;
+/// A nudity threshold below any score the model gives: every frame the room monitor checks
+/// flags (at most one event per 10 s of a track), so its whole path to a stored event runs.
+const FLAG_EVERY_FRAME: &str = "0.000001";
 
 fn start_session(stack: &Stack, identity: &str) -> (String, String, String, String) {
     let (status, started) = http_post(
@@ -36,6 +39,17 @@ fn event_kinds(session: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The session's egresses that recorded; any other one is an egress that did not start in
+/// time, stopped and replaced by the recording worker.
+fn recorded(session: &Value) -> Vec<Value> {
+    let egresses = session["egresses"].as_array().expect("egresses");
+    for other in egresses.iter().filter(|e| e["status"] != "complete") {
+        let reason = other["reason"].as_str().unwrap_or_default();
+        assert!(reason.contains("did not start within"), "an egress failed for another reason: {other:#}");
+    }
+    egresses.iter().filter(|e| e["status"] == "complete").cloned().collect()
+}
+
 /// `kinds` holds `expected` in this order (other events may come between).
 fn assert_in_order(kinds: &[String], expected: &[&str]) {
     let mut rest = kinds.iter();
@@ -46,7 +60,7 @@ fn assert_in_order(kinds: &[String], expected: &[&str]) {
 
 #[test]
 fn a_session_started_here_is_recorded_by_real_egress_and_processed_to_the_end() {
-    let stack = Stack::start();
+    let stack = Stack::start_with(|platform| platform.with_room_monitor(Some(FLAG_EVERY_FRAME)));
     let (id, key, url, token) = start_session(&stack, "alice");
     let mut alice = AvPublisher::start(&url, &token, 120);
     alice.wait_for("published", Duration::from_secs(60));
@@ -77,8 +91,8 @@ fn a_session_started_here_is_recorded_by_real_egress_and_processed_to_the_end() 
             "processing_complete",
         ],
     );
-    let egresses = done["egresses"].as_array().expect("egresses");
-    assert_eq!(egresses.len(), 1, "one egress for one person: {egresses:?}");
+    let egresses = recorded(&done);
+    assert_eq!(egresses.len(), 1, "one recording for one person: {egresses:?}");
     assert_eq!(egresses[0]["egress_id"], egress_id.as_str());
     assert_eq!(egresses[0]["status"], "complete");
     assert_eq!(egresses[0]["input_uri"], format!("s3://{BUCKET}/sessions/{id}/participants/alice/recording.mp4"));
@@ -111,11 +125,53 @@ fn a_session_started_here_is_recorded_by_real_egress_and_processed_to_the_end() 
     assert_eq!((status, &linked["session_id"]), (200, &json!(id)), "the link opens without credentials");
     let summary = &done["session"]["score_summary"];
     assert!(summary["quality"].as_f64().is_some_and(|q| (0.0..=100.0).contains(&q)), "{summary}");
+    server_side_check_stored_its_events(&stack, &id);
+}
+
+/// The hidden room monitor joined, scored alice's frames, stored its events in the bucket and
+/// the database with source `realtime_server`, and left with its figures when the room closed.
+fn server_side_check_stored_its_events(stack: &Stack, id: &str) {
+    let left = stack.platform.wait_for_event(id, "monitor_left", Duration::from_secs(60));
+    let (_, seen) = http_get(
+        &format!("{}/api/sessions/{id}", stack.platform.base_url()),
+        &[("Authorization", format!("Bearer {API_TOKEN}"))],
+    );
+    let kinds = event_kinds(&seen);
+    assert_in_order(&kinds, &["session_started", "monitor_joined", "session_ended", "monitor_left"]);
+    let figures = &left["payload"]["summary"];
+    eprintln!("room monitor: {figures}");
+    assert_eq!(figures["participants"], json!(["alice"]), "{left:#}");
+    assert!(figures["frames_scored"].as_u64().unwrap_or(0) >= 3, "about a frame a second: {left:#}");
+    assert!(figures["frame_to_score_ms"]["p95"].as_f64().is_some_and(|ms| ms > 0.0), "{left:#}");
+    assert!(figures["frames_per_s_per_core"].as_f64().is_some_and(|f| f > 0.0), "{left:#}");
+    let flagged: Vec<&Value> = seen["events"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["event_type"] == "safety_event")
+        .map(|e| &e["payload"])
+        .collect();
+    assert!(!flagged.is_empty(), "a frame over the threshold stores an event: {kinds:?}");
+    assert_eq!(figures["events"].as_u64(), Some(flagged.len() as u64), "{left:#}");
+    for stored in flagged {
+        let event = &stored["event"];
+        assert_eq!(
+            (event["source"].as_str(), event["category"].as_str(), event["participant"].as_str()),
+            (Some("realtime_server"), Some("nudity"), Some("alice")),
+            "{stored:#}"
+        );
+        assert_eq!(event["threshold"].as_f64(), FLAG_EVERY_FRAME.parse().ok(), "{stored:#}");
+        let location = stored["artifact"]["location"].as_str().expect("location");
+        let object = location.strip_prefix(&format!("s3://{BUCKET}/")).expect("in the bucket");
+        assert!(object.starts_with(&format!("sessions/{id}/safety/")), "{location}");
+        let saved: Value = serde_json::from_slice(&stack.object(object)).expect("event JSON");
+        assert_eq!(saved["source"], "realtime_server");
+    }
 }
 
 #[test]
 fn a_two_person_session_gets_one_egress_each_and_is_processed_per_participant() {
-    let stack = Stack::start();
+    let stack = Stack::start_with(|platform| platform.with_room_monitor(None));
     let (id, key, url, alice_token) = start_session(&stack, "alice");
     let (status, invited) = http_post(
         &format!("{}/api/sessions/{id}/participants", stack.platform.base_url()),
@@ -143,7 +199,7 @@ fn a_two_person_session_gets_one_egress_each_and_is_processed_per_participant() 
     let done = stack.platform.wait_for_status(&id, "complete", Duration::from_secs(300));
     drop((alice, bob));
 
-    let egresses = done["egresses"].as_array().expect("egresses");
+    let egresses = recorded(&done);
     let mut people: Vec<&str> = egresses.iter().filter_map(|e| e["participant_identity"].as_str()).collect();
     people.sort();
     assert_eq!(people, ["alice", "bob"], "one egress each: {egresses:?}");
@@ -173,4 +229,63 @@ fn a_two_person_session_gets_one_egress_each_and_is_processed_per_participant() 
         .collect();
     talkers.sort();
     assert_eq!(talkers, ["alice", "bob"], "{:#}", engagement["conversation"]);
+
+    // At the default threshold the moving test pattern of both cameras flags nothing.
+    let left = stack.platform.wait_for_event(&id, "monitor_left", Duration::from_secs(60));
+    let figures = &left["payload"]["summary"];
+    eprintln!("room monitor, two people: {figures}");
+    assert_eq!(figures["participants"], json!(["alice", "bob"]), "{left:#}");
+    assert_eq!(figures["events"], 0, "{left:#}");
+    let (_, seen) = http_get(&format!("{}/api/sessions/{id}", stack.platform.base_url()), &[("X-Session-Key", key)]);
+    assert!(!event_kinds(&seen).iter().any(|k| k == "safety_event"), "{seen:#}");
+}
+
+#[test]
+fn a_recorder_that_never_starts_is_replaced_then_named_when_the_session_ends() {
+    // Nothing published: LiveKit keeps the participant's egress EGRESS_STARTING. The recording
+    // worker stops it after EGRESS_START_TIMEOUT_S and starts another, twice in all.
+    let stack = Stack::start_with(|platform| {
+        platform.env.insert("EGRESS_START_TIMEOUT_S".into(), "3".into());
+        platform.env.insert("EGRESS_START_ATTEMPTS".into(), "2".into());
+    });
+    let (id, key, url, token) = start_session(&stack, "carol");
+    let mut carol = AvPublisher::start_silent(&url, &token, 120);
+    carol.wait_for("joined", Duration::from_secs(60));
+    let gave_up = |stack: &Stack| {
+        stack.platform.query(&format!(
+            "SELECT payload FROM session_events WHERE session_id = '{id}' AND event_type = 'egress_start_timed_out' \
+             ORDER BY id"
+        ))
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    while gave_up(&stack).len() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "two timed-out starts within 90 s: {:?}\n{}",
+            gave_up(&stack),
+            stack.logs()
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let timed_out = gave_up(&stack);
+    assert_eq!(timed_out[0]["payload"]["replaced"], true, "{timed_out:?}");
+    assert_eq!(timed_out[1]["payload"]["replaced"], false, "the last attempt is not replaced: {timed_out:?}");
+    assert_ne!(timed_out[0]["payload"]["egress_id"], timed_out[1]["payload"]["egress_id"]);
+    for stopped in &timed_out {
+        let egress_id = stopped["payload"]["egress_id"].as_str().expect("egress id");
+        let (_, listed) =
+            stack.livekit.twirp("livekit.Egress/ListEgress", &stack.egress_token(), &json!({ "egress_id": egress_id }));
+        assert_ne!(listed["items"][0]["status"], "EGRESS_STARTING", "LiveKit was told to stop it: {listed:#}");
+    }
+
+    let (status, ended) = http_post(
+        &format!("{}/api/sessions/{id}/end", stack.platform.base_url()),
+        &[("X-Session-Key", key.clone())],
+        b"",
+    );
+    assert_eq!(status, 200, "{ended}");
+    let failed = stack.platform.wait_for_status(&id, "failed", Duration::from_secs(60));
+    drop(carol);
+    let reason = failed["session"]["status_reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("did not start within 3 s"), "the session names why nothing was recorded: {reason}");
 }

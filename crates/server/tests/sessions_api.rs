@@ -152,6 +152,13 @@ fn a_browsers_safety_event_is_validated_stored_in_the_bucket_and_listed() {
     let (status, answer) = http_post(&url, &with_key(key), invalid.to_string().as_bytes());
     assert_eq!(status, 400, "{answer}");
     assert!(answer["error"]["message"].as_str().unwrap_or_default().contains("score"), "names the field: {answer}");
+    for source in ["realtime_server", "post_session"] {
+        let mut claimed = event.clone();
+        claimed["source"] = json!(source);
+        let (status, answer) = http_post(&url, &with_key(key), claimed.to_string().as_bytes());
+        assert_eq!(status, 400, "a browser cannot speak for {source}: {answer}");
+        assert!(answer["error"]["message"].as_str().unwrap_or_default().contains("realtime_client"), "{answer}");
+    }
     let (status, stored) = http_post(&url, &with_key(key), event.to_string().as_bytes());
     assert_eq!(status, 201, "{stored}");
     let location = stored["artifact"]["location"].as_str().expect("location");

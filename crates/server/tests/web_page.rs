@@ -12,6 +12,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use serde_json::Value;
 use session_testkit::fixture;
@@ -95,13 +96,13 @@ fn the_page_records_a_session_in_chromium_and_shows_its_result() {
     let work = tempfile::Builder::new().prefix("web-page-").tempdir().expect("temp folder");
     let page_dir = work.path().join("page");
     build_page(&page_dir);
-    let whisper = std::env::var("WHISPER_MODEL_DIR")
-        .expect("WHISPER_MODEL_DIR is not set: run scripts/prepare-whisper-tiny (scripts/test does) and export it");
     let stack = Stack::start_with(|platform| {
-        // As scripts/start runs it for a person: no API token, the page served from WEB_DIR.
+        // As scripts/start runs it for a person: no API token, the page served from WEB_DIR,
+        // Whisper behind Silero VAD, and the hidden room monitor at its default threshold.
         platform.env.remove("API_TOKEN");
         platform.env.insert("WEB_DIR".into(), page_dir.display().to_string());
-        platform.env.insert("WHISPER_MODEL".into(), whisper);
+        platform.with_transcription();
+        platform.with_room_monitor(None);
     });
     let result_path = work.path().join("browser-result.json");
     let envs = [
@@ -167,6 +168,11 @@ fn the_page_records_a_session_in_chromium_and_shows_its_result() {
     let stored = stack.platform.query(&format!(
         "SELECT payload FROM session_events WHERE session_id = '{id}' AND event_type = 'safety_event'"
     ));
+    // The hidden server-side participant checked both people's cameras and flagged nothing.
+    let left = stack.platform.wait_for_event(&id, "monitor_left", Duration::from_secs(60));
+    let monitor = &left["payload"]["summary"];
+    assert_eq!(monitor["participants"], serde_json::json!(["guest", "host"]), "{left:#}\n{}", context());
+    assert!(monitor["frames_scored"].as_u64().is_some_and(|n| n >= 4), "{left:#}");
     // The in-browser nudity check scored frames of the neutral test scene and flagged none.
     assert!(seen["nudity_frames"].as_u64().is_some_and(|n| n >= 2), "{}", seen["nudity_status"]);
     assert_eq!(seen["nudity_backend"], "wasm", "TensorFlow.js runs on its WebAssembly backend");
@@ -213,13 +219,16 @@ fn the_page_records_a_session_in_chromium_and_shows_its_result() {
     assert_eq!(seen["history_lists_session"], true);
     assert!(seen["phone_overflow_px"].as_i64().is_some_and(|px| px <= 0), "no sideways scrolling at 390 px");
 
+    let restarted = stack.platform.query(&format!(
+        "SELECT payload FROM session_events WHERE session_id = '{id}' AND event_type = 'egress_start_timed_out'"
+    ));
     eprintln!(
-        "web page: nudity check on {} took {} ms a frame ({} frames); sessions retried because a recorder \
-         stayed EGRESS_STARTING: {}; screenshots in {}",
+        "web page: nudity check on {} took {} ms a frame ({} frames); room monitor {monitor}; recorders \
+         replaced after staying EGRESS_STARTING: {}; screenshots in {}",
         seen["nudity_backend"],
         seen["nudity_check_ms"],
         seen["nudity_frames"],
-        seen["recorder_retries"].as_u64().unwrap_or(0),
+        restarted.len(),
         shots.display()
     );
     let names = ["01-preview", "02-live", "03-processing", "04-result", "05-phone-width", "06-camera-denied"];

@@ -1,7 +1,7 @@
 """A real LiveKit participant publishing a camera and a microphone (the `livekit` realtime SDK),
 for crates/core/tests/livekit_egress.rs.
 
-Usage: python livekit_av_publisher.py URL TOKEN MAX_SECONDS
+Usage: python livekit_av_publisher.py URL TOKEN MAX_SECONDS [--silent]
 
 Connects to URL (ws://127.0.0.1:PORT) with TOKEN and publishes, in real time:
   - "camera": 320x240 RGBA frames at 15 fps of a moving colour pattern (numpy), so that the
@@ -15,6 +15,10 @@ unpublishes both tracks and disconnects. It prints JSON lines on stdout:
   {"event": "finished", "seconds", "video_frames", "audio_frames", "stopped_by"}
 "seconds" is the wall-clock time since publishing began (the audio source queues up to a second
 ahead, so frame counts run early).
+
+With --silent it joins and publishes nothing (a participant whose recorder has nothing to
+record), prints {"event": "joined", "identity", "room"} and stays until told to stop or
+MAX_SECONDS pass.
 
 Any failure (no connection, a timeout, a publish error) exits non-zero with the reason on stderr.
 Needs nothing beyond loopback.
@@ -156,7 +160,16 @@ async def publish(room, max_seconds):
     await video_source.aclose()
 
 
-async def run(url, token, max_seconds):
+async def stay_silent(room, max_seconds):
+    say(event="joined", identity=room.local_participant.identity, room=room.name)
+    told = stdin_says_stop(asyncio.get_running_loop())
+    try:
+        await asyncio.wait_for(told.wait(), max_seconds)
+    except asyncio.TimeoutError:
+        pass
+
+
+async def run(url, token, max_seconds, silent):
     room = rtc.Room()
     try:
         await asyncio.wait_for(
@@ -168,17 +181,17 @@ async def run(url, token, max_seconds):
     if not room.isconnected():
         raise RuntimeError(f"connect() returned but the room is not connected ({room.connection_state})")
     try:
-        await publish(room, max_seconds)
+        await (stay_silent(room, max_seconds) if silent else publish(room, max_seconds))
     finally:
         await asyncio.wait_for(room.disconnect(), STEP_TIMEOUT_S)
 
 
 def main():
-    if len(sys.argv) != 4:
-        sys.exit("usage: livekit_av_publisher.py URL TOKEN MAX_SECONDS")
+    if len(sys.argv) not in (4, 5) or sys.argv[4:] not in ([], ["--silent"]):
+        sys.exit("usage: livekit_av_publisher.py URL TOKEN MAX_SECONDS [--silent]")
     url, token, max_seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
     try:
-        asyncio.run(run(url, token, max_seconds))
+        asyncio.run(run(url, token, max_seconds, sys.argv[4:] == ["--silent"]))
     except Exception as e:  # noqa: BLE001 - any failure is reported and fails the run
         sys.exit(f"livekit_av_publisher.py: {type(e).__name__}: {e}")
 

@@ -24,6 +24,15 @@ impl AvPublisher {
     /// Joins `ws_url` with `token` and publishes for at most `max_seconds`. Fails loudly when
     /// Python or the `livekit` SDK is missing.
     pub fn start(ws_url: &str, token: &str, max_seconds: u32) -> Self {
+        Self::spawn(ws_url, token, max_seconds, &[])
+    }
+
+    /// Joins and publishes nothing (prints `joined`), for at most `max_seconds`.
+    pub fn start_silent(ws_url: &str, token: &str, max_seconds: u32) -> Self {
+        Self::spawn(ws_url, token, max_seconds, &["--silent"])
+    }
+
+    fn spawn(ws_url: &str, token: &str, max_seconds: u32, extra: &[&str]) -> Self {
         let python = crate::peer_python();
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("peers/livekit_av_publisher.py");
         let mut child = Command::new(&python)
@@ -31,6 +40,7 @@ impl AvPublisher {
             .arg(ws_url)
             .arg(token)
             .arg(max_seconds.to_string())
+            .args(extra)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use session_processing::SessionId;
+use session_processing::{ProcessingError, SafetyEvent, SafetySource, SessionId};
 use time::OffsetDateTime;
 
 use crate::access::{self, Credentials};
@@ -50,6 +50,7 @@ pub async fn start(
     db::add_event(&mut tx, &id, "session_started", &json!({ "identity": identity, "room_name": id })).await?;
     tx.commit().await?;
     let token = state.livekit.participant_token(&id, &identity, PARTICIPANT_TOKEN_TTL)?;
+    state.monitors.start(&state, &id, &id);
     tracing::info!(session = %id, "session started");
     Ok((
         StatusCode::CREATED,
@@ -117,6 +118,7 @@ pub async fn end(
             tracing::warn!(session = %id, %error, "could not stop an egress");
         }
     }
+    state.monitors.stop(&id);
     if changed && let Err(error) = state.livekit.delete_room(&session.room_name).await {
         tracing::warn!(session = %id, %error, "could not close the room");
     }
@@ -173,6 +175,8 @@ pub async fn list(
 
 /// `POST /api/sessions/{id}/safety-events`: a realtime event from the session's browser,
 /// validated and stored by the library (`safety/<timestamp>….json`) and as a `session_events` row.
+/// Its source must be `realtime_client`: the server's own monitor and the post-session scan are
+/// not the browser's to speak for.
 pub async fn safety_event(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -180,7 +184,14 @@ pub async fn safety_event(
     body: String,
 ) -> Result<(StatusCode, Json<Value>), ServerError> {
     authorised(&state, &id, &headers, None).await?;
-    let stored = state.recorder.record_safety_event_json(&id, &body).await?;
+    let event = SafetyEvent::from_json(&body).map_err(ProcessingError::from)?;
+    if event.source != SafetySource::RealtimeClient {
+        let source = serde_json::to_string(&event.source).unwrap_or_default();
+        return Err(ServerError::BadRequest(format!(
+            "source is {source}; a browser's event has source \"realtime_client\""
+        )));
+    }
+    let stored = state.recorder.record_safety_event(&id, event).await?;
     let payload = serde_json::to_value(&stored).map_err(|e| ServerError::BadRequest(e.to_string()))?;
     let mut conn = state.pool.acquire().await?;
     db::add_event(&mut conn, &id, "safety_event", &payload).await?;

@@ -91,6 +91,7 @@ async fn act(
     match &event.kind {
         EventKind::ParticipantJoined => participant_joined(conn, state, event, session).await,
         EventKind::RoomFinished => {
+            state.monitors.stop(&session.id);
             lifecycle::end(conn, session, "room_finished").await?;
             readiness(conn, state, session).await
         }

@@ -128,6 +128,29 @@ impl Platform {
         format!("http://127.0.0.1:{}", self.env["PORT"])
     }
 
+    /// The hidden room monitor on (`REALTIME_MONITOR=on`), with LiveKit's Python SDK from the
+    /// test venv and the nsfwjs model; `threshold` sets `MONITOR_NUDITY_THRESHOLD`.
+    pub fn with_room_monitor(&mut self, threshold: Option<&str>) {
+        let model = std::env::var("NSFW_MODEL_DIR")
+            .expect("NSFW_MODEL_DIR is not set: run scripts/prepare-nsfw-model (scripts/test does) and export it");
+        self.env.insert("REALTIME_MONITOR".into(), "on".into());
+        self.env.insert("MONITOR_PYTHON".into(), session_testkit::peer_python().display().to_string());
+        self.env.insert("NUDITY_MODEL".into(), model);
+        if let Some(threshold) = threshold {
+            self.env.insert("MONITOR_NUDITY_THRESHOLD".into(), threshold.into());
+        }
+    }
+
+    /// Workers that transcribe (Whisper tiny) only where Silero VAD hears speech, as deployed.
+    pub fn with_transcription(&mut self) {
+        let whisper = std::env::var("WHISPER_MODEL_DIR")
+            .expect("WHISPER_MODEL_DIR is not set: run scripts/prepare-whisper-tiny (scripts/test does) and export it");
+        let vad = std::env::var("SILERO_VAD_DIR")
+            .expect("SILERO_VAD_DIR is not set: run scripts/prepare-silero-vad (scripts/test does) and export it");
+        self.env.insert("WHISPER_MODEL".into(), whisper);
+        self.env.insert("VAD_MODEL".into(), vad);
+    }
+
     pub fn serve(&self, extra: &[&str]) -> ServerProcess {
         let mut args = vec!["serve"];
         args.extend_from_slice(extra);
@@ -196,6 +219,24 @@ impl Platform {
                 Instant::now() < deadline,
                 "session {id} did not reach {status:?} within {timeout:?}; last seen ({code}): {body:#}"
             );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Waits until the session has an event of `kind`; returns the first.
+    pub fn wait_for_event(&self, id: &str, kind: &str, timeout: Duration) -> Value {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let found = self.query(&format!(
+                "SELECT event_type, payload FROM session_events WHERE session_id = '{id}' AND event_type = '{kind}' \
+                 ORDER BY id LIMIT 1"
+            ));
+            if let Some(event) = found.into_iter().next() {
+                return event;
+            }
+            let seen =
+                self.query(&format!("SELECT event_type FROM session_events WHERE session_id = '{id}' ORDER BY id"));
+            assert!(Instant::now() < deadline, "session {id} had no {kind:?} event within {timeout:?}: {seen:?}");
             std::thread::sleep(Duration::from_millis(100));
         }
     }

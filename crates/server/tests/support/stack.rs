@@ -48,6 +48,7 @@ impl Stack {
             ("AWS_REGION", S3Server::REGION.to_string()),
             ("AWS_ACCESS_KEY_ID", S3Server::ACCESS_KEY_ID.to_string()),
             ("AWS_SECRET_ACCESS_KEY", S3Server::SECRET_ACCESS_KEY.to_string()),
+            ("EGRESS_START_TIMEOUT_S", "15".to_string()),
         ] {
             platform.env.insert(name.into(), value);
         }
@@ -78,8 +79,11 @@ impl Stack {
                 &format!("{}/api/sessions/{id}", self.platform.base_url()),
                 &[("X-Session-Key", key.to_string())],
             );
-            let egress = seen["egresses"].as_array().into_iter().flatten().find(|e| {
-                e["participant_identity"] == identity && e["egress_id"].as_str().is_some_and(|i| i.starts_with("EG_"))
+            // The newest active one: an egress that did not start in time is failed and replaced.
+            let egress = seen["egresses"].as_array().into_iter().flatten().rev().find(|e| {
+                e["participant_identity"] == identity
+                    && e["status"] == "active"
+                    && e["egress_id"].as_str().is_some_and(|i| i.starts_with("EG_"))
             });
             if let Some(egress_id) = egress.and_then(|e| e["egress_id"].as_str()) {
                 let (_, listed) =

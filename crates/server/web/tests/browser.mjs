@@ -59,26 +59,18 @@ async function until(what, timeoutS, probe) {
 }
 
 /**
- * A participant egress LiveKit still reports EGRESS_STARTING: with livekit-server 1.13.5 and
- * egress v1.8.6, a recorder that subscribes before the publisher's first key frame gets padding
- * first and then sometimes never starts (decision 016). The session is tried once more.
+ * The server's egress for `identity` once LiveKit reports it recording. An egress that stays
+ * EGRESS_STARTING is stopped and replaced by the server's recording worker (decision 020), so
+ * the newest active one is followed.
  */
-class RecorderStuck extends Error {}
-
-/** The server's egress for `identity` once LiveKit reports it recording. */
-async function egressActive(id, key, identity) {
-  try {
-    return await recording(id, key, identity);
-  } catch (error) {
-    if (String(error).includes("EGRESS_STARTING")) throw new RecorderStuck(String(error.message));
-    throw error;
-  }
-}
+const egressActive = (id, key, identity) => recording(id, key, identity);
 
 async function recording(id, key, identity) {
-  return until(`an active egress for ${identity}`, 45, async () => {
+  return until(`an active egress for ${identity}`, 90, async () => {
     const seen = await (await fetch(`${BASE_URL}/api/sessions/${id}`, { headers: { "X-Session-Key": key } })).json();
-    const egress = (seen.egresses ?? []).find((e) => e.participant_identity === identity && e.egress_id.startsWith("EG_"));
+    const egress = (seen.egresses ?? [])
+      .filter((e) => e.participant_identity === identity && e.status === "active" && e.egress_id.startsWith("EG_"))
+      .at(-1);
     if (!egress) return { seen: seen.egresses };
     const listed = await (
       await fetch(`${LIVEKIT_HTTP_URL}/twirp/livekit.Egress/ListEgress`, {
@@ -107,28 +99,13 @@ function safetyEvent(overrides) {
   };
 }
 
-/** Sessions the flow started, `{id, key}`, so that one given up on is ended. */
-const started = [];
-
-async function endSession(session) {
-  if (!session) return;
-  await fetch(`${BASE_URL}/api/sessions/${session.id}/end`, { method: "POST", headers: { "X-Session-Key": session.key } });
-}
-
-/** The session flow, tried a second time only when a recorder did not start (RecorderStuck). */
-async function sessionFlowWithRetry(browser) {
-  for (let attempt = 1; ; attempt++) {
-    const contexts = [];
-    try {
-      return await sessionFlow(browser, contexts);
-    } catch (error) {
-      if (!(error instanceof RecorderStuck) || attempt >= 2) throw error;
-      result.recorder_retries = attempt;
-      await endSession(started.at(-1));
-      console.error(`browser: a recorder did not start; trying a new session once more: ${error.message.slice(0, 300)}`);
-    } finally {
-      for (const context of contexts) await context.close().catch(() => undefined);
-    }
+/** The session flow; its browser contexts are closed whatever happens. */
+async function sessionFlowClosing(browser) {
+  const contexts = [];
+  try {
+    return await sessionFlow(browser, contexts);
+  } finally {
+    for (const context of contexts) await context.close().catch(() => undefined);
   }
 }
 
@@ -157,7 +134,6 @@ async function sessionFlow(browser, contexts) {
     key: JSON.parse(localStorage.getItem("session-monitor.keys"))[document.body.dataset.sessionId],
   }));
   result.session_id = live.id;
-  started.push({ id: live.id, key: live.key });
   result.published = live.published;
   result.focus_after_start = live.focused;
   result.invite_link_has_session = live.invite.includes(`join=${live.id}`) && live.invite.includes("#key=");
@@ -324,7 +300,7 @@ try {
   await noDevices();
   await cameraDenied();
   await serverDown(browser);
-  await sessionFlowWithRetry(browser);
+  await sessionFlowClosing(browser);
 } catch (error) {
   result.error = String(error?.stack ?? error);
   process.exitCode = 1;
