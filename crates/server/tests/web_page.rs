@@ -115,6 +115,8 @@ fn the_page_records_a_session_in_chromium_and_shows_its_result() {
         ("CAMERA_Y4M", fixture("camera.y4m").display().to_string()),
         ("MICROPHONE_WAV", fixture("microphone.wav").display().to_string()),
         ("CHROMIUM_BIN", chromium.display().to_string()),
+        ("LIVEKIT_API_KEY", support::API_KEY.to_string()),
+        ("LIVEKIT_API_SECRET", support::API_SECRET.to_string()),
     ];
     let output = Command::new("node")
         .arg("tests/browser.mjs")
@@ -147,6 +149,13 @@ fn the_page_records_a_session_in_chromium_and_shows_its_result() {
     // The server gone: a sentence saying so, and the page stays ready to try again.
     assert!(text(&seen["server_down_message"]).contains("cannot be reached"), "{}", context());
     assert_eq!(seen["server_down_phase"], "ready");
+    // A token LiveKit refuses (expired an hour ago): said so, and a new session offered.
+    let expired = text(&seen["expired_message"]);
+    assert!(expired.contains("refused this session's access token"), "{expired}\n{}", context());
+    // The room closed under a live session: said so, with End still there to finish it.
+    let lost = text(&seen["disconnected_message"]);
+    assert!(lost.contains("room was closed"), "{lost}\n{}", context());
+    assert_eq!(seen["disconnected_end_enabled"], true);
 
     // Start: the page published camera and microphone, LiveKit recorded them (egress active).
     let id = text(&seen["session_id"]);
@@ -232,7 +241,9 @@ fn the_page_records_a_session_in_chromium_and_shows_its_result() {
         shots.display()
     );
     let names = ["01-preview", "02-live", "03-processing", "04-result", "05-phone-width", "06-camera-denied"];
-    for name in names.into_iter().chain(["06-no-devices", "07-server-down", "08-guest-live", "08-guest-result"]) {
+    let more =
+        ["06-no-devices", "07-server-down", "08-guest-live", "08-guest-result", "09-token-expired", "10-disconnected"];
+    for name in names.into_iter().chain(more) {
         let shot = shots.join(format!("{name}.png"));
         assert!(std::fs::metadata(&shot).is_ok_and(|m| m.len() > 1000), "screenshot {} missing", shot.display());
     }

@@ -3,6 +3,7 @@
 // started. Every wait is for a state of the page or the server, bounded, and says what it
 // awaited. Writes what it saw to RESULT_PATH as JSON and a screenshot of each state to
 // SCREENSHOTS_DIR; the Rust test asserts on them. Any missing part fails loudly.
+import { createHmac } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -17,6 +18,8 @@ const SHOTS = env("SCREENSHOTS_DIR");
 const RECORD_S = Number(env("RECORD_S"));
 const LIVEKIT_HTTP_URL = env("LIVEKIT_HTTP_URL");
 const EGRESS_TOKEN = env("EGRESS_TOKEN");
+const LIVEKIT_API_KEY = env("LIVEKIT_API_KEY");
+const LIVEKIT_API_SECRET = env("LIVEKIT_API_SECRET");
 const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
 const DEVICE_FLAGS = [
   "--use-fake-device-for-media-stream",
@@ -251,6 +254,71 @@ async function serverDown(browser) {
   await context.close();
 }
 
+/** A JWT signed with LiveKit's key pair (HS256), as LiveKit's server SDKs make them. */
+function livekitToken(claims) {
+  const part = (value) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const body = `${part({ alg: "HS256", typ: "JWT" })}.${part({ iss: LIVEKIT_API_KEY, ...claims })}`;
+  return `${body}.${createHmac("sha256", LIVEKIT_API_SECRET).update(body).digest("base64url")}`;
+}
+
+async function endQuietly(id, key) {
+  await fetch(`${BASE_URL}/api/sessions/${id}/end`, { method: "POST", headers: { "X-Session-Key": key } });
+}
+
+/** Start Session hands the page a token that expired an hour ago: LiveKit refuses it. */
+async function tokenExpired(browser) {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  await context.grantPermissions(["camera", "microphone"], { origin: BASE_URL });
+  const page = await context.newPage();
+  await page.goto(BASE_URL);
+  await waitPhase(page, "ready", 30, "preview before an expired token");
+  let session = null;
+  await context.route("**/api/sessions", async (route) => {
+    if (route.request().method() !== "POST") return route.continue();
+    const response = await route.fetch();
+    const started = await response.json();
+    session = { id: started.session_id, key: started.session_key };
+    const now = Math.floor(Date.now() / 1000);
+    const grant = { roomJoin: true, room: started.room_name, canPublish: true, canSubscribe: true };
+    started.token = livekitToken({ sub: started.identity, nbf: now - 7200, exp: now - 3600, video: grant });
+    await route.fulfill({ response, json: started });
+  });
+  await page.click("#start");
+  await page.waitForSelector("#error:not([hidden])", { timeout: 30000 });
+  result.expired_message = await page.textContent("#error");
+  result.expired_phase = await page.evaluate(() => document.body.dataset.phase);
+  step("token expired");
+  await shot(page, "09-token-expired", false);
+  if (session) await endQuietly(session.id, session.key);
+  await context.close();
+}
+
+/** A live session whose room the LiveKit server closes: the page says so and offers End. */
+async function roomClosed(browser) {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  await context.grantPermissions(["camera", "microphone"], { origin: BASE_URL });
+  const page = await context.newPage();
+  await page.goto(BASE_URL);
+  await waitPhase(page, "ready", 30, "preview before the room closes");
+  await page.click("#start");
+  await waitPhase(page, "live", 60, "Start session before the room closes");
+  const id = await page.evaluate(() => document.body.dataset.sessionId);
+  const now = Math.floor(Date.now() / 1000);
+  const admin = livekitToken({ nbf: now - 60, exp: now + 600, video: { roomCreate: true } });
+  const closed = await fetch(`${LIVEKIT_HTTP_URL}/twirp/livekit.RoomService/DeleteRoom`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${admin}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ room: id }),
+  });
+  if (!closed.ok) throw new Error(`DeleteRoom answered ${closed.status}: ${await closed.text()}`);
+  await waitPhase(page, "disconnected", 30, "LiveKit closing the room");
+  result.disconnected_message = await page.textContent("#error");
+  result.disconnected_end_enabled = !(await page.isDisabled("#end"));
+  step("room closed");
+  await shot(page, "10-disconnected", false);
+  await context.close();
+}
+
 async function cameraDenied() {
   // No --use-fake-ui-for-media-stream here: the permission is really denied, then granted.
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: DEVICE_FLAGS });
@@ -300,7 +368,9 @@ try {
   await noDevices();
   await cameraDenied();
   await serverDown(browser);
+  await tokenExpired(browser);
   await sessionFlowClosing(browser);
+  await roomClosed(browser);
 } catch (error) {
   result.error = String(error?.stack ?? error);
   process.exitCode = 1;
