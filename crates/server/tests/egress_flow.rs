@@ -123,6 +123,11 @@ fn a_session_started_here_is_recorded_by_real_egress_and_processed_to_the_end() 
     assert!(url.starts_with(&stack.s3.endpoint) && url.contains("X-Amz-Signature="), "a presigned S3 link: {url}");
     let (status, linked) = http_get(url, &[]);
     assert_eq!((status, &linked["session_id"]), (200, &json!(id)), "the link opens without credentials");
+    // The same report through the API (what the page reads: same origin, no CORS on the bucket).
+    let api_url = format!("{}{}", stack.platform.base_url(), link["api_url"].as_str().expect("api_url"));
+    let (status, served) = http_get(&api_url, &[("X-Session-Key", key.clone())]);
+    assert_eq!((status, &served), (200, &linked), "the API serves the bucket's copy");
+    assert_eq!(http_get(&api_url, &[]).0, 404, "not without the session key");
     let summary = &done["session"]["score_summary"];
     assert!(summary["quality"].as_f64().is_some_and(|q| (0.0..=100.0).contains(&q)), "{summary}");
     server_side_check_stored_its_events(&stack, &id);

@@ -226,6 +226,7 @@ fn the_page_records_a_session_in_chromium_and_shows_its_result() {
     );
     assert!(seen["safety_categories"].as_array().is_some_and(|c| !c.is_empty()), "safety verdicts shown");
     assert_eq!(seen["history_lists_session"], true);
+    assert_eq!(seen["foreign_requests"], serde_json::json!([]), "the pages fetch only from the server and LiveKit");
     assert!(seen["phone_overflow_px"].as_i64().is_some_and(|px| px <= 0), "no sideways scrolling at 390 px");
 
     let restarted = stack.platform.query(&format!(

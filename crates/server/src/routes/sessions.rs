@@ -1,6 +1,5 @@
 //! The session API: Start, join (1:1), End, read, list, realtime safety events, artifacts.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use axum::Json;
@@ -10,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use session_processing::{ProcessingError, SafetyEvent, SafetySource, SessionId};
+use session_processing::{OutputLocation, ProcessingError, SafetyEvent, SafetySource, SessionId, SessionStore, layout};
 use time::OffsetDateTime;
 
 use crate::access::{self, Credentials};
@@ -23,6 +22,8 @@ use crate::lifecycle;
 const PARTICIPANT_TOKEN_TTL: Duration = Duration::from_secs(2 * 3600);
 /// How long a presigned artifact link works.
 const ARTIFACT_LINK_TTL: Duration = Duration::from_secs(3600);
+/// Largest artifact the API serves itself (recordings are linked, not served).
+const MAX_ARTIFACT_BYTES: u64 = 64 * 1024 * 1024;
 /// Identities are shown to people and become folder names: keep them short and plain.
 const MAX_IDENTITY_LEN: usize = 64;
 
@@ -146,7 +147,8 @@ pub async fn get(
     let events = db::events(&state.pool, &id).await?;
     let mut artifacts = Vec::new();
     for (name, location) in last_artifacts(&events) {
-        artifacts.push(json!({ "name": name, "url": artifact_url(&state, &id, &name, &location).await? }));
+        let url = artifact_url(&state, &id, &name, &location).await?;
+        artifacts.push(json!({ "name": name, "url": url, "api_url": format!("/api/sessions/{id}/artifacts/{name}") }));
     }
     Ok(Json(json!({ "session": session, "egresses": egresses, "events": events, "artifacts": artifacts })))
 }
@@ -198,8 +200,9 @@ pub async fn safety_event(
     Ok((StatusCode::CREATED, Json(payload)))
 }
 
-/// `GET /api/sessions/{id}/artifacts/{name}`: a file of a processed session in the local output
-/// folder; only names the last run listed are served.
+/// `GET /api/sessions/{id}/artifacts/{name}`: a file of a processed session, read from its
+/// output folder or bucket; only names the last run listed are served. The page reads the JSON
+/// reports through here, so a bucket needs no CORS rule for the page's origin.
 pub async fn artifact(
     State(state): State<AppState>,
     Path((id, name)): Path<(String, String)>,
@@ -208,12 +211,15 @@ pub async fn artifact(
 ) -> Result<Response, ServerError> {
     let session = authorised(&state, &id, &headers, query.key.as_deref()).await?;
     let events = db::events(&state.pool, &id).await?;
-    let folder = session.output.filter(|o| !o.starts_with("s3://")).ok_or(ServerError::NotFound)?;
+    let folder = session.output.ok_or(ServerError::NotFound)?;
     if !last_artifacts(&events).iter().any(|(listed, _)| *listed == name) {
         return Err(ServerError::NotFound);
     }
-    let bytes = tokio::fs::read(PathBuf::from(folder).join(&name)).await.map_err(|_| ServerError::NotFound)?;
-    let content_type = session_processing::layout::content_type(&name).unwrap_or("application/octet-stream");
+    // `<output>/sessions/<id>` → `<output>`, opened as the processor opens it.
+    let base = folder.strip_suffix(&format!("/{}", layout::session_folder(&id))).ok_or(ServerError::NotFound)?;
+    let store = SessionStore::open(&OutputLocation::parse(base)?, &state.config.s3, &id)?;
+    let bytes = store.get_bytes(&name, MAX_ARTIFACT_BYTES).await?.ok_or(ServerError::NotFound)?;
+    let content_type = layout::content_type(&name).unwrap_or("application/octet-stream");
     Ok(([(header::CONTENT_TYPE, content_type)], Body::from(bytes)).into_response())
 }
 
@@ -250,8 +256,8 @@ fn last_artifacts(events: &[db::EventRow]) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-/// Where a browser gets an artifact: a presigned link (valid [`ARTIFACT_LINK_TTL`]) for one in
-/// S3, else this API's route for the local output folder (which checks the session key).
+/// Where a person opens an artifact: a presigned link (valid [`ARTIFACT_LINK_TTL`]) for one in
+/// S3, else this API's route (which checks the session key).
 async fn artifact_url(state: &AppState, id: &str, name: &str, location: &str) -> Result<String, ServerError> {
     match location.strip_prefix("s3://").and_then(|rest| rest.split_once('/')) {
         Some((bucket, key)) => Ok(state.config.s3.presigned_get_url(bucket, key, ARTIFACT_LINK_TTL).await?),

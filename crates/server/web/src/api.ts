@@ -66,7 +66,10 @@ export interface EgressRow {
 
 export interface Artifact {
   name: string;
+  /** Where a person opens it: a presigned S3 link, or the API's route. */
   url: string;
+  /** The API's route to it (same origin: no CORS rule needed on a bucket). */
+  api_url: string;
 }
 
 export interface SessionDetail {

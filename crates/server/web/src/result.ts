@@ -12,7 +12,7 @@ async function reports(artifacts: Artifact[]): Promise<Map<string, Json>> {
   const loaded = await Promise.all(
     wanted.map(async (a) => {
       try {
-        return [a.name, (await api.artifact(a.url)) as Json] as const;
+        return [a.name, (await api.artifact(a.api_url)) as Json] as const;
       } catch {
         return null;
       }
@@ -21,9 +21,13 @@ async function reports(artifacts: Artifact[]): Promise<Map<string, Json>> {
   return new Map(loaded.filter((entry): entry is readonly [string, Json] => entry !== null));
 }
 
-/** `key` opens the server's own artifact route (a local output folder); S3 links are presigned. */
+/** `key` opens the server's own artifact route; S3 links are presigned. The reports are read
+ * through the server's route either way, so a bucket needs no CORS rule for this page. */
 export async function renderResult(given: SessionDetail, key: string): Promise<HTMLElement> {
-  const detail = { ...given, artifacts: given.artifacts.map((a) => ({ ...a, url: withKey(a.url, key) })) };
+  const detail = {
+    ...given,
+    artifacts: given.artifacts.map((a) => ({ ...a, url: withKey(a.url, key), api_url: withKey(a.api_url, key) })),
+  };
   const found = await reports(detail.artifacts);
   const people = participants(detail.artifacts);
   const prefix = (p: string | null) => (p ? `participants/${p}/` : "");

@@ -117,6 +117,7 @@ async function sessionFlow(browser, contexts) {
   contexts.push(context);
   await context.grantPermissions(["camera", "microphone"], { origin: BASE_URL });
   const page = await context.newPage();
+  watchOrigins(page);
   page.on("console", (m) => m.type() === "error" && console.error(`page console: ${m.text()}`));
   await page.goto(BASE_URL);
   await waitPhase(page, "ready", 30, "camera and microphone preview");
@@ -224,6 +225,7 @@ async function joinAsGuest(browser, invite, contexts) {
   contexts.push(context);
   await context.grantPermissions(["camera", "microphone"], { origin: BASE_URL });
   const guest = await context.newPage();
+  watchOrigins(guest);
   await guest.goto(invite);
   await waitPhase(guest, "ready", 30, "the guest's preview");
   await modelLoaded(guest);
@@ -252,6 +254,20 @@ async function serverDown(browser) {
   step("server down");
   await shot(page, "07-server-down", false);
   await context.close();
+}
+
+/**
+ * Requests a page sends anywhere but this server and LiveKit (the result's reports come through
+ * the server's artifact route, so a bucket needs no CORS rule for the page's origin).
+ */
+result.foreign_requests = [];
+function watchOrigins(page) {
+  const allowed = [new URL(BASE_URL).origin, new URL(LIVEKIT_HTTP_URL).host];
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (url.protocol === "data:" || url.protocol === "blob:") return;
+    if (url.origin !== allowed[0] && url.host !== allowed[1]) result.foreign_requests.push(request.url().split("?")[0]);
+  });
 }
 
 /** A JWT signed with LiveKit's key pair (HS256), as LiveKit's server SDKs make them. */
