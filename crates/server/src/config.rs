@@ -36,6 +36,9 @@ pub struct ServerConfig {
     /// `crates/server/web/dist` of the source tree this binary was built from.
     pub web_dir: PathBuf,
     pub egress_start: EgressStartSettings,
+    /// `RECONCILE_AFTER_S` (default 120): an egress still recording in a session that ended this
+    /// long ago is asked about (LiveKit's `egress_ended` may have been lost).
+    pub reconcile_after: Duration,
     /// `REALTIME_MONITOR=on`: the hidden participant that checks every live room's video
     /// (`room_monitor`); `None` when off (the default).
     pub monitor: Option<MonitorSettings>,
@@ -179,6 +182,7 @@ impl ServerConfig {
                 attempts: parse(&var, "EGRESS_START_ATTEMPTS", 3usize)?.clamp(1, 10),
             },
             monitor: monitor_settings(&var)?,
+            reconcile_after: Duration::from_secs_f64(parse_in(&var, "RECONCILE_AFTER_S", 120.0, 1.0..=86_400.0)?),
             queue: QueueSettings {
                 heartbeat: Duration::from_secs(parse(&var, "QUEUE_HEARTBEAT_S", 5u64)?.max(1)),
                 missed_heartbeats: parse(&var, "QUEUE_MISSED_HEARTBEATS", 3usize)?.max(1),
@@ -290,6 +294,7 @@ impl fmt::Debug for ServerConfig {
             .field("web_dir", &self.web_dir)
             .field("egress_start", &self.egress_start)
             .field("monitor", &self.monitor)
+            .field("reconcile_after", &self.reconcile_after)
             .finish()
     }
 }

@@ -405,3 +405,18 @@ pub async fn session_of_room(conn: &mut PgConnection, room: &str) -> Result<Opti
         .fetch_optional(conn)
         .await?)
 }
+
+/// Egresses LiveKit has not reported ended although their session ended more than `after` ago
+/// (an `egress_ended` lost after LiveKit's retries): `(session id, egress id)`, oldest first.
+pub async fn stale_egresses(pool: &PgPool, after: Duration, limit: i64) -> Result<Vec<(String, String)>, ServerError> {
+    Ok(sqlx::query_as(
+        "SELECT e.session_id, e.egress_id FROM session_egresses e JOIN sessions s ON s.id = e.session_id \
+         WHERE s.status = 'ended' AND e.status = 'active' AND e.egress_id NOT LIKE 'pending:%' \
+           AND s.updated_at < NOW() - make_interval(secs => $1) AND e.updated_at < NOW() - make_interval(secs => $1) \
+         ORDER BY e.updated_at LIMIT $2",
+    )
+    .bind(after.as_secs_f64())
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}

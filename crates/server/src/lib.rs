@@ -19,6 +19,7 @@ pub mod livekit_calls;
 pub mod metrics;
 pub mod monitor_stats;
 pub mod queue;
+pub mod reconcile;
 pub mod recording;
 pub mod room_monitor;
 pub mod routes;

@@ -107,14 +107,16 @@ impl LiveKitCalls {
     /// LiveKit's status of an egress (`EGRESS_STARTING`, `EGRESS_ACTIVE`, …); `None` when
     /// LiveKit does not know it.
     pub async fn egress_status(&self, egress_id: &str) -> Result<Option<String>, ServerError> {
+        Ok(self.egress_info(egress_id).await?.and_then(|info| info["status"].as_str().map(str::to_string)))
+    }
+
+    /// LiveKit's `EgressInfo` of an egress (`ListEgress`), as a webhook carries it; `None` when
+    /// LiveKit does not know it.
+    pub async fn egress_info(&self, egress_id: &str) -> Result<Option<Value>, ServerError> {
         let token = self.server_token(VideoGrants { room_record: true, ..Default::default() })?;
         let url = format!("{}/twirp/livekit.Egress/ListEgress", self.api.base_url());
         let listed = self.send("ListEgress", url, format!("Bearer {token}"), json!({ "egressId": egress_id })).await?;
-        Ok(listed["items"]
-            .as_array()
-            .and_then(|items| items.first())
-            .and_then(|item| item["status"].as_str())
-            .map(str::to_string))
+        Ok(listed["items"].as_array().and_then(|items| items.first()).cloned())
     }
 
     /// A token for the platform's hidden participant in `room`: it subscribes, never publishes,

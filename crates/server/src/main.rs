@@ -11,7 +11,7 @@ use session_monitor_server::error::ServerError;
 use session_monitor_server::jobs::WorkerState;
 use session_monitor_server::livekit_calls::LiveKitCalls;
 use session_monitor_server::metrics::Metrics;
-use session_monitor_server::{db, room_monitor, workers};
+use session_monitor_server::{db, reconcile, room_monitor, workers};
 use tokio::sync::watch;
 
 #[derive(Parser)]
@@ -87,6 +87,7 @@ async fn run(command: Command) -> Result<(), ServerError> {
             let listener = tokio::net::TcpListener::bind(address)
                 .await
                 .map_err(|e| ServerError::Config(format!("cannot listen on {address} (PORT): {e}")))?;
+            tokio::spawn(reconcile::run(state.clone(), stop_rx.clone()));
             let workers = (!api_only).then(|| tokio::spawn(run_workers(config, pool, metrics, stop_rx.clone())));
             tracing::info!(%address, workers = workers.is_some(), "listening");
             println!("session-monitor-server listening on http://{address}");

@@ -294,3 +294,34 @@ fn a_recorder_that_never_starts_is_replaced_then_named_when_the_session_ends() {
     let reason = failed["session"]["status_reason"].as_str().unwrap_or_default();
     assert!(reason.contains("did not start within 3 s"), "the session names why nothing was recorded: {reason}");
 }
+
+#[test]
+fn an_egress_end_livekit_never_delivered_is_reconciled_and_the_session_processed() {
+    // Every `egress_ended` is lost on its way; the reconciler asks LiveKit after 2 s.
+    let stack = Stack::start_losing(&["egress_ended"], |platform| {
+        platform.env.insert("RECONCILE_AFTER_S".into(), "2".into());
+    });
+    let (id, key, url, token) = start_session(&stack, "dave");
+    let mut dave = AvPublisher::start(&url, &token, 120);
+    dave.wait_for("published", Duration::from_secs(60));
+    let egress_id = stack.wait_until_recording(&id, &key, "dave");
+    let from = dave.published_s;
+    dave.wait_until_published(from + RECORD_S / 2.0, Duration::from_secs(60));
+    let (status, ended) = http_post(
+        &format!("{}/api/sessions/{id}/end", stack.platform.base_url()),
+        &[("X-Session-Key", key.clone())],
+        b"",
+    );
+    assert_eq!(status, 200, "{ended}");
+    let done = stack.platform.wait_for_status(&id, "complete", Duration::from_secs(240));
+    drop(dave);
+
+    let lost = stack.relay.as_ref().expect("relay").lost();
+    assert!(lost.iter().any(|e| e["egressInfo"]["egressId"] == egress_id.as_str()), "its delivery was lost: {lost:?}");
+    let kinds = event_kinds(&done);
+    assert!(!kinds.iter().any(|k| k == "webhook.egress_ended"), "{kinds:?}");
+    assert_in_order(&kinds, &["session_ended", "reconciled.egress_ended", "job_queued", "processing_complete"]);
+    let egresses = recorded(&done);
+    assert_eq!(egresses.len(), 1, "{egresses:?}");
+    assert_eq!(egresses[0]["input_uri"], format!("s3://{BUCKET}/sessions/{id}/participants/dave/recording.mp4"));
+}

@@ -32,26 +32,46 @@ pub async fn receive(
             return Err(error.into());
         }
     };
+    let applied = apply(&state, &event, "webhook").await?;
+    if applied.duplicate {
+        state.metrics.webhook("duplicate");
+        return Ok(Json(json!({ "ok": true, "duplicate": true })));
+    }
+    state.metrics.webhook("accepted");
+    let session = applied.session_id.as_deref().unwrap_or("-");
+    tracing::info!(event = event.kind.as_str(), session, action = %applied.action, "webhook");
+    Ok(Json(json!({ "ok": true, "session_id": applied.session_id, "action": applied.action })))
+}
+
+/// What [`apply`] did with an event.
+pub struct Applied {
+    pub session_id: Option<String>,
+    /// Its id was taken before: nothing changed.
+    pub duplicate: bool,
+    pub action: String,
+}
+
+/// Records and acts on a verified event in one transaction: its session row locked, its delivery
+/// id taken once, an `<origin>.<event>` row, then what the event changes. `origin` is `webhook`
+/// for LiveKit's deliveries and `reconciled` for what the reconciler learnt by asking LiveKit.
+pub async fn apply(state: &AppState, event: &WebhookEvent, origin: &str) -> Result<Applied, ServerError> {
     let mut tx = state.pool.begin().await?;
-    let session = session_of(&mut tx, &state, &event).await?;
+    let session = session_of(&mut tx, state, event).await?;
     let session_id = session.as_ref().map(|s| s.id.clone());
     if !event.id.is_empty()
         && !db::take_delivery(&mut tx, &event.id, event.kind.as_str(), session_id.as_deref()).await?
     {
-        state.metrics.webhook("duplicate");
-        return Ok(Json(json!({ "ok": true, "duplicate": true })));
+        return Ok(Applied { session_id, duplicate: true, action: "duplicate".into() });
     }
     let action = match session {
         Some(mut session) => {
-            db::add_event(&mut tx, &session.id, &format!("webhook.{}", event.kind.as_str()), &event.raw).await?;
-            act(&mut tx, &state, &event, &mut session).await?
+            db::add_event(&mut tx, &session.id, &format!("{origin}.{}", event.kind.as_str()), &event.raw).await?;
+            act(&mut tx, state, event, &mut session).await?
         }
         None => "ignored: not a session of this server".to_string(),
     };
     tx.commit().await?;
-    state.metrics.webhook("accepted");
-    tracing::info!(event = event.kind.as_str(), session = session_id.as_deref().unwrap_or("-"), %action, "webhook");
-    Ok(Json(json!({ "ok": true, "session_id": session_id, "action": action })))
+    Ok(Applied { session_id, duplicate: false, action })
 }
 
 /// The session an event belongs to, locked: by egress id, by the `sessions/<id>/` key of an

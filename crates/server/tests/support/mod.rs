@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod relay;
 pub mod stack;
 
 use std::collections::HashMap;

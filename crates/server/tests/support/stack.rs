@@ -10,6 +10,7 @@ use session_processing::livekit::{AccessToken, VideoGrants};
 use session_testkit::livekit_server::LiveKitServer;
 use session_testkit::{EgressService, RedisServer, S3Server};
 
+use super::relay::WebhookRelay;
 use super::{API_KEY, API_SECRET, Platform, ServerProcess, http_get};
 
 pub const BUCKET: &str = "recordings";
@@ -21,6 +22,8 @@ pub struct Stack {
     // Dropped first: the recorders, then the server, then what they use.
     pub egress: EgressService,
     pub server: ServerProcess,
+    /// Between LiveKit and the server when deliveries are to be lost.
+    pub relay: Option<WebhookRelay>,
     _redis: RedisServer,
 }
 
@@ -31,13 +34,21 @@ impl Stack {
 
     /// As [`Stack::start`], with `configure` changing the server's settings before it starts.
     pub fn start_with(configure: impl FnOnce(&mut Platform)) -> Stack {
+        Self::start_losing(&[], configure)
+    }
+
+    /// As [`Stack::start_with`], with LiveKit's deliveries of the events in `lose` lost on the
+    /// way to the server (a [`WebhookRelay`] between them).
+    pub fn start_losing(lose: &'static [&'static str], configure: impl FnOnce(&mut Platform)) -> Stack {
         let redis = RedisServer::start();
         let s3 = S3Server::start();
         s3.create_bucket(BUCKET);
         let mut platform = Platform::start("ws://127.0.0.1:9");
+        let webhook_url = format!("{}/api/livekit/webhook", platform.base_url());
+        let relay = (!lose.is_empty()).then(|| WebhookRelay::start(webhook_url.clone(), lose));
         let livekit = LiveKitServer::builder()
             .redis(&redis.address)
-            .webhook_url(&format!("{}/api/livekit/webhook", platform.base_url()))
+            .webhook_url(&relay.as_ref().map(WebhookRelay::url).unwrap_or(webhook_url))
             .start();
         platform.env.remove("RECORDINGS_DIR");
         platform.env.remove("OUTPUT_DIR");
@@ -55,7 +66,7 @@ impl Stack {
         configure(&mut platform);
         let egress = EgressService::start(&livekit, &redis, &s3, BUCKET);
         let server = platform.serve(&[]);
-        Stack { platform, s3, livekit, egress, server, _redis: redis }
+        Stack { platform, s3, livekit, egress, server, relay, _redis: redis }
     }
 
     pub fn logs(&self) -> String {
