@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use session_processing::livekit::{LiveKitApi, RecordingStore, S3Upload, WebhookVerifier};
 use session_processing::{ProcessorConfig, S3Settings, bucket_name};
+use session_transcribe::HfInferenceConfig;
 
 use crate::error::ServerError;
 
@@ -36,6 +37,9 @@ pub struct ServerConfig {
     /// `crates/server/web/dist` of the source tree this binary was built from.
     pub web_dir: PathBuf,
     pub egress_start: EgressStartSettings,
+    /// Transcription by the Hugging Face Inference API (`HUGGINGFACE_ACCESS_TOKEN`, with
+    /// `HF_INFERENCE_MODEL` and `HF_INFERENCE_ENDPOINT`), used when no `WHISPER_MODEL` is set.
+    pub hf_inference: Option<HfInferenceConfig>,
     /// `RECONCILE_AFTER_S` (default 120): an egress still recording in a session that ended this
     /// long ago is asked about (LiveKit's `egress_ended` may have been lost).
     pub reconcile_after: Duration,
@@ -174,7 +178,7 @@ impl ServerConfig {
             livekit,
             recordings,
             s3,
-            processor,
+            processor: processor.clone(),
             api_token: var("API_TOKEN"),
             web_dir: var("WEB_DIR").map(PathBuf::from).unwrap_or_else(default_web_dir),
             egress_start: EgressStartSettings {
@@ -182,6 +186,18 @@ impl ServerConfig {
                 attempts: parse(&var, "EGRESS_START_ATTEMPTS", 3usize)?.clamp(1, 10),
             },
             monitor: monitor_settings(&var)?,
+            hf_inference: match (&processor.whisper_model, var("HUGGINGFACE_ACCESS_TOKEN")) {
+                (None, Some(token)) => {
+                    let defaults = HfInferenceConfig::default();
+                    Some(HfInferenceConfig {
+                        token,
+                        model: var("HF_INFERENCE_MODEL").unwrap_or(defaults.model.clone()),
+                        endpoint: var("HF_INFERENCE_ENDPOINT").unwrap_or(defaults.endpoint.clone()),
+                        ..defaults
+                    })
+                }
+                _ => None,
+            },
             reconcile_after: Duration::from_secs_f64(parse_in(&var, "RECONCILE_AFTER_S", 120.0, 1.0..=86_400.0)?),
             queue: QueueSettings {
                 heartbeat: Duration::from_secs(parse(&var, "QUEUE_HEARTBEAT_S", 5u64)?.max(1)),
@@ -294,6 +310,7 @@ impl fmt::Debug for ServerConfig {
             .field("web_dir", &self.web_dir)
             .field("egress_start", &self.egress_start)
             .field("monitor", &self.monitor)
+            .field("hf_inference", &self.hf_inference)
             .field("reconcile_after", &self.reconcile_after)
             .finish()
     }
@@ -389,13 +406,22 @@ mod tests {
         pairs.extend([
             ("API_TOKEN", "tok-very-secret"),
             ("GEMINI_API_KEY", "AIza-secret"),
+            ("HUGGINGFACE_ACCESS_TOKEN", "hf_secret_token"),
             ("AWS_ACCESS_KEY_ID", "AKIA1"),
             ("AWS_SECRET_ACCESS_KEY", "aws-secret"),
         ]);
         let shown = format!("{:?}", config(&pairs).expect("valid"));
-        for secret in ["a-long-enough-secret-for-tests", "pg-secret", "tok-very-secret", "AIza-secret", "aws-secret"] {
+        for secret in [
+            "a-long-enough-secret-for-tests",
+            "pg-secret",
+            "tok-very-secret",
+            "AIza-secret",
+            "aws-secret",
+            "hf_secret_token",
+        ] {
             assert!(!shown.contains(secret), "{secret} shown in {shown}");
         }
         assert!(shown.contains("postgres://monitor:<redacted>@127.0.0.1:5432/sessions"), "{shown}");
+        assert!(shown.contains("whisper-large-v3"), "the Hugging Face transcriber is on: {shown}");
     }
 }

@@ -12,6 +12,7 @@ use session_monitor_server::jobs::WorkerState;
 use session_monitor_server::livekit_calls::LiveKitCalls;
 use session_monitor_server::metrics::Metrics;
 use session_monitor_server::{db, reconcile, room_monitor, workers};
+use session_transcribe::HuggingFaceInference;
 use tokio::sync::watch;
 
 #[derive(Parser)]
@@ -110,10 +111,21 @@ async fn run_workers(
     stop: watch::Receiver<bool>,
 ) -> Result<(), ServerError> {
     let processor_config = config.processor.clone();
-    tracing::info!(?processor_config, "loading models");
-    let processor = tokio::task::spawn_blocking(move || processor_config.builder().map(|b| b.build()))
-        .await
-        .map_err(|e| ServerError::Config(format!("loading the models failed: {e}")))??;
+    let hf_inference = config.hf_inference.clone();
+    tracing::info!(?processor_config, ?hf_inference, "loading models");
+    let processor = tokio::task::spawn_blocking(move || {
+        let builder = processor_config.builder()?;
+        let builder = match hf_inference {
+            // No WHISPER_MODEL, a HUGGINGFACE_ACCESS_TOKEN: the Inference API transcribes.
+            Some(settings) => builder.transcriber(Arc::new(
+                HuggingFaceInference::new(settings).map_err(|e| ServerError::Config(e.to_string()))?,
+            )),
+            None => builder,
+        };
+        Ok::<_, ServerError>(builder.build())
+    })
+    .await
+    .map_err(|e| ServerError::Config(format!("loading the models failed: {e}")))??;
     let state =
         Arc::new(WorkerState { pool, livekit: LiveKitCalls::new(&config.livekit)?, config, processor, metrics });
     workers::run(state, stopped(stop)).await

@@ -165,3 +165,54 @@ fn one_worker_runs_one_session_at_a_time() {
     let alternating = order.chunks(2).all(|pair| pair == ["processing_started", "processing_complete"]);
     assert!(alternating && order.len() == 6, "each run ends before the next starts: {runs:#?}");
 }
+
+/// A local server speaking the Hugging Face Inference API's wire format: raw WAV in, `{"text",
+/// "chunks"}` out; it keeps what each request carried.
+fn inference_stand_in()
+-> (session_testkit::http::Listener, std::sync::Arc<std::sync::Mutex<Vec<(String, String, usize)>>>) {
+    use session_testkit::http::{Request, write_response};
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = seen.clone();
+    let listener = session_testkit::http::Listener::start(move |stream| {
+        let Ok(mut reader) = stream.try_clone().map(std::io::BufReader::new) else { return };
+        let Ok(request) = Request::read(&mut reader) else { return };
+        let header = |name: &str| request.header(name).unwrap_or_default().to_string();
+        kept.lock().unwrap().push((
+            request.request_line(),
+            format!("{} | {}", header("authorization"), header("content-type")),
+            request.body.len(),
+        ));
+        let body = r#"{"text": " The inference service heard this.", "chunks": [{"timestamp": [0.0, 2.0], "text": " The inference service heard this."}]}"#;
+        let json = [("Content-Type".to_string(), "application/json".to_string())];
+        let mut out = stream;
+        let _ = write_response(&mut out, 200, &json, body.as_bytes());
+    });
+    (listener, seen)
+}
+
+#[test]
+fn without_a_whisper_model_a_huggingface_token_transcribes_through_the_inference_api() {
+    let (service, seen) = inference_stand_in();
+    let mut platform = Platform::start(NO_LIVEKIT);
+    platform.env.insert("HUGGINGFACE_ACCESS_TOKEN".into(), "hf_platform_test_token".into());
+    platform.env.insert("HF_INFERENCE_ENDPOINT".into(), format!("{}/models", service.base_url));
+    let server = platform.serve(&[]);
+    let key = platform.record("s-hf", &fixture("clean.mp4"));
+    let (status, answer) = platform.deliver(&egress_ended("EV_hf", "EG_hf", "room-hf", &key, "alice"));
+    assert_eq!(status, 200, "{answer}");
+    platform.wait_for_status("s-hf", "complete", PROCESSED);
+
+    let transcript: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(platform.output().join("sessions/s-hf/transcript.json")).expect("transcript.json"),
+    )
+    .expect("transcript JSON");
+    assert_eq!(transcript["text"], "The inference service heard this.", "{transcript:#}");
+    let requests = seen.lock().unwrap().clone();
+    assert!(!requests.is_empty(), "the service was called");
+    for (line, headers, bytes) in &requests {
+        assert_eq!(line, "POST /models/openai/whisper-large-v3 HTTP/1.1");
+        assert_eq!(headers, "Bearer hf_platform_test_token | audio/wav");
+        assert!(*bytes > 44, "a WAV with samples: {bytes} bytes");
+    }
+    assert!(!server.log_text().contains("hf_platform_test_token"), "the token is never logged");
+}
