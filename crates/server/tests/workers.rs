@@ -166,6 +166,10 @@ fn one_worker_runs_one_session_at_a_time() {
     assert!(alternating && order.len() == 6, "each run ends before the next starts: {runs:#?}");
 }
 
+/// What each request to the stand-in carried: request line, `authorization | content-type`, body
+/// length.
+type Seen = std::sync::Arc<std::sync::Mutex<Vec<(String, String, usize)>>>;
+
 /// A local server speaking the Hugging Face Inference API's wire format: raw WAV in, `{"text",
 /// "chunks"}` out; it keeps what each request carried.
 fn inference_stand_in()
