@@ -172,8 +172,7 @@ type Seen = std::sync::Arc<std::sync::Mutex<Vec<(String, String, usize)>>>;
 
 /// A local server speaking the Hugging Face Inference API's wire format: raw WAV in, `{"text",
 /// "chunks"}` out; it keeps what each request carried.
-fn inference_stand_in()
--> (session_testkit::http::Listener, std::sync::Arc<std::sync::Mutex<Vec<(String, String, usize)>>>) {
+fn inference_stand_in() -> (session_testkit::http::Listener, Seen) {
     use session_testkit::http::{Request, write_response};
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let kept = seen.clone();
