@@ -86,3 +86,45 @@ async fn the_transcriber_skips_the_noise_only_stretches() {
         assert!(near(start) && near(end), "text in the noise: {segment}, speech at {spans:?}");
     }
 }
+
+/// 16 kHz mono samples of a fixture, decoded by ffmpeg (independently of our media stage).
+fn samples_of(name: &str) -> Vec<f64> {
+    let output = std::process::Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-i"])
+        .arg(fixture(name))
+        .args(["-ac", "1", "-ar", "16000", "-f", "f32le", "-"])
+        .output()
+        .expect("ffmpeg (Debian: apt-get install ffmpeg)");
+    assert!(output.status.success(), "ffmpeg could not decode {name}");
+    output.stdout.chunks_exact(4).map(|b| f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))).collect()
+}
+
+/// Mean square of `samples` over the spans for which `keep(t)` holds.
+fn power(samples: &[f64], keep: impl Fn(f64) -> bool) -> f64 {
+    let kept: Vec<f64> =
+        samples.iter().enumerate().filter(|(i, _)| keep(*i as f64 / 16_000.0)).map(|(_, x)| x * x).collect();
+    kept.iter().sum::<f64>() / kept.len() as f64
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_noise_score_measures_speech_over_the_noise_between_words() {
+    // The truth, from the parts of the mix: the clean sentences' power inside their spoken spans
+    // (gaps-8s.wav, gaps-8s.txt) over the noise's power in the 8 s gaps of the noisy file.
+    let spans = fixture_spans("gaps-8s.txt");
+    let spoken = |t: f64| spans.iter().any(|(a, b)| (*a..*b).contains(&t));
+    let far_from_speech = |t: f64| spans.iter().all(|(a, b)| t < a - 0.5 || t > b + 0.5);
+    let speech_power = power(&samples_of("gaps-8s.wav"), spoken);
+    let stages = Stages { transcribe: false, store_recording: false, safety_scan: false, ..Stages::default() };
+    for input in ["gaps-noise-10db.ogg", "gaps-noise-0db.ogg"] {
+        let noise_power = power(&samples_of(input), far_from_speech);
+        let truth = 10.0 * (speech_power / noise_power).log10();
+        let out = tempfile::tempdir().unwrap();
+        let builder = builder_for(out.path()).stages(stages.clone()).voice_activity(silero());
+        let quality = read_json(&run(builder, input, out.path()).await.join("quality.json"));
+        let metrics = &quality["audio"]["metrics"];
+        let measured = metrics["snr_db"].as_f64().unwrap_or_else(|| panic!("{input}: no snr_db: {metrics:#}"));
+        eprintln!("{input}: speech over noise {truth:.1} dB from the parts; measured {measured:.1} dB");
+        assert!((measured - truth).abs() <= 2.0, "{input}: true {truth:.1} dB, measured {measured:.1} dB: {metrics:#}");
+        assert!(metrics["speech_detector"].as_str().is_some_and(|d| d.starts_with("silero-vad")), "{metrics:#}");
+    }
+}

@@ -167,7 +167,7 @@ fn audio_why(sub: &str, m: Option<&Value>) -> Option<String> {
             num(m, "/integrated_loudness_lufs")?
         ),
         "clipping" => format!("{} of samples clipped.", fine_percent(num(m, "/clipping_ratio")?)),
-        "noise" => format!("Speech stands {:.0} dB above the noise floor.", num(m, "/snr_db")?),
+        "noise" => format!("Speech stands {:.0} dB above the noise between words.", num(m, "/snr_db")?),
         "silence" => format!("{} of the audio is silent.", percent(num(m, "/silence_ratio")?)),
         "dropouts" => format!(
             "{:.0} drop-outs to digital silence, {:.2} s in total.",

@@ -82,7 +82,7 @@ pub use engagement::{
 pub use error::ScoringError;
 pub use quality::{
     AudioQuality, AudioQualityMetrics, AudioSubScores, PictureMetrics, QualityReport, TimingMetrics, VideoQuality,
-    VideoQualityMetrics, VideoSubScores, score_quality,
+    VideoQualityMetrics, VideoSubScores, score_quality, score_quality_with_speech,
 };
 pub use report::SubScore;
 pub use scale::round_to;

@@ -8,8 +8,8 @@ use std::time::Instant;
 use session_media::{MediaInfo, probe};
 use session_scoring::{
     CombineWeights, DetectedSpeech, EngagementReport, ParticipantSpeech, QualityReport, ScorePart, SpeechSegment,
-    TranscriptSegment, VideoFeatures, combine_scores, score_conversation, score_engagement_with_speech, score_quality,
-    session_engagement, session_quality,
+    TranscriptSegment, VideoFeatures, combine_scores, score_conversation, score_engagement_with_speech,
+    score_quality_with_speech, session_engagement, session_quality,
 };
 use session_transcribe::{SpeechMap, SpeechOptions, Transcript};
 
@@ -548,8 +548,11 @@ async fn quality_stage(
     }
     let started = Instant::now();
     let (audio, video) = (&recording.audio, &recording.video);
-    let mut report = score_quality(
+    // Silero's speech, where it ran, tells the speech from the pauses the noise is measured in.
+    let silero = audio.as_ref().ok().and_then(|a| a.speech.as_ref()).map(|map| (silero_segments(map), map.model_id()));
+    let mut report = score_quality_with_speech(
         audio.as_ref().map(|a| &a.features).map_err(String::as_str),
+        silero.as_ref().map(|(segments, vad)| DetectedSpeech { segments, vad }),
         video.as_ref().map_err(String::as_str),
     );
     if let Ok(audio) = audio {

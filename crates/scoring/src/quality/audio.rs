@@ -2,21 +2,28 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::AudioFeatures;
-use crate::audio::SILENCE_DBFS;
+use crate::audio::{SILENCE_DBFS, SpeechSegment, detect_speech};
+use crate::engagement::DetectedSpeech;
 use crate::report::SubScore;
 use crate::scale::{band, blend, log_ramp_down, ramp, round_to};
 use crate::stats::percentile;
 use crate::timeline::{Issue, Severity, cap_issues, clock, flagged_runs};
+use crate::{AudioFeatures, ENERGY_VAD};
 
 /// Frames at or below this level are digital silence and left out of the noise floor, dBFS.
 const DIGITAL_SILENCE_LIMIT_DBFS: f64 = -100.0;
 /// A dropout needs the frames just before and after it at least this loud, dBFS.
 const DROPOUT_NEIGHBOUR_DBFS: f32 = -40.0;
-/// Percentile of frame levels read as the noise floor.
-const NOISE_FLOOR_PERCENTILE: f64 = 10.0;
-/// Percentile of frame levels read as the speech level.
-const SPEECH_LEVEL_PERCENTILE: f64 = 95.0;
+/// Frames this close to speech are neither speech nor noise (the VAD's edges, breaths).
+const SPEECH_GUARD_S: f64 = 0.1;
+/// Least speech, and least pause between words, to measure a signal-to-noise ratio on, seconds.
+const MIN_SPEECH_S: f64 = 0.5;
+const MIN_PAUSE_S: f64 = 0.2;
+/// Percentiles of the frame levels read as speech and noise when no speech was detected.
+const SPREAD_HIGH_PERCENTILE: f64 = 95.0;
+const SPREAD_LOW_PERCENTILE: f64 = 10.0;
+/// The lowest signal-to-noise ratio reported: speech no stronger than the noise, dB.
+const SNR_FLOOR_DB: f64 = -30.0;
 
 /// Audio section of `quality.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -53,12 +60,23 @@ pub struct AudioQualityMetrics {
     pub clipping_ratio: f64,
     /// Number of such samples.
     pub clipped_samples: u64,
-    /// 10th percentile of the 20 ms frame RMS levels, digital silence left out, dBFS.
+    /// The noise between words: the median level of the 20 ms frames at least 0.1 s away from
+    /// any speech (digital silence left out), dBFS; `null` without 0.2 s of such pauses.
     pub noise_floor_dbfs: Option<f64>,
-    /// 95th percentile of the frame RMS levels, dBFS.
+    /// The active speech level: the mean power of the frames inside speech, dBFS; `null` without
+    /// 0.5 s of speech.
     pub speech_level_dbfs: Option<f64>,
-    /// `speech_level_dbfs - noise_floor_dbfs`, dB.
+    /// Speech over the noise between words: the speech frames' power less the noise power, over
+    /// the noise power, dB (at least -30); `null` when either is unmeasured.
     pub snr_db: Option<f64>,
+    /// The voice activity detector that told speech from pauses (`silero-vad-…`, or `energy`).
+    #[serde(default)]
+    pub speech_detector: String,
+    /// How `snr_db` was measured: `speech_over_pauses` (above), or `level_spread` when the
+    /// detector found no speech at all (noise only, or speech lost in it): the 95th minus the
+    /// 10th percentile of the frame levels (then the noise floor and speech level fields).
+    #[serde(default)]
+    pub snr_method: String,
     /// Fraction of 20 ms frames below -50 dBFS RMS.
     pub silence_ratio: f64,
     /// Runs of 10 ms – 1 s of digital silence between frames at or above -40 dBFS.
@@ -82,11 +100,18 @@ pub struct AudioSubScores {
     pub dropouts: SubScore,
 }
 
-pub(crate) fn assess(features: &AudioFeatures, issues: &mut Vec<Issue>) -> AudioQuality {
+pub(crate) fn assess(
+    features: &AudioFeatures,
+    speech: Option<DetectedSpeech<'_>>,
+    issues: &mut Vec<Issue>,
+) -> AudioQuality {
     if features.frame_rms_dbfs.is_empty() {
         return AudioQuality::missing("audio stream holds no samples");
     }
-    let metrics = measure(features);
+    let metrics = match speech {
+        Some(found) => measure(features, found.segments, found.vad),
+        None => measure(features, &detect_speech(features), ENERGY_VAD),
+    };
     let sub_scores = sub_scores(&metrics);
     let score = blend(&[
         (sub_scores.loudness.score, 1.0),
@@ -99,11 +124,22 @@ pub(crate) fn assess(features: &AudioFeatures, issues: &mut Vec<Issue>) -> Audio
     AudioQuality { score, reason: None, metrics: Some(metrics), sub_scores: Some(sub_scores) }
 }
 
-fn measure(features: &AudioFeatures) -> AudioQualityMetrics {
+fn measure(features: &AudioFeatures, speech: &[SpeechSegment], detector: &str) -> AudioQualityMetrics {
     let levels: Vec<f64> = features.frame_rms_dbfs.iter().map(|&l| f64::from(l)).collect();
-    let audible: Vec<f64> = levels.iter().copied().filter(|&l| l > DIGITAL_SILENCE_LIMIT_DBFS).collect();
-    let noise_floor = percentile(&audible, NOISE_FLOOR_PERCENTILE);
-    let speech_level = percentile(&audible, SPEECH_LEVEL_PERCENTILE);
+    let mut split = split_by_speech(&levels, features.frame_duration_s, speech);
+    let mut snr = split.snr_db();
+    let mut method = "speech_over_pauses";
+    if split.speech_level_dbfs.is_none() && !speech.iter().any(|s| s.end_s > s.start_s) {
+        // No speech at all: noise only, or speech the detector lost in the noise. The spread of
+        // the levels is all there is to go on.
+        let audible: Vec<f64> = levels.iter().copied().filter(|&l| l > DIGITAL_SILENCE_LIMIT_DBFS).collect();
+        split = SpeechSplit {
+            speech_level_dbfs: percentile(&audible, SPREAD_HIGH_PERCENTILE),
+            noise_floor_dbfs: percentile(&audible, SPREAD_LOW_PERCENTILE),
+        };
+        snr = split.speech_level_dbfs.zip(split.noise_floor_dbfs).map(|(s, n)| s - n);
+        method = "level_spread";
+    }
     let silent = levels.iter().filter(|&&l| l < f64::from(SILENCE_DBFS)).count();
     let dropouts = dropouts(features);
     AudioQualityMetrics {
@@ -113,12 +149,59 @@ fn measure(features: &AudioFeatures) -> AudioQualityMetrics {
         peak_dbfs: round_to(features.peak_dbfs, 2),
         clipping_ratio: round_to(features.clipped_sample_count as f64 / features.sample_count.max(1) as f64, 6),
         clipped_samples: features.clipped_sample_count,
-        noise_floor_dbfs: noise_floor.map(|l| round_to(l, 2)),
-        speech_level_dbfs: speech_level.map(|l| round_to(l, 2)),
-        snr_db: noise_floor.zip(speech_level).map(|(n, s)| round_to(s - n, 2)),
+        noise_floor_dbfs: split.noise_floor_dbfs.map(|l| round_to(l, 2)),
+        speech_level_dbfs: split.speech_level_dbfs.map(|l| round_to(l, 2)),
+        snr_db: snr.map(|v| round_to(v, 2)),
+        speech_detector: detector.to_owned(),
+        snr_method: method.to_owned(),
         silence_ratio: round_to(silent as f64 / levels.len() as f64, 4),
         dropout_count: dropouts.len(),
         dropout_total_s: round_to(dropouts.iter().map(|d| d.1).sum(), 3),
+    }
+}
+
+/// The frames' levels told apart by the speech segments.
+struct SpeechSplit {
+    speech_level_dbfs: Option<f64>,
+    noise_floor_dbfs: Option<f64>,
+}
+
+impl SpeechSplit {
+    fn snr_db(&self) -> Option<f64> {
+        let (speech, noise) = (self.speech_level_dbfs?, self.noise_floor_dbfs?);
+        let (speech, noise) = (10f64.powf(speech / 10.0), 10f64.powf(noise / 10.0));
+        Some((10.0 * ((speech - noise) / noise).log10()).max(SNR_FLOOR_DB))
+    }
+}
+
+/// Speech frames (centre inside a segment) and pause frames (at least [`SPEECH_GUARD_S`] from
+/// every segment), digital silence left out of both.
+fn split_by_speech(levels: &[f64], frame_s: f64, speech: &[SpeechSegment]) -> SpeechSplit {
+    let mut in_speech = Vec::new();
+    let mut pauses = Vec::new();
+    let mut next = 0;
+    for (i, &level) in levels.iter().enumerate() {
+        if level <= DIGITAL_SILENCE_LIMIT_DBFS {
+            continue;
+        }
+        let centre = (i as f64 + 0.5) * frame_s;
+        while next < speech.len() && speech[next].end_s + SPEECH_GUARD_S < centre {
+            next += 1;
+        }
+        let near = speech[next..].iter().take_while(|s| s.start_s - SPEECH_GUARD_S <= centre).collect::<Vec<_>>();
+        if near.iter().any(|s| (s.start_s..s.end_s).contains(&centre)) {
+            in_speech.push(level);
+        } else if near.is_empty() {
+            pauses.push(level);
+        }
+    }
+    let enough = |frames: &[f64], seconds: f64| frames.len() as f64 * frame_s >= seconds;
+    let mean_power_db = |frames: &[f64]| {
+        10.0 * (frames.iter().map(|l| 10f64.powf(l / 10.0)).sum::<f64>() / frames.len() as f64).log10()
+    };
+    SpeechSplit {
+        speech_level_dbfs: enough(&in_speech, MIN_SPEECH_S).then(|| mean_power_db(&in_speech)),
+        noise_floor_dbfs: if enough(&pauses, MIN_PAUSE_S) { percentile(&pauses, 50.0) } else { None },
     }
 }
 
@@ -148,12 +231,20 @@ fn sub_scores(m: &AudioQualityMetrics) -> AudioSubScores {
             "nothing passes the -70 LUFS gate: the audio is silent (the silence sub-score rates that)",
         ),
         clipping: SubScore::measured(log_ramp_down(m.clipping_ratio, 1e-4, 1e-2)),
-        noise: SubScore::from_option(
-            m.snr_db.map(|snr| ramp(snr, 6.0, 30.0)),
-            "the audio is digital silence throughout",
-        ),
+        noise: SubScore::from_option(m.snr_db.map(|snr| ramp(snr, 6.0, 30.0)), snr_missing(m)),
         silence: SubScore::measured(ramp(m.silence_ratio, 1.0, 0.8)),
         dropouts: SubScore::measured(ramp(m.dropout_count as f64 / minutes, 6.0, 0.0)),
+    }
+}
+
+/// Why there is no signal-to-noise ratio.
+fn snr_missing(m: &AudioQualityMetrics) -> &'static str {
+    match (m.speech_level_dbfs, m.noise_floor_dbfs) {
+        _ if m.silence_ratio >= 1.0 && m.integrated_loudness_lufs.is_none() => {
+            "the audio is digital silence throughout"
+        }
+        (None, _) => "the voice activity detector found no speech to measure against the noise",
+        _ => "no pause between words was long enough to measure the noise in",
     }
 }
 
@@ -261,7 +352,7 @@ fn level_issues(m: &AudioQualityMetrics) -> Vec<Issue> {
     {
         let severity = if snr < 8.0 { Severity::Critical } else { Severity::Warning };
         let message = format!(
-            "Background noise is high: the loudest sound is only {snr:.0} dB above the noise floor ({floor:.0} dBFS)"
+            "Background noise is high: speech is only {snr:.0} dB above the noise between words ({floor:.0} dBFS)"
         );
         issues.push(Issue::new("audio_noisy", severity, 0.0, end_s, message));
     }

@@ -10,6 +10,7 @@ pub use video::{PictureMetrics, TimingMetrics, VideoQuality, VideoQualityMetrics
 
 use serde::{Deserialize, Serialize};
 
+use crate::engagement::DetectedSpeech;
 use crate::scale::blend;
 use crate::timeline::{Issue, Severity};
 use crate::{AudioFeatures, VideoFeatures};
@@ -36,9 +37,19 @@ pub struct QualityReport {
 /// `null` with that reason and a critical issue, and the overall score is
 /// computed from the other input.
 pub fn score_quality(audio: Result<&AudioFeatures, &str>, video: Result<&VideoFeatures, &str>) -> QualityReport {
+    score_quality_with_speech(audio, None, video)
+}
+
+/// [`score_quality`] with the speech segments of another detector (`None`: the energy VAD),
+/// which tell the speech from the pauses the noise is measured in.
+pub fn score_quality_with_speech(
+    audio: Result<&AudioFeatures, &str>,
+    speech: Option<DetectedSpeech<'_>>,
+    video: Result<&VideoFeatures, &str>,
+) -> QualityReport {
     let mut issues = Vec::new();
     let audio_quality = match audio {
-        Ok(features) => audio::assess(features, &mut issues),
+        Ok(features) => audio::assess(features, speech, &mut issues),
         Err(reason) => {
             issues.push(Issue::new("audio_missing", Severity::Critical, 0.0, 0.0, format!("No audio: {reason}.")));
             AudioQuality::missing(reason)

@@ -63,11 +63,26 @@ fn clipping_lowers_the_clipping_score() {
     assert!(issue.message.starts_with("Audio clipped"), "{issue:?}");
 }
 
+/// The speech segments of the clean signal, as a detector that hears speech through the noise
+/// (Silero) would give them.
+fn clean_speech() -> Vec<crate::SpeechSegment> {
+    crate::detect_speech(&CLEAN_AUDIO)
+}
+
 #[test]
 fn noise_at_0_db_snr_lowers_the_noise_score() {
-    let degraded = quality_of(&analyze(&with_noise_at_0_db(&CLEAN_SAMPLES)), &CLEAN_VIDEO);
+    let segments = clean_speech();
+    let heard = crate::DetectedSpeech { segments: &segments, vad: "test-vad" };
+    let noisy = analyze(&with_noise_at_0_db(&CLEAN_SAMPLES));
+    let degraded = score_quality_with_speech(Ok(&noisy), Some(heard), Ok(&CLEAN_VIDEO));
     assert_worse(&clean(), &degraded, |r| &audio_subs(r).noise, "noisy");
     assert!(degraded.issues.iter().any(|i| i.code == "audio_noisy"));
+    assert_eq!(degraded.audio.metrics.as_ref().unwrap().speech_detector, "test-vad");
+    // The energy detector loses the speech at 0 dB: the spread of the levels is measured instead,
+    // and says so.
+    let unheard = quality_of(&noisy, &CLEAN_VIDEO);
+    assert_worse(&clean(), &unheard, |r| &audio_subs(r).noise, "noisy, energy detector");
+    assert_eq!(unheard.audio.metrics.as_ref().unwrap().snr_method, "level_spread");
 }
 
 #[test]
@@ -205,4 +220,56 @@ fn the_report_round_trips_through_json() {
     assert!(value["score"].is_number());
     assert!(value["audio"]["score"].is_number());
     assert!(value["video"]["score"].is_number());
+}
+
+/// Active speech power of `samples` (mean square inside `segments`).
+fn speech_power(samples: &[f32], segments: &[crate::SpeechSegment]) -> f64 {
+    let rate = f64::from(RATE);
+    let inside: Vec<f64> = segments
+        .iter()
+        .flat_map(|s| samples[(s.start_s * rate) as usize..((s.end_s * rate) as usize).min(samples.len())].iter())
+        .map(|&x| f64::from(x).powi(2))
+        .collect();
+    inside.iter().sum::<f64>() / inside.len() as f64
+}
+
+#[test]
+fn snr_is_speech_over_the_noise_between_words_at_known_ratios() {
+    // The truth: the clean speech's power inside its speech segments over the power of the white
+    // noise mixed in. The estimate sees only the mix.
+    let clean = &*CLEAN_SAMPLES;
+    let truth_power = speech_power(clean, &crate::detect_speech(&CLEAN_AUDIO));
+    for snr_db in [10.0, 20.0, 30.0] {
+        let sigma = (truth_power / 10f64.powf(snr_db / 10.0)).sqrt();
+        let mixed: Vec<f32> =
+            clean.iter().enumerate().map(|(i, &x)| (f64::from(x) + sigma * gaussian(42, i as u64)) as f32).collect();
+        let report = quality_of(&analyze(&mixed), &CLEAN_VIDEO);
+        let metrics = report.audio.metrics.as_ref().unwrap();
+        let measured = metrics.snr_db.unwrap_or_else(|| panic!("{metrics:?}"));
+        assert!((measured - snr_db).abs() <= 1.5, "true {snr_db} dB, measured {measured} dB: {metrics:?}");
+        assert_eq!((metrics.speech_detector.as_str(), metrics.snr_method.as_str()), ("energy", "speech_over_pauses"));
+        let noise_dbfs = 20.0 * sigma.log10();
+        let floor = metrics.noise_floor_dbfs.unwrap();
+        assert!((floor - noise_dbfs).abs() <= 1.0, "noise at {noise_dbfs:.1} dBFS, floor {floor}");
+    }
+}
+
+#[test]
+fn continuous_speech_without_pauses_has_no_snr_rather_than_a_wrong_one() {
+    // A voice that never pauses: the old level-spread measure read its syllables as noise.
+    let voice: Vec<f32> = (0..16_000 * 20)
+        .map(|i| {
+            let t = f64::from(i) / f64::from(RATE);
+            let syllable = 0.3 + 0.7 * (std::f64::consts::PI * 4.0 * t).sin().abs();
+            (0.2 * syllable * (2.0 * std::f64::consts::PI * 160.0 * t).sin()) as f32
+        })
+        .collect();
+    let audio = analyze(&voice);
+    let all_speech = [crate::SpeechSegment { start_s: 0.0, end_s: audio.duration_s }];
+    let heard = crate::DetectedSpeech { segments: &all_speech, vad: "test-vad" };
+    let report = score_quality_with_speech(Ok(&audio), Some(heard), Ok(&CLEAN_VIDEO));
+    let noise = &audio_subs(&report).noise;
+    assert_eq!(noise.score, None, "{report:#?}");
+    assert!(noise.reason.as_deref().unwrap().contains("no pause between words"), "{noise:?}");
+    assert!(!report.issues.iter().any(|i| i.code == "audio_noisy"), "{:?}", report.issues);
 }
