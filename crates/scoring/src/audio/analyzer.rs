@@ -16,6 +16,8 @@ const MAX_SAMPLE_RATE: u32 = 384_000;
 const MIN_SILENCE_RUN_S: f64 = 0.010;
 /// Digital-silence runs longer than this are ordinary silence, not dropouts, seconds.
 const MAX_SILENCE_RUN_S: f64 = 1.0;
+/// How much signal before a silence run is looked at for how abruptly it stopped, seconds.
+const EDGE_S: f64 = 0.001;
 
 /// Streaming analyzer over mono `f32` samples in `[-1, 1]`.
 ///
@@ -40,6 +42,11 @@ pub struct AudioAnalyzer {
     peak: f32,
     sample_count: u64,
     silence_run_start: Option<u64>,
+    /// Largest magnitude of the last [`EDGE_S`] of samples before the current silence run.
+    run_cut_in: f32,
+    /// The last [`EDGE_S`] of magnitudes, newest at `recent_at`.
+    recent: Vec<f32>,
+    recent_at: usize,
     digital_silence_runs: Vec<SampleRun>,
     loudness: LoudnessMeter,
     pitch: PitchTracker,
@@ -63,6 +70,9 @@ impl AudioAnalyzer {
             peak: 0.0,
             sample_count: 0,
             silence_run_start: None,
+            run_cut_in: 0.0,
+            recent: vec![0.0; ((f64::from(sample_rate) * EDGE_S).round() as usize).max(1)],
+            recent_at: 0,
             digital_silence_runs: Vec::new(),
             loudness: LoudnessMeter::new(sample_rate)?,
             pitch: PitchTracker::new(sample_rate),
@@ -88,7 +98,8 @@ impl AudioAnalyzer {
         if self.frame_fill > 0 {
             self.close_frame();
         }
-        self.close_silence_run(self.sample_count);
+        // A run the stream ends in is not cut back in.
+        self.close_silence_run(self.sample_count, 0.0);
         let rate = f64::from(self.sample_rate);
         AudioFeatures {
             sample_rate: self.sample_rate,
@@ -118,10 +129,15 @@ impl AudioAnalyzer {
             self.clipped_sample_count += 1;
         }
         if magnitude < DIGITAL_SILENCE_AMPLITUDE {
-            self.silence_run_start.get_or_insert(self.sample_count);
+            if self.silence_run_start.is_none() {
+                self.silence_run_start = Some(self.sample_count);
+                self.run_cut_in = self.recent.iter().copied().fold(0.0, f32::max);
+            }
         } else {
-            self.close_silence_run(self.sample_count);
+            self.close_silence_run(self.sample_count, magnitude);
         }
+        self.recent_at = (self.recent_at + 1) % self.recent.len();
+        self.recent[self.recent_at] = magnitude;
     }
 
     fn close_frame(&mut self) {
@@ -135,14 +151,16 @@ impl AudioAnalyzer {
         self.frame_clipped = 0;
     }
 
-    fn close_silence_run(&mut self, end_sample: u64) {
+    /// Ends the silence run at `end_sample`, whose magnitude is `cut_out`.
+    fn close_silence_run(&mut self, end_sample: u64, cut_out: f32) {
         let Some(start) = self.silence_run_start.take() else {
             return;
         };
         let rate = f64::from(self.sample_rate);
         let duration_s = (end_sample - start) as f64 / rate;
         if (MIN_SILENCE_RUN_S..=MAX_SILENCE_RUN_S).contains(&duration_s) {
-            self.digital_silence_runs.push(SampleRun { start_s: start as f64 / rate, duration_s });
+            let start_s = start as f64 / rate;
+            self.digital_silence_runs.push(SampleRun { start_s, duration_s, cut_in: self.run_cut_in, cut_out });
         }
     }
 }

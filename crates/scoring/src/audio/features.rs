@@ -60,6 +60,13 @@ pub struct SampleRun {
     pub start_s: f64,
     /// Length, seconds.
     pub duration_s: f64,
+    /// Largest sample magnitude in the millisecond before the run: high when the sound was cut
+    /// off, near 0 when it faded out.
+    #[serde(default)]
+    pub cut_in: f32,
+    /// Magnitude of the first sample after the run: high when the sound came back abruptly.
+    #[serde(default)]
+    pub cut_out: f32,
 }
 
 impl AudioFeatures {

@@ -16,12 +16,24 @@ const DIGITAL_SILENCE_LIMIT_DBFS: f64 = -100.0;
 const DROPOUT_NEIGHBOUR_DBFS: f32 = -40.0;
 /// Frames this close to speech are neither speech nor noise (the VAD's edges, breaths).
 const SPEECH_GUARD_S: f64 = 0.1;
+/// Pause frames lie at most this far from speech; also the window of the minimum statistics.
+const PAUSE_WINDOW_S: f64 = 1.5;
+/// A dropout cuts the sound off and back in: the samples at both its edges reach this magnitude
+/// (-40 dBFS), where a pause fades out and in.
+const DROPOUT_CUT_LEVEL: f32 = 0.01;
+/// Digital-silence runs shorter than this are not dropouts (the edge of a word, a codec's frame).
+const MIN_DROPOUT_S: f64 = 0.03;
+/// The dropouts sub-score reaches 0 when this share of the audio is missing.
+const DROPOUT_SHARE_AT_ZERO: f64 = 0.02;
 /// Least speech, and least pause between words, to measure a signal-to-noise ratio on, seconds.
 const MIN_SPEECH_S: f64 = 0.5;
 const MIN_PAUSE_S: f64 = 0.2;
 /// Percentiles of the frame levels read as speech and noise when no speech was detected.
 const SPREAD_HIGH_PERCENTILE: f64 = 95.0;
 const SPREAD_LOW_PERCENTILE: f64 = 10.0;
+/// The noise sub-score's ramp: 0 at this SNR, 100 from the next.
+const NOISE_AT_ZERO_DB: f64 = 0.0;
+const NOISE_AT_FULL_DB: f64 = 45.0;
 /// The lowest signal-to-noise ratio reported: speech no stronger than the noise, dB.
 const SNR_FLOOR_DB: f64 = -30.0;
 
@@ -60,8 +72,8 @@ pub struct AudioQualityMetrics {
     pub clipping_ratio: f64,
     /// Number of such samples.
     pub clipped_samples: u64,
-    /// The noise between words: the median level of the 20 ms frames at least 0.1 s away from
-    /// any speech (digital silence left out), dBFS; `null` without 0.2 s of such pauses.
+    /// The noise between words: the median level of the 20 ms frames 0.1–1.5 s away from speech
+    /// (digital silence counted as -100 dBFS), dBFS; see `snr_method` for talk without pauses.
     pub noise_floor_dbfs: Option<f64>,
     /// The active speech level: the mean power of the frames inside speech, dBFS; `null` without
     /// 0.5 s of speech.
@@ -72,14 +84,16 @@ pub struct AudioQualityMetrics {
     /// The voice activity detector that told speech from pauses (`silero-vad-…`, or `energy`).
     #[serde(default)]
     pub speech_detector: String,
-    /// How `snr_db` was measured: `speech_over_pauses` (above), or `level_spread` when the
-    /// detector found no speech at all (noise only, or speech lost in it): the 95th minus the
-    /// 10th percentile of the frame levels (then the noise floor and speech level fields).
+    /// How `snr_db` was measured: `speech_over_pauses` (above); `speech_over_window_minima` when
+    /// the speech leaves less than 0.2 s of pauses (the noise floor is then the median of the
+    /// quietest frame of each 1.5 s); or `level_spread` when the detector found no speech at all
+    /// (noise only, or speech lost in it): the 95th minus the 10th percentile of the frame levels.
     #[serde(default)]
     pub snr_method: String,
     /// Fraction of 20 ms frames below -50 dBFS RMS.
     pub silence_ratio: f64,
-    /// Runs of 10 ms – 1 s of digital silence between frames at or above -40 dBFS.
+    /// Runs of 30 ms – 1 s of digital silence that cut the sound off and back in, between frames
+    /// at or above -40 dBFS.
     pub dropout_count: usize,
     /// Their total length, seconds.
     pub dropout_total_s: f64,
@@ -92,11 +106,11 @@ pub struct AudioSubScores {
     pub loudness: SubScore,
     /// 100 up to 0.01 % clipped samples, 0 from 1 %, logarithmic between.
     pub clipping: SubScore,
-    /// 100 from 30 dB SNR, 0 at 6 dB.
+    /// 0 at 0 dB SNR, 100 from 45 dB (noise nobody hears), linear between.
     pub noise: SubScore,
     /// 100 up to 80 % silent frames, 0 at 100 %.
     pub silence: SubScore,
-    /// 100 without dropouts, 0 at 6 per minute.
+    /// 100 without dropouts, 0 when 2 % of the audio is missing in them.
     pub dropouts: SubScore,
 }
 
@@ -128,7 +142,6 @@ fn measure(features: &AudioFeatures, speech: &[SpeechSegment], detector: &str) -
     let levels: Vec<f64> = features.frame_rms_dbfs.iter().map(|&l| f64::from(l)).collect();
     let mut split = split_by_speech(&levels, features.frame_duration_s, speech);
     let mut snr = split.snr_db();
-    let mut method = "speech_over_pauses";
     if split.speech_level_dbfs.is_none() && !speech.iter().any(|s| s.end_s > s.start_s) {
         // No speech at all: noise only, or speech the detector lost in the noise. The spread of
         // the levels is all there is to go on.
@@ -136,9 +149,9 @@ fn measure(features: &AudioFeatures, speech: &[SpeechSegment], detector: &str) -
         split = SpeechSplit {
             speech_level_dbfs: percentile(&audible, SPREAD_HIGH_PERCENTILE),
             noise_floor_dbfs: percentile(&audible, SPREAD_LOW_PERCENTILE),
+            method: "level_spread",
         };
         snr = split.speech_level_dbfs.zip(split.noise_floor_dbfs).map(|(s, n)| s - n);
-        method = "level_spread";
     }
     let silent = levels.iter().filter(|&&l| l < f64::from(SILENCE_DBFS)).count();
     let dropouts = dropouts(features);
@@ -153,7 +166,7 @@ fn measure(features: &AudioFeatures, speech: &[SpeechSegment], detector: &str) -
         speech_level_dbfs: split.speech_level_dbfs.map(|l| round_to(l, 2)),
         snr_db: snr.map(|v| round_to(v, 2)),
         speech_detector: detector.to_owned(),
-        snr_method: method.to_owned(),
+        snr_method: split.method.to_owned(),
         silence_ratio: round_to(silent as f64 / levels.len() as f64, 4),
         dropout_count: dropouts.len(),
         dropout_total_s: round_to(dropouts.iter().map(|d| d.1).sum(), 3),
@@ -164,6 +177,8 @@ fn measure(features: &AudioFeatures, speech: &[SpeechSegment], detector: &str) -
 struct SpeechSplit {
     speech_level_dbfs: Option<f64>,
     noise_floor_dbfs: Option<f64>,
+    /// How the noise floor was found (`snr_method`).
+    method: &'static str,
 }
 
 impl SpeechSplit {
@@ -175,38 +190,65 @@ impl SpeechSplit {
 }
 
 /// Speech frames (centre inside a segment) and pause frames (at least [`SPEECH_GUARD_S`] from
-/// every segment), digital silence left out of both.
+/// every segment and at most [`PAUSE_WINDOW_S`] from one: the pauses between words, not a long
+/// muted stretch). Digital silence is left out of speech and counts as -100 dBFS in a pause.
 fn split_by_speech(levels: &[f64], frame_s: f64, speech: &[SpeechSegment]) -> SpeechSplit {
     let mut in_speech = Vec::new();
     let mut pauses = Vec::new();
     let mut next = 0;
     for (i, &level) in levels.iter().enumerate() {
-        if level <= DIGITAL_SILENCE_LIMIT_DBFS {
-            continue;
-        }
         let centre = (i as f64 + 0.5) * frame_s;
-        while next < speech.len() && speech[next].end_s + SPEECH_GUARD_S < centre {
+        while next < speech.len() && speech[next].end_s + PAUSE_WINDOW_S < centre {
             next += 1;
         }
-        let near = speech[next..].iter().take_while(|s| s.start_s - SPEECH_GUARD_S <= centre).collect::<Vec<_>>();
-        if near.iter().any(|s| (s.start_s..s.end_s).contains(&centre)) {
-            in_speech.push(level);
-        } else if near.is_empty() {
-            pauses.push(level);
+        let distance = speech[next..]
+            .iter()
+            .take_while(|s| s.start_s - PAUSE_WINDOW_S <= centre)
+            .map(|s| if centre < s.start_s { s.start_s - centre } else { (centre - s.end_s).max(0.0) })
+            .fold(f64::INFINITY, f64::min);
+        if distance == 0.0 {
+            if level > DIGITAL_SILENCE_LIMIT_DBFS {
+                in_speech.push(level);
+            }
+        } else if (SPEECH_GUARD_S..=PAUSE_WINDOW_S).contains(&distance) {
+            pauses.push(level.max(DIGITAL_SILENCE_LIMIT_DBFS));
         }
     }
     let enough = |frames: &[f64], seconds: f64| frames.len() as f64 * frame_s >= seconds;
     let mean_power_db = |frames: &[f64]| {
         10.0 * (frames.iter().map(|l| 10f64.powf(l / 10.0)).sum::<f64>() / frames.len() as f64).log10()
     };
+    let (noise_floor_dbfs, method) = if enough(&pauses, MIN_PAUSE_S) {
+        (percentile(&pauses, 50.0), "speech_over_pauses")
+    } else {
+        (window_minima(levels, frame_s), "speech_over_window_minima")
+    };
     SpeechSplit {
         speech_level_dbfs: enough(&in_speech, MIN_SPEECH_S).then(|| mean_power_db(&in_speech)),
-        noise_floor_dbfs: if enough(&pauses, MIN_PAUSE_S) { percentile(&pauses, 50.0) } else { None },
+        noise_floor_dbfs,
+        method,
     }
 }
 
-/// Dropouts as (start_s, duration_s): digital-silence runs whose neighbouring
-/// whole frames, just before and just after, are at least -40 dBFS.
+/// The noise under speech that never pauses for long (minimum statistics): the median, over
+/// windows of [`PAUSE_WINDOW_S`], of each window's quietest frame — within a second and a half
+/// of talk there is always a gap between syllables that falls to the noise.
+fn window_minima(levels: &[f64], frame_s: f64) -> Option<f64> {
+    let per_window = ((PAUSE_WINDOW_S / frame_s).round() as usize).max(1);
+    if levels.len() < per_window {
+        return None;
+    }
+    let minima: Vec<f64> = levels
+        .chunks(per_window)
+        .filter(|w| w.len() == per_window)
+        .map(|w| w.iter().copied().fold(f64::INFINITY, f64::min).max(DIGITAL_SILENCE_LIMIT_DBFS))
+        .collect();
+    percentile(&minima, 50.0)
+}
+
+/// Dropouts as (start_s, duration_s): digital-silence runs of at least 30 ms that cut the sound
+/// off and back in (both edges at -40 dBFS or more) and whose neighbouring whole frames, just
+/// before and just after, are at least -40 dBFS.
 fn dropouts(features: &AudioFeatures) -> Vec<(f64, f64)> {
     let frame_s = features.frame_duration_s;
     let levels = &features.frame_rms_dbfs;
@@ -217,23 +259,29 @@ fn dropouts(features: &AudioFeatures) -> Vec<(f64, f64)> {
         .filter(|run| {
             let before = ((run.start_s / frame_s + 1e-9).floor() as usize).checked_sub(1);
             let after = ((run.start_s + run.duration_s) / frame_s - 1e-9).ceil() as usize;
-            loud(before) && loud(Some(after))
+            run.duration_s >= MIN_DROPOUT_S
+                && run.cut_in.min(run.cut_out) >= DROPOUT_CUT_LEVEL
+                && loud(before)
+                && loud(Some(after))
         })
         .map(|run| (run.start_s, run.duration_s))
         .collect()
 }
 
 fn sub_scores(m: &AudioQualityMetrics) -> AudioSubScores {
-    let minutes = (m.duration_s / 60.0).max(1.0 / 60.0);
     AudioSubScores {
         loudness: SubScore::from_option(
             m.integrated_loudness_lufs.map(|l| band(l, -50.0, -26.0, -14.0, -5.0)),
             "nothing passes the -70 LUFS gate: the audio is silent (the silence sub-score rates that)",
         ),
         clipping: SubScore::measured(log_ramp_down(m.clipping_ratio, 1e-4, 1e-2)),
-        noise: SubScore::from_option(m.snr_db.map(|snr| ramp(snr, 6.0, 30.0)), snr_missing(m)),
+        noise: SubScore::from_option(m.snr_db.map(|snr| ramp(snr, NOISE_AT_ZERO_DB, NOISE_AT_FULL_DB)), snr_missing(m)),
         silence: SubScore::measured(ramp(m.silence_ratio, 1.0, 0.8)),
-        dropouts: SubScore::measured(ramp(m.dropout_count as f64 / minutes, 6.0, 0.0)),
+        dropouts: SubScore::measured(ramp(
+            m.dropout_total_s / m.duration_s.max(f64::EPSILON),
+            DROPOUT_SHARE_AT_ZERO,
+            0.0,
+        )),
     }
 }
 
@@ -243,8 +291,8 @@ fn snr_missing(m: &AudioQualityMetrics) -> &'static str {
         _ if m.silence_ratio >= 1.0 && m.integrated_loudness_lufs.is_none() => {
             "the audio is digital silence throughout"
         }
-        (None, _) => "the voice activity detector found no speech to measure against the noise",
-        _ => "no pause between words was long enough to measure the noise in",
+        (None, _) => "less than half a second of speech to measure against the noise",
+        _ => "the recording is too short to find the noise under its speech",
     }
 }
 
