@@ -6,7 +6,7 @@ mod support;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
-use session_processing::{CancelFlag, CandleWhisper, StageStatus};
+use session_processing::{CancelFlag, CandleWhisper, StageStatus, Stages};
 use session_testkit::gemini::{Server, answer_from_prompt, error, prompt_lines};
 use support::{builder_for, fixture, local, model_dir, read_json};
 
@@ -100,10 +100,15 @@ async fn the_llm_scores_the_session_and_judges_the_transcript() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failing_provider_fails_the_stage_not_the_session() {
     let server = Server::start(vec![error(500, "INTERNAL", "backend exploded")]);
+    let whisper = CandleWhisper::load(&model_dir()).expect("load Whisper tiny.en");
     let out = tempfile::tempdir().unwrap();
-    let processor = builder_for(out.path()).llm(Arc::new(server.client(0))).build();
+    let processor = builder_for(out.path())
+        .transcriber(Arc::new(whisper))
+        .stages(Stages { safety_scan: false, ..Stages::default() })
+        .llm(Arc::new(server.client(0)))
+        .build();
     let result = processor.process("RM_down", local(&fixture("clean.mp4")), &CancelFlag::new()).await.unwrap();
-    assert_eq!(server.finish().len(), 1, "no transcript: only the analysis call");
+    assert_eq!(server.finish().len(), 1, "the safety scan off: only the analysis call");
     let dir = out.path().join("sessions/RM_down");
     assert!(!dir.join("analysis.json").exists(), "a failed analysis leaves no analysis.json");
     assert!(result.analysis.is_none());
@@ -114,7 +119,21 @@ async fn a_failing_provider_fails_the_stage_not_the_session() {
     let combined = read_json(&dir.join("combined-score.json"));
     let missing = combined["missing"].as_array().unwrap().iter().find(|m| m["name"] == "analysis").unwrap().clone();
     assert!(missing["reason"].as_str().unwrap().contains("LLM analysis failed"), "{missing}");
-    let scan = read_json(&dir.join("safety-scan.json"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_words_the_llm_is_not_asked_to_guess_and_says_why() {
+    // No transcriber: the analysis is skipped (rapport from scores alone would be a guess), and
+    // the transcript categories say the LLM could not judge them beside the word list's verdict.
+    let server = Server::start(Vec::new());
+    let out = tempfile::tempdir().unwrap();
+    let processor = builder_for(out.path()).llm(Arc::new(server.client(0))).build();
+    let result = processor.process("RM_words", local(&fixture("clean.mp4")), &CancelFlag::new()).await.unwrap();
+    assert!(server.finish().is_empty(), "nothing sent");
+    let stage = result.stages.iter().find(|s| s.name == "analysis").unwrap();
+    assert_eq!(stage.status, StageStatus::Skipped);
+    assert!(stage.reason.as_deref().unwrap().contains("judges what was said"), "{stage:?}");
+    let scan = read_json(&out.path().join("sessions/RM_words/safety-scan.json"));
     assert!(category(&scan, "violence")["score"].is_null());
 }
 
@@ -138,7 +157,7 @@ async fn with_the_safety_scan_off_the_llm_is_asked_only_for_the_analysis() {
     let server = Server::start(vec![answer_from_prompt(analysis_answer)]);
     let whisper = CandleWhisper::load(&model_dir()).expect("load Whisper tiny.en");
     let out = tempfile::tempdir().unwrap();
-    let stages = session_processing::Stages { safety_scan: false, ..Default::default() };
+    let stages = Stages { safety_scan: false, ..Default::default() };
     let processor =
         builder_for(out.path()).transcriber(Arc::new(whisper)).llm(Arc::new(server.client(0))).stages(stages).build();
     let result = processor.process("RM_noscan", local(&fixture("clean.mp4")), &CancelFlag::new()).await.unwrap();

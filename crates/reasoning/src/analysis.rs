@@ -118,8 +118,8 @@ pub struct Analysis {
     pub unverified_quotes_dropped: usize,
 }
 
-/// Analyses one session with `llm`. Refuses before any call when the estimated cost is above
-/// `limits.max_cost_usd`; fails with `MalformedResponse` when a score is missing or out of range.
+/// Analyses one session with `llm`. Refuses before any call when the transcript has no words
+/// (`InvalidInput` on `transcript`) or the estimated cost is above `limits.max_cost_usd`; fails with `MalformedResponse` when a score is missing or out of range.
 pub fn analyze_session(
     llm: &dyn Llm,
     input: &AnalysisInput,
@@ -138,6 +138,14 @@ pub fn analyze_session(
         }
     }
     limits.validate()?;
+    if !input.transcript.as_ref().is_some_and(|t| t.segments.iter().any(|s| !s.text.trim().is_empty())) {
+        // Rapport, professionalism and the rest are judged from what was said: from the scores
+        // alone a model could only guess.
+        return Err(ReasoningError::invalid_input(
+            "transcript",
+            "has no words: the analysis judges what was said; transcribe the session first",
+        ));
+    }
     let shown = input.transcript.as_ref().map(|t| prompt_transcript(t, limits.max_transcript_chars));
     let user = analysis_user_prompt(&AnalysisPromptParts {
         session_id: &input.session_id,
@@ -146,7 +154,7 @@ pub fn analyze_session(
         engagement: &input.engagement,
         transcript_lines: shown.as_ref().map(|s| s.text.as_str()),
     });
-    let answer = guarded_call(llm, ANALYSIS_SYSTEM, user, analysis_schema(), limits)?;
+    let answer = guarded_call(llm, ANALYSIS_SYSTEM, user, analysis_schema(), limits, false)?;
     let index = QuoteIndex::new(shown.as_ref().map_or(&[][..], |s| &s.shown));
     let mut dropped = 0;
     let value = &answer.response.value;

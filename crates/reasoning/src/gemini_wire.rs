@@ -19,6 +19,14 @@ const PLAIN_KEYWORDS: &[&str] =
 const BLOCKING_FINISH_REASONS: &[&str] =
     &["SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION", "IMAGE_SAFETY"];
 
+/// The harm categories Gemini's `safetySettings` take for text.
+const HARM_CATEGORIES: &[&str] = &[
+    "HARM_CATEGORY_HARASSMENT",
+    "HARM_CATEGORY_HATE_SPEECH",
+    "HARM_CATEGORY_SEXUALLY_EXPLICIT",
+    "HARM_CATEGORY_DANGEROUS_CONTENT",
+];
+
 /// The JSON body of a `generateContent` call for `request`, with an optional thinking budget.
 pub(crate) fn request_body(request: &LlmRequest, thinking_budget: Option<u32>) -> Result<Value, ReasoningError> {
     let mut generation = json!({
@@ -32,11 +40,17 @@ pub(crate) fn request_body(request: &LlmRequest, thinking_budget: Option<u32>) -
     if let Some(budget) = thinking_budget {
         generation["thinkingConfig"] = json!({"thinkingBudget": budget});
     }
-    Ok(json!({
+    let mut body = json!({
         "contents": [{"role": "user", "parts": [{"text": request.user}]}],
         "systemInstruction": {"parts": [{"text": request.system}]},
         "generationConfig": generation,
-    }))
+    });
+    if request.judges_harmful_text {
+        let settings: Vec<Value> =
+            HARM_CATEGORIES.iter().map(|category| json!({"category": category, "threshold": "BLOCK_NONE"})).collect();
+        body["safetySettings"] = Value::Array(settings);
+    }
+    Ok(body)
 }
 
 /// Translates the JSON Schema subset of [`LlmRequest::response_schema`] into Gemini's OpenAPI
@@ -242,6 +256,7 @@ mod tests {
             response_schema: schema,
             max_output_tokens: 256,
             temperature: Some(0.2),
+            judges_harmful_text: false,
         }
     }
 
@@ -261,6 +276,19 @@ mod tests {
         assert_eq!(generation["responseSchema"]["properties"]["n"]["type"], "INTEGER");
         assert_eq!(generation["responseSchema"]["properties"]["n"]["minimum"], 0);
         assert_eq!(generation["responseSchema"]["required"], json!(["n"]));
+    }
+
+    #[test]
+    fn judging_harmful_text_turns_the_providers_filters_off_and_only_then() {
+        let plain = request_body(&request(json!({"type": "string"})), None).unwrap();
+        assert!(plain.get("safetySettings").is_none(), "the provider's defaults otherwise");
+        let mut judging = request(json!({"type": "string"}));
+        judging.judges_harmful_text = true;
+        let body = request_body(&judging, None).unwrap();
+        let settings = body["safetySettings"].as_array().expect("safetySettings");
+        assert_eq!(settings.len(), 4);
+        assert!(settings.iter().all(|s| s["threshold"] == "BLOCK_NONE"), "{settings:?}");
+        assert!(settings.iter().any(|s| s["category"] == "HARM_CATEGORY_HARASSMENT"));
     }
 
     #[test]

@@ -14,13 +14,15 @@ pub(crate) struct GuardedAnswer {
     pub usage: Usage,
 }
 
-/// Sends `system` + `user` with `schema` unless the limits or the cost cap forbid it.
+/// Sends `system` + `user` with `schema` unless the limits or the cost cap forbid it;
+/// `judges_harmful_text` as [`LlmRequest::judges_harmful_text`].
 pub(crate) fn guarded_call(
     llm: &dyn Llm,
     system: &str,
     user: String,
     schema: Value,
     limits: &AnalysisLimits,
+    judges_harmful_text: bool,
 ) -> Result<GuardedAnswer, ReasoningError> {
     limits.validate()?;
     let request = LlmRequest {
@@ -29,6 +31,7 @@ pub(crate) fn guarded_call(
         response_schema: schema,
         max_output_tokens: limits.max_output_tokens,
         temperature: Some(TEMPERATURE),
+        judges_harmful_text,
     };
     let estimated_input = limits.check_cost(&request)?;
     let response = llm.generate_json(&request)?;

@@ -117,6 +117,7 @@ mod tests {
             response_schema: json!({}),
             max_output_tokens,
             temperature: None,
+            judges_harmful_text: false,
         }
     }
 

@@ -20,6 +20,11 @@ pub struct LlmRequest {
     pub max_output_tokens: u32,
     /// Sampling temperature; `None` leaves the provider's default.
     pub temperature: Option<f32>,
+    /// The call judges possibly harmful text (the transcript-safety classifier): the provider's
+    /// own content filters are set to block nothing, so they cannot block the very text the call
+    /// exists to judge (Gemini: `safetySettings` `BLOCK_NONE` for harassment, hate speech, sexually
+    /// explicit and dangerous content). `false` leaves the provider's defaults.
+    pub judges_harmful_text: bool,
 }
 
 /// Tokens counted by the provider for one call.

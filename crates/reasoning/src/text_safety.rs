@@ -167,7 +167,7 @@ pub fn classify_transcript_safety(
         "Transcript ([mm:ss] is the time from the start of the recording):\n<transcript>\n{}\n</transcript>\n",
         shown.text
     );
-    let answer = guarded_call(llm, SAFETY_SYSTEM, user, safety_schema(), limits)?;
+    let answer = guarded_call(llm, SAFETY_SYSTEM, user, safety_schema(), limits, true)?;
     let value = &answer.response.value;
     let scores_value = member(value, "", "scores")?;
     let score_of = |name: &str| -> Result<f64, ReasoningError> {

@@ -20,6 +20,7 @@ fn request() -> LlmRequest {
         }),
         max_output_tokens: 512,
         temperature: Some(0.2),
+        judges_harmful_text: false,
     }
 }
 

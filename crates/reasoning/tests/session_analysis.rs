@@ -163,7 +163,7 @@ fn a_score_out_of_range_is_malformed_naming_the_field() {
 fn a_missing_dimension_is_malformed_naming_it() {
     let mut reply = model_answer([80.0; 5], [&[], &[], &[], &[], &[]]);
     reply["scores"].as_object_mut().unwrap().remove("engagement");
-    let (result, _) = run(&reply, &input(None), &AnalysisLimits::default());
+    let (result, _) = run(&reply, &input(Some(tutoring_transcript())), &AnalysisLimits::default());
     assert!(
         matches!(&result, Err(ReasoningError::MalformedResponse { field, .. }) if field == "scores.engagement"),
         "{result:?}"
@@ -216,14 +216,15 @@ fn the_cost_cap_refuses_before_any_request() {
 }
 
 #[test]
-fn without_a_transcript_the_scores_alone_are_analysed_and_evidence_is_empty() {
-    let reply = model_answer([65.0; 5], [&["Hi Sam, good to see you again."], &[], &[], &[], &[]]);
-    let (result, received) = run(&reply, &input(None), &AnalysisLimits::default());
-    let analysis = result.expect("analysis");
-    assert!(received[0].user_text().contains("none is available"));
-    assert!(!analysis.transcript_used && !analysis.truncated);
-    assert!(analysis.scores.iter().all(|(_, d)| d.evidence.is_empty()));
-    assert_eq!(analysis.unverified_quotes_dropped, 1, "a quote without a transcript cannot be verified");
+fn without_words_to_judge_nothing_is_asked() {
+    // Rapport and professionalism from the scores alone would be a guess about people.
+    let server = Server::start(Vec::new());
+    let client = server.client(0);
+    for transcript in [None, Some(transcript(&[(0.0, 2.0, "  ")]))] {
+        let error = analyze_session(&client, &input(transcript), &AnalysisLimits::default()).unwrap_err();
+        assert!(matches!(&error, ReasoningError::InvalidInput { field, .. } if field == "transcript"), "{error:?}");
+    }
+    assert!(server.finish().is_empty(), "no request sent");
 }
 
 #[test]

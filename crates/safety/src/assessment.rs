@@ -74,7 +74,8 @@ impl CategoryAssessment {
     }
 
     /// Combines two assessments of the same category (e.g. lexicon and LLM): the higher score
-    /// wins; detectors, events and limitations are merged; a judged one beats an unavailable one.
+    /// wins; detectors, events and limitations are merged; a judged one beats an unavailable one,
+    /// whose reason becomes a limitation of the verdict.
     pub fn merge(self, other: CategoryAssessment) -> CategoryAssessment {
         let (mut first, second) = match (self.score, other.score) {
             (None, Some(_)) => (other, self),
@@ -84,10 +85,50 @@ impl CategoryAssessment {
         first.detectors.extend(second.detectors);
         first.events.extend(second.events);
         first.limitations.extend(second.limitations);
+        // A detector that could not judge is said, never hidden behind another's verdict.
+        if let Some(reason) = second.reason.filter(|_| second.score.is_none()) {
+            let note = format!("Not judged by every detector: {reason}.");
+            if first.reason.as_deref() != Some(reason.as_str()) && !first.limitations.contains(&note) {
+                first.limitations.push(note);
+            }
+        }
         if second.score.is_some() || !second.signals.is_null() {
             let previous = std::mem::take(&mut first.signals);
             first.signals = serde_json::json!([previous, second.signals]);
         }
         first
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn word_list_clear() -> CategoryAssessment {
+        let detector = DetectorInfo { id: "lexicon/en".into(), version: "1".into() };
+        CategoryAssessment::judged(SafetyCategory::Offensive, 0.0, 0.6, vec![detector], serde_json::json!({}), vec![])
+    }
+
+    #[test]
+    fn a_detector_that_failed_is_said_beside_the_verdict_of_the_others() {
+        let failed = CategoryAssessment::unavailable(
+            SafetyCategory::Offensive,
+            0.6,
+            "the LLM classification failed: the LLM provider blocked the request",
+        );
+        for merged in [word_list_clear().merge(failed.clone()), failed.merge(word_list_clear())] {
+            assert_eq!(merged.decision, Some(SafetyDecision::Clear));
+            assert_eq!(
+                merged.limitations,
+                ["Not judged by every detector: the LLM classification failed: the LLM provider blocked the request."],
+                "{merged:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn two_judged_verdicts_add_no_note() {
+        let merged = word_list_clear().merge(word_list_clear());
+        assert!(merged.limitations.is_empty(), "{merged:?}");
     }
 }

@@ -13,6 +13,11 @@ use crate::{ProcessingError, layout};
 /// Why the LLM stages do not run without a provider.
 pub(crate) const NO_LLM: &str = "no LLM provider is configured: set GEMINI_API_KEY (or give the pipeline an Llm)";
 
+/// Why the analysis does not run without words: rapport, professionalism and the rest are judged
+/// from what was said, and from the scores alone a model could only guess.
+pub(crate) const NO_WORDS: &str =
+    "no transcript with words: the analysis judges what was said (rapport, professionalism, …), not the scores alone";
+
 /// Runs the session analysis and writes `analysis.json`; `Ok(Err(reason))` when it was skipped or
 /// failed (the run goes on, and the combined score lists the reason).
 pub(crate) async fn analysis(
@@ -27,6 +32,10 @@ pub(crate) async fn analysis(
         run.record("analysis", started, Outcome::Skipped(NO_LLM.into()));
         return Ok(Err(NO_LLM.into()));
     };
+    if !transcript.as_ref().is_some_and(|t| t.segments.iter().any(|s| !s.text.trim().is_empty())) {
+        run.record("analysis", started, Outcome::Skipped(NO_WORDS.into()));
+        return Ok(Err(NO_WORDS.into()));
+    }
     run.progress("analysis", 0.0);
     let strip = |report: &Option<serde_json::Value>| report.clone().unwrap_or(serde_json::Value::Null);
     let input = AnalysisInput {
