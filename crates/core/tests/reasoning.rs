@@ -166,3 +166,24 @@ async fn with_the_safety_scan_off_the_llm_is_asked_only_for_the_analysis() {
     assert!(result.safety.is_none());
     assert_eq!(stage_status(&out.path().join("sessions/RM_noscan"), "safety")["status"], "skipped");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_spent_session_budget_sends_nothing_and_says_so() {
+    let server = Server::start(Vec::new());
+    let whisper = CandleWhisper::load(&model_dir()).expect("load Whisper tiny.en");
+    let out = tempfile::tempdir().unwrap();
+    let limits = session_processing::AnalysisLimits { max_session_cost_usd: 0.0, ..Default::default() };
+    let processor = builder_for(out.path())
+        .transcriber(Arc::new(whisper))
+        .llm(Arc::new(server.client(0)))
+        .analysis_limits(limits)
+        .build();
+    let result = processor.process("RM_budget", local(&fixture("clean.mp4")), &CancelFlag::new()).await.unwrap();
+    assert!(server.finish().is_empty(), "no call past the session's budget");
+    let stage = result.stages.iter().find(|s| s.name == "analysis").unwrap();
+    assert_eq!(stage.status, StageStatus::Skipped);
+    assert!(stage.reason.as_deref().unwrap().contains("max_session_cost_usd"), "{stage:?}");
+    let scan = read_json(&out.path().join("sessions/RM_budget/safety-scan.json"));
+    let violence = category(&scan, "violence");
+    assert!(violence["reason"].as_str().unwrap().contains("max_session_cost_usd"), "{violence}");
+}

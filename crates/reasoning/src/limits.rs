@@ -7,9 +7,9 @@ use crate::{LlmRequest, ReasoningError, TokenUsage};
 /// Fewest transcript characters accepted: room for the marker and a 30-second segment at each end.
 const MIN_TRANSCRIPT_CHARS: usize = 2_000;
 
-/// Bounds on one reasoning call. The defaults suit `gemini-2.5-flash` (paid tier list prices as
-/// of 2025: $0.30 per million input tokens, $2.50 per million output tokens, thinking included);
-/// set the prices of the model actually used.
+/// Bounds on reasoning calls. The default prices are `gemini-2.5-flash`'s (paid tier list prices
+/// as of 2025: $0.30 per million input tokens, $2.50 per million output tokens, thinking
+/// included); [`AnalysisLimits::for_model`] gives the prices of another model.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnalysisLimits {
     /// Longest transcript in the prompt, in characters; longer ones keep their beginning and end.
@@ -22,7 +22,20 @@ pub struct AnalysisLimits {
     pub output_price_per_million_usd: f64,
     /// The call is refused, before anything is sent, if its worst-case estimated cost is higher.
     pub max_cost_usd: f64,
+    /// What all the calls of one session may cost together (the pipeline keeps the count): a
+    /// call whose worst case would go past what is left is refused before anything is sent.
+    pub max_session_cost_usd: f64,
 }
+
+/// List prices per million tokens (input, output) in US dollars, paid tier, as of 2025, by model
+/// name prefix; the longest matching prefix wins.
+const MODEL_PRICES: &[(&str, f64, f64)] = &[
+    ("gemini-2.5-pro", 1.25, 10.00),
+    ("gemini-2.5-flash", 0.30, 2.50),
+    ("gemini-2.5-flash-lite", 0.10, 0.40),
+    ("gemini-2.0-flash", 0.10, 0.40),
+    ("gemini-2.0-flash-lite", 0.075, 0.30),
+];
 
 impl Default for AnalysisLimits {
     fn default() -> Self {
@@ -32,6 +45,7 @@ impl Default for AnalysisLimits {
             input_price_per_million_usd: 0.30,
             output_price_per_million_usd: 2.50,
             max_cost_usd: 0.10,
+            max_session_cost_usd: 0.50,
         }
     }
 }
@@ -48,6 +62,34 @@ pub struct Usage {
 }
 
 impl AnalysisLimits {
+    /// The default limits with the list prices of `model` (`gemini-2.5-pro`, or an id such as
+    /// `gemini:gemini-2.5-flash-001`). A model not in the table is priced as the dearest one
+    /// known, so that the caps stay caps; set the prices yourself for it.
+    pub fn for_model(model: &str) -> Self {
+        let name = model.rsplit(':').next().unwrap_or(model).trim_start_matches("models/");
+        let dearest =
+            MODEL_PRICES.iter().map(|&(_, i, o)| (i, o)).fold((0.0, 0.0), |a, b| if b.1 > a.1 { b } else { a });
+        let (input, output) = MODEL_PRICES
+            .iter()
+            .filter(|(prefix, _, _)| name.starts_with(prefix))
+            .max_by_key(|(prefix, _, _)| prefix.len())
+            .map_or(dearest, |&(_, i, o)| (i, o));
+        Self { input_price_per_million_usd: input, output_price_per_million_usd: output, ..Self::default() }
+    }
+
+    /// These limits for the next call of a session that has spent `spent_usd`: the per-call cap
+    /// lowered to what is left of `max_session_cost_usd`. `Err` with the reason when nothing is left.
+    pub fn within_session_budget(&self, spent_usd: f64) -> Result<Self, String> {
+        let left = self.max_session_cost_usd - spent_usd;
+        if left <= 0.0 {
+            return Err(format!(
+                "the session's LLM budget is spent: ${spent_usd:.4} of max_session_cost_usd ${:.4}",
+                self.max_session_cost_usd
+            ));
+        }
+        Ok(Self { max_cost_usd: self.max_cost_usd.min(left), ..self.clone() })
+    }
+
     /// Checks every field; the message names the field, its value and what to do.
     pub(crate) fn validate(&self) -> Result<(), ReasoningError> {
         let invalid = |m: String| Err(ReasoningError::InvalidConfig(m));
@@ -64,6 +106,7 @@ impl AnalysisLimits {
             ("input_price_per_million_usd", self.input_price_per_million_usd),
             ("output_price_per_million_usd", self.output_price_per_million_usd),
             ("max_cost_usd", self.max_cost_usd),
+            ("max_session_cost_usd", self.max_session_cost_usd),
         ] {
             if !(value.is_finite() && value >= 0.0) {
                 return invalid(format!("{name} must be a finite number ≥ 0, got {value}"));
@@ -108,6 +151,27 @@ impl AnalysisLimits {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_model_gets_its_prices_and_an_unknown_one_the_dearest() {
+        let price = |model: &str| {
+            let limits = AnalysisLimits::for_model(model);
+            (limits.input_price_per_million_usd, limits.output_price_per_million_usd)
+        };
+        assert_eq!(price("gemini:gemini-2.5-flash"), (0.30, 2.50));
+        assert_eq!(price("gemini-2.5-flash-lite-preview"), (0.10, 0.40), "the longest prefix wins");
+        assert_eq!(price("gemini-2.5-pro"), (1.25, 10.00));
+        assert_eq!(price("my-own-model"), (1.25, 10.00), "unknown: priced as the dearest known");
+    }
+
+    #[test]
+    fn a_session_budget_lowers_each_call_cap_and_ends() {
+        let limits = AnalysisLimits { max_cost_usd: 0.10, max_session_cost_usd: 0.25, ..Default::default() };
+        assert_eq!(limits.within_session_budget(0.0).unwrap().max_cost_usd, 0.10);
+        assert!((limits.within_session_budget(0.20).unwrap().max_cost_usd - 0.05).abs() < 1e-12);
+        let spent = limits.within_session_budget(0.25).unwrap_err();
+        assert!(spent.contains("max_session_cost_usd"), "{spent}");
+    }
     use serde_json::json;
 
     fn request(user_chars: usize, max_output_tokens: u32) -> LlmRequest {

@@ -168,12 +168,18 @@ impl SessionProcessorBuilder {
 
     /// The LLM behind `analysis.json` and the transcript safety classifier (for example
     /// `session_reasoning::Gemini::from_env()`); without one those are skipped with a reason.
+    /// Its model's list prices go into the cost caps ([`AnalysisLimits::for_model`]; a later
+    /// [`Self::analysis_limits`] replaces them).
     pub fn llm(mut self, llm: Arc<dyn Llm>) -> Self {
+        let priced = AnalysisLimits::for_model(&llm.model_id());
+        self.analysis_limits.input_price_per_million_usd = priced.input_price_per_million_usd;
+        self.analysis_limits.output_price_per_million_usd = priced.output_price_per_million_usd;
         self.llm = Some(llm);
         self
     }
 
-    /// Transcript length, output tokens and cost cap of each LLM call.
+    /// Transcript length, output tokens, prices, and the cost caps of each LLM call and of all
+    /// the calls of one session.
     pub fn analysis_limits(mut self, limits: AnalysisLimits) -> Self {
         self.analysis_limits = limits;
         self

@@ -45,10 +45,17 @@ pub(crate) async fn analysis(
         engagement: strip(engagement),
         context: run.config.context.clone(),
     };
-    let limits = run.config.analysis_limits.clone();
+    let limits = match run.llm_limits() {
+        Ok(limits) => limits,
+        Err(reason) => {
+            run.record("analysis", started, Outcome::Skipped(reason.clone()));
+            return Ok(Err(reason));
+        }
+    };
     let result = blocking(move || analyze_session(llm.as_ref(), &input, &limits)).await?;
     match result {
         Ok(analysis) => {
+            run.llm_spent(analysis.usage.estimated_cost_usd);
             let value = run.put_report(layout::ANALYSIS, &analysis).await?;
             run.record("analysis", started, Outcome::Ok);
             Ok(Ok(value))
@@ -80,9 +87,16 @@ pub(crate) async fn text_safety(
         return Ok(unavailable("the transcript has no words to classify"));
     }
     run.check_cancel()?;
-    let (transcript, limits) = (transcript.clone(), run.config.analysis_limits.clone());
+    let limits = match run.llm_limits() {
+        Ok(limits) => limits,
+        Err(reason) => return Ok(unavailable(&reason)),
+    };
+    let transcript = transcript.clone();
     match blocking(move || classify_transcript_safety(llm.as_ref(), &transcript, &limits)).await? {
-        Ok(report) => Ok(assessments(&report, participant, threshold)),
+        Ok(report) => {
+            run.llm_spent(report.usage.estimated_cost_usd);
+            Ok(assessments(&report, participant, threshold))
+        }
         Err(error) => Ok(unavailable(&format!("the LLM classification failed: {}", ProcessingError::from(error)))),
     }
 }

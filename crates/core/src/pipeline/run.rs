@@ -123,6 +123,8 @@ pub(crate) struct Run<'a> {
     /// Raised when this run's lease on the session was taken over: the run stops at the next
     /// stage without writing more.
     pub lease_lost: Arc<AtomicBool>,
+    /// What this run's LLM calls have cost so far, in US dollars (`max_session_cost_usd`).
+    pub llm_spent_usd: std::sync::Mutex<f64>,
 }
 
 impl<'a> Run<'a> {
@@ -157,7 +159,20 @@ impl<'a> Run<'a> {
             started: Instant::now(),
             generated_at: started_at,
             lease_lost: Arc::default(),
+            llm_spent_usd: std::sync::Mutex::new(0.0),
         }
+    }
+
+    /// The LLM limits for this run's next call: the per-call cap lowered to what is left of the
+    /// session's budget; `Err(reason)` when it is spent.
+    pub fn llm_limits(&self) -> Result<session_reasoning::AnalysisLimits, String> {
+        let spent = *self.llm_spent_usd.lock().unwrap_or_else(|e| e.into_inner());
+        self.config.analysis_limits.within_session_budget(spent)
+    }
+
+    /// Counts what an LLM call cost against the session's budget.
+    pub fn llm_spent(&self, usd: f64) {
+        *self.llm_spent_usd.lock().unwrap_or_else(|e| e.into_inner()) += usd;
     }
 
     pub fn progress(&self, stage: &str, within: f64) {
