@@ -8,7 +8,8 @@ use crate::storage::{ArtifactRecord, RecordingInput};
 
 /// Version of every JSON layout this library writes.
 /// 2: `timeline.json` and `report.html` added; every file of version 1 unchanged.
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: `quality.json`'s noise and dropout measures redefined (docs/outputs.md).
+pub const SCHEMA_VERSION: u32 = 3;
 /// This library's version, written into every artifact.
 pub const LIBRARY_VERSION: &str = env!("CARGO_PKG_VERSION");
 

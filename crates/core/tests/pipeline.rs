@@ -39,7 +39,7 @@ async fn writes_the_seed_layout_with_a_complete_manifest() {
 
     for name in ["quality.json", "engagement.json", "combined-score.json"] {
         let report = read_json(&dir.join(name));
-        assert_eq!(report["schema_version"], 2, "{name}");
+        assert_eq!(report["schema_version"], session_processing::SCHEMA_VERSION, "{name}");
         assert_eq!(report["session_id"], "RM_clean-1", "{name}");
         assert!(report["generated_at"].as_str().unwrap().ends_with('Z'), "{name}");
         assert!(report["library_version"].is_string(), "{name}");

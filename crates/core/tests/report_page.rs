@@ -39,7 +39,7 @@ async fn one_recording_gets_a_timeline_and_a_report_that_match_its_json() {
     let dir = out.path().join("sessions/report-1");
 
     let timeline = read_json(&dir.join("timeline.json"));
-    assert_eq!(timeline["schema_version"], 2);
+    assert_eq!(timeline["schema_version"], session_processing::SCHEMA_VERSION);
     assert_eq!(timeline["step_s"], 1.0);
     let track = &timeline["tracks"][0];
     assert!(track["participant"].is_null());
