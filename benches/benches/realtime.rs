@@ -15,7 +15,8 @@ fn frame(width: u32, height: u32, n: u32) -> Vec<u8> {
     for y in 0..height {
         for x in 0..width {
             let square = (x + n * 8) % width < 60 && (height / 3..height / 2).contains(&y);
-            let [r, g, b] = if square { [250, 240, 230] } else { [(x / 3 + n) as u8, (y / 2) as u8, ((x + y) / 5) as u8] };
+            let [r, g, b] =
+                if square { [250, 240, 230] } else { [(x / 3 + n) as u8, (y / 2) as u8, ((x + y) / 5) as u8] };
             pixels.extend_from_slice(&[r, g, b, 255]);
         }
     }
@@ -23,9 +24,9 @@ fn frame(width: u32, height: u32, n: u32) -> Vec<u8> {
 }
 
 fn nudity_model() -> PathBuf {
-    std::env::var_os("NSFW_MODEL_DIR").map(PathBuf::from).expect(
-        "NSFW_MODEL_DIR is not set: run scripts/prepare-nsfw-model and export the folder it prints",
-    )
+    std::env::var_os("NSFW_MODEL_DIR")
+        .map(PathBuf::from)
+        .expect("NSFW_MODEL_DIR is not set: run scripts/prepare-nsfw-model and export the folder it prints")
 }
 
 fn check_frame(c: &mut Criterion) {
