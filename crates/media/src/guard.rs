@@ -1,6 +1,6 @@
 //! Checks against hostile media that run on compressed data, before any decoder sees it: the
 //! frame size a stream declares in its caps and in its first frames' own headers (a JPEG's SOF
-//! marker, a VP8 key frame's header), which a decoder would allocate without question.
+//! marker, a VP8 or VP9 key frame's header), which a decoder would allocate without question.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -58,11 +58,12 @@ pub(crate) fn check_caps(caps: &gst::CapsRef, limits: &Limits) -> Option<String>
 }
 
 /// Checks the frame size written inside a compressed frame of `media_type`, where the container's
-/// caps may say otherwise (MJPEG, VP8).
+/// caps may say otherwise (MJPEG, VP8, VP9).
 pub(crate) fn check_frame(media_type: &str, data: &[u8], limits: &Limits) -> Option<String> {
     let (width, height) = match media_type {
         "image/jpeg" => jpeg_size(data)?,
         "video/x-vp8" => vp8_size(data)?,
+        "video/x-vp9" => vp9_size(data)?,
         _ => return None,
     };
     frame_too_large(width as u64, height as u64, limits, &format!("a {media_type} frame header"))
@@ -100,6 +101,57 @@ pub(crate) fn vp8_size(data: &[u8]) -> Option<(u32, u32)> {
     let width = u16::from_le_bytes([data[6], data[7]]) & 0x3fff;
     let height = u16::from_le_bytes([data[8], data[9]]) & 0x3fff;
     Some((width as u32, height as u32))
+}
+
+/// Width and height from a VP9 key frame's uncompressed header (VP9 bitstream specification,
+/// 6.2); `None` for other frames. A superframe starts with its first frame, so byte 0 is a header.
+pub(crate) fn vp9_size(data: &[u8]) -> Option<(u32, u32)> {
+    let mut bits = Bits { data, at: 0 };
+    if bits.read(2)? != 0b10 {
+        return None; // frame_marker
+    }
+    let profile = bits.read(1)? | (bits.read(1)? << 1);
+    if profile == 3 {
+        bits.read(1)?;
+    }
+    // show_existing_frame, then frame_type 0 (a key frame); show_frame, error_resilient_mode.
+    if bits.read(1)? == 1 || bits.read(1)? != 0 {
+        return None;
+    }
+    bits.read(2)?;
+    if bits.read(24)? != 0x49_83_42 {
+        return None;
+    }
+    if profile >= 2 {
+        bits.read(1)?; // ten_or_twelve_bit
+    }
+    let rgb = bits.read(3)? == 7;
+    let subsampling_bits = match (rgb, profile) {
+        (false, 1 | 3) => 1 + 3, // color_range, subsampling_x/y, reserved
+        (false, _) => 1,         // color_range
+        (true, 1 | 3) => 1,      // reserved
+        (true, _) => 0,
+    };
+    bits.read(subsampling_bits)?;
+    Some((bits.read(16)? + 1, bits.read(16)? + 1))
+}
+
+/// Reads bits most significant first.
+struct Bits<'a> {
+    data: &'a [u8],
+    at: usize,
+}
+
+impl Bits<'_> {
+    fn read(&mut self, n: u32) -> Option<u32> {
+        let mut value = 0;
+        for _ in 0..n {
+            let byte = self.data.get(self.at / 8)?;
+            value = (value << 1) | ((byte >> (7 - self.at % 8)) & 1) as u32;
+            self.at += 1;
+        }
+        Some(value)
+    }
 }
 
 /// Watches compressed video flowing through `pad` (before the decoder): a frame larger than the
@@ -140,9 +192,9 @@ pub(crate) fn guard_video_pad(pad: &gst::Pad, limits: &Limits, tripwire: &Tripwi
     });
 }
 
-/// Reads only the first bytes of a frame: enough for any JPEG or VP8 header.
+/// Reads only the first bytes of a frame: enough for any JPEG, VP8 or VP9 header.
 pub(crate) fn frame_header_verdict(media_type: &str, buffer: &gst::BufferRef, limits: &Limits) -> Option<String> {
-    if !matches!(media_type, "image/jpeg" | "video/x-vp8") {
+    if !matches!(media_type, "image/jpeg" | "video/x-vp8" | "video/x-vp9") {
         return None;
     }
     let map = buffer.map_readable().ok()?;
@@ -166,6 +218,20 @@ mod tests {
         assert_eq!(vp8_size(&vp8), Some((640, 360)));
         let inter = [0x11, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0x68, 0x01];
         assert_eq!(vp8_size(&inter), None);
+    }
+
+    #[test]
+    fn reads_frame_sizes_from_vp9_key_frame_headers() {
+        // Profile 0 key frame, shown: 10 0 0 0 0 1 0, sync code, color space 2 and range 0, then
+        // width − 1 = 639 and height − 1 = 359 over 32 bits starting mid-byte.
+        let size: u64 = (639 << 16) | 359;
+        let mut header = vec![0x82, 0x49, 0x83, 0x42];
+        let bits = (0b0100u64 << 32) | size; // 4 bits of colour config, 32 of size, 4 of padding
+        header.extend(&(bits << 4).to_be_bytes()[3..]);
+        assert_eq!(vp9_size(&header), Some((640, 360)));
+        let inter = [0x86, 0x49, 0x83, 0x42, 0, 0, 0, 0, 0];
+        assert_eq!(vp9_size(&inter), None);
+        assert_eq!(vp9_size(&[0x82, 0x49]), None);
     }
 
     #[test]

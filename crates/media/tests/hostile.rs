@@ -591,3 +591,72 @@ fn a_truncated_webm_keeps_its_playable_part_and_reports_the_missing_end() {
     assert!((end.start_s + end.duration_s - declared).abs() < 0.01, "{:?}", summary.damage);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn files_cut_short_are_read_up_to_the_cut_and_say_where() {
+    let dir = workdir("cut-files");
+    let tone = ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=4"];
+    let fragmented = dir.join("fragmented.mp4");
+    let movflags = ["-movflags", "frag_keyframe+empty_moov+default_base_moof", "-frag_duration", "500000"];
+    ffmpeg(&[&tone[..], &["-c:a", "aac"], &movflags, &[fragmented.to_str().unwrap()]].concat());
+    let ogg = dir.join("tone.ogg");
+    ffmpeg(&[&tone[..], &["-c:a", "libopus", ogg.to_str().unwrap()]].concat());
+    let wav = dir.join("tone.wav");
+    ffmpeg(&[&tone[..], &["-c:a", "pcm_s16le", wav.to_str().unwrap()]].concat());
+    for (whole, needle) in [(&fragmented, "mdat"), (&ogg, "Ogg page"), (&wav, "data chunk")] {
+        let name = whole.file_name().unwrap().to_string_lossy();
+        let summary = decode_audio(whole, &Limits::default(), &CancelFlag::new(), &mut |_| {}).unwrap();
+        assert_eq!(summary.damage.cut, None, "{name}: whole");
+        let bytes = std::fs::read(whole).unwrap();
+        let cut = dir.join(format!("cut-{name}"));
+        std::fs::write(&cut, &bytes[..bytes.len() * 6 / 10]).unwrap();
+        let summary = decode_audio(&cut, &Limits::default(), &CancelFlag::new(), &mut |_| {})
+            .unwrap_or_else(|e| panic!("{name}: {}: {e}", e.code()));
+        let end = summary.damage.cut.as_ref().unwrap_or_else(|| panic!("{name}: the cut is reported: {summary:?}"));
+        assert!(end.detail.contains(needle), "{name}: {end:?}");
+        assert!((1.0..3.5).contains(&end.after_s), "{name}: the part before the cut is read: {summary:?}");
+        assert!((end.after_s - summary.first_sample_s - summary.duration_s).abs() < 0.01, "{name}: {summary:?}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A 160×120 MJPEG AVI (4 s at 10 fps) in which every fourth frame's JPEG header claims a data
+/// precision of 7 bits, which no decoder accepts: those frames are skipped.
+fn mjpeg_with_undecodable_frames(dir: &Path) -> (PathBuf, PathBuf) {
+    let whole = dir.join("mjpeg.avi");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=160x120:rate=10:duration=4",
+        "-c:v",
+        "mjpeg",
+        whole.to_str().unwrap(),
+    ]);
+    let mut bytes = std::fs::read(&whole).unwrap();
+    let sof = [0xff, 0xc0, 0x00, 0x11, 0x08];
+    let starts: Vec<usize> = (0..bytes.len() - sof.len()).filter(|&i| bytes[i..i + sof.len()] == sof).collect();
+    assert_eq!(starts.len(), 40, "one start-of-frame marker per frame");
+    starts.iter().skip(3).step_by(4).for_each(|&at| bytes[at + 4] = 7);
+    let damaged = dir.join("mjpeg-damaged.avi");
+    std::fs::write(&damaged, bytes).unwrap();
+    (whole, damaged)
+}
+
+#[test]
+fn frames_the_video_decoder_skips_are_counted() {
+    let dir = workdir("video-damage");
+    let (whole, damaged) = mjpeg_with_undecodable_frames(&dir);
+    for (path, sampling) in [(&whole, FrameSampling::default()), (&whole, FrameSampling::Rate { fps: 2.0 })] {
+        let summary =
+            sample_frames(path, (160, 120), sampling, &Limits::default(), &CancelFlag::new(), &mut |_| {}).unwrap();
+        assert_eq!(summary.decoder_errors, 0, "{sampling:?}: {summary:?}");
+    }
+    for sampling in [FrameSampling::default(), FrameSampling::Rate { fps: 2.0 }] {
+        let summary =
+            sample_frames(&damaged, (160, 120), sampling, &Limits::default(), &CancelFlag::new(), &mut |_| {}).unwrap();
+        assert_eq!(summary.decoder_errors, 10, "{sampling:?}: ten frames cannot be decoded: {summary:?}");
+        assert!(summary.frames >= 4, "{summary:?}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
