@@ -1,7 +1,8 @@
 //! Hostile recordings for the fault-injection suite, generated small at test time (a few KB to a
 //! few hundred KB each) with ffmpeg and gst-launch-1.0 and patched byte by byte here: truncated,
 //! corrupted, mislabelled, empty, header-only, with huge declared frames, timestamp jumps, many
-//! streams, frames 1 µs apart, absurd participant offsets and control characters in their names.
+//! streams, frames 1 µs apart, MJPEG in MOV and MP4, absurd participant offsets and control
+//! characters in their names.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -49,6 +50,11 @@ pub fn generate(dir: &Path) -> Vec<Case> {
         ("mp4mux mp4 (H.264, AAC)", &base.mp4mux_aac),
     ] {
         cases.push(Case::new(name, file.clone(), Expect::Intact));
+    }
+    for extension in ["mov", "mp4"] {
+        let file = dir.join(format!("mjpeg.{extension}"));
+        ffmpeg(&["-f", "lavfi", "-i", VIDEO, "-f", "lavfi", "-i", TONE, "-c:v", "mjpeg", "-c:a", "aac", path(&file)]);
+        cases.push(Case::new(&format!("MJPEG and AAC in {extension}"), file, Expect::Intact));
     }
     truncated(dir, &base, &mut cases);
     corrupted(dir, &base, &mut cases);
