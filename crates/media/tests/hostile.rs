@@ -7,6 +7,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use session_media::*;
+use session_testkit::hostile_media::{
+    ffmpeg, mjpeg_claiming, mjpeg_with_undecodable_frames, opus_jumping, patch_after,
+};
 
 /// A fresh folder for one test's generated inputs.
 fn workdir(test: &str) -> PathBuf {
@@ -14,34 +17,6 @@ fn workdir(test: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-/// Runs ffmpeg with `args` (output last); panics loudly when ffmpeg is missing or fails.
-fn ffmpeg(args: &[&str]) {
-    let output = Command::new("ffmpeg")
-        .args(["-nostdin", "-hide_banner", "-loglevel", "error", "-y"])
-        .args(args)
-        .output()
-        .expect("ffmpeg is needed to generate hostile media: apt-get install ffmpeg");
-    assert!(output.status.success(), "ffmpeg {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-}
-
-/// Replaces every occurrence of `pattern` followed by `len` bytes with `pattern` + `with`;
-/// returns how many were patched.
-fn patch_after(bytes: &mut [u8], pattern: &[u8], with: &[u8]) -> usize {
-    let mut count = 0;
-    let mut i = 0;
-    while i + pattern.len() + with.len() <= bytes.len() {
-        if &bytes[i..i + pattern.len()] == pattern {
-            let at = i + pattern.len();
-            bytes[at..at + with.len()].copy_from_slice(with);
-            count += 1;
-            i = at + with.len();
-        } else {
-            i += 1;
-        }
-    }
-    count
 }
 
 fn limit_of(error: &MediaError) -> Option<MediaLimit> {
@@ -64,24 +39,6 @@ fn opus_with_a_timestamp_jump(dir: &Path, declared_ms: Option<f64>) -> PathBuf {
     }
     assert!(std::fs::metadata(&path).unwrap().len() < 32 * 1024);
     path
-}
-
-/// 3 s of a 440 Hz tone in Opus/Matroska whose timestamps jump by `jump_s` after 1.5 s.
-fn opus_jumping(path: &Path, jump_s: u32) {
-    let jump = format!("asetpts=PTS+gte(T\\,1.5)*{jump_s}/TB");
-    ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=frequency=440:duration=3:sample_rate=48000",
-        "-af",
-        &jump,
-        "-c:a",
-        "libopus",
-        "-b:a",
-        "16k",
-        path.to_str().unwrap(),
-    ]);
 }
 
 #[test]
@@ -133,18 +90,6 @@ fn a_declared_duration_over_the_maximum_is_refused_before_decoding() {
     let error = probe(&clean, &short).unwrap_err();
     assert_eq!(limit_of(&error), Some(MediaLimit::Duration), "{error}");
     std::fs::remove_dir_all(&dir).unwrap();
-}
-
-/// A 64×64 MJPEG AVI whose JPEG start-of-frame markers are patched to `side` × `side`.
-fn mjpeg_claiming(dir: &Path, side: u16) -> PathBuf {
-    let path = dir.join(format!("mjpeg-{side}.avi"));
-    ffmpeg(&["-f", "lavfi", "-i", "testsrc2=size=64x64:rate=5", "-t", "1", "-c:v", "mjpeg", path.to_str().unwrap()]);
-    let mut bytes = std::fs::read(&path).unwrap();
-    let size = [side.to_be_bytes(), side.to_be_bytes()].concat();
-    // SOF0: marker, length 17, precision 8, then height and width.
-    assert!(patch_after(&mut bytes, &[0xff, 0xc0, 0x00, 0x11, 0x08], &size) >= 1);
-    std::fs::write(&path, bytes).unwrap();
-    path
 }
 
 #[test]
@@ -618,29 +563,6 @@ fn files_cut_short_are_read_up_to_the_cut_and_say_where() {
         assert!((end.after_s - summary.first_sample_s - summary.duration_s).abs() < 0.01, "{name}: {summary:?}");
     }
     std::fs::remove_dir_all(&dir).unwrap();
-}
-
-/// A 160×120 MJPEG AVI (4 s at 10 fps) in which every fourth frame's JPEG header claims a data
-/// precision of 7 bits, which no decoder accepts: those frames are skipped.
-fn mjpeg_with_undecodable_frames(dir: &Path) -> (PathBuf, PathBuf) {
-    let whole = dir.join("mjpeg.avi");
-    ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc2=size=160x120:rate=10:duration=4",
-        "-c:v",
-        "mjpeg",
-        whole.to_str().unwrap(),
-    ]);
-    let mut bytes = std::fs::read(&whole).unwrap();
-    let sof = [0xff, 0xc0, 0x00, 0x11, 0x08];
-    let starts: Vec<usize> = (0..bytes.len() - sof.len()).filter(|&i| bytes[i..i + sof.len()] == sof).collect();
-    assert_eq!(starts.len(), 40, "one start-of-frame marker per frame");
-    starts.iter().skip(3).step_by(4).for_each(|&at| bytes[at + 4] = 7);
-    let damaged = dir.join("mjpeg-damaged.avi");
-    std::fs::write(&damaged, bytes).unwrap();
-    (whole, damaged)
 }
 
 #[test]

@@ -8,6 +8,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub use session_testkit::hostile_media::{
+    ffmpeg, mjpeg_claiming, mjpeg_with_undecodable_frames, opus_jumping, patch_after,
+};
+
 /// What a hostile input must lead to; anything else is a wrong result.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Expect {
@@ -136,7 +140,7 @@ fn corrupted(dir: &Path, base: &Bases, cases: &mut Vec<Case>) {
         bytes[at..end].iter_mut().enumerate().for_each(|(i, b)| *b = (i * 37 % 251) as u8);
         write(dir, name, &bytes)
     };
-    cases.push(Case::new("MJPEG with 10 undecodable frames", mjpeg_with_undecodable_frames(dir), Expect::Damaged));
+    cases.push(Case::new("MJPEG with 10 undecodable frames", mjpeg_with_undecodable_frames(dir).1, Expect::Damaged));
     for (name, from, file, expect) in [
         ("webm with 4 KB of garbage mid-stream", &base.webm, "garbage.webm", Expect::Damaged),
         ("mp4 with 4 KB of garbage mid-stream", &base.mp4, "garbage.mp4", Expect::Damaged),
@@ -192,14 +196,16 @@ fn limits(dir: &Path, base: &Bases, cases: &mut Vec<Case>) {
         vp9_claiming(dir, 16384),
         Expect::Refused("media.limit_frame_size"),
     ));
-    let jump = opus_jumping(dir, "jump-10h.mka", 36000);
+    let jump = dir.join("jump-10h.mka");
+    opus_jumping(&jump, 36000);
     cases.push(Case::new("Opus jumping 10 h (declares 10 h)", jump.clone(), Expect::Refused("media.limit_duration")));
     let mut declared = std::fs::read(&jump).unwrap();
     // Segment Info's Duration: ID 0x4489, an 8-byte float in milliseconds.
     assert_eq!(patch_after(&mut declared, &[0x44, 0x89, 0x88], &3000f64.to_be_bytes()), 1, "one Duration");
     let declared = write(dir, "jump-10h-declared-3s.mka", &declared);
     cases.push(Case::new("Opus jumping 10 h (declares 3 s)", declared, Expect::Refused("media.limit_audio_overrun")));
-    let hole = opus_jumping(dir, "jump-5s.mka", 5);
+    let hole = dir.join("jump-5s.mka");
+    opus_jumping(&hole, 5);
     cases.push(Case::new("Opus with a 5 s hole", hole, Expect::Damaged));
     cases.push(Case::new("20 audio streams", audio_tracks(dir, 20), Expect::Refused("media.limit_streams")));
     cases.push(Case::new("3 audio tracks", audio_tracks(dir, 3), Expect::Intact));
@@ -226,52 +232,6 @@ pub fn audio_tracks(dir: &Path, n: usize) -> PathBuf {
     args.extend(std::iter::repeat_n(["-map", "0:a"], n).flatten());
     args.extend(["-c:a", "pcm_s16le", path(&file)]);
     ffmpeg(&args);
-    file
-}
-
-/// 3 s of Opus in Matroska whose timestamps jump by `jump_s` after 1.5 s.
-fn opus_jumping(dir: &Path, name: &str, jump_s: u32) -> PathBuf {
-    let file = dir.join(name);
-    let jump = format!("asetpts=PTS+gte(T\\,1.5)*{jump_s}/TB");
-    ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=frequency=440:duration=3:sample_rate=48000",
-        "-af",
-        &jump,
-        "-c:a",
-        "libopus",
-        "-b:a",
-        "16k",
-        path(&file),
-    ]);
-    file
-}
-
-/// A 160×120 MJPEG AVI (4 s at 10 fps, no audio) in which every fourth frame's JPEG header
-/// claims a data precision of 7 bits, which no decoder accepts: ten frames are skipped.
-pub fn mjpeg_with_undecodable_frames(dir: &Path) -> PathBuf {
-    let file = dir.join("mjpeg-damaged.avi");
-    ffmpeg(&["-f", "lavfi", "-i", VIDEO, "-c:v", "mjpeg", path(&file)]);
-    let mut bytes = std::fs::read(&file).unwrap();
-    let sof = [0xff, 0xc0, 0x00, 0x11, 0x08];
-    let starts: Vec<usize> = (0..bytes.len() - sof.len()).filter(|&i| bytes[i..i + sof.len()] == sof).collect();
-    assert_eq!(starts.len(), 40, "one start-of-frame marker per frame");
-    starts.iter().skip(3).step_by(4).for_each(|&at| bytes[at + 4] = 7);
-    std::fs::write(&file, bytes).unwrap();
-    file
-}
-
-/// A 64×64 MJPEG AVI whose JPEG start-of-frame markers say `side` × `side`.
-fn mjpeg_claiming(dir: &Path, side: u16) -> PathBuf {
-    let file = dir.join(format!("mjpeg-{side}.avi"));
-    ffmpeg(&["-f", "lavfi", "-i", "testsrc2=size=64x64:rate=5", "-t", "1", "-c:v", "mjpeg", path(&file)]);
-    let mut bytes = std::fs::read(&file).unwrap();
-    // SOF0: marker, length 17, precision 8, then height and width.
-    let size = [side.to_be_bytes(), side.to_be_bytes()].concat();
-    assert!(patch_after(&mut bytes, &[0xff, 0xc0, 0x00, 0x11, 0x08], &size) >= 1);
-    std::fs::write(&file, bytes).unwrap();
     file
 }
 
@@ -352,15 +312,6 @@ pub fn mp4mux(file: &Path, audio: &str) {
     assert!(output.status.success(), "{pipeline}: {}", String::from_utf8_lossy(&output.stderr));
 }
 
-pub fn ffmpeg(args: &[&str]) {
-    let output = Command::new("ffmpeg")
-        .args(["-nostdin", "-hide_banner", "-loglevel", "error", "-y"])
-        .args(args)
-        .output()
-        .expect("ffmpeg is needed to generate hostile media: apt-get install ffmpeg");
-    assert!(output.status.success(), "ffmpeg {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-}
-
 pub fn path(file: &Path) -> &str {
     file.to_str().expect("a UTF-8 path")
 }
@@ -369,21 +320,4 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let file = dir.join(name);
     std::fs::write(&file, bytes).unwrap();
     file
-}
-
-/// Overwrites the bytes after every occurrence of `pattern` with `with`; returns how many.
-fn patch_after(bytes: &mut [u8], pattern: &[u8], with: &[u8]) -> usize {
-    let mut count = 0;
-    let mut i = 0;
-    while i + pattern.len() + with.len() <= bytes.len() {
-        if &bytes[i..i + pattern.len()] == pattern {
-            let at = i + pattern.len();
-            bytes[at..at + with.len()].copy_from_slice(with);
-            count += 1;
-            i = at + with.len();
-        } else {
-            i += 1;
-        }
-    }
-    count
 }
