@@ -115,6 +115,10 @@ fn run_scan(pipeline: &gst::Pipeline, path: &Path, limits: &Limits) -> Result<()
             _ => {}
         }
     }
+    // The last stream may have settled and tripped a limit in the same moment.
+    if let Some(error) = tripwire.error(path) {
+        return Err(error);
+    }
     let state = state.lock().unwrap_or_else(|e| e.into_inner());
     let declared =
         state.declared.or_else(|| state.pads.iter().filter_map(|p| p.query_duration::<gst::ClockTime>()).max());

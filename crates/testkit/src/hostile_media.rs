@@ -2,8 +2,12 @@
 //! they tell (a frame size, a duration). Shared by the media crate's hostile tests and the core's
 //! fault-injection suite.
 
+mod h264;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+pub use h264::h264_claiming;
 
 /// Runs ffmpeg with `args` (output last); panics loudly when ffmpeg is missing or fails.
 pub fn ffmpeg(args: &[&str]) {

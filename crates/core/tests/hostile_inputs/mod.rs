@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub use session_testkit::hostile_media::{
-    ffmpeg, mjpeg_claiming, mjpeg_with_undecodable_frames, opus_jumping, patch_after,
+    ffmpeg, h264_claiming, mjpeg_claiming, mjpeg_with_undecodable_frames, opus_jumping, patch_after,
 };
 
 /// What a hostile input must lead to; anything else is a wrong result.
@@ -191,6 +191,8 @@ fn limits(dir: &Path, base: &Bases, cases: &mut Vec<Case>) {
     assert!(patch_after(&mut vp8, &[0x9d, 0x01, 0x2a], &[0xff, 0x3f, 0xff, 0x3f]) >= 1, "VP8 key frames");
     let vp8 = write(dir, "vp8-16383.webm", &vp8);
     cases.push(Case::new("VP8 key frames declaring 16383×16383", vp8, Expect::Refused("media.limit_frame_size")));
+    let h264 = h264_claiming(dir, 8192);
+    cases.push(Case::new("H.264 SPS declaring 8192×8192", h264, Expect::Refused("media.limit_frame_size")));
     cases.push(Case::new(
         "VP9 key frames declaring 16384×16384",
         vp9_claiming(dir, 16384),
