@@ -187,6 +187,10 @@ fn run_case(case: &Case, scratch: &Path) -> Report {
         ))
         .arg(&me)
         .env(CHILD_INPUT, &case.file)
+        // Address space, not memory, is capped: keep what threads reserve from growing with the
+        // machine's cores (glibc's per-thread malloc arenas of 64 MB, tokio's workers).
+        .env("MALLOC_ARENA_MAX", "2")
+        .env("TOKIO_WORKER_THREADS", "2")
         .stdin(Stdio::null())
         .stdout(std::fs::File::create(&stdout).unwrap())
         .stderr(std::fs::File::create(&stderr).unwrap());
