@@ -1,6 +1,7 @@
 //! Checks against hostile media that run on compressed data, before any decoder sees it: the
 //! frame size a stream declares in its caps and in its first frames' own headers (a JPEG's SOF
-//! marker, a VP8 or VP9 key frame's header), which a decoder would allocate without question.
+//! marker, a VP8 or VP9 key frame's header, an AV1 sequence header), which a decoder would
+//! allocate without question.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -64,6 +65,7 @@ pub(crate) fn check_frame(media_type: &str, data: &[u8], limits: &Limits) -> Opt
         "image/jpeg" => jpeg_size(data)?,
         "video/x-vp8" => vp8_size(data)?,
         "video/x-vp9" => vp9_size(data)?,
+        "video/x-av1" => av1_size(data)?,
         _ => return None,
     };
     frame_too_large(width as u64, height as u64, limits, &format!("a {media_type} frame header"))
@@ -136,6 +138,69 @@ pub(crate) fn vp9_size(data: &[u8]) -> Option<(u32, u32)> {
     Some((bits.read(16)? + 1, bits.read(16)? + 1))
 }
 
+/// The largest frame an AV1 sequence header allows (`max_frame_width_minus_1` + 1 and the
+/// height's, AV1 specification 5.5.1), read from the first sequence header OBU among `data`'s
+/// OBUs (a temporal unit in the low-overhead format). `av1parse` leaves the container's size in
+/// the caps.
+pub(crate) fn av1_size(data: &[u8]) -> Option<(u32, u32)> {
+    let mut at = 0;
+    while at < data.len() {
+        let header = data[at];
+        let (obu_type, extension, has_size) = ((header >> 3) & 0xf, header & 4 != 0, header & 2 != 0);
+        let mut bits = Bits { data, at: (at + 1 + extension as usize) * 8 };
+        let size = if has_size { bits.leb128()? } else { (data.len() - at) as u64 };
+        let payload = bits.at / 8;
+        if obu_type == 1 {
+            return av1_sequence_size(&mut bits);
+        }
+        at = payload.checked_add(usize::try_from(size).ok()?)?;
+    }
+    None
+}
+
+fn av1_sequence_size(bits: &mut Bits<'_>) -> Option<(u32, u32)> {
+    bits.read(3)?; // seq_profile
+    bits.read(1)?; // still_picture
+    if bits.read(1)? == 1 {
+        bits.read(5)?; // reduced_still_picture_header: seq_level_idx[0] only
+    } else {
+        let mut buffer_delay_bits = 0;
+        let decoder_model = if bits.read(1)? == 1 {
+            bits.read(32)?; // num_units_in_display_tick
+            bits.read(32)?; // time_scale
+            if bits.read(1)? == 1 {
+                bits.uvlc()?; // num_ticks_per_picture_minus_1
+            }
+            let present = bits.read(1)? == 1;
+            if present {
+                buffer_delay_bits = bits.read(5)? + 1;
+                bits.read(32)?; // num_units_in_decoding_tick
+                bits.read(10)?; // buffer_removal_time_length_minus_1, frame_presentation_time_length_minus_1
+            }
+            present
+        } else {
+            false
+        };
+        let initial_display_delay = bits.read(1)? == 1;
+        for _ in 0..=bits.read(5)? {
+            bits.read(12)?; // operating_point_idc
+            if bits.read(5)? > 7 {
+                bits.read(1)?; // seq_tier
+            }
+            if decoder_model && bits.read(1)? == 1 {
+                bits.read(buffer_delay_bits)?;
+                bits.read(buffer_delay_bits)?;
+                bits.read(1)?; // low_delay_mode_flag
+            }
+            if initial_display_delay && bits.read(1)? == 1 {
+                bits.read(4)?;
+            }
+        }
+    }
+    let (width_bits, height_bits) = (bits.read(4)? + 1, bits.read(4)? + 1);
+    Some((bits.read(width_bits)? + 1, bits.read(height_bits)? + 1))
+}
+
 /// Reads bits most significant first.
 struct Bits<'a> {
     data: &'a [u8],
@@ -151,6 +216,31 @@ impl Bits<'_> {
             self.at += 1;
         }
         Some(value)
+    }
+
+    /// An unsigned LEB128 number, from a byte boundary.
+    fn leb128(&mut self) -> Option<u64> {
+        let mut value = 0u64;
+        for i in 0..8 {
+            let byte = self.read(8)? as u64;
+            value |= (byte & 0x7f) << (7 * i);
+            if byte & 0x80 == 0 {
+                return Some(value);
+            }
+        }
+        None
+    }
+
+    /// An AV1 `uvlc()` number.
+    fn uvlc(&mut self) -> Option<u32> {
+        let mut zeros = 0;
+        while self.read(1)? == 0 {
+            zeros += 1;
+            if zeros >= 32 {
+                return None;
+            }
+        }
+        Some((1u32 << zeros) - 1 + self.read(zeros)?)
     }
 }
 
@@ -192,9 +282,9 @@ pub(crate) fn guard_video_pad(pad: &gst::Pad, limits: &Limits, tripwire: &Tripwi
     });
 }
 
-/// Reads only the first bytes of a frame: enough for any JPEG, VP8 or VP9 header.
+/// Reads only the first bytes of a frame: enough for any JPEG, VP8, VP9 or AV1 header.
 pub(crate) fn frame_header_verdict(media_type: &str, buffer: &gst::BufferRef, limits: &Limits) -> Option<String> {
-    if !matches!(media_type, "image/jpeg" | "video/x-vp8" | "video/x-vp9") {
+    if !matches!(media_type, "image/jpeg" | "video/x-vp8" | "video/x-vp9" | "video/x-av1") {
         return None;
     }
     let map = buffer.map_readable().ok()?;
@@ -232,6 +322,16 @@ mod tests {
         let inter = [0x86, 0x49, 0x83, 0x42, 0, 0, 0, 0, 0];
         assert_eq!(vp9_size(&inter), None);
         assert_eq!(vp9_size(&[0x82, 0x49]), None);
+    }
+
+    #[test]
+    fn reads_the_largest_frame_from_an_av1_sequence_header() {
+        // libaom's 160×120 sequence header (from a WebM's av1C), after a temporal delimiter OBU.
+        let tu = [0x12, 0x00, 0x0a, 0x0a, 0x00, 0x00, 0x00, 0x03, 0xb4, 0xff, 0x73, 0x6b, 0xe4, 0x01];
+        assert_eq!(av1_size(&tu), Some((160, 120)));
+        assert_eq!(av1_size(&tu[2..]), Some((160, 120)));
+        assert_eq!(av1_size(&[0x32, 0x03, 1, 2, 3]), None, "a frame OBU only");
+        assert_eq!(av1_size(&tu[..7]), None, "cut short");
     }
 
     #[test]

@@ -431,3 +431,30 @@ fn frames_the_video_decoder_skips_are_counted() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn an_av1_sequence_header_larger_than_its_caps_is_refused_before_decoding() {
+    let dir = workdir("av1");
+    let path = dir.join("av1.webm");
+    let encode = ["-c:v", "libaom-av1", "-cpu-used", "8", "-g", "10", "-b:v", "100k", path.to_str().unwrap()];
+    ffmpeg(&[&["-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10:duration=2"][..], &encode].concat());
+    // 160×120 caps pass a limit of 20000 pixels; the sequence header is patched to allow 256×128
+    // frames (max_frame_width_minus_1 and max_frame_height_minus_1 all ones, at the same widths).
+    let limits = Limits { max_frame_pixels: 20_000, ..Limits::default() };
+    probe(&path, &limits).unwrap_or_else(|e| panic!("the unpatched file: {}: {e}", e.code()));
+    let header = [0x00, 0x00, 0x00, 0x03, 0xb4, 0xff, 0x73, 0x6b, 0xe4, 0x01];
+    let bytes = std::fs::read(&path).unwrap();
+    let starts: Vec<usize> = (0..bytes.len() - header.len()).filter(|&i| bytes[i..i + 10] == header).collect();
+    assert!(!starts.is_empty(), "libaom's 160×120 sequence header");
+    let mut patched = bytes.clone();
+    for at in starts {
+        patched[at + 4] |= 0x07;
+        patched[at + 6] |= 0xf0;
+    }
+    let big = dir.join("av1-256x128.webm");
+    std::fs::write(&big, patched).unwrap();
+    let error = probe(&big, &limits).unwrap_err();
+    assert_eq!(limit_of(&error), Some(MediaLimit::FrameSize), "{error}");
+    assert!(error.to_string().contains("256×128"), "{error}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
