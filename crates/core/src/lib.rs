@@ -52,8 +52,8 @@ pub use pipeline::{MAX_OFFSET_S, SessionProcessor, SessionProcessorBuilder, Stag
 pub use processor_config::ProcessorConfig;
 pub use progress::{Progress, ProgressFn};
 pub use report::{
-    ErrorReport, LIBRARY_VERSION, Manifest, ParticipantInput, RunStatus, SCHEMA_VERSION, SessionResult, StageReport,
-    StageStatus, Versions,
+    AudioTracks, ErrorReport, LIBRARY_VERSION, Manifest, ParticipantInput, RunStatus, SCHEMA_VERSION, SessionResult,
+    StageReport, StageStatus, Versions,
 };
 pub use report_page::{StoredSession, render_report, write_report};
 pub use safety::{SafetySettings, StoredSafetyEvent};

@@ -93,11 +93,39 @@ pub struct Manifest {
     pub participants: Vec<ParticipantInput>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<MediaInfo>,
+    /// Which audio track of each recording was analysed, and how many it has; absent for
+    /// recordings without audio.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audio_tracks: Vec<AudioTracks>,
     pub stages: Vec<StageReport>,
     pub artifacts: Vec<ArtifactRecord>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorReport>,
     pub versions: Versions,
+}
+
+/// The audio tracks of one recording: only the first is analysed, the others are counted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AudioTracks {
+    /// The stored recording, as named in the session folder (`recording.mp4`,
+    /// `participants/<id>/recording.webm`).
+    pub recording: String,
+    /// How many audio tracks the recording has.
+    pub count: usize,
+    /// The analysed track: its position among the recording's audio tracks, from 0 (always the
+    /// first, in the container's order).
+    pub analysed: usize,
+    /// The analysed track's codec, as in `media.streams[].codec`.
+    pub codec: String,
+}
+
+impl AudioTracks {
+    /// The tracks of `recording`, stored as `name`; `None` without audio.
+    pub fn of(name: &str, recording: &MediaInfo) -> Option<Self> {
+        let mut audio = recording.streams.iter().filter(|s| s.kind == session_media::StreamKind::Audio);
+        let first = audio.next()?;
+        Some(Self { recording: name.to_string(), count: 1 + audio.count(), analysed: 0, codec: first.codec.clone() })
+    }
 }
 
 /// One participant's recording in a session recorded per participant (the 1:1 matching flow).

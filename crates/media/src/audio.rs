@@ -8,7 +8,8 @@ use gstreamer::prelude::*;
 use gstreamer_app::AppSink;
 use serde::{Deserialize, Serialize};
 
-use crate::damage::{DamageReport, note_missing_end, watch_missing};
+use crate::cut_files::cut_short;
+use crate::damage::{CutEnd, DamageReport, note_missing_end, watch_missing};
 use crate::runner::{PipelineRun, StreamLinks, filesrc, link, link_decoded, route_pads, seconds, sink_pad};
 use crate::{AUDIO_SAMPLE_RATE, CancelFlag, Limits, MediaError, MediaLimit, check_input, init};
 
@@ -100,8 +101,10 @@ pub fn decode_audio(
     let declared_duration_s = seconds(*declared.lock().unwrap_or_else(|e| e.into_inner()));
     let mut missing = missing.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let first_sample_s = first_sample_s.unwrap_or(0.0);
-    note_missing_end(&mut missing, declared_duration_s, first_sample_s + samples as f64 / AUDIO_SAMPLE_RATE as f64);
-    let damage = DamageReport { declared_duration_s, missing, decoder_errors: run.warnings };
+    let decoded_end_s = first_sample_s + samples as f64 / AUDIO_SAMPLE_RATE as f64;
+    note_missing_end(&mut missing, declared_duration_s, decoded_end_s);
+    let cut = cut_short(path).map(|detail| CutEnd { after_s: decoded_end_s, detail });
+    let damage = DamageReport { declared_duration_s, missing, decoder_errors: run.warnings, cut };
     Ok(AudioSummary {
         sample_rate: AUDIO_SAMPLE_RATE,
         samples,

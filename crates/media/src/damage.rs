@@ -1,6 +1,7 @@
 //! Signs that a recording is damaged, gathered while it is decoded: stretches of audio missing
 //! from the stream (filled with silence) and decoding errors the decoders reported and skipped.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use gstreamer as gst;
@@ -24,11 +25,25 @@ pub struct DamageReport {
     pub missing: Vec<MissingStretch>,
     /// Decoding errors the decoders skipped (warnings on the bus).
     pub decoder_errors: u32,
+    /// The file ends before its own structure says it should (a recorder killed mid-write, a
+    /// copy cut short), known even when the container declares no duration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cut: Option<CutEnd>,
+}
+
+/// Where a cut file's decoded media ends, and what in the file shows the cut.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CutEnd {
+    /// End of the media decoded before the cut.
+    pub after_s: f64,
+    /// What is cut, e.g. "the last Ogg page, at byte 8000, needs 4100 bytes but the file ends
+    /// after 1200".
+    pub detail: String,
 }
 
 impl DamageReport {
     pub fn is_damaged(&self) -> bool {
-        !self.missing.is_empty() || self.decoder_errors > 0
+        !self.missing.is_empty() || self.decoder_errors > 0 || self.cut.is_some()
     }
 }
 
@@ -47,6 +62,46 @@ pub(crate) fn note_missing_end(missing: &mut Vec<MissingStretch>, declared_s: Op
     {
         missing.push(MissingStretch { start_s: decoded_end_s, duration_s: declared_s - decoded_end_s });
     }
+}
+
+/// Key frames that went into a decoder and key frames that came out, counted since the last
+/// flush: GStreamer 1.22's decoders conceal or drop a frame they cannot decode and only log it
+/// (no bus message), so a key frame that never comes out is how a skipped damaged piece shows.
+#[derive(Default)]
+pub(crate) struct KeyFrameCount {
+    went_in: AtomicU64,
+    came_out: AtomicU64,
+}
+
+impl KeyFrameCount {
+    /// Key frames the decoder did not deliver.
+    pub fn lost(&self) -> u32 {
+        let lost = self.went_in.load(Ordering::SeqCst).saturating_sub(self.came_out.load(Ordering::SeqCst));
+        lost.min(u32::MAX as u64) as u32
+    }
+}
+
+/// Counts key frames (buffers without the delta-unit flag) passing `input` (compressed, before
+/// the decoder) and `output` (decoded); a flush resets the count on its side.
+pub(crate) fn count_key_frames(input: &gst::Pad, output: &gst::Pad) -> Arc<KeyFrameCount> {
+    let count = Arc::new(KeyFrameCount::default());
+    for (pad, counter) in [(input, 0), (output, 1)] {
+        let count = count.clone();
+        pad.add_probe(gst::PadProbeType::BUFFER | gst::PadProbeType::EVENT_FLUSH, move |_, info| {
+            let slot = if counter == 0 { &count.went_in } else { &count.came_out };
+            match &info.data {
+                Some(gst::PadProbeData::Buffer(buffer)) if !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT) => {
+                    slot.fetch_add(1, Ordering::SeqCst);
+                }
+                Some(gst::PadProbeData::Event(event)) if event.type_() == gst::EventType::FlushStop => {
+                    slot.store(0, Ordering::SeqCst);
+                }
+                _ => {}
+            }
+            gst::PadProbeReturn::Ok
+        });
+    }
+    count
 }
 
 /// Most stretches kept; a pathological file cannot grow the report without bound.

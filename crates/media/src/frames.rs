@@ -8,6 +8,7 @@ use gstreamer::prelude::*;
 use gstreamer_app::AppSink;
 use serde::{Deserialize, Serialize};
 
+use crate::damage::count_key_frames;
 use crate::guard::guard_video_pad;
 use crate::runner::{PipelineRun, StreamLinks, filesrc, link, link_decoded, route_pads, sink_pad};
 use crate::{CancelFlag, Limits, MAX_FRAME_WIDTH, MediaError, check_input, init};
@@ -66,7 +67,8 @@ pub struct FrameSummary {
     pub width: u32,
     pub height: u32,
     pub sampling: FrameSampling,
-    /// Decoding errors the video decoder skipped (warnings on the bus): a sign of damage.
+    /// Damaged pieces the video decoder skipped: key frames it never delivered, and warnings on
+    /// the bus. A sign of damage.
     pub decoder_errors: u32,
 }
 
@@ -136,7 +138,9 @@ pub fn sample_frames_as(
     let queue_sink = sink_pad(&run, &queue)?;
     guard_video_pad(&queue_sink, limits, &run.tripwire);
     route_pads(&parse, queue_sink, &links);
-    link_decoded(&decode, sink_pad(&run, &rate)?);
+    let decoded = sink_pad(&run, &rate)?;
+    let key_frames = count_key_frames(&sink_pad(&run, &decode)?, &decoded);
+    link_decoded(&decode, decoded);
 
     if matches!(sampling, FrameSampling::KeyFrames { .. }) {
         run.set_state(gst::State::Paused)?;
@@ -189,7 +193,8 @@ pub fn sample_frames_as(
             Ok(())
         },
     )?;
-    Ok(FrameSummary { frames, width: out_w, height: out_h, sampling, decoder_errors: run.warnings })
+    let decoder_errors = run.warnings.saturating_add(key_frames.lost());
+    Ok(FrameSummary { frames, width: out_w, height: out_h, sampling, decoder_errors })
 }
 
 fn stream_time_s(sample: &gst::Sample) -> Option<f64> {

@@ -31,7 +31,9 @@ pub fn check_input(path: &Path) -> Result<u64, MediaError> {
             detail: format!("it is a {kind} image, not an audio or video recording"),
         });
     }
-    if let Some(detail) = crate::mp4_boxes::incomplete_mp4(path) {
+    // A fragmented MP4 cut after whole fragments is let through: they play, and the decode
+    // reports the missing end (`DamageReport::cut`).
+    if let Some(crate::mp4_boxes::Mp4Cut::Unplayable(detail)) = crate::mp4_boxes::incomplete_mp4(path) {
         return Err(MediaError::Truncated { path: path.to_path_buf(), detail });
     }
     Ok(meta.len())

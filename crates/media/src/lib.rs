@@ -13,10 +13,12 @@
 //! cost: its duration, the audio decoded past its declared duration, its frame size (checked from
 //! caps and frame headers before any decoder allocates) and its number of streams — a broken one is
 //! [`MediaError::LimitExceeded`] naming the [`MediaLimit`]. [`AudioSummary::damage`] reports
-//! missing stretches and skipped decoding errors.
+//! missing stretches, skipped decoding errors and a file cut short (a fragmented MP4 cut after
+//! whole fragments is read up to the cut).
 
 mod audio;
 mod cancel;
+mod cut_files;
 mod damage;
 mod error;
 mod frames;
@@ -33,7 +35,7 @@ mod wav;
 
 pub use audio::{AudioSummary, decode_audio};
 pub use cancel::CancelFlag;
-pub use damage::{DamageReport, MIN_MISSING_END_S, MIN_MISSING_S, MissingStretch};
+pub use damage::{CutEnd, DamageReport, MIN_MISSING_END_S, MIN_MISSING_S, MissingStretch};
 pub use error::{MediaError, MediaLimit, escape_controls, escaped_path};
 pub use frames::{Frame, FrameFormat, FrameSampling, FrameSummary, sample_frames, sample_frames_as};
 pub use init::{gstreamer_version, init};

@@ -114,6 +114,7 @@ pub(crate) struct PipelineRun<'a> {
     /// Warnings posted on the bus: decoders report the corrupt data they skip this way.
     pub warnings: u32,
     missing_plugin: Option<String>,
+    gave_up: GiveUpWatch,
 }
 
 impl<'a> PipelineRun<'a> {
@@ -127,6 +128,7 @@ impl<'a> PipelineRun<'a> {
             tripwire: Tripwire::default(),
             warnings: 0,
             missing_plugin: None,
+            gave_up: GiveUpWatch::default(),
         }
     }
 
@@ -154,6 +156,18 @@ impl<'a> PipelineRun<'a> {
         Ok(())
     }
 
+    /// Stops with a typed error when a demuxer gave up before it exposed any stream
+    /// ([`demuxer_gave_up`]) while the wanted stream was never linked.
+    fn check_demuxer(&mut self, links: &StreamLinks) -> Result<(), MediaError> {
+        if links.linked.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        match self.gave_up.check(self.pipeline.upcast_ref()) {
+            Some(detail) => Err(MediaError::NotMedia { path: self.path.to_path_buf(), detail }),
+            None => Ok(()),
+        }
+    }
+
     /// Waits until the pipeline has prerolled in `Paused` (or failed).
     pub fn wait_preroll(
         &mut self,
@@ -167,6 +181,7 @@ impl<'a> PipelineRun<'a> {
             if links.stream_absent() {
                 return Err(absent(self.path.to_path_buf()));
             }
+            self.check_demuxer(links)?;
             if let Some(msg) = bus.timed_pop(pull_interval()) {
                 links.note_collection(&msg);
                 if let gst::MessageView::AsyncDone(_) = msg.view() {
@@ -208,6 +223,7 @@ impl<'a> PipelineRun<'a> {
             if links.stream_absent() {
                 return Err(absent(self.path.to_path_buf()));
             }
+            self.check_demuxer(links)?;
             if last_progress.elapsed() > self.limits.stall_timeout {
                 return Err(self.stalled());
             }
@@ -274,6 +290,43 @@ impl<'a> PipelineRun<'a> {
 impl Drop for PipelineRun<'_> {
     fn drop(&mut self) {
         let _ = self.pipeline.set_state(gst::State::Null);
+    }
+}
+
+/// Why a demuxer inside `bin` stopped streaming before it exposed any stream, or `None`. Its
+/// streaming task is paused and it has no source pad: it found nothing to play (a file of
+/// headers only, or damaged ones). GStreamer 1.22's `parsebin` and `decodebin` drop the error a
+/// demuxer posts while they are still starting it, so neither an error nor the end of the stream
+/// ever comes; without this the pipeline waits for the watchdog.
+fn demuxer_gave_up(bin: &gst::Bin) -> Option<String> {
+    let stopped = bin.iterate_recurse().into_iter().flatten().find(|element| {
+        let demuxer = element.factory().is_some_and(|f| f.klass().contains("Demux"));
+        demuxer
+            && element.src_pads().is_empty()
+            && element.sink_pads().iter().any(|pad| pad.task_state() == gst::TaskState::Paused)
+    })?;
+    let name = stopped.factory().map_or_else(|| "the demuxer".to_string(), |f| f.name().to_string());
+    Some(format!("{name} stopped before it found any stream: the file holds headers only, or is damaged"))
+}
+
+/// How long a demuxer must stay stopped with no stream before it counts as given up: demuxers
+/// also pause their task for a moment around their own seeks (oggdemux, matroskademux).
+const GAVE_UP_AFTER: Duration = Duration::from_secs(1);
+
+/// Watches a pipeline for a demuxer that gave up ([`demuxer_gave_up`] for [`GAVE_UP_AFTER`]).
+#[derive(Default)]
+pub(crate) struct GiveUpWatch {
+    since: Option<Instant>,
+}
+
+impl GiveUpWatch {
+    /// Why a demuxer of `bin` gave up, once it has been stopped with no stream long enough.
+    pub fn check(&mut self, bin: &gst::Bin) -> Option<String> {
+        let Some(detail) = demuxer_gave_up(bin) else {
+            self.since = None;
+            return None;
+        };
+        (self.since.get_or_insert_with(Instant::now).elapsed() >= GAVE_UP_AFTER).then_some(detail)
     }
 }
 

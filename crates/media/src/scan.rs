@@ -10,6 +10,7 @@ use gstreamer as gst;
 use gstreamer::prelude::*;
 
 use crate::guard::{Tripwire, check_caps, frame_header_verdict};
+use crate::runner::GiveUpWatch;
 use crate::{Limits, MediaError, MediaLimit};
 
 /// What the parser showed of one stream.
@@ -62,6 +63,7 @@ fn run_scan(pipeline: &gst::Pipeline, path: &Path, limits: &Limits) -> Result<()
     let bus = pipeline.bus().expect("a pipeline always has a bus");
     let deadline = Instant::now() + limits.probe_timeout;
     let mut settled_since = None;
+    let mut gave_up = GiveUpWatch::default();
     loop {
         if let Some(error) = tripwire.error(path) {
             return Err(error);
@@ -74,6 +76,11 @@ fn run_scan(pipeline: &gst::Pipeline, path: &Path, limits: &Limits) -> Result<()
         let quiet_since = if all_settled { *settled_since.get_or_insert_with(Instant::now) } else { Instant::now() };
         if complete || quiet_since.elapsed() > Duration::from_secs(1) {
             break;
+        }
+        if no_stream_yet(&state)
+            && let Some(detail) = gave_up.check(pipeline.upcast_ref())
+        {
+            return Err(MediaError::NotMedia { path: path.to_path_buf(), detail });
         }
         if Instant::now() > deadline {
             return Err(MediaError::Stalled {
@@ -93,10 +100,24 @@ fn run_scan(pipeline: &gst::Pipeline, path: &Path, limits: &Limits) -> Result<()
                     tripwire.trip(MediaLimit::Streams, too_many_streams(streams, limits));
                 }
             }
-            // The probe that follows explains an unreadable file.
-            gst::MessageView::Error(_) => return tripwire.error(path).map_or(Ok(()), Err),
+            gst::MessageView::Error(error) => {
+                if let Some(error) = tripwire.error(path) {
+                    return Err(error);
+                }
+                // A demuxer that failed before any stream: the discoverer would meet the same
+                // failure and, when its decodebin drops the error, wait for its timeout.
+                if let Some(detail) = demuxer_failed(error, &state) {
+                    return Err(MediaError::NotMedia { path: path.to_path_buf(), detail });
+                }
+                // The probe that follows explains any other unreadable file.
+                return Ok(());
+            }
             _ => {}
         }
+    }
+    // The last stream may have settled and tripped a limit in the same moment.
+    if let Some(error) = tripwire.error(path) {
+        return Err(error);
     }
     let state = state.lock().unwrap_or_else(|e| e.into_inner());
     let declared =
@@ -168,6 +189,19 @@ fn watch_streams(parse: &gst::Element, state: &Arc<Mutex<ScanState>>, tripwire: 
     });
     let seen = state.clone();
     parse.connect_no_more_pads(move |_| seen.lock().unwrap_or_else(|e| e.into_inner()).no_more_pads = true);
+}
+
+/// Why a demuxer failed before it showed any stream, when `error` says so.
+fn demuxer_failed(error: &gst::message::Error, state: &Mutex<ScanState>) -> Option<String> {
+    let element = error.src()?.downcast_ref::<gst::Element>()?;
+    let factory = element.factory().filter(|f| f.klass().contains("Demux"))?;
+    no_stream_yet(state).then(|| {
+        format!("{} found no stream ({}): the file holds headers only, or is damaged", factory.name(), error.error())
+    })
+}
+
+fn no_stream_yet(state: &Mutex<ScanState>) -> bool {
+    state.lock().unwrap_or_else(|e| e.into_inner()).streams.is_empty()
 }
 
 fn too_many_streams(streams: usize, limits: &Limits) -> String {

@@ -7,6 +7,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use session_media::*;
+use session_testkit::hostile_media::{
+    ffmpeg, h264_claiming, mjpeg_claiming, mjpeg_with_undecodable_frames, opus_jumping, patch_after,
+};
 
 /// A fresh folder for one test's generated inputs.
 fn workdir(test: &str) -> PathBuf {
@@ -14,34 +17,6 @@ fn workdir(test: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-/// Runs ffmpeg with `args` (output last); panics loudly when ffmpeg is missing or fails.
-fn ffmpeg(args: &[&str]) {
-    let output = Command::new("ffmpeg")
-        .args(["-nostdin", "-hide_banner", "-loglevel", "error", "-y"])
-        .args(args)
-        .output()
-        .expect("ffmpeg is needed to generate hostile media: apt-get install ffmpeg");
-    assert!(output.status.success(), "ffmpeg {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-}
-
-/// Replaces every occurrence of `pattern` followed by `len` bytes with `pattern` + `with`;
-/// returns how many were patched.
-fn patch_after(bytes: &mut [u8], pattern: &[u8], with: &[u8]) -> usize {
-    let mut count = 0;
-    let mut i = 0;
-    while i + pattern.len() + with.len() <= bytes.len() {
-        if &bytes[i..i + pattern.len()] == pattern {
-            let at = i + pattern.len();
-            bytes[at..at + with.len()].copy_from_slice(with);
-            count += 1;
-            i = at + with.len();
-        } else {
-            i += 1;
-        }
-    }
-    count
 }
 
 fn limit_of(error: &MediaError) -> Option<MediaLimit> {
@@ -64,24 +39,6 @@ fn opus_with_a_timestamp_jump(dir: &Path, declared_ms: Option<f64>) -> PathBuf {
     }
     assert!(std::fs::metadata(&path).unwrap().len() < 32 * 1024);
     path
-}
-
-/// 3 s of a 440 Hz tone in Opus/Matroska whose timestamps jump by `jump_s` after 1.5 s.
-fn opus_jumping(path: &Path, jump_s: u32) {
-    let jump = format!("asetpts=PTS+gte(T\\,1.5)*{jump_s}/TB");
-    ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=frequency=440:duration=3:sample_rate=48000",
-        "-af",
-        &jump,
-        "-c:a",
-        "libopus",
-        "-b:a",
-        "16k",
-        path.to_str().unwrap(),
-    ]);
 }
 
 #[test]
@@ -133,18 +90,6 @@ fn a_declared_duration_over_the_maximum_is_refused_before_decoding() {
     let error = probe(&clean, &short).unwrap_err();
     assert_eq!(limit_of(&error), Some(MediaLimit::Duration), "{error}");
     std::fs::remove_dir_all(&dir).unwrap();
-}
-
-/// A 64×64 MJPEG AVI whose JPEG start-of-frame markers are patched to `side` × `side`.
-fn mjpeg_claiming(dir: &Path, side: u16) -> PathBuf {
-    let path = dir.join(format!("mjpeg-{side}.avi"));
-    ffmpeg(&["-f", "lavfi", "-i", "testsrc2=size=64x64:rate=5", "-t", "1", "-c:v", "mjpeg", path.to_str().unwrap()]);
-    let mut bytes = std::fs::read(&path).unwrap();
-    let size = [side.to_be_bytes(), side.to_be_bytes()].concat();
-    // SOF0: marker, length 17, precision 8, then height and width.
-    assert!(patch_after(&mut bytes, &[0xff, 0xc0, 0x00, 0x11, 0x08], &size) >= 1);
-    std::fs::write(&path, bytes).unwrap();
-    path
 }
 
 #[test]
@@ -410,157 +355,6 @@ fn missing_stretches_and_decoding_errors_are_reported() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// Reads bits most significant first.
-struct BitReader<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl BitReader<'_> {
-    fn bit(&mut self) -> u32 {
-        let bit = (self.bytes[self.at / 8] >> (7 - self.at % 8)) & 1;
-        self.at += 1;
-        bit as u32
-    }
-
-    fn bits(&mut self, n: u32) -> u32 {
-        (0..n).fold(0, |value, _| (value << 1) | self.bit())
-    }
-
-    /// Exp-Golomb ue(v).
-    fn ue(&mut self) -> u32 {
-        let mut zeros = 0;
-        while self.bit() == 0 {
-            zeros += 1;
-        }
-        (1 << zeros) - 1 + self.bits(zeros)
-    }
-}
-
-#[derive(Default)]
-struct BitWriter(Vec<bool>);
-
-impl BitWriter {
-    fn bits(&mut self, value: u32, n: u32) {
-        (0..n).rev().for_each(|i| self.0.push((value >> i) & 1 == 1));
-    }
-
-    fn ue(&mut self, value: u32) {
-        let code = value + 1;
-        let len = 32 - code.leading_zeros();
-        self.bits(0, len - 1);
-        self.bits(code, len);
-    }
-
-    fn bytes(&self) -> Vec<u8> {
-        self.0.chunks(8).map(|c| c.iter().enumerate().fold(0u8, |b, (i, &bit)| b | ((bit as u8) << (7 - i)))).collect()
-    }
-}
-
-/// A baseline-profile SPS (RBSP, after the NAL header) with its frame size set to `mbs` × `mbs`
-/// macroblocks; every other field is copied.
-fn sps_with_size(rbsp: &[u8], mbs: u32) -> Vec<u8> {
-    let mut r = BitReader { bytes: rbsp, at: 0 };
-    let mut w = BitWriter::default();
-    let profile = r.bits(8);
-    assert_eq!(profile, 66, "baseline profile expected");
-    w.bits(profile, 8);
-    w.bits(r.bits(16), 16); // constraint flags, level
-    w.ue(r.ue()); // seq_parameter_set_id
-    w.ue(r.ue()); // log2_max_frame_num_minus4
-    let poc_type = r.ue();
-    w.ue(poc_type);
-    assert!(poc_type != 1, "picture order count type 1 is not handled here");
-    if poc_type == 0 {
-        w.ue(r.ue());
-    }
-    w.ue(r.ue()); // max_num_ref_frames
-    w.bits(r.bit(), 1); // gaps_in_frame_num_value_allowed_flag
-    r.ue();
-    r.ue();
-    w.ue(mbs - 1);
-    w.ue(mbs - 1);
-    // The rest (frame_mbs_only_flag onwards, stop bit and padding included) is copied bit by bit,
-    // then the new stop bit's byte is padded with zeros.
-    let total = rbsp.len() * 8;
-    let last_one = (0..total).rev().find(|&i| (rbsp[i / 8] >> (7 - i % 8)) & 1 == 1).unwrap();
-    while r.at < last_one {
-        w.bits(r.bit(), 1);
-    }
-    w.bits(1, 1);
-    while w.0.len() % 8 != 0 {
-        w.0.push(false);
-    }
-    w.bytes()
-}
-
-/// RBSP → NAL payload: an emulation-prevention byte after every two zero bytes before a byte ≤ 3.
-fn escape_rbsp(rbsp: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(rbsp.len() + 4);
-    let mut zeros = 0;
-    for &b in rbsp {
-        if zeros >= 2 && b <= 3 {
-            out.push(3);
-            zeros = 0;
-        }
-        out.push(b);
-        zeros = if b == 0 { zeros + 1 } else { 0 };
-    }
-    out
-}
-
-fn unescape_nal(nal: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(nal.len());
-    let mut zeros = 0;
-    for &b in nal {
-        if zeros >= 2 && b == 3 {
-            zeros = 0;
-            continue;
-        }
-        out.push(b);
-        zeros = if b == 0 { zeros + 1 } else { 0 };
-    }
-    out
-}
-
-/// A 64×64 H.264 elementary stream (Annex B) whose SPS is rewritten to `side` × `side` pixels.
-fn h264_claiming(dir: &Path, side: u32) -> PathBuf {
-    let original = dir.join("small.h264");
-    ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc2=size=64x64:rate=10:duration=1",
-        "-c:v",
-        "libx264",
-        "-profile:v",
-        "baseline",
-        "-preset",
-        "ultrafast",
-        "-f",
-        "h264",
-        original.to_str().unwrap(),
-    ]);
-    let stream = std::fs::read(&original).unwrap();
-    // NAL units start after 00 00 01; the SPS has type 7.
-    let starts: Vec<usize> = (0..stream.len() - 3).filter(|&i| stream[i..i + 3] == [0, 0, 1]).map(|i| i + 3).collect();
-    let sps_at = *starts.iter().find(|&&i| stream[i] & 0x1f == 7).expect("an SPS");
-    let sps_end = starts.iter().find(|&&i| i > sps_at).map_or(stream.len(), |&next| {
-        let mut end = next - 3;
-        while end > sps_at && stream[end - 1] == 0 {
-            end -= 1;
-        }
-        end
-    });
-    let rbsp = unescape_nal(&stream[sps_at + 1..sps_end]);
-    let mut patched = stream[..sps_at + 1].to_vec();
-    patched.extend(escape_rbsp(&sps_with_size(&rbsp, side / 16)));
-    patched.extend_from_slice(&stream[sps_end..]);
-    let path = dir.join(format!("h264-{side}.h264"));
-    std::fs::write(&path, patched).unwrap();
-    path
-}
-
 #[test]
 fn an_h264_header_patched_to_8192_square_is_refused_before_the_probe_decodes() {
     let dir = workdir("h264-size");
@@ -589,5 +383,78 @@ fn a_truncated_webm_keeps_its_playable_part_and_reports_the_missing_end() {
     assert!(summary.duration_s > 3.0 && summary.duration_s < declared - 2.0, "{summary:?}");
     let end = summary.damage.missing.last().expect("the missing end is reported");
     assert!((end.start_s + end.duration_s - declared).abs() < 0.01, "{:?}", summary.damage);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn files_cut_short_are_read_up_to_the_cut_and_say_where() {
+    let dir = workdir("cut-files");
+    let tone = ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=4"];
+    let fragmented = dir.join("fragmented.mp4");
+    let movflags = ["-movflags", "frag_keyframe+empty_moov+default_base_moof", "-frag_duration", "500000"];
+    ffmpeg(&[&tone[..], &["-c:a", "aac"], &movflags, &[fragmented.to_str().unwrap()]].concat());
+    let ogg = dir.join("tone.ogg");
+    ffmpeg(&[&tone[..], &["-c:a", "libopus", ogg.to_str().unwrap()]].concat());
+    let wav = dir.join("tone.wav");
+    ffmpeg(&[&tone[..], &["-c:a", "pcm_s16le", wav.to_str().unwrap()]].concat());
+    for (whole, needle) in [(&fragmented, "mdat"), (&ogg, "Ogg page"), (&wav, "data chunk")] {
+        let name = whole.file_name().unwrap().to_string_lossy();
+        let summary = decode_audio(whole, &Limits::default(), &CancelFlag::new(), &mut |_| {}).unwrap();
+        assert_eq!(summary.damage.cut, None, "{name}: whole");
+        let bytes = std::fs::read(whole).unwrap();
+        let cut = dir.join(format!("cut-{name}"));
+        std::fs::write(&cut, &bytes[..bytes.len() * 6 / 10]).unwrap();
+        let summary = decode_audio(&cut, &Limits::default(), &CancelFlag::new(), &mut |_| {})
+            .unwrap_or_else(|e| panic!("{name}: {}: {e}", e.code()));
+        let end = summary.damage.cut.as_ref().unwrap_or_else(|| panic!("{name}: the cut is reported: {summary:?}"));
+        assert!(end.detail.contains(needle), "{name}: {end:?}");
+        assert!((1.0..3.5).contains(&end.after_s), "{name}: the part before the cut is read: {summary:?}");
+        assert!((end.after_s - summary.first_sample_s - summary.duration_s).abs() < 0.01, "{name}: {summary:?}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn frames_the_video_decoder_skips_are_counted() {
+    let dir = workdir("video-damage");
+    let (whole, damaged) = mjpeg_with_undecodable_frames(&dir);
+    for (path, sampling) in [(&whole, FrameSampling::default()), (&whole, FrameSampling::Rate { fps: 2.0 })] {
+        let summary =
+            sample_frames(path, (160, 120), sampling, &Limits::default(), &CancelFlag::new(), &mut |_| {}).unwrap();
+        assert_eq!(summary.decoder_errors, 0, "{sampling:?}: {summary:?}");
+    }
+    for sampling in [FrameSampling::default(), FrameSampling::Rate { fps: 2.0 }] {
+        let summary =
+            sample_frames(&damaged, (160, 120), sampling, &Limits::default(), &CancelFlag::new(), &mut |_| {}).unwrap();
+        assert_eq!(summary.decoder_errors, 10, "{sampling:?}: ten frames cannot be decoded: {summary:?}");
+        assert!(summary.frames >= 4, "{summary:?}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_av1_sequence_header_larger_than_its_caps_is_refused_before_decoding() {
+    let dir = workdir("av1");
+    let path = dir.join("av1.webm");
+    let encode = ["-c:v", "libaom-av1", "-cpu-used", "8", "-g", "10", "-b:v", "100k", path.to_str().unwrap()];
+    ffmpeg(&[&["-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10:duration=2"][..], &encode].concat());
+    // 160×120 caps pass a limit of 20000 pixels; the sequence header is patched to allow 256×128
+    // frames (max_frame_width_minus_1 and max_frame_height_minus_1 all ones, at the same widths).
+    let limits = Limits { max_frame_pixels: 20_000, ..Limits::default() };
+    probe(&path, &limits).unwrap_or_else(|e| panic!("the unpatched file: {}: {e}", e.code()));
+    let header = [0x00, 0x00, 0x00, 0x03, 0xb4, 0xff, 0x73, 0x6b, 0xe4, 0x01];
+    let bytes = std::fs::read(&path).unwrap();
+    let starts: Vec<usize> = (0..bytes.len() - header.len()).filter(|&i| bytes[i..i + 10] == header).collect();
+    assert!(!starts.is_empty(), "libaom's 160×120 sequence header");
+    let mut patched = bytes.clone();
+    for at in starts {
+        patched[at + 4] |= 0x07;
+        patched[at + 6] |= 0xf0;
+    }
+    let big = dir.join("av1-256x128.webm");
+    std::fs::write(&big, patched).unwrap();
+    let error = probe(&big, &limits).unwrap_err();
+    assert_eq!(limit_of(&error), Some(MediaLimit::FrameSize), "{error}");
+    assert!(error.to_string().contains("256×128"), "{error}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

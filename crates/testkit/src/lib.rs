@@ -7,6 +7,7 @@
 mod av_publisher;
 mod egress_service;
 pub mod gemini;
+pub mod hostile_media;
 pub mod http;
 pub mod hub_server;
 pub mod livekit_server;

@@ -106,6 +106,15 @@ pub(crate) struct NudityScan {
     pub interval_s: f64,
 }
 
+/// What the video half of the media stage produced.
+pub(crate) struct VideoAnalysis {
+    pub features: VideoFeatures,
+    /// Damaged pieces the video decoder skipped while frames were sampled.
+    pub decoder_errors: u32,
+    /// Nudity scores of sampled frames; `None` without a nudity model.
+    pub nudity: Option<NudityOutcome>,
+}
+
 /// Reads packet timing from the demuxer, then image statistics (and, with a nudity model, nudity
 /// scores every `interval_s`) from sampled frames.
 pub(crate) fn analyze_video(
@@ -115,7 +124,7 @@ pub(crate) fn analyze_video(
     limits: &Limits,
     cancel: &CancelFlag,
     nudity: Option<&NudityScan>,
-) -> Result<(VideoFeatures, Option<NudityOutcome>), ProcessingError> {
+) -> Result<VideoAnalysis, ProcessingError> {
     let stream =
         info.video().ok_or_else(|| ProcessingError::Internal("analyze_video called without a video stream".into()))?;
     let (width, height) = (stream.width.unwrap_or(0), stream.height.unwrap_or(0));
@@ -133,7 +142,7 @@ pub(crate) fn analyze_video(
     let mut nudity_frames = Vec::new();
     let mut nudity_error = None;
     let format = if nudity.is_some() { FrameFormat::Rgb8 } else { FrameFormat::Gray8 };
-    sample_frames_as(path, (width, height), sampling, format, limits, cancel, &mut |frame| {
+    let summary = sample_frames_as(path, (width, height), sampling, format, limits, cancel, &mut |frame| {
         let Some(scan) = nudity else {
             frames.push(frame_stats(frame.pixels, frame.width, frame.height, frame.stride, frame.time_s));
             return;
@@ -160,7 +169,7 @@ pub(crate) fn analyze_video(
         packets,
         frames,
     };
-    Ok((features, nudity))
+    Ok(VideoAnalysis { features, decoder_errors: summary.decoder_errors, nudity })
 }
 
 /// A sampled RGB frame as tight RGB rows and its luma plane.

@@ -1,6 +1,7 @@
 //! The pipeline: a [`SessionProcessor`] built once, then run for any number of sessions.
 
 mod builder;
+mod damage_issues;
 mod media_analysis;
 mod reasoning_stage;
 mod report_stage;

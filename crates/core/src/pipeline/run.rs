@@ -145,6 +145,7 @@ impl<'a> Run<'a> {
             input,
             participants: Vec::new(),
             media: None,
+            audio_tracks: Vec::new(),
             stages: Vec::new(),
             artifacts: Vec::new(),
             error: None,

@@ -14,8 +14,9 @@ use session_scoring::{
 use session_transcribe::{SpeechMap, SpeechOptions, Transcript};
 
 use crate::layout;
+use crate::pipeline::damage_issues::damage_issues;
 use crate::pipeline::media_analysis::{
-    AudioAnalysis, AudioOutputs, NudityOutcome, NudityScan, analyze_audio, analyze_video,
+    AudioAnalysis, AudioOutputs, NudityOutcome, NudityScan, VideoAnalysis, analyze_audio, analyze_video,
 };
 use crate::pipeline::reasoning_stage;
 use crate::pipeline::report_stage::{self, TimelineParts};
@@ -61,6 +62,8 @@ struct Recording {
     info: MediaInfo,
     audio: Half<AudioAnalysis>,
     video: Half<VideoFeatures>,
+    /// Damaged pieces the video decoder skipped while frames were sampled.
+    video_decoder_errors: u32,
     /// Nudity scores of sampled frames; `None` without a nudity model.
     nudity: Option<NudityOutcome>,
     transcript: Half<Transcript>,
@@ -255,10 +258,11 @@ async fn analyze_recording(run: &mut Run<'_>, scope: &Scope, temp_dir: &Path) ->
     let local = fetch(run, scope, temp_dir).await?;
     let info = probe_stage(run, scope, &local.path).await?;
     store_recording(run, scope, &local.path).await?;
-    let (mut audio, video, nudity) = media_stage(run, scope, &local.path, &info, temp_dir).await?;
+    let MediaHalves { mut audio, video, video_decoder_errors, nudity } =
+        media_stage(run, scope, &local.path, &info, temp_dir).await?;
     audio_wav_stage(run, scope, &audio).await?;
     let transcript = transcribe_stage(run, scope, &mut audio).await?;
-    Ok(Recording { info, audio, video, nudity, transcript })
+    Ok(Recording { info, audio, video, video_decoder_errors, nudity, transcript })
 }
 
 async fn finish_session(
@@ -320,6 +324,8 @@ async fn probe_stage(run: &mut Run<'_>, scope: &Scope, path: &Path) -> Result<Me
     if scope.folder.is_empty() {
         run.manifest.media = Some(info.clone());
     }
+    let stored = scope.file(&layout::recording(&scope.input.extension()));
+    run.manifest.audio_tracks.extend(crate::AudioTracks::of(&stored, &info));
     run.record(&scope.stage("probe"), started, Outcome::Ok);
     Ok(info)
 }
@@ -360,6 +366,14 @@ async fn store_recording(run: &mut Run<'_>, scope: &Scope, path: &Path) -> Resul
 
 type Half<T> = Result<T, String>;
 
+/// What the media stage made of a recording's audio and video.
+struct MediaHalves {
+    audio: Half<AudioAnalysis>,
+    video: Half<VideoFeatures>,
+    video_decoder_errors: u32,
+    nudity: Option<NudityOutcome>,
+}
+
 /// Audio and video are analysed at the same time on two worker threads.
 async fn media_stage(
     run: &mut Run<'_>,
@@ -367,7 +381,7 @@ async fn media_stage(
     path: &Path,
     info: &MediaInfo,
     temp_dir: &Path,
-) -> Result<(Half<AudioAnalysis>, Half<VideoFeatures>, Option<NudityOutcome>), ProcessingError> {
+) -> Result<MediaHalves, ProcessingError> {
     run.check_cancel()?;
     let media_stage = scope.stage("media");
     run.progress(&media_stage, 0.0);
@@ -415,19 +429,38 @@ async fn media_stage(
         None => None,
     };
     run.check_cancel()?;
+    let failed = |half: Option<bool>| half.is_none_or(|ok| !ok);
+    if failed(audio.as_ref().map(Result::is_ok)) && failed(video.as_ref().map(Result::is_ok)) {
+        return Err(neither_half(run, scope, started, audio.and_then(Result::err), video.and_then(Result::err)));
+    }
     let audio = settle(run, &scope.stage("audio"), started, audio, "the recording has no audio stream")?;
     let video = settle(run, &scope.stage("video"), started, video, "the recording has no video stream")?;
-    if let (Err(audio), Err(video)) = (&audio, &video) {
-        return Err(ProcessingError::Internal(format!("neither audio nor video could be analysed: {audio}; {video}")));
-    }
-    let (video, nudity) = match video {
-        Ok((features, nudity)) => (Ok(features), nudity),
+    let (video, video_decoder_errors, nudity) = match video {
+        Ok(VideoAnalysis { features, decoder_errors, nudity }) => (Ok(features), decoder_errors, nudity),
         Err(reason) => {
             let nudity = run.config.safety.nudity_model.as_ref().map(|_| Err(reason.clone()));
-            (Err(reason), nudity)
+            (Err(reason), 0, nudity)
         }
     };
-    Ok((audio, video, nudity))
+    Ok(MediaHalves { audio, video, video_decoder_errors, nudity })
+}
+
+/// Neither half could be analysed: the failures are recorded and the run fails with the audio's
+/// error (else the video's), which names what is wrong with the file and keeps its kind (a broken
+/// limit is `input`, not `internal`).
+fn neither_half(
+    run: &mut Run<'_>,
+    scope: &Scope,
+    started: Instant,
+    audio: Option<ProcessingError>,
+    video: Option<ProcessingError>,
+) -> ProcessingError {
+    for (stage, error) in [("audio", &audio), ("video", &video)] {
+        if let Some(error) = error.as_ref().filter(|e| e.kind() != "cancelled") {
+            run.record(&scope.stage(stage), started, Outcome::Failed(error));
+        }
+    }
+    audio.or(video).unwrap_or_else(|| ProcessingError::Internal("the recording has neither audio nor video".into()))
 }
 
 /// Records one half of the media stage; a missing stream is a skip, a failure is kept as the
@@ -555,35 +588,11 @@ async fn quality_stage(
         silero.as_ref().map(|(segments, vad)| DetectedSpeech { segments, vad }),
         video.as_ref().map_err(String::as_str),
     );
-    if let Ok(audio) = audio {
-        report.issues.extend(damage_issues(&audio.damage));
-    }
+    let duration_s = recording.info.duration_s.unwrap_or(0.0);
+    let audio_damage = audio.as_ref().ok().map(|a| &a.damage);
+    report.issues.extend(damage_issues(audio_damage, recording.video_decoder_errors, duration_s));
     run.record(&stage, started, Outcome::Ok);
     Ok(Some(report))
-}
-
-/// `media_damaged` quality issues: each stretch missing from the audio (filled with silence so
-/// times stay aligned), and decoding errors the decoder skipped.
-fn damage_issues(damage: &session_media::DamageReport) -> Vec<session_scoring::Issue> {
-    use session_scoring::{Issue, Severity, clock};
-    let issue = |start_s: f64, end_s: f64, message: String| {
-        Issue::new("media_damaged", Severity::Warning, start_s, end_s, message)
-    };
-    let mut issues: Vec<Issue> = damage
-        .missing
-        .iter()
-        .map(|m| {
-            let end_s = m.start_s + m.duration_s;
-            let what = format!("{:.1} s of audio missing from the file at {}", m.duration_s, clock(m.start_s));
-            issue(m.start_s, end_s, format!("{what} (damaged or cut short; counted as silence)"))
-        })
-        .collect();
-    if damage.decoder_errors > 0 {
-        let end_s = damage.declared_duration_s.unwrap_or(0.0);
-        let message = format!("The decoder skipped {} damaged pieces of the audio", damage.decoder_errors);
-        issues.push(issue(0.0, end_s, message));
-    }
-    issues
 }
 
 async fn engagement_stage(
