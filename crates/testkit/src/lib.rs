@@ -11,6 +11,7 @@ pub mod hostile_media;
 pub mod http;
 pub mod hub_server;
 pub mod livekit_server;
+pub mod ports;
 pub mod postgres;
 mod redis_server;
 mod s3_server;
@@ -19,6 +20,7 @@ use std::path::PathBuf;
 
 pub use av_publisher::AvPublisher;
 pub use egress_service::EgressService;
+pub use ports::{free_tcp_port, free_udp_port};
 pub use postgres::PostgresServer;
 pub use redis_server::RedisServer;
 pub use s3_server::S3Server;

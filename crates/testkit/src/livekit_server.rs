@@ -5,7 +5,7 @@
 //! dropped.
 
 use std::io::BufReader;
-use std::net::{TcpListener, TcpStream, UdpSocket};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Condvar, Mutex};
@@ -86,7 +86,7 @@ impl LiveKitServer {
         let collecting = Arc::clone(&deliveries);
         let webhooks = Listener::start(move |stream| collect(&collecting, stream));
         let config = tempfile::tempdir().expect("config folder");
-        let (port, tcp_port, udp_port) = (free_tcp_port(), free_tcp_port(), free_udp_port());
+        let (port, tcp_port, udp_port) = (crate::free_tcp_port(), crate::free_tcp_port(), crate::free_udp_port());
         let mut urls = vec![format!("{}/api/livekit/webhook", webhooks.base_url)];
         urls.extend(options.webhook_urls);
         let urls = urls.iter().map(|url| format!("{url:?}")).collect::<Vec<_>>().join(", ");
@@ -209,12 +209,4 @@ fn collect(deliveries: &Deliveries, stream: TcpStream) {
     let _ = write_response(reader.get_mut(), 200, &[], b"");
     deliveries.requests.lock().expect("deliveries").push(request);
     deliveries.arrived.notify_all();
-}
-
-fn free_tcp_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free TCP port").port()
-}
-
-fn free_udp_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr()).expect("free UDP port").port()
 }

@@ -3,7 +3,6 @@
 //! `postgres` user, which Debian's package creates. Stopped and removed when dropped; it can be
 //! stopped and started again on the same data (the reconnect tests).
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -35,7 +34,7 @@ impl PostgresServer {
             .output()
             .unwrap_or_else(|e| panic!("cannot run {}/initdb ({e}); run scripts/setup", bin.display()));
         assert!(output.status.success(), "initdb failed:\n{}", String::from_utf8_lossy(&output.stderr));
-        let port = free_port();
+        let port = crate::free_tcp_port();
         let mut server = PostgresServer {
             child: None,
             bin,
@@ -169,8 +168,4 @@ fn as_service_user(command: Command, owner: Option<(u32, u32)>) -> Command {
         .arg(command.get_program())
         .args(command.get_args());
     wrapped
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free TCP port").port()
 }

@@ -3,7 +3,7 @@
 //! Egress and a livekit-server that talks to it need one. Stopped when dropped.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -24,7 +24,7 @@ impl RedisServer {
     /// answer PING in time.
     pub fn start() -> Self {
         let data = tempfile::tempdir().expect("redis data folder");
-        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
+        let port = crate::free_tcp_port();
         let log = data.path().join("redis.log");
         let child = Command::new("redis-server")
             .args(["--bind", "127.0.0.1", "--port", &port.to_string()])

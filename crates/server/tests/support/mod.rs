@@ -8,7 +8,6 @@ pub mod relay;
 pub mod stack;
 
 use std::collections::HashMap;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -330,5 +329,5 @@ fn request(method: &str, url: &str, headers: &[(&str, String)], body: Option<&[u
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free TCP port").port()
+    session_testkit::free_tcp_port()
 }
