@@ -111,7 +111,7 @@ impl CandleWhisper {
         let embedding =
             vb.get_unchecked_dtype("model.decoder.embed_tokens.weight", DType::F16).map_err(|e| invalid(weights, e))?;
         let projection = VocabProjection::new(&embedding, settings.projection).map_err(|e| invalid(weights, e))?;
-        let decoder = KvDecoder::load(&config, vb.pp("model.decoder"), projection, settings.decoder_weights)
+        let decoder = KvDecoder::load(&config, vb.pp("model.decoder"), embedding, projection, settings.decoder_weights)
             .map_err(|e| invalid(weights, e))?;
         let model_id = model_id(&config, &config_json, folder);
         let alignment_heads = alignment_heads(&config_json, &config).map_err(|e| invalid(&files.config, e))?;

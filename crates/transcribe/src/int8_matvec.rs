@@ -45,6 +45,16 @@ impl Int8Matrix {
         Ok(Self { rows, cols, values, scales })
     }
 
+    /// Appends rows quantized from `weights` (whole rows of the same width), so that a large
+    /// matrix can be built a slice at a time without holding it all in `f32`.
+    pub fn append(&mut self, weights: &[f32]) -> Result<(), String> {
+        let part = Self::quantize(weights, weights.len() / self.cols.max(1), self.cols)?;
+        self.rows += part.rows;
+        self.values.extend_from_slice(&part.values);
+        self.scales.extend_from_slice(&part.scales);
+        Ok(())
+    }
+
     pub fn rows(&self) -> usize {
         self.rows
     }
@@ -199,6 +209,16 @@ mod tests {
             assert!((portable - out[r]).abs() < 3e-3, "row {r}: portable {portable} vs {}", out[r]);
         }
         assert_eq!((m.values.len(), m.scales.len()), (rows * cols, rows * blocks));
+    }
+
+    #[test]
+    fn appending_rows_equals_quantizing_at_once() {
+        let w = pseudo_random(10 * 64, 4);
+        let whole = Int8Matrix::quantize(&w, 10, 64).unwrap();
+        let mut parts = Int8Matrix::quantize(&w[..3 * 64], 3, 64).unwrap();
+        parts.append(&w[3 * 64..]).unwrap();
+        assert_eq!((parts.rows, &parts.values, &parts.scales), (whole.rows, &whole.values, &whole.scales));
+        assert!(parts.append(&w[..40]).is_err());
     }
 
     #[test]

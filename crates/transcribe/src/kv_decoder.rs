@@ -106,10 +106,17 @@ pub struct KvDecoder {
 }
 
 impl KvDecoder {
-    /// Loads from `vb` at `model.decoder`; `projection` is the tied vocabulary projection and
-    /// `weights` the storage of the layers' per-token matrices.
-    pub fn load(cfg: &Config, vb: VarBuilder, projection: VocabProjection, weights: WeightType) -> Result<Self> {
-        let embed_tokens = candle_nn::embedding(cfg.vocab_size, cfg.d_model, vb.pp("embed_tokens"))?;
+    /// Loads from `vb` at `model.decoder`; `embedding` is the token embedding matrix as stored
+    /// (f16 in our converted folders: kept so, a row is widened when it is looked up),
+    /// `projection` the tied vocabulary projection and `weights` how steps after the prompt run.
+    pub fn load(
+        cfg: &Config,
+        vb: VarBuilder,
+        embedding: Tensor,
+        projection: VocabProjection,
+        weights: WeightType,
+    ) -> Result<Self> {
+        let embed_tokens = Embedding::new(embedding, cfg.d_model);
         let embed_positions = vb.get((cfg.max_target_positions, cfg.d_model), "embed_positions.weight")?;
         let layers = (0..cfg.decoder_layers)
             .map(|i| DecoderLayer::load(cfg, vb.pp(format!("layers.{i}"))))
@@ -167,7 +174,7 @@ impl KvDecoder {
         let device = self.embed_positions.device();
         let ids = Tensor::new(tokens, device)?.unsqueeze(0)?;
         let positions = self.embed_positions.narrow(0, offset, n)?;
-        let mut x = self.embed_tokens.forward(&ids)?.broadcast_add(&positions)?;
+        let mut x = self.embed_tokens.forward(&ids)?.to_dtype(DType::F32)?.broadcast_add(&positions)?;
         let mask = if n > 1 { Some(causal_mask(n, offset, device)?) } else { None };
         for (layer, cache) in self.layers.iter().zip(state.layers.iter_mut()) {
             x = layer.forward(&x, cache, mask.as_ref())?;
@@ -204,7 +211,8 @@ impl KvDecoder {
         }
         let device = self.embed_positions.device();
         let ids = Tensor::new(tokens, device)?.unsqueeze(0)?;
-        let mut x = self.embed_tokens.forward(&ids)?.broadcast_add(&self.embed_positions.narrow(0, 0, n)?)?;
+        let embedded = self.embed_tokens.forward(&ids)?.to_dtype(DType::F32)?;
+        let mut x = embedded.broadcast_add(&self.embed_positions.narrow(0, 0, n)?)?;
         let mask = causal_mask(n, 0, device)?;
         let mut per_layer = Vec::with_capacity(last_layer + 1);
         for (i, (layer, cache)) in self.layers.iter().zip(state.layers.iter_mut()).take(last_layer + 1).enumerate() {
@@ -222,8 +230,8 @@ impl KvDecoder {
 impl KvDecoder {
     /// The token's embedding plus its position's, `[d]`.
     fn embedded(&self, token: u32, position: usize) -> Result<Vec<f32>> {
-        let token = self.embed_tokens.embeddings().get(token as usize)?;
-        (token + self.embed_positions.get(position)?)?.to_dtype(DType::F32)?.to_vec1::<f32>()
+        let token = self.embed_tokens.embeddings().get(token as usize)?.to_dtype(DType::F32)?;
+        (token + self.embed_positions.get(position)?)?.to_vec1::<f32>()
     }
 }
 

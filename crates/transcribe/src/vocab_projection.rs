@@ -8,6 +8,9 @@ use candle_core::{DType, Module, Result, Tensor};
 
 use crate::int8_matvec::Int8Matrix;
 
+/// Rows converted at a time when building the 8-bit projection.
+const LOAD_ROWS: usize = 2048;
+
 /// How the projection's weights are stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProjectionType {
@@ -39,9 +42,16 @@ impl VocabProjection {
                 Self::Quantized(QMatMul::from_qtensor(q)?)
             }
             ProjectionType::Int8 => {
+                // A slice of rows at a time: the whole matrix in f32 would add 80 MB (tiny) to the
+                // peak memory while loading.
                 let (vocab, d) = embedding.dims2()?;
-                let weights = embedding.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?;
-                Self::Int8(Int8Matrix::quantize(&weights, vocab, d).map_err(candle_core::Error::Msg)?)
+                let mut matrix = Int8Matrix::quantize(&[], 0, d).map_err(candle_core::Error::Msg)?;
+                for start in (0..vocab).step_by(LOAD_ROWS) {
+                    let rows = embedding.narrow(0, start, LOAD_ROWS.min(vocab - start))?;
+                    let weights = rows.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?;
+                    matrix.append(&weights).map_err(candle_core::Error::Msg)?;
+                }
+                Self::Int8(matrix)
             }
         })
     }
