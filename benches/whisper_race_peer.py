@@ -3,7 +3,9 @@
 usage:
   whisper_race_peer.py transcribe CT2_MODEL_DIR WAV COMPUTE_TYPE [CPU_THREADS]
       faster-whisper (beam 1, best_of 1, language en, no VAD) -> one JSON line on stdout:
-      {"text", "duration_s", "load_s", "transcribe_s"}
+      {"text", "duration_s", "load_s", "transcribe_s"}; COMPUTE_TYPE "int8-batched" runs
+      faster-whisper's BatchedInferencePipeline instead (int8, batch_size 8, its Silero VAD on,
+      which it needs to cut the audio into chunks).
   whisper_race_peer.py wer REFERENCE_TXT TRANSCRIPT_JSON
       prints the word error rate of the JSON's "text" against the reference text.
 
@@ -112,13 +114,19 @@ def wer(reference, hypothesis):
 
 
 def transcribe(model_dir, wav, compute_type, threads):
-    from faster_whisper import WhisperModel
+    from faster_whisper import BatchedInferencePipeline, WhisperModel
 
+    batched = compute_type.endswith("-batched")
+    compute_type = compute_type.removesuffix("-batched")
     started = time.perf_counter()
     model = WhisperModel(model_dir, device="cpu", compute_type=compute_type, cpu_threads=threads)
     load_s = time.perf_counter() - started
     started = time.perf_counter()
-    segments, info = model.transcribe(wav, beam_size=1, best_of=1, language="en", vad_filter=False)
+    if batched:
+        pipeline = BatchedInferencePipeline(model)
+        segments, info = pipeline.transcribe(wav, beam_size=1, best_of=1, language="en", batch_size=8)
+    else:
+        segments, info = model.transcribe(wav, beam_size=1, best_of=1, language="en", vad_filter=False)
     text = " ".join(s.text.strip() for s in segments)  # the generator does the work
     transcribe_s = time.perf_counter() - started
     return {"text": text, "duration_s": info.duration, "load_s": load_s, "transcribe_s": transcribe_s}

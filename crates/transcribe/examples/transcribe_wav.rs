@@ -3,9 +3,13 @@
 //!
 //! ```sh
 //! cargo run --release -p session_transcribe --features candle --example transcribe_wav -- \
-//!     "$(scripts/prepare-whisper-tiny)" speech16k.wav [--projection f16|f32|q8] [--language en] \
-//!     [--word-timestamps on|off] [--hallucination-guard on|off] [--vad SILERO_DIR]
+//!     "$(scripts/prepare-whisper-tiny)" speech16k.wav [--projection f16|f32|q8|int8] [--decoder-weights f32|int8] [--language en] \
+//!     [--word-timestamps on|off] [--hallucination-guard on|off] [--vad SILERO_DIR] \
+//!     [--profile STATS.json]
 //! ```
+//!
+//! A second stderr line gives where the time went (`TranscriptionStats::summary`); `--profile`
+//! also writes the stats with every window's decoding passes as JSON.
 //!
 //! With `--vad`, Silero VAD's speech map (computed inside the timed transcription) decides what
 //! is skipped before decoding, as in the pipeline.
@@ -15,28 +19,33 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use session_transcribe::{
-    CandleWhisper, CandleWhisperSettings, DecodingOptions, ProjectionType, SileroVad, Transcriber,
+    CandleWhisper, CandleWhisperSettings, DecodingOptions, ProjectionType, SileroVad, Transcriber, WeightType,
 };
 
 struct Args {
     model: PathBuf,
     wav: PathBuf,
     projection: ProjectionType,
+    decoder_weights: WeightType,
     language: Option<String>,
     word_timestamps: Option<bool>,
     hallucination_guard: Option<bool>,
     vad: Option<PathBuf>,
+    profile: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let usage = "usage: transcribe_wav MODEL_DIR WAV [--projection f16|f32|q8] [--language CODE] [--word-timestamps on|off] \
-         [--hallucination-guard on|off] [--vad SILERO_DIR]";
+    let usage = "usage: transcribe_wav MODEL_DIR WAV [--projection f16|f32|q8|int8] [--decoder-weights f32|int8] [--language CODE] [--word-timestamps on|off] \
+         [--hallucination-guard on|off] [--vad SILERO_DIR] [--profile STATS_JSON]";
     let mut positional = Vec::new();
-    let mut projection = ProjectionType::F16;
+    let defaults = CandleWhisperSettings::default();
+    let mut projection = defaults.projection;
+    let mut decoder_weights = defaults.decoder_weights;
     let mut language = None;
     let mut word_timestamps = None;
     let mut hallucination_guard = None;
     let mut vad = None;
+    let mut profile = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -45,20 +54,29 @@ fn parse_args() -> Result<Args, String> {
                     Some("f16") => ProjectionType::F16,
                     Some("f32") => ProjectionType::F32,
                     Some("q8") => ProjectionType::Q8,
+                    Some("int8") => ProjectionType::Int8,
                     other => {
-                        return Err(format!("--projection takes f16, f32 or q8, not {other:?}"));
+                        return Err(format!("--projection takes f16, f32, q8 or int8, not {other:?}"));
                     }
+                }
+            }
+            "--decoder-weights" => {
+                decoder_weights = match args.next().as_deref() {
+                    Some("f32") => WeightType::F32,
+                    Some("int8") => WeightType::Int8,
+                    other => return Err(format!("--decoder-weights takes f32 or int8, not {other:?}")),
                 }
             }
             "--language" => language = Some(args.next().ok_or(usage)?),
             "--word-timestamps" => word_timestamps = Some(on_off(&arg, args.next())?),
             "--hallucination-guard" => hallucination_guard = Some(on_off(&arg, args.next())?),
             "--vad" => vad = Some(PathBuf::from(args.next().ok_or(usage)?)),
+            "--profile" => profile = Some(PathBuf::from(args.next().ok_or(usage)?)),
             _ => positional.push(PathBuf::from(arg)),
         }
     }
     let [model, wav] = <[PathBuf; 2]>::try_from(positional).map_err(|_| usage.to_owned())?;
-    Ok(Args { model, wav, projection, language, word_timestamps, hallucination_guard, vad })
+    Ok(Args { model, wav, projection, decoder_weights, language, word_timestamps, hallucination_guard, vad, profile })
 }
 
 fn on_off(flag: &str, value: Option<String>) -> Result<bool, String> {
@@ -89,7 +107,11 @@ fn run() -> Result<(), String> {
     let args = parse_args()?;
     let samples = read_wav(&args.wav)?;
     let started = Instant::now();
-    let settings = CandleWhisperSettings { projection: args.projection, ..Default::default() };
+    let settings = CandleWhisperSettings {
+        projection: args.projection,
+        decoder_weights: args.decoder_weights,
+        ..Default::default()
+    };
     let whisper = CandleWhisper::load_with(&args.model, settings).map_err(|e| e.to_string())?;
     let vad = args.vad.as_deref().map(SileroVad::load).transpose().map_err(|e| e.to_string())?;
     let load_s = started.elapsed().as_secs_f64();
@@ -102,7 +124,9 @@ fn run() -> Result<(), String> {
     }
     let started = Instant::now();
     let speech = vad.as_ref().map(|v| v.speech_map(&samples)).transpose().map_err(|e| e.to_string())?;
-    let transcript = whisper.transcribe_with_speech(&samples, &options, speech.as_ref()).map_err(|e| e.to_string())?;
+    let speech_map_s = started.elapsed().as_secs_f64();
+    let (transcript, stats) =
+        whisper.transcribe_profiled(&samples, &options, speech.as_ref()).map_err(|e| e.to_string())?;
     let transcribe_s = started.elapsed().as_secs_f64();
     println!("{}", serde_json::to_string_pretty(&transcript).map_err(|e| e.to_string())?);
     let audio_s = transcript.duration_s;
@@ -114,6 +138,11 @@ fn run() -> Result<(), String> {
         audio_s / transcribe_s,
         candle_core_threads()
     );
+    eprintln!("profile | speech map {speech_map_s:.2} s | {}", stats.summary());
+    if let Some(path) = &args.profile {
+        let json = serde_json::to_string_pretty(&stats).map_err(|e| e.to_string())?;
+        std::fs::write(path, json).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
     Ok(())
 }
 

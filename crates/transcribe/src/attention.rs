@@ -21,8 +21,8 @@ pub struct Attention {
 /// values `[1, h, len, d_head]`.
 #[derive(Clone)]
 pub struct HeadsKv {
-    keys_t: Tensor,
-    values: Tensor,
+    pub keys_t: Tensor,
+    pub values: Tensor,
 }
 
 impl Attention {
@@ -34,6 +34,15 @@ impl Attention {
             out: candle_nn::linear(n_state, n_state, vb.pp("out_proj"))?,
             n_head,
         })
+    }
+
+    /// The query, key, value and output projections.
+    pub fn projections(&self) -> [&Linear; 4] {
+        [&self.q, &self.k, &self.v, &self.out]
+    }
+
+    pub fn n_head(&self) -> usize {
+        self.n_head
     }
 
     /// `[1, len, d]` → `[1, h, len, d_head]`.

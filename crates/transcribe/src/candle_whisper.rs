@@ -2,6 +2,7 @@
 //! (`config.json`, `tokenizer.json`, `model.safetensors`, optionally `generation_config.json`).
 
 use std::path::Path;
+use std::time::Instant;
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
@@ -10,13 +11,14 @@ use tokenizers::Tokenizer;
 
 use crate::audio_encoder::AudioEncoder;
 use crate::decoder::{StepModel, WindowDecoding, WindowRequest, decode_window};
-use crate::kv_decoder::{DecoderState, KvDecoder};
+use crate::kv_decoder::{DecoderState, KvDecoder, WeightType};
 use crate::logit_filters::LogitFilters;
 use crate::long_form::{N_FRAMES, WindowModel, transcribe_windows};
 use crate::mel::LogMelExtractor;
 use crate::model_folder::{ModelFiles, invalid, logit_filters, model_id, read_json};
 use crate::sampling::{SeededRng, argmax};
 use crate::tokens::SpecialTokens;
+use crate::transcription_stats::TranscriptionStats;
 use crate::vocab_projection::{ProjectionType, VocabProjection};
 use crate::voice_activity::VoiceActivity;
 use crate::word_alignment::{HeadScores, token_start_frames};
@@ -30,6 +32,9 @@ use crate::{
 pub struct CandleWhisperSettings {
     /// Storage of the vocabulary projection, the largest cost of a decoding step.
     pub projection: ProjectionType,
+    /// How decoding steps after the prompt run: Candle over `f32` weights, or plain loops over
+    /// 8-bit copies of the decoder layers' matrices.
+    pub decoder_weights: WeightType,
     /// Seed of the sampler used at temperatures above 0 (per window: `seed ^ first_frame`).
     pub seed: u64,
     /// How a hub id is resolved: cache, endpoint, token, offline switch, revision.
@@ -37,9 +42,15 @@ pub struct CandleWhisperSettings {
 }
 
 impl Default for CandleWhisperSettings {
-    /// F16 projection, a fixed seed, and [`HubSettings::from_env`].
+    /// 8-bit projection and single-token step (docs/decisions/021), a fixed seed, and
+    /// [`HubSettings::from_env`].
     fn default() -> Self {
-        Self { projection: ProjectionType::F16, seed: 0x5E55_1014, hub: HubSettings::from_env() }
+        Self {
+            projection: ProjectionType::Int8,
+            decoder_weights: WeightType::Int8,
+            seed: 0x5E55_1014,
+            hub: HubSettings::from_env(),
+        }
     }
 }
 
@@ -100,7 +111,8 @@ impl CandleWhisper {
         let embedding =
             vb.get_unchecked_dtype("model.decoder.embed_tokens.weight", DType::F16).map_err(|e| invalid(weights, e))?;
         let projection = VocabProjection::new(&embedding, settings.projection).map_err(|e| invalid(weights, e))?;
-        let decoder = KvDecoder::load(&config, vb.pp("model.decoder"), projection).map_err(|e| invalid(weights, e))?;
+        let decoder = KvDecoder::load(&config, vb.pp("model.decoder"), embedding, projection, settings.decoder_weights)
+            .map_err(|e| invalid(weights, e))?;
         let model_id = model_id(&config, &config_json, folder);
         let alignment_heads = alignment_heads(&config_json, &config).map_err(|e| invalid(&files.config, e))?;
         Ok(Self {
@@ -253,22 +265,45 @@ impl Transcriber for CandleWhisper {
         options: &DecodingOptions,
         speech: Option<&SpeechMap>,
     ) -> Result<Transcript, TranscribeError> {
+        let (transcript, stats) = self.transcribe_profiled(samples, options, speech)?;
+        tracing::debug!(target: "session_transcribe", profile = %stats.summary(), "whisper transcription");
+        Ok(transcript)
+    }
+}
+
+impl CandleWhisper {
+    /// [`Transcriber::transcribe_with_speech`], with where the time went and how much work the
+    /// window loop did (windows, decoding passes, temperature fallbacks, tokens).
+    pub fn transcribe_profiled(
+        &self,
+        samples: &[f32],
+        options: &DecodingOptions,
+        speech: Option<&SpeechMap>,
+    ) -> Result<(Transcript, TranscriptionStats), TranscribeError> {
         if let Some(i) = samples.iter().position(|s| !s.is_finite()) {
             return Err(TranscribeError::InvalidAudio(format!("sample {i} is not a finite number")));
         }
+        let started = Instant::now();
+        let mut stats =
+            TranscriptionStats { audio_s: samples.len() as f64 / f64::from(SAMPLE_RATE), ..Default::default() };
         let mel = self.mel.compute(samples);
+        stats.mel_s = started.elapsed().as_secs_f64();
         let (language, sot_sequence) = self.language(&mel, options)?;
+        stats.language_s = started.elapsed().as_secs_f64() - stats.mel_s;
         let run = Run { whisper: self, sot_sequence };
+        let vad_started = Instant::now();
         let (voice, used) = voice_activity(samples, options, speech);
+        stats.voice_activity_s = vad_started.elapsed().as_secs_f64();
         let mut options = options.clone();
         options.voice_activity = used;
         let options = &options;
-        let segments = transcribe_windows(&run, &mel, &voice, options, self.seed)?;
+        let segments = transcribe_windows(&run, &mel, &voice, options, self.seed, &mut stats)?;
         let text = segments.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
         let words = options
             .word_timestamps
             .then(|| segments.iter().flat_map(|s| s.words.iter().flatten().cloned()).collect::<Vec<_>>());
-        Ok(Transcript {
+        stats.total_s = started.elapsed().as_secs_f64();
+        let transcript = Transcript {
             language: Some(language),
             duration_s: samples.len() as f64 / f64::from(SAMPLE_RATE),
             text,
@@ -276,7 +311,8 @@ impl Transcriber for CandleWhisper {
             words,
             model_id: self.model_id.clone(),
             decoding: options.clone(),
-        })
+        };
+        Ok((transcript, stats))
     }
 }
 

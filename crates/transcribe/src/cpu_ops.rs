@@ -15,7 +15,7 @@ const CHUNK: usize = 16 * 1024;
 /// polynomial on the remainder in [-0.5, 0.5]. For |x| <= 87; inputs below -87 give about 1e-38
 /// (not 0), inputs above 87 saturate.
 #[inline(always)]
-fn fast_exp(x: f32) -> f32 {
+pub(crate) fn fast_exp(x: f32) -> f32 {
     const ROUND: f32 = 12_582_912.0; // 1.5 · 2^23: adding and subtracting rounds to an integer
     let t = (x * std::f32::consts::LOG2_E).clamp(-126.0, 126.0);
     let n = (t + ROUND) - ROUND;
@@ -29,7 +29,7 @@ fn fast_exp(x: f32) -> f32 {
 
 /// GELU with the exact (erf) form Whisper was trained with.
 #[inline(always)]
-fn gelu_erf(x: f32) -> f32 {
+pub(crate) fn gelu_erf(x: f32) -> f32 {
     let z = x * std::f32::consts::FRAC_1_SQRT_2;
     let a = z.abs();
     let t = 1.0 / (1.0 + 0.327_591_1 * a);

@@ -23,6 +23,8 @@ pub struct WindowDecoding {
     /// Probability of `<|nospeech|>` right after `<|startoftranscript|>`.
     pub no_speech_prob: f64,
     pub temperature: f32,
+    /// Prompt tokens fed before sampling (previous text and start-of-transcript sequence).
+    pub prompt_tokens: usize,
 }
 
 /// The fixed inputs of decoding one window.
@@ -75,6 +77,7 @@ pub fn decode_window<M: StepModel>(
         token_logprobs,
         no_speech_prob,
         temperature,
+        prompt_tokens: request.prompt.len(),
     })
 }
 

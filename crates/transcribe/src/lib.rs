@@ -6,7 +6,9 @@
 //! With the `candle` feature, [`CandleWhisper`] runs Whisper locally. Its stages, one module each:
 //! 1. `mel`: log-mel spectrogram (filterbank computed in code).
 //! 2. `audio_encoder`: the audio encoder per 30-second window (`attention`, `cpu_ops`).
-//! 3. `kv_decoder`: the text decoder with a key/value cache, logits for the last token only.
+//! 3. `kv_decoder`: the text decoder with a key/value cache, logits for the last token only;
+//!    after the prompt, `token_step` runs each step in plain loops over 8-bit weights
+//!    (`int8_matvec`).
 //! 4. `decoder`: one window at one temperature, with `logit_filters` (timestamp rules,
 //!    suppression) and `sampling`.
 //! 5. `long_form`: the window loop of openai-whisper's `transcribe()`: temperature fallback,
@@ -15,6 +17,10 @@
 //!    over a window's final tokens, `word_alignment` aligns them to the audio from the alignment
 //!    heads' cross-attention (median filter + DTW), `word_timing` groups them into words, and
 //!    `hallucination_guard` drops invented segments in silence and anything past the audio's end.
+//!
+//! [`TranscriptionStats`] (from [`CandleWhisper::transcribe_profiled`], and logged at debug level
+//! by every transcription) says where the time went: mel, encoder, decoder per token, alignment,
+//! windows, decoding passes and temperature fallbacks.
 //!
 //! Models are a local folder or a Hugging Face hub id: `hub_model` resolves an id from the hub
 //! cache and, with the `hub-download` feature and unless [`HubSettings::offline`], downloads
@@ -55,7 +61,10 @@ pub mod decoder;
 #[cfg(feature = "candle")]
 mod hallucination_guard;
 #[cfg(feature = "candle")]
+mod int8_matvec;
+#[cfg(feature = "candle")]
 mod kv_decoder;
+
 #[cfg(feature = "candle")]
 pub mod logit_filters;
 #[cfg(feature = "candle")]
@@ -67,7 +76,11 @@ mod model_folder;
 #[cfg(feature = "candle")]
 pub mod sampling;
 #[cfg(feature = "candle")]
+mod token_step;
+#[cfg(feature = "candle")]
 pub mod tokens;
+#[cfg(feature = "candle")]
+pub mod transcription_stats;
 #[cfg(feature = "candle")]
 mod vocab_projection;
 #[cfg(feature = "candle")]
@@ -81,6 +94,10 @@ mod word_timing;
 
 #[cfg(feature = "candle")]
 pub use candle_whisper::{CandleWhisper, CandleWhisperSettings};
+#[cfg(feature = "candle")]
+pub use kv_decoder::WeightType;
+#[cfg(feature = "candle")]
+pub use transcription_stats::TranscriptionStats;
 #[cfg(feature = "candle")]
 pub use vocab_projection::ProjectionType;
 

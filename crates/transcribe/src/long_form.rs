@@ -4,10 +4,13 @@
 //! ended on a single timestamp or had none). Earlier text is the prompt for the next window.
 
 use crate::decoder::WindowDecoding;
+use std::time::Instant;
+
 use crate::hallucination_guard::{GuardWindow, clamp_to_duration, drop_hallucinations};
 use crate::mel::{HOP_LENGTH, MelSpectrogram};
 use crate::sampling::SeededRng;
 use crate::tokens::{SpecialTokens, TIME_PRECISION_S};
+use crate::transcription_stats::{DecodeStats, TranscriptionStats, WindowStats};
 use crate::voice_activity::VoiceActivity;
 use crate::window_words::{WindowSpan, add_word_timestamps};
 use crate::{DecodingOptions, Segment, TranscribeError};
@@ -48,13 +51,14 @@ pub trait WindowModel {
     ) -> Result<Vec<f64>, TranscribeError>;
 }
 
-/// Transcribes the whole spectrogram into segments.
+/// Transcribes the whole spectrogram into segments; adds what each window cost to `stats`.
 pub fn transcribe_windows<M: WindowModel>(
     model: &M,
     mel: &MelSpectrogram,
     voice: &VoiceActivity,
     options: &DecodingOptions,
     seed: u64,
+    stats: &mut TranscriptionStats,
 ) -> Result<Vec<Segment>, TranscribeError> {
     let duration_s = mel.n_frames as f64 * SECONDS_PER_FRAME;
     let mut segments = Vec::new();
@@ -66,7 +70,9 @@ pub fn transcribe_windows<M: WindowModel>(
         if let Some(resume_s) =
             options.skip_silence_s.and_then(|s| voice.skip_silence(seek as f64 * SECONDS_PER_FRAME, f64::from(s)))
         {
-            seek = ((resume_s / SECONDS_PER_FRAME).round() as usize).max(seek + 1);
+            let resume = ((resume_s / SECONDS_PER_FRAME).round() as usize).max(seek + 1);
+            stats.skipped_s += (resume.min(mel.n_frames) - seek) as f64 * SECONDS_PER_FRAME;
+            seek = resume;
             continue;
         }
         // With silence skipping, a window also ends where the next long silence begins, as if the
@@ -77,11 +83,24 @@ pub fn transcribe_windows<M: WindowModel>(
             .and_then(|s| voice.speech_end(seek_s, f64::from(s)))
             .map(|end_s| (((end_s - seek_s) / SECONDS_PER_FRAME).ceil() as usize).max(1));
         let segment_size = N_FRAMES.min(mel.n_frames - seek).min(speech_frames.unwrap_or(N_FRAMES));
+        let mut window = WindowStats {
+            start_s: seek_s,
+            content_s: segment_size as f64 * SECONDS_PER_FRAME,
+            advance_s: segment_size as f64 * SECONDS_PER_FRAME,
+            ..Default::default()
+        };
+        let started = Instant::now();
         let encoded = model.encode(&mel.window_with_content(seek, segment_size, N_FRAMES))?;
+        window.encoder_s = started.elapsed().as_secs_f64();
         let speech_before_window = last_speech_s;
         let mut rng = SeededRng::new(seed ^ seek as u64);
-        let result = decode_with_fallback(model, &encoded, &all_tokens[prompt_reset_since..], options, &mut rng)?;
+        let started = Instant::now();
+        let previous = &all_tokens[prompt_reset_since..];
+        let result = decode_with_fallback(model, &encoded, previous, options, &mut rng, &mut window.decodes)?;
+        window.decoder_s = started.elapsed().as_secs_f64();
         if is_silence(&result, options) {
+            window.no_speech = true;
+            stats.add_window(window);
             seek += segment_size;
             continue;
         }
@@ -98,6 +117,7 @@ pub fn transcribe_windows<M: WindowModel>(
                 continue;
             }
             all_tokens.extend_from_slice(piece.tokens);
+            stats.kept_tokens += piece.tokens.len();
             kept.push(range);
             window_segments.push(Segment {
                 start_s: piece.start_s.min(duration_s),
@@ -108,9 +128,10 @@ pub fn transcribe_windows<M: WindowModel>(
                 words: None,
             });
         }
+        let started = Instant::now();
         if options.word_timestamps && !window_segments.is_empty() {
-            let window = WindowSpan { start_s: time_offset_s, content_frames: segment_size, voice };
-            add_word_timestamps(model, &encoded, &result, &kept, window, &mut window_segments, &mut last_speech_s)?;
+            let span = WindowSpan { start_s: time_offset_s, content_frames: segment_size, voice };
+            add_word_timestamps(model, &encoded, &result, &kept, span, &mut window_segments, &mut last_speech_s)?;
             if let Some(threshold) = options.hallucination_silence_threshold_s {
                 let guard = GuardWindow {
                     start_s: time_offset_s,
@@ -127,6 +148,7 @@ pub fn transcribe_windows<M: WindowModel>(
                     .unwrap_or(speech_before_window);
             }
         }
+        window.alignment_s = started.elapsed().as_secs_f64();
         let mut floor_s = segments.last().map_or(0.0, |s: &Segment| s.end_s);
         for segment in &mut window_segments {
             floor_s = not_before(segment, floor_s);
@@ -136,6 +158,8 @@ pub fn transcribe_windows<M: WindowModel>(
         if result.temperature > PROMPT_RESET_TEMPERATURE {
             prompt_reset_since = all_tokens.len();
         }
+        window.advance_s = split.advance_frames.max(1) as f64 * SECONDS_PER_FRAME;
+        stats.add_window(window);
         seek += split.advance_frames.max(1);
     }
     Ok(segments)
@@ -178,23 +202,38 @@ fn is_silence(result: &WindowDecoding, options: &DecodingOptions) -> bool {
 /// Decodes at each of `options.temperatures` in turn until the result is neither repetitive
 /// (gzip compression ratio) nor unlikely (average log-probability); a likely silence needs no
 /// fallback. When every temperature fails, keeps the most likely non-repetitive result
-/// (faster-whisper's choice), else the most likely one.
+/// (faster-whisper's choice), else the most likely one. Each pass is appended to `log`.
 pub fn decode_with_fallback<M: WindowModel>(
     model: &M,
     encoded: &M::Encoded,
     previous: &[u32],
     options: &DecodingOptions,
     rng: &mut SeededRng,
+    log: &mut Vec<DecodeStats>,
 ) -> Result<WindowDecoding, TranscribeError> {
     let temperatures: &[f32] = if options.temperatures.is_empty() { &[0.0] } else { &options.temperatures };
     let mut failed: Vec<(WindowDecoding, bool)> = Vec::new();
     for &temperature in temperatures {
+        let started = Instant::now();
         let result = model.decode(encoded, previous, temperature, rng)?;
-        let repetitive =
-            compression_ratio(&model.text(&result.tokens)?) > f64::from(options.compression_ratio_threshold);
+        let ratio = compression_ratio(&model.text(&result.tokens)?);
+        log.push(DecodeStats {
+            temperature,
+            sampled_tokens: result.tokens.len() + 1,
+            prompt_tokens: result.prompt_tokens,
+            avg_logprob: result.avg_logprob,
+            no_speech_prob: result.no_speech_prob,
+            compression_ratio: ratio,
+            seconds: started.elapsed().as_secs_f64(),
+            accepted: false,
+        });
+        let repetitive = ratio > f64::from(options.compression_ratio_threshold);
         let unlikely = result.avg_logprob < f64::from(options.logprob_threshold);
         let silence = result.no_speech_prob > f64::from(options.no_speech_threshold) && unlikely;
         if silence || (!repetitive && !unlikely) {
+            if let Some(pass) = log.last_mut() {
+                pass.accepted = true;
+            }
             return Ok(result);
         }
         failed.push((result, repetitive));
