@@ -32,9 +32,9 @@ pub enum ProcessingError {
     /// The pipeline was configured inconsistently.
     #[error("invalid configuration: {0}")]
     Config(String),
-    /// The recording could not be read or decoded.
+    /// The recording could not be read or decoded. (A cancelled decoder is [`Self::Cancelled`].)
     #[error(transparent)]
-    Media(#[from] MediaError),
+    Media(MediaError),
     /// Reading from or writing to storage failed.
     #[error("storage error at {location}: {source}")]
     Storage {
@@ -49,9 +49,9 @@ pub enum ProcessingError {
         #[source]
         source: std::io::Error,
     },
-    /// The transcriber failed.
+    /// The transcriber failed. (A cancelled transcriber is [`Self::Cancelled`].)
     #[error(transparent)]
-    Transcription(#[from] TranscribeError),
+    Transcription(TranscribeError),
     /// A safety event was invalid, or a safety detector could not be loaded.
     #[error(transparent)]
     Safety(#[from] SafetyError),
@@ -63,15 +63,55 @@ pub enum ProcessingError {
     #[cfg(feature = "livekit")]
     #[error(transparent)]
     LiveKit(#[from] crate::livekit::LiveKitError),
-    /// The caller cancelled the run.
-    #[error("processing of session {session_id} was cancelled")]
-    Cancelled { session_id: String },
+    /// The run was cancelled (its [`session_media::CancelFlag`] was raised: by the caller, or by
+    /// SIGINT/SIGTERM in the CLI), wherever it was: the only way a cancellation is reported, so
+    /// [`ProcessingError::is_cancelled`] is the whole check.
+    #[error("{}", match session_id {
+        Some(id) => format!("processing of session {id} was cancelled"),
+        None => "processing was cancelled".to_string(),
+    })]
+    Cancelled { session_id: Option<String> },
     /// A worker thread died (a bug): reported, never propagated as a panic.
     #[error("internal error: {0}")]
     Internal(String),
 }
 
+impl From<MediaError> for ProcessingError {
+    fn from(error: MediaError) -> Self {
+        match error {
+            MediaError::Cancelled { .. } => ProcessingError::Cancelled { session_id: None },
+            error => ProcessingError::Media(error),
+        }
+    }
+}
+
+impl From<TranscribeError> for ProcessingError {
+    fn from(error: TranscribeError) -> Self {
+        match error {
+            TranscribeError::Cancelled => ProcessingError::Cancelled { session_id: None },
+            error => ProcessingError::Transcription(error),
+        }
+    }
+}
+
 impl ProcessingError {
+    /// Whether the run was cancelled (rather than failed).
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self, ProcessingError::Cancelled { .. })
+    }
+
+    pub(crate) fn cancelled(session_id: &crate::SessionId) -> Self {
+        ProcessingError::Cancelled { session_id: Some(session_id.to_string()) }
+    }
+
+    /// This error, naming session `session_id` if it is a cancellation that does not yet.
+    pub(crate) fn in_session(self, session_id: &crate::SessionId) -> Self {
+        match self {
+            ProcessingError::Cancelled { session_id: None } => Self::cancelled(session_id),
+            error => error,
+        }
+    }
+
     /// A stable, machine-readable code (`input`, `media.input_truncated`, `storage`, …).
     pub fn code(&self) -> String {
         match self {
@@ -81,11 +121,9 @@ impl ProcessingError {
             ProcessingError::SessionBusy { .. } => "session.busy".into(),
             ProcessingError::LeaseLost { .. } => "session.lease_lost".into(),
             ProcessingError::Config(_) => "config".into(),
-            ProcessingError::Media(MediaError::Cancelled { .. }) => "cancelled".into(),
             ProcessingError::Media(e) => format!("media.{}", e.code()),
             ProcessingError::Storage { .. } => "storage".into(),
             ProcessingError::Io { .. } => "io".into(),
-            ProcessingError::Transcription(TranscribeError::Cancelled) => "cancelled".into(),
             ProcessingError::Transcription(_) => "transcription".into(),
             ProcessingError::Safety(SafetyError::InvalidEvent { .. } | SafetyError::InvalidJson(_)) => {
                 "safety.invalid_event".into()
@@ -130,11 +168,9 @@ impl ProcessingError {
                 | MediaError::Truncated { .. }
                 | MediaError::LimitExceeded { .. },
             ) => "input",
-            ProcessingError::Media(MediaError::Cancelled { .. }) => "cancelled",
             ProcessingError::Media(_) => "media",
             ProcessingError::Config(_) => "config",
             ProcessingError::Storage { .. } | ProcessingError::Io { .. } => "storage",
-            ProcessingError::Transcription(TranscribeError::Cancelled) => "cancelled",
             ProcessingError::Transcription(_) => "transcription",
             ProcessingError::Safety(SafetyError::Model { .. }) => "config",
             ProcessingError::Safety(_) => "input",

@@ -16,9 +16,12 @@
 //!    the transcript (word list, and the LLM when there is one) and writes `safety-scan.json`
 //!    plus one `safety/post-session-….json` per flagged event; realtime events from clients are
 //!    stored with [`SessionProcessor::record_safety_event`].
-//! 6. **store** — every artifact goes through a [`SessionStore`] (object_store: local folder or
-//!    S3), written whole, with `manifest.json` written first as `running` and last as
-//!    `complete` or `failed`.
+//! 6. **store** — every artifact goes through a [`Sink`] ([`LocalFolder`], [`S3Bucket`], any
+//!    other object_store backend, or your own), written whole, with `manifest.json` written first
+//!    as `running` and last as `complete` or `failed`.
+//!
+//! The boundary of each stage — the trait to implement to plug in your own — is in [`stages`];
+//! `docs/architecture.md` draws the flow.
 //!
 //! ```no_run
 //! use session_processing::{CancelFlag, OutputLocation, RecordingInput, SessionProcessor};
@@ -45,6 +48,7 @@ mod report_page;
 mod safety;
 mod safety_checker;
 mod session_id;
+pub mod stages;
 mod storage;
 
 pub use error::ProcessingError;
@@ -60,8 +64,8 @@ pub use safety::{SafetySettings, StoredSafetyEvent};
 pub use safety_checker::{FrameCheck, SafetyChecker, SafetyCheckerSettings};
 pub use session_id::{MAX_SESSION_ID_LEN, SessionId};
 pub use storage::{
-    ArtifactRecord, DEFAULT_LEASE_TTL, LEASE_FILE, LeaseRecord, OutputLocation, RecordingInput, S3Settings,
-    SessionStore, bucket_name,
+    ArtifactRecord, DEFAULT_LEASE_TTL, LEASE_FILE, LeaseRecord, LocalFolder, ObjectStoreSink, OutputLocation,
+    RecordingInput, S3Bucket, S3Settings, SessionStore, Sink, bucket_name,
 };
 
 pub use session_media::{
@@ -76,7 +80,7 @@ pub use session_scoring::CombineWeights;
 pub use session_transcribe::{CandleWhisper, CandleWhisperSettings};
 pub use session_transcribe::{
     DecodingOptions, HubSettings, SileroVad, SpeechMap, SpeechOptions, TranscribeError, Transcriber, Transcript,
-    VoiceActivityUsed,
+    VoiceActivity, VoiceActivityUsed,
 };
 
 /// The stage crates, for callers who need their full APIs.

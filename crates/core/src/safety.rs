@@ -7,7 +7,6 @@ use session_safety::{
     DEFAULT_TEXT_THRESHOLD, Lexicon, NudityClassifier, SafetyError, SafetyEvent, SafetySource, SignalThresholds,
 };
 
-use crate::storage::SessionStore;
 use crate::{ArtifactRecord, ProcessingError, SessionId, SessionProcessor, layout};
 
 /// Thresholds and word list of the post-session safety scan.
@@ -94,7 +93,7 @@ impl SessionProcessor {
             }
             .into());
         }
-        let store = SessionStore::open(&self.config.output, &self.config.s3, id.as_str())?;
+        let store = self.config.open_session(&id)?;
         let name = format!("{}/{}", layout::SAFETY_DIR, event.file_name());
         let artifact = store.put_json(&name, &event).await?;
         Ok(StoredSafetyEvent { event, artifact })

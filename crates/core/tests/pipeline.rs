@@ -203,6 +203,9 @@ async fn cancelling_stops_the_run_and_marks_it_failed() {
         .build();
     let err = processor.process("cancelled", local(&fixture("clean.mp4")), &cancel).await.unwrap_err();
     assert_eq!(err.kind(), "cancelled", "{err}");
+    // Cancelled inside the decoder, it is the one cancellation variant, naming the session.
+    assert!(err.is_cancelled(), "{err:?}");
+    assert_eq!(err.to_string(), "processing of session cancelled was cancelled");
     let dir = out.path().join("sessions/cancelled");
     let manifest = read_json(&dir.join("manifest.json"));
     assert_eq!(manifest["status"], "failed");

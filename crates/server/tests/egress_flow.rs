@@ -276,11 +276,26 @@ fn a_recorder_that_never_starts_is_replaced_then_named_when_the_session_ends() {
     assert_eq!(timed_out[0]["payload"]["replaced"], true, "{timed_out:?}");
     assert_eq!(timed_out[1]["payload"]["replaced"], false, "the last attempt is not replaced: {timed_out:?}");
     assert_ne!(timed_out[0]["payload"]["egress_id"], timed_out[1]["payload"]["egress_id"]);
+    // LiveKit was told to stop each one: its status leaves EGRESS_STARTING once the egress
+    // process reports the stop (asynchronously, so it is awaited).
     for stopped in &timed_out {
         let egress_id = stopped["payload"]["egress_id"].as_str().expect("egress id");
-        let (_, listed) =
-            stack.livekit.twirp("livekit.Egress/ListEgress", &stack.egress_token(), &json!({ "egress_id": egress_id }));
-        assert_ne!(listed["items"][0]["status"], "EGRESS_STARTING", "LiveKit was told to stop it: {listed:#}");
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let (_, listed) = stack.livekit.twirp(
+                "livekit.Egress/ListEgress",
+                &stack.egress_token(),
+                &json!({ "egress_id": egress_id }),
+            );
+            if listed["items"][0]["status"] != "EGRESS_STARTING" {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "egress {egress_id} still EGRESS_STARTING 30 s after it was stopped: {listed:#}"
+            );
+            std::thread::sleep(Duration::from_millis(250));
+        }
     }
 
     let (status, ended) = http_post(

@@ -75,6 +75,7 @@ pub mod mel;
 mod model_folder;
 #[cfg(feature = "candle")]
 pub mod sampling;
+mod speech_detection;
 #[cfg(feature = "candle")]
 mod token_step;
 #[cfg(feature = "candle")]
@@ -107,6 +108,7 @@ pub use hf_inference::{HfInferenceConfig, HuggingFaceInference};
 pub use error::TranscribeError;
 pub use hub_settings::{DEFAULT_ENDPOINT, HubSettings};
 pub use silero_vad::{SileroStream, SileroVad};
+pub use speech_detection::{SpeechStream, VoiceActivity};
 pub use speech_map::{SpeechMap, SpeechOptions, SpeechSpan};
 pub use text_normalizer::{normalize_english, wer};
 pub use transcript::{DecodingOptions, Segment, Transcript, VoiceActivityUsed, Word};

@@ -4,12 +4,13 @@ use std::sync::Arc;
 use session_media::{FrameSampling, Limits};
 use session_reasoning::{AnalysisLimits, Llm};
 use session_scoring::CombineWeights;
-use session_transcribe::{DecodingOptions, SileroVad, Transcriber};
+use session_transcribe::{DecodingOptions, Transcriber, VoiceActivity};
 
 use crate::SafetySettings;
 use crate::pipeline::SessionProcessor;
 use crate::progress::{Progress, ProgressFn};
-use crate::storage::{OutputLocation, S3Settings};
+use crate::storage::{OutputLocation, S3Settings, SessionStore, Sink};
+use crate::{ProcessingError, SessionId};
 
 /// Which optional stages run. Media decoding and the manifest always run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,8 +55,10 @@ impl Default for Stages {
 pub struct SessionProcessorBuilder {
     pub(crate) output: OutputLocation,
     pub(crate) s3: S3Settings,
+    /// A sink given with [`Self::sink`]; otherwise `output` is the sink.
+    pub(crate) sink: Option<Arc<dyn Sink>>,
     pub(crate) transcriber: Option<Arc<dyn Transcriber>>,
-    pub(crate) voice_activity: Option<Arc<SileroVad>>,
+    pub(crate) voice_activity: Option<Arc<dyn VoiceActivity>>,
     pub(crate) decoding: DecodingOptions,
     pub(crate) stages: Stages,
     pub(crate) frame_sampling: FrameSampling,
@@ -75,6 +78,7 @@ impl Default for SessionProcessorBuilder {
         Self {
             output: OutputLocation::Local { dir: PathBuf::from("session-output") },
             s3: S3Settings::default(),
+            sink: None,
             transcriber: None,
             voice_activity: None,
             decoding: DecodingOptions::default(),
@@ -95,8 +99,18 @@ impl Default for SessionProcessorBuilder {
 
 impl SessionProcessorBuilder {
     /// Where `sessions/<id>/…` is written: a local folder (the default, `./session-output`) or S3.
+    /// Replaces a [`Self::sink`] given before.
     pub fn output(mut self, output: OutputLocation) -> Self {
         self.output = output;
+        self.sink = None;
+        self
+    }
+
+    /// Where `sessions/<id>/…` is written, as any [`Sink`]: a [`crate::LocalFolder`], an
+    /// [`crate::S3Bucket`], an [`crate::ObjectStoreSink`] on another `object_store` backend, or
+    /// your own. Replaces an [`Self::output`] given before.
+    pub fn sink(mut self, sink: Arc<dyn Sink>) -> Self {
+        self.sink = Some(sink);
         self
     }
 
@@ -112,11 +126,12 @@ impl SessionProcessorBuilder {
         self
     }
 
-    /// Silero VAD (`SileroVad::load(folder)`): each audio track's speech map is computed once,
+    /// The voice-activity detector, usually Silero VAD (`SileroVad::load(folder)`, or any
+    /// [`VoiceActivity`]): each audio track's speech map is computed once,
     /// while it is decoded, and used by the transcriber (stretches without speech, noise
     /// included, are skipped before decoding) and by engagement (talk time, pauses). Without
     /// one, the transcriber's energy mask and the energy VAD are used.
-    pub fn voice_activity(mut self, vad: Arc<SileroVad>) -> Self {
+    pub fn voice_activity(mut self, vad: Arc<dyn VoiceActivity>) -> Self {
         self.voice_activity = Some(vad);
         self
     }
@@ -197,6 +212,14 @@ impl SessionProcessorBuilder {
     pub fn session_lease_ttl(mut self, ttl: std::time::Duration) -> Self {
         self.lease_ttl = ttl.max(std::time::Duration::from_secs(1));
         self
+    }
+
+    /// The folder of session `id` in the sink.
+    pub(crate) fn open_session(&self, id: &SessionId) -> Result<SessionStore, ProcessingError> {
+        match &self.sink {
+            Some(sink) => sink.open(id),
+            None => self.output.sink(&self.s3).open(id),
+        }
     }
 
     pub fn build(self) -> SessionProcessor {

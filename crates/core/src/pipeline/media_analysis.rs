@@ -10,7 +10,7 @@ use session_safety::NudityClassifier;
 use session_safety::nudity::NudityScores;
 use session_scoring::{AudioAnalyzer, AudioFeatures, PacketInfo, VideoFeatures, frame_stats, luma_from_rgb};
 
-use session_transcribe::{SileroStream, SileroVad, SpeechMap};
+use session_transcribe::{SpeechMap, VoiceActivity};
 
 use crate::ProcessingError;
 
@@ -31,7 +31,7 @@ pub(crate) struct AudioAnalysis {
 /// speech map of a VAD.
 pub(crate) struct AudioOutputs<'a> {
     pub keep_samples: bool,
-    pub vad: Option<&'a SileroVad>,
+    pub vad: Option<&'a dyn VoiceActivity>,
 }
 
 /// Decodes the audio once and feeds the analyser, the WAV writer, the VAD and (optionally) the
@@ -46,7 +46,7 @@ pub(crate) fn analyze_audio(
     progress: &(dyn Fn(f64) + Sync),
 ) -> Result<AudioAnalysis, ProcessingError> {
     let keep_samples = outputs.keep_samples;
-    let mut vad = outputs.vad.map(SileroVad::stream);
+    let mut vad = outputs.vad.map(|vad| vad.start());
     let mut vad_error = None;
     let rate = session_media::AUDIO_SAMPLE_RATE;
     let wav = tempfile::Builder::new()
@@ -85,7 +85,7 @@ pub(crate) fn analyze_audio(
     if let Some(e) = vad_error {
         return Err(ProcessingError::Transcription(e));
     }
-    let speech = vad.map(SileroStream::finish);
+    let speech = vad.map(|stream| stream.finish());
     Ok(AudioAnalysis { features: analyzer.finish(), wav, samples, speech, damage: summary.damage })
 }
 

@@ -1,13 +1,21 @@
 //! The pipeline: a [`SessionProcessor`] built once, then run for any number of sessions.
+//!
+//! Read downward: [`run`] checks a request and holds the session's lease, [`flow`] runs the
+//! stages in order, [`recording`] holds one recording's stages, [`scores`], [`reasoning_stage`],
+//! [`safety_scan`] and [`report_stage`] the session's; every stage keeps its books through
+//! [`context::Run`].
 
 mod builder;
+mod context;
 mod damage_issues;
+mod flow;
 mod media_analysis;
 mod reasoning_stage;
+mod recording;
 mod report_stage;
 mod run;
 mod safety_scan;
-mod stages;
+mod scores;
 mod temp_files;
 mod timeline_data;
 

@@ -1,13 +1,11 @@
 //! The LLM stages: `analysis.json`, and the transcript categories of the safety scan.
 
-use std::time::Instant;
-
 use serde_json::json;
-use session_reasoning::{AnalysisInput, TextSafetyReport, analyze_session, classify_transcript_safety};
+use session_reasoning::{Analysis, AnalysisInput, TextSafetyReport, analyze_session, classify_transcript_safety};
 use session_safety::{CategoryAssessment, DetectorInfo, Evidence, Quote, SafetyCategory, SafetyEvent, SafetySource};
 use session_transcribe::{Segment, Transcript};
 
-use crate::pipeline::run::{Outcome, Run};
+use crate::pipeline::context::{Run, blocking};
 use crate::{ProcessingError, layout};
 
 /// Why the LLM stages do not run without a provider.
@@ -18,22 +16,22 @@ pub(crate) const NO_LLM: &str = "no LLM provider is configured: set GEMINI_API_K
 pub(crate) const NO_WORDS: &str =
     "no transcript with words: the analysis judges what was said (rapport, professionalism, …), not the scores alone";
 
-/// Runs the session analysis and writes `analysis.json`; `Ok(Err(reason))` when it was skipped or
-/// failed (the run goes on, and the combined score lists the reason).
+/// Runs the session analysis and writes `analysis.json` (the report, and its JSON as written);
+/// `Ok(Err(reason))` when it was skipped or failed (the run goes on, and the combined score lists
+/// the reason).
 pub(crate) async fn analysis(
     run: &mut Run<'_>,
     transcript: Option<Transcript>,
     quality: &Option<serde_json::Value>,
     engagement: &Option<serde_json::Value>,
-) -> Result<Result<serde_json::Value, String>, ProcessingError> {
-    let started = Instant::now();
-    run.check_cancel()?;
+) -> Result<Result<(Analysis, serde_json::Value), String>, ProcessingError> {
+    let stage = run.begin("analysis")?;
     let Some(llm) = run.config.llm.clone() else {
-        run.record("analysis", started, Outcome::Skipped(NO_LLM.into()));
+        stage.skipped(run, NO_LLM);
         return Ok(Err(NO_LLM.into()));
     };
     if !transcript.as_ref().is_some_and(|t| t.segments.iter().any(|s| !s.text.trim().is_empty())) {
-        run.record("analysis", started, Outcome::Skipped(NO_WORDS.into()));
+        stage.skipped(run, NO_WORDS);
         return Ok(Err(NO_WORDS.into()));
     }
     run.progress("analysis", 0.0);
@@ -48,7 +46,7 @@ pub(crate) async fn analysis(
     let limits = match run.llm_limits() {
         Ok(limits) => limits,
         Err(reason) => {
-            run.record("analysis", started, Outcome::Skipped(reason.clone()));
+            stage.skipped(run, reason.clone());
             return Ok(Err(reason));
         }
     };
@@ -57,12 +55,12 @@ pub(crate) async fn analysis(
         Ok(analysis) => {
             run.llm_spent(analysis.usage.estimated_cost_usd);
             let value = run.put_report(layout::ANALYSIS, &analysis).await?;
-            run.record("analysis", started, Outcome::Ok);
-            Ok(Ok(value))
+            stage.done(run);
+            Ok(Ok((analysis, value)))
         }
         Err(error) => {
             let error = ProcessingError::from(error);
-            run.record("analysis", started, Outcome::Failed(&error));
+            stage.failed(run, &error);
             Ok(Err(format!("the LLM analysis failed: {error}")))
         }
     }
@@ -169,8 +167,4 @@ pub(crate) fn session_transcript(parts: &[(Option<String>, f64, Transcript)]) ->
             Some(merged)
         }
     }
-}
-
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, ProcessingError> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| ProcessingError::Internal(format!("worker thread failed: {e}")))
 }

@@ -2,11 +2,9 @@
 //! `report.html` rendered from the session's stored JSON, exactly as `session-processing report`
 //! renders it again later.
 
-use std::time::Instant;
-
 use crate::ProcessingError;
 use crate::layout;
-use crate::pipeline::run::{Outcome, Run};
+use crate::pipeline::context::Run;
 use crate::pipeline::timeline_data::{LOUDNESS_STEP_S, SessionTimeline, TimelineIssue, TrackTimeline, events_of};
 use crate::report::RunStatus;
 use crate::report_page::load_documents;
@@ -23,14 +21,13 @@ pub(crate) async fn timeline_and_report(
     parts: TimelineParts,
     safety_scan: Option<&serde_json::Value>,
 ) -> Result<(), ProcessingError> {
-    run.check_cancel()?;
+    let stage = run.begin("timeline")?;
     if !run.config.stages.report {
         let reason = "disabled in the pipeline's stages";
-        run.record("timeline", Instant::now(), Outcome::Skipped(reason.into()));
-        run.record("report", Instant::now(), Outcome::Skipped(reason.into()));
+        stage.skipped(run, reason);
+        run.skip("report", reason);
         return Ok(());
     }
-    let started = Instant::now();
     let offsets: Vec<(String, f64)> =
         parts.tracks.iter().filter_map(|t| Some((t.participant.clone()?, t.offset_s))).collect();
     let timeline = SessionTimeline {
@@ -41,10 +38,9 @@ pub(crate) async fn timeline_and_report(
         issues: parts.issues,
     };
     run.put_report(layout::TIMELINE, &timeline).await?;
-    run.record("timeline", started, Outcome::Ok);
+    stage.done(run);
 
-    let started = Instant::now();
-    run.check_cancel()?;
+    let stage = run.begin("report")?;
     // The page shows the run as it will read once complete.
     let mut manifest = run.manifest.clone();
     manifest.status = RunStatus::Complete;
@@ -53,6 +49,6 @@ pub(crate) async fn timeline_and_report(
     let html = session_report::render(&documents);
     let record = run.store.put_bytes(layout::REPORT_HTML, html.into_bytes().into()).await?;
     run.manifest.artifacts.push(record);
-    run.record("report", started, Outcome::Ok);
+    stage.done(run);
     Ok(())
 }

@@ -2,7 +2,6 @@
 //! `null` with the reason no detector could judge it.
 
 use std::collections::BTreeMap;
-use std::time::Instant;
 
 use serde::Serialize;
 use session_safety::{
@@ -12,8 +11,8 @@ use session_safety::{
 use session_scoring::{AudioFeatures, EngagementReport, QualityReport, VideoFeatures};
 use session_transcribe::Transcript;
 
+use crate::pipeline::context::Run;
 use crate::pipeline::media_analysis::NudityFrame;
-use crate::pipeline::run::{Outcome, Run};
 use crate::{ProcessingError, SafetySettings, layout};
 
 const NUDITY_UNAVAILABLE: &str = "no nudity model is configured: run scripts/prepare-nsfw-model and give the \
@@ -190,11 +189,10 @@ pub(crate) async fn write(
     run: &mut Run<'_>,
     per_recording: Vec<(Option<String>, Vec<CategoryAssessment>)>,
 ) -> Result<Option<serde_json::Value>, ProcessingError> {
-    let started = Instant::now();
-    run.check_cancel()?;
+    let stage = run.begin("safety")?;
     run.store.delete_prefixed(layout::SAFETY_DIR, layout::POST_SESSION_EVENT_PREFIX).await?;
     if !run.config.stages.safety_scan {
-        run.record("safety", started, Outcome::Skipped("disabled in the pipeline's stages".into()));
+        stage.skipped(run, "disabled in the pipeline's stages");
         return Ok(None);
     }
     let categories = merge_participants(&per_recording);
@@ -207,7 +205,7 @@ pub(crate) async fn write(
         .filter_map(|(who, verdicts)| who.as_deref().map(|who| (who, verdicts.as_slice())))
         .collect();
     let value = run.put_report(layout::SAFETY_SCAN, &SafetyScan { categories: &categories, participants }).await?;
-    run.record("safety", started, Outcome::Ok);
+    stage.done(run);
     Ok(Some(value))
 }
 

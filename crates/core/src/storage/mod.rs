@@ -4,9 +4,11 @@ mod location;
 mod s3;
 mod session_lease;
 mod session_store;
+mod sink;
 
 pub use location::{OutputLocation, RecordingInput, bucket_name};
 pub use s3::S3Settings;
 pub use session_lease::{DEFAULT_LEASE_TTL, LEASE_FILE, LeaseRecord};
 pub(crate) use session_store::download;
 pub use session_store::{ArtifactRecord, SessionStore};
+pub use sink::{LocalFolder, ObjectStoreSink, S3Bucket, Sink};

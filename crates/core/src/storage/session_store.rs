@@ -43,29 +43,38 @@ impl SessionStore {
     /// Opens `<output>/sessions/<session_id>/`, creating a local folder if needed.
     pub fn open(output: &OutputLocation, s3: &S3Settings, session_id: &str) -> Result<Self, ProcessingError> {
         match output {
-            OutputLocation::Local { dir } => {
-                std::fs::create_dir_all(dir).map_err(|e| ProcessingError::io(dir.display(), e))?;
-                let dir = std::fs::canonicalize(dir).map_err(|e| ProcessingError::io(dir.display(), e))?;
-                let store = object_store::local::LocalFileSystem::new_with_prefix(&dir)
-                    .map_err(|e| ProcessingError::storage(dir.display().to_string(), e))?;
-                let folder = dir.join(layout::SESSIONS_DIR).join(session_id);
-                let display = folder.display().to_string();
-                let mut session = Self::new(Arc::new(store), "", display, None, session_id);
-                session.local_root = Some(folder);
-                Ok(session)
-            }
-            OutputLocation::S3 { bucket, prefix } => {
-                let store = s3.store(bucket)?;
-                let display = format!("s3://{bucket}/{}", join_key(prefix, &layout::session_folder(session_id)));
-                Ok(Self::new(store, prefix, display, Some(bucket.clone()), session_id))
-            }
+            OutputLocation::Local { dir } => Self::open_local(dir, session_id),
+            OutputLocation::S3 { bucket, prefix } => Ok(Self::open_s3(s3.store(bucket)?, bucket, prefix, session_id)),
         }
+    }
+
+    /// `<dir>/sessions/<session_id>/` on this machine, creating `dir` if needed.
+    pub(crate) fn open_local(dir: &Path, session_id: &str) -> Result<Self, ProcessingError> {
+        std::fs::create_dir_all(dir).map_err(|e| ProcessingError::io(dir.display(), e))?;
+        let dir = std::fs::canonicalize(dir).map_err(|e| ProcessingError::io(dir.display(), e))?;
+        let store = object_store::local::LocalFileSystem::new_with_prefix(&dir)
+            .map_err(|e| ProcessingError::storage(dir.display().to_string(), e))?;
+        let folder = dir.join(layout::SESSIONS_DIR).join(session_id);
+        let display = folder.display().to_string();
+        let mut session = Self::new(Arc::new(store), "", display, None, session_id);
+        session.local_root = Some(folder);
+        Ok(session)
+    }
+
+    /// `s3://<bucket>/<prefix>/sessions/<session_id>/` through `store`.
+    pub(crate) fn open_s3(store: Arc<dyn ObjectStore>, bucket: &str, prefix: &str, session_id: &str) -> Self {
+        let display = format!("s3://{bucket}/{}", join_key(prefix, &layout::session_folder(session_id)));
+        Self::new(store, prefix, display, Some(bucket.to_string()), session_id)
     }
 
     /// A session folder on any `object_store` backend (GCS, Azure, memory, …) under `prefix`.
     pub fn on_store(store: Arc<dyn ObjectStore>, prefix: &str, display_base: &str, session_id: &str) -> Self {
-        let display =
-            format!("{}/{}", display_base.trim_end_matches('/'), join_key(prefix, &layout::session_folder(session_id)));
+        // `memory://` stays as given; `gs://bucket/` and `gs://bucket` both become `gs://bucket/`.
+        let base = match display_base.strip_suffix("://") {
+            Some(scheme) => format!("{scheme}://"),
+            None => format!("{}/", display_base.trim_end_matches('/')),
+        };
+        let display = format!("{base}{}", join_key(prefix, &layout::session_folder(session_id)));
         Self::new(store, prefix, display, None, session_id)
     }
 
@@ -112,6 +121,15 @@ impl SessionStore {
                 }
                 key.trim_start_matches('/').strip_prefix(&format!("{}/", self.root)).map(str::to_string)
             }
+        }
+    }
+
+    /// The key of `input` when it lies in this store's bucket, so it can be copied within the
+    /// bucket instead of uploaded again.
+    pub fn key_in_same_bucket(&self, input: &RecordingInput) -> Option<String> {
+        match input {
+            RecordingInput::S3 { bucket, key } if self.bucket.as_deref() == Some(bucket.as_str()) => Some(key.clone()),
+            _ => None,
         }
     }
 
