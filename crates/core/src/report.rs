@@ -9,7 +9,9 @@ use crate::storage::{ArtifactRecord, RecordingInput};
 /// Version of every JSON layout this library writes.
 /// 2: `timeline.json` and `report.html` added; every file of version 1 unchanged.
 /// 3: `quality.json`'s noise and dropout measures redefined (docs/outputs.md).
-pub const SCHEMA_VERSION: u32 = 3;
+/// 4: `engagement.json`'s filler words: discourse markers ("like", "kind of", …) counted only
+///    where a pause sets them off.
+pub const SCHEMA_VERSION: u32 = 4;
 /// This library's version, written into every artifact.
 pub const LIBRARY_VERSION: &str = env!("CARGO_PKG_VERSION");
 

@@ -74,7 +74,7 @@ pub use audio::{
 pub use combined::{CombineWeights, CombinedScore, MissingPart, ScorePart, UsedPart, combine_scores};
 pub use conversation::{ConversationReport, ParticipantSpeech, ParticipantTalk, ResponseLatency, score_conversation};
 pub use engagement::{
-    DetectedSpeech, ENERGY_VAD, EngagementComponents, EngagementReport, FILLER_PHRASES, FILLER_WORDS, FillerWords,
+    DetectedSpeech, ENERGY_VAD, EngagementComponents, EngagementReport, FILLER_MARKERS, FILLER_WORDS, FillerWords,
     MONOLOGUE_BRIDGE_S, Monologue, PRESENCE_METHOD, PauseStats, Presence, Prosody, SYLLABLES_PER_WORD, SpeechRate,
     SpeechRateMethod, TranscriptMetrics, TranscriptSegment, VoiceActivity, score_engagement,
     score_engagement_with_speech,

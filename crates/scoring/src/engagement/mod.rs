@@ -12,7 +12,7 @@ pub(crate) use presence::present_frames;
 pub use presence::{PRESENCE_METHOD, Presence};
 pub use prosody::Prosody;
 pub use speech_rate::{SYLLABLES_PER_WORD, SpeechRate, SpeechRateMethod};
-pub use transcript::{FILLER_PHRASES, FILLER_WORDS, FillerWords, TranscriptMetrics, TranscriptSegment};
+pub use transcript::{FILLER_MARKERS, FILLER_WORDS, FillerWords, TranscriptMetrics, TranscriptSegment};
 pub use voice::{ENERGY_VAD, MONOLOGUE_BRIDGE_S, Monologue, PauseStats, VoiceActivity};
 
 use serde::{Deserialize, Serialize};
