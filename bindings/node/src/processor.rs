@@ -8,11 +8,10 @@ use napi::bindgen_prelude::{AsyncBlock, AsyncBlockBuilder, AsyncTask, FnArgs};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode, UnknownReturnValue};
 use napi::{Env, Status, Task};
 use napi_derive::napi;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use session_processing::{
     CancelFlag, ParticipantInput, ProcessingError, ProcessorConfig, Progress, RecordingInput, S3Settings,
-    SessionProcessor, runtime,
+    SessionProcessor, host,
 };
 
 use crate::cancel::CancelToken;
@@ -217,8 +216,7 @@ impl Task for LoadProcessor {
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         let options = self.options.take().ok_or_else(|| ProcessingError::Internal("loaded twice".into()));
-        let outcome = catch_unwind(AssertUnwindSafe(|| configure(options?)));
-        Ok(outcome.unwrap_or_else(|panic| Err(ProcessingError::from_panic(panic))))
+        Ok(host::guarded(|| configure(options?)))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
@@ -234,11 +232,7 @@ fn to_json(value: &impl serde::Serialize) -> Result<String, ProcessingError> {
 pub(crate) async fn on_runtime(
     work: impl Future<Output = Result<String, ProcessingError>> + Send + 'static,
 ) -> Result<String, ProcessingError> {
-    match runtime()?.spawn(work).await {
-        Ok(outcome) => outcome,
-        Err(join) if join.is_panic() => Err(ProcessingError::from_panic(join.into_panic())),
-        Err(join) => Err(ProcessingError::Internal(format!("the run was lost: {join}"))),
-    }
+    host::spawn(work).await
 }
 
 /// One run on the library's runtime, serialised there too.

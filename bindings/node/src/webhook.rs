@@ -6,13 +6,13 @@
 //! `Error` with `code` (`livekit.bad_signature`, …), `kind` (`webhook`) and `httpStatus`
 //! (`errors.rs`). A panic becomes an `internal` error, never a JavaScript crash.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
 use napi::Env;
 use napi::bindgen_prelude::{Either, Uint8Array};
 use napi_derive::napi;
 use session_processing::ProcessingError;
+use session_processing::host::guarded;
 use session_processing::livekit::{LiveKitError, RecordingStore, WebhookVerifier, sign_webhook as sign};
 
 use crate::errors::to_js_error;
@@ -111,9 +111,4 @@ fn bytes(body: &Body) -> &[u8] {
         Either::A(bytes) => bytes,
         Either::B(text) => text.as_bytes(),
     }
-}
-
-/// Runs `f`, turning a panic into an `internal` error.
-fn guarded<T>(f: impl FnOnce() -> Result<T, ProcessingError>) -> Result<T, ProcessingError> {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|panic| Err(ProcessingError::from_panic(panic)))
 }

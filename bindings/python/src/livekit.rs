@@ -6,14 +6,13 @@
 //! into dataclasses; the JSON is exactly what `serde_json` makes of `WebhookDelivery`.
 
 use std::borrow::Cow;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyString};
-use session_processing::ProcessingError;
 use session_processing::livekit::{LiveKitError, RecordingStore, WebhookDelivery, WebhookVerifier};
+use session_processing::{ProcessingError, host};
 
 use crate::errors::to_py_err;
 
@@ -61,11 +60,10 @@ impl NativeWebhookReceiver {
         let body: &[u8] = &body;
         let (verifier, store) = (&self.verifier, &self.store);
         let outcome = py.detach(|| {
-            catch_unwind(AssertUnwindSafe(|| {
+            host::guarded(|| {
                 let delivery = verifier.receive(store, body, authorization.as_deref(), content_type.as_deref())?;
                 delivery_json(&delivery)
-            }))
-            .unwrap_or_else(|panic| Err(ProcessingError::from_panic(panic)))
+            })
         });
         outcome.map_err(|e| to_py_err(py, &e))
     }
@@ -80,11 +78,10 @@ pub(crate) fn sign_webhook(
     body: &Bound<'_, PyAny>,
 ) -> PyResult<String> {
     let body = body_bytes(body)?;
-    let signed = catch_unwind(AssertUnwindSafe(|| {
+    let signed = host::guarded(|| {
         session_processing::livekit::sign_webhook(api_key, api_secret, &body, time::OffsetDateTime::now_utc())
             .map_err(ProcessingError::from)
-    }))
-    .unwrap_or_else(|panic| Err(ProcessingError::from_panic(panic)));
+    });
     signed.map_err(|e| to_py_err(py, &e))
 }
 

@@ -3,13 +3,11 @@
 //! The Python package wraps it (`session_monitor.SessionProcessor`) and turns the JSON into
 //! dataclasses; the JSON is exactly what `serde_json` makes of `SessionResult`.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use session_processing::{
     ParticipantInput, ProcessingError, ProcessorConfig, RecordingInput, SessionProcessor, SessionResult,
-    StoredSafetyEvent, runtime,
+    StoredSafetyEvent, host, runtime,
 };
 
 use crate::cancel::CancelToken;
@@ -79,10 +77,8 @@ impl NativeProcessor {
         let input = RecordingInput::parse(input).map_err(|e| to_py_err(py, &e))?;
         let flag = cancel.unwrap_or_default().flag;
         let processor = self.inner.clone();
-        let outcome = py.detach(move || {
-            catch_unwind(AssertUnwindSafe(|| processor.process_blocking(&session_id, input, &flag)))
-                .unwrap_or_else(|panic| Err(ProcessingError::from_panic(panic)))
-        });
+        let outcome =
+            py.detach(move || host::block_on(async move { processor.process(&session_id, input, &flag).await }));
         to_json(outcome).map_err(|e| to_py_err(py, &e))
     }
 
@@ -105,10 +101,7 @@ impl NativeProcessor {
         let flag = cancel.unwrap_or_default().flag;
         let processor = self.inner.clone();
         let outcome = py.detach(move || {
-            catch_unwind(AssertUnwindSafe(|| {
-                runtime()?.block_on(processor.process_participants(&session_id, inputs, &flag))
-            }))
-            .unwrap_or_else(|panic| Err(ProcessingError::from_panic(panic)))
+            host::block_on(async move { processor.process_participants(&session_id, inputs, &flag).await })
         });
         to_json(outcome).map_err(|e| to_py_err(py, &e))
     }
@@ -127,14 +120,9 @@ impl NativeProcessor {
         let input = RecordingInput::parse(input).map_err(|e| to_py_err(py, &e))?;
         let runtime = runtime().map_err(|e| to_py_err(py, &e))?;
         let processor = self.inner.clone();
-        let run = runtime.spawn(async move { processor.process(&session_id, input, &cancel.flag).await });
+        let run = host::spawn(async move { processor.process(&session_id, input, &cancel.flag).await });
         runtime.spawn(async move {
-            let outcome = match run.await {
-                Ok(outcome) => outcome,
-                Err(join) if join.is_panic() => Err(ProcessingError::from_panic(join.into_panic())),
-                Err(join) => Err(ProcessingError::Internal(format!("the run was lost: {join}"))),
-            };
-            let json = to_json(outcome);
+            let json = to_json(run.await);
             Python::attach(|py| deliver(py, &on_done, json));
         });
         Ok(())
@@ -145,10 +133,7 @@ impl NativeProcessor {
     fn record_safety_event(&self, py: Python<'_>, session_id: String, event: String) -> PyResult<String> {
         let processor = self.inner.clone();
         let outcome = py.detach(move || {
-            catch_unwind(AssertUnwindSafe(|| {
-                runtime()?.block_on(processor.record_safety_event_json(&session_id, &event))
-            }))
-            .unwrap_or_else(|panic| Err(ProcessingError::from_panic(panic)))
+            host::block_on(async move { processor.record_safety_event_json(&session_id, &event).await })
         });
         stored_json(outcome).map_err(|e| to_py_err(py, &e))
     }
@@ -164,14 +149,9 @@ impl NativeProcessor {
     ) -> PyResult<()> {
         let runtime = runtime().map_err(|e| to_py_err(py, &e))?;
         let processor = self.inner.clone();
-        let run = runtime.spawn(async move { processor.record_safety_event_json(&session_id, &event).await });
+        let run = host::spawn(async move { processor.record_safety_event_json(&session_id, &event).await });
         runtime.spawn(async move {
-            let outcome = match run.await {
-                Ok(outcome) => outcome,
-                Err(join) if join.is_panic() => Err(ProcessingError::from_panic(join.into_panic())),
-                Err(join) => Err(ProcessingError::Internal(format!("the request was lost: {join}"))),
-            };
-            let json = stored_json(outcome);
+            let json = stored_json(run.await);
             Python::attach(|py| deliver(py, &on_done, json));
         });
         Ok(())

@@ -1,10 +1,9 @@
 //! `render_report`: report.html rendered again from a stored session's JSON.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 
 use pyo3::prelude::*;
-use session_processing::{ProcessingError, StoredSession, runtime, write_report};
+use session_processing::{StoredSession, host, write_report};
 
 use crate::errors::to_py_err;
 use crate::settings::S3Settings;
@@ -23,9 +22,6 @@ pub fn render_report(
     // A folder or an `s3://` URI, given as text or as a path.
     let session = StoredSession::parse(&session.to_string_lossy()).map_err(|e| to_py_err(py, &e))?;
     let s3 = s3.map(|s| s.inner).unwrap_or_default();
-    let outcome = py.detach(move || {
-        catch_unwind(AssertUnwindSafe(|| runtime()?.block_on(write_report(&session, &s3, out.as_deref()))))
-            .unwrap_or_else(|panic| Err(ProcessingError::from_panic(panic)))
-    });
+    let outcome = py.detach(move || host::block_on(async move { write_report(&session, &s3, out.as_deref()).await }));
     outcome.map_err(|e| to_py_err(py, &e))
 }

@@ -37,6 +37,7 @@
 //! ```
 
 mod error;
+pub mod host;
 pub mod layout;
 #[cfg(feature = "livekit")]
 pub mod livekit;
