@@ -32,6 +32,12 @@
 //! println!("quality {:?}", result.quality.as_ref().and_then(|q| q.get("score")));
 //! # Ok(()) }
 //! ```
+//!
+//! This crate holds the pipeline, storage and reports, and re-exports what a caller needs from
+//! the crates below it, so that one dependency is enough: [`session_layout`] (session ids,
+//! recording inputs, the folder layout), `livekit` (the `session_livekit` crate: webhooks,
+//! tokens, egress requests; feature `livekit`), [`session_safety`] (events, detectors and the
+//! realtime [`SafetyChecker`]) and the stage crates.
 
 mod error;
 mod pipeline;
