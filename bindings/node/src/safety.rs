@@ -38,7 +38,7 @@ impl NativeSafetyChecker {
     /// throws (kind `config`). `NativeSafetyChecker.load` does the same off the JavaScript thread.
     #[napi(constructor, catch_unwind)]
     pub fn new(env: Env, options: Option<SafetyCheckerOptions>) -> napi::Result<Self> {
-        let checker = SafetyChecker::new(settings(options)).map_err(|e| to_js_error(&env, &e))?;
+        let checker = SafetyChecker::new(settings(options)).map_err(|e| to_js_error(&env, &e.into()))?;
         Ok(Self::from(checker))
     }
 
@@ -102,7 +102,7 @@ impl Task for LoadSafetyChecker {
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         let settings = self.settings.take().ok_or_else(|| ProcessingError::Internal("loaded twice".into()));
-        let outcome = catch_unwind(AssertUnwindSafe(|| SafetyChecker::new(settings?)));
+        let outcome = catch_unwind(AssertUnwindSafe(|| Ok(SafetyChecker::new(settings?)?)));
         Ok(outcome.unwrap_or_else(|panic| Err(ProcessingError::from_panic(panic))))
     }
 

@@ -74,7 +74,7 @@ impl NativeProcessor {
         input: &str,
         cancel: Option<CancelToken>,
     ) -> PyResult<String> {
-        let input = RecordingInput::parse(input).map_err(|e| to_py_err(py, &e))?;
+        let input = RecordingInput::parse(input).map_err(|e| to_py_err(py, &e.into()))?;
         let flag = cancel.unwrap_or_default().flag;
         let processor = self.inner.clone();
         let outcome =
@@ -95,7 +95,7 @@ impl NativeProcessor {
     ) -> PyResult<String> {
         let mut inputs = Vec::with_capacity(participants.len());
         for (participant, input, offset_s) in participants {
-            let input = RecordingInput::parse(&input).map_err(|e| to_py_err(py, &e))?;
+            let input = RecordingInput::parse(&input).map_err(|e| to_py_err(py, &e.into()))?;
             inputs.push(ParticipantInput { participant, input, offset_s });
         }
         let flag = cancel.unwrap_or_default().flag;
@@ -117,7 +117,7 @@ impl NativeProcessor {
         cancel: CancelToken,
         on_done: Py<PyAny>,
     ) -> PyResult<()> {
-        let input = RecordingInput::parse(input).map_err(|e| to_py_err(py, &e))?;
+        let input = RecordingInput::parse(input).map_err(|e| to_py_err(py, &e.into()))?;
         let runtime = runtime().map_err(|e| to_py_err(py, &e))?;
         let processor = self.inner.clone();
         let run = host::spawn(async move { processor.process(&session_id, input, &cancel.flag).await });

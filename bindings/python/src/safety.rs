@@ -37,7 +37,7 @@ impl NativeSafetyChecker {
             settings.nudity_threshold = threshold;
         }
         let checker = py.detach(move || {
-            catch_unwind(AssertUnwindSafe(|| SafetyChecker::new(settings)))
+            catch_unwind(AssertUnwindSafe(|| SafetyChecker::new(settings).map_err(ProcessingError::from)))
                 .unwrap_or_else(|panic| Err(ProcessingError::from_panic(panic)))
         });
         let checker = checker.map_err(|e| to_py_err(py, &e))?;

@@ -1,3 +1,4 @@
+use session_layout::LayoutError;
 use session_media::MediaError;
 use session_reasoning::ReasoningError;
 use session_safety::SafetyError;
@@ -204,5 +205,15 @@ impl ProcessingError {
 
     pub(crate) fn io(path: impl std::fmt::Display, source: std::io::Error) -> Self {
         ProcessingError::Io { path: session_media::escape_controls(&path.to_string()), source }
+    }
+}
+
+/// A session id, recording input or bucket name refused by `session_layout` is an `input` error
+/// with the same message.
+impl From<LayoutError> for ProcessingError {
+    fn from(error: LayoutError) -> Self {
+        match error {
+            LayoutError::Input(message) => ProcessingError::Input(message),
+        }
     }
 }

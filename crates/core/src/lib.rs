@@ -35,47 +35,56 @@
 //! println!("quality {:?}", result.quality.as_ref().and_then(|q| q.get("score")));
 //! # Ok(()) }
 //! ```
+//!
+//! This crate holds the pipeline, storage and reports, and re-exports what a caller needs from
+//! the crates below it, so that one dependency is enough: [`session_layout`] (session ids,
+//! recording inputs, the folder layout), `livekit` (the `session_livekit` crate: webhooks,
+//! tokens, egress requests; feature `livekit`), [`session_safety`] (events, detectors and the
+//! realtime [`SafetyChecker`]) and the stage crates.
 
 mod error;
 pub mod host;
-pub mod layout;
-#[cfg(feature = "livekit")]
-pub mod livekit;
 mod pipeline;
 mod processor_config;
 mod progress;
 mod report;
 mod report_page;
 mod safety;
-mod safety_checker;
-mod session_id;
 pub mod stages;
 mod storage;
 
+/// The segment rule session ids follow, for participant ids (`crate::session_id::validate_segment`).
+mod session_id {
+    pub(crate) use session_layout::validate_segment;
+}
+
+// Running a session: the processor, its configuration, progress, cancellation and errors.
 pub use error::ProcessingError;
 pub use pipeline::{MAX_OFFSET_S, SessionProcessor, SessionProcessorBuilder, Stages, runtime, validate_offset};
 pub use processor_config::ProcessorConfig;
 pub use progress::{Progress, ProgressFn};
-pub use report::{
-    AudioTracks, ErrorReport, LIBRARY_VERSION, Manifest, ParticipantInput, RunStatus, SCHEMA_VERSION, SessionResult,
-    StageReport, StageStatus, Versions,
-};
-pub use report_page::{StoredSession, render_report, write_report};
-pub use safety::{SafetySettings, StoredSafetyEvent};
-pub use safety_checker::{FrameCheck, SafetyChecker, SafetyCheckerSettings};
-pub use session_id::{MAX_SESSION_ID_LEN, SessionId};
+pub use session_media::{CancelFlag, Limits, MediaError};
+
+// Inputs and outputs: session ids, recordings (local or S3), participants, where artifacts go
+// and the session folder's layout.
+pub use report::ParticipantInput;
+pub use session_layout::{LayoutError, MAX_SESSION_ID_LEN, RecordingInput, SessionId, bucket_name, layout};
+pub use session_media::{FrameSampling, MediaInfo, StreamInfo, StreamKind, escape_controls};
 pub use storage::{
     ArtifactRecord, DEFAULT_LEASE_TTL, LEASE_FILE, LeaseRecord, LocalFolder, ObjectStoreSink, OutputLocation,
-    RecordingInput, S3Bucket, S3Settings, SessionStore, Sink, bucket_name,
+    S3Bucket, S3Settings, SessionStore, Sink,
 };
 
-pub use session_media::{
-    CancelFlag, FrameSampling, Limits, MediaError, MediaInfo, StreamInfo, StreamKind, escape_controls,
+// Results and reports: what a run returns, its manifest, and the HTML page.
+pub use report::{
+    AudioTracks, ErrorReport, LIBRARY_VERSION, Manifest, RunStatus, SCHEMA_VERSION, SessionResult, StageReport,
+    StageStatus, Versions,
 };
+pub use report_page::{StoredSession, render_report, write_report};
+
+// Stages you can plug in (each boundary in `stages`): transcribers and their options, voice
+// activity, the LLM, score weights; where artifacts go is a `Sink`, above.
 pub use session_reasoning::{AnalysisLimits, Gemini, GeminiConfig, Llm};
-pub use session_safety::{
-    CategoryAssessment, NudityClassifier, PixelFormat, SafetyCategory, SafetyDecision, SafetyEvent, SafetySource,
-};
 pub use session_scoring::CombineWeights;
 #[cfg(feature = "whisper")]
 pub use session_transcribe::{CandleWhisper, CandleWhisperSettings};
@@ -84,5 +93,19 @@ pub use session_transcribe::{
     VoiceActivity, VoiceActivityUsed,
 };
 
+// Safety: the post-session scan's settings, stored events, and the realtime frame checker.
+pub use safety::{SafetySettings, StoredSafetyEvent};
+pub use session_safety::{
+    CategoryAssessment, FrameCheck, NudityClassifier, PixelFormat, SafetyCategory, SafetyChecker,
+    SafetyCheckerSettings, SafetyDecision, SafetyEvent, SafetySource,
+};
+
+// LiveKit (feature `livekit`, on by default): webhooks, access tokens, egress requests.
+#[cfg(feature = "livekit")]
+pub use session_livekit as livekit;
+
 /// The stage crates, for callers who need their full APIs.
-pub use {session_media, session_reasoning, session_report, session_safety, session_scoring, session_transcribe};
+pub use {
+    session_layout, session_media, session_reasoning, session_report, session_safety, session_scoring,
+    session_transcribe,
+};

@@ -8,6 +8,9 @@
 //! `SessionProcessor` (no transcription). Fails — never skips — when redis-server, the egress
 //! binary, a GStreamer element or the SDK is missing.
 
+/// `join_token` and `verify_delivery`, shared with the LiveKit crate's tests.
+#[path = "../../livekit/tests/support/mod.rs"]
+mod livekit_support;
 mod support;
 
 use std::io::BufReader;
@@ -155,7 +158,8 @@ async fn a_participant_recorded_by_real_egress_reaches_s3_and_is_processed_from_
     let (status, room) = livekit.twirp("livekit.RoomService/CreateRoom", &admin, &json!({ "name": ROOM }));
     assert_eq!(status, 200, "CreateRoom: {room}");
 
-    let mut alice = AvPublisher::start(&livekit.ws_url(), &support::join_token(ROOM, "alice", "alice"), PUBLISH_MAX_S);
+    let mut alice =
+        AvPublisher::start(&livekit.ws_url(), &livekit_support::join_token(ROOM, "alice", "alice"), PUBLISH_MAX_S);
     let published = alice.wait_for("published", JOIN_TIMEOUT);
     assert!(published["video_track_sid"].as_str().is_some_and(|s| s.starts_with("TR_")), "{published}");
     assert!(published["audio_track_sid"].as_str().is_some_and(|s| s.starts_with("TR_")), "{published}");
@@ -183,9 +187,11 @@ async fn a_participant_recorded_by_real_egress_reaches_s3_and_is_processed_from_
     let egress_id = started["egress_id"].as_str().expect("the egress id").to_owned();
     assert!(egress_id.starts_with("EG_"), "{started}");
 
-    let started_event = support::verify_delivery(
-        &livekit.webhook_where("egress_started", WEBHOOK_TIMEOUT, |b| is_egress_event(b, "egress_started", &egress_id)),
-    );
+    let started_event = livekit_support::verify_delivery(&livekit.webhook_where(
+        "egress_started",
+        WEBHOOK_TIMEOUT,
+        |b| is_egress_event(b, "egress_started", &egress_id),
+    ));
     assert_eq!(started_event.kind, EventKind::EgressStarted);
 
     // Record RECORD_S seconds of the participant's media once the recorder is active.
@@ -204,12 +210,13 @@ async fn a_participant_recorded_by_real_egress_reaches_s3_and_is_processed_from_
     });
     let finished = alice.stop(Duration::from_secs(30));
     assert_eq!(finished["stopped_by"], "stdin", "{finished}");
-    let ended = support::verify_delivery(&ended);
+    let ended = livekit_support::verify_delivery(&ended);
     assert_eq!(ended.kind, EventKind::EgressEnded);
-    let collected =
-        support::verify_delivery(&livekit.webhook_where("egress_ended at the collector", WEBHOOK_TIMEOUT, |b| {
-            is_egress_event(b, "egress_ended", &egress_id)
-        }));
+    let collected = livekit_support::verify_delivery(&livekit.webhook_where(
+        "egress_ended at the collector",
+        WEBHOOK_TIMEOUT,
+        |b| is_egress_event(b, "egress_ended", &egress_id),
+    ));
     assert_eq!(collected.id, ended.id, "one event, sent to every webhook URL");
     let info = ended.egress.as_ref().expect("egress_ended carries the EgressInfo");
     assert_eq!(info.status, EgressStatus::Complete, "{}\n{}", ended.raw, servers.logs());

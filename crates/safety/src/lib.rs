@@ -9,6 +9,11 @@
 //!
 //! Detectors: [`nudity::NudityClassifier`] (feature `nudity-model`, on by default),
 //! nsfwjs's MobileNetV2 run with Candle on the server.
+//!
+//! Realtime checks: [`SafetyChecker`] (feature `nudity-model`) scores the frames of one live
+//! video track as they arrive — nudity with the model, a covered or frozen picture from the
+//! frames themselves — and returns the events they flag at once. It needs no async runtime and
+//! no storage; `session_processing` re-exports it and stores the events.
 
 mod assessment;
 mod error;
@@ -16,6 +21,8 @@ mod event;
 mod lexicon;
 #[cfg(feature = "nudity-model")]
 pub mod nudity;
+#[cfg(feature = "nudity-model")]
+mod safety_checker;
 mod second_voice;
 mod signals;
 mod transcript_scan;
@@ -26,6 +33,8 @@ pub use event::{DetectorInfo, Evidence, Quote, SafetyCategory, SafetyDecision, S
 pub use lexicon::{Lexicon, LexiconMatch, TextSpan};
 #[cfg(feature = "nudity-model")]
 pub use nudity::{NudityClassifier, NudityScores, PixelFormat};
+#[cfg(feature = "nudity-model")]
+pub use safety_checker::{FrameCheck, SafetyChecker, SafetyCheckerSettings};
 pub use second_voice::{SecondVoice, second_voice};
 pub use signals::{SignalThresholds, ai_bot, signal_detector, stretch_score, suspicious_behavior};
 pub use transcript_scan::{DEFAULT_TEXT_THRESHOLD, LEXICON_DETECTOR_ID, LEXICON_VERSION, lexicon_assessments};

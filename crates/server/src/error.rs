@@ -5,8 +5,8 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
-use session_processing::ProcessingError;
 use session_processing::livekit::LiveKitError;
+use session_processing::{LayoutError, ProcessingError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
@@ -38,6 +38,14 @@ pub enum ServerError {
     Database(#[from] sqlx::Error),
     #[error("job queue: {0}")]
     Queue(String),
+}
+
+/// A session id the library refuses is its `input` error, as before the id moved to
+/// `session_layout`.
+impl From<LayoutError> for ServerError {
+    fn from(error: LayoutError) -> Self {
+        ServerError::Processing(error.into())
+    }
 }
 
 impl ServerError {

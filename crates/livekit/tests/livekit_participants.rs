@@ -15,7 +15,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use session_processing::livekit::{
+use session_livekit::{
     AccessToken, EventKind, Participant, ParticipantKind, ParticipantState, Track, TrackSource, TrackType, VideoGrants,
 };
 use session_testkit::livekit_server::{API_KEY, API_SECRET, LiveKitServer};

@@ -5,14 +5,13 @@ use std::borrow::Cow;
 use std::path::PathBuf;
 
 use serde::Serialize;
-use session_safety::nudity::{DEFAULT_NUDITY_THRESHOLD, NudityClassifier, NudityScores, PixelFormat};
-use session_safety::{
+use session_scoring::{FrameStats, FrozenFrameDetector, frame_stats, luma_from_rgb};
+
+use crate::nudity::{DEFAULT_NUDITY_THRESHOLD, NudityClassifier, NudityScores, PixelFormat};
+use crate::{
     DetectorInfo, Evidence, SafetyCategory, SafetyDecision, SafetyError, SafetyEvent, SafetySource, SignalThresholds,
     signal_detector, stretch_score,
 };
-use session_scoring::{FrameStats, FrozenFrameDetector, frame_stats, luma_from_rgb};
-
-use crate::ProcessingError;
 
 /// What a [`SafetyChecker`] looks for.
 #[derive(Clone, Debug)]
@@ -79,8 +78,8 @@ pub struct SafetyChecker {
 
 impl SafetyChecker {
     /// Loads the nudity model when one is configured; a missing or broken model folder is a
-    /// `config` error that names it.
-    pub fn new(settings: SafetyCheckerSettings) -> Result<Self, ProcessingError> {
+    /// [`SafetyError::Model`] that names it (`session_processing` reports it as a `config` error).
+    pub fn new(settings: SafetyCheckerSettings) -> Result<Self, SafetyError> {
         let nudity = settings.nudity_model.as_ref().map(NudityClassifier::load).transpose()?;
         Ok(SafetyChecker { settings, nudity, previous: None, hidden: None, last_nudity_s: None })
     }
@@ -99,19 +98,16 @@ impl SafetyChecker {
         height: u32,
         format: PixelFormat,
         time_s: f64,
-    ) -> Result<FrameCheck, ProcessingError> {
+    ) -> Result<FrameCheck, SafetyError> {
         if !time_s.is_finite() || time_s < 0.0 {
-            return Err(
-                SafetyError::InvalidFrame(format!("time {time_s} s: give seconds from the track's start")).into()
-            );
+            return Err(SafetyError::InvalidFrame(format!("time {time_s} s: give seconds from the track's start")));
         }
         let expected = format.frame_len(width, height);
         if width == 0 || height == 0 || pixels.len() != expected {
             return Err(SafetyError::InvalidFrame(format!(
                 "{width}x{height} {format:?} needs {expected} bytes, got {}",
                 pixels.len()
-            ))
-            .into());
+            )));
         }
         if self.previous.as_ref().is_some_and(|p| time_s < p.time_s) {
             // The track restarted: start the stretches over.

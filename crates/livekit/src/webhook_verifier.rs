@@ -23,14 +23,14 @@ pub const WEBHOOK_CONTENT_TYPE: &str = "application/webhook+json";
 /// body. Pass the raw request bytes, never JSON a framework re-encoded.
 ///
 /// ```
-/// use session_processing::livekit::{WebhookVerifier, sign_webhook};
+/// use session_livekit::{WebhookVerifier, sign_webhook};
 ///
 /// let verifier = WebhookVerifier::new("APIkey", "a-long-api-secret")?;
 /// let body = br#"{"event":"room_started","id":"EV_1","createdAt":"1700000000","room":{"name":"demo"}}"#;
 /// let authorization = sign_webhook("APIkey", "a-long-api-secret", body, time::OffsetDateTime::now_utc())?;
 /// let event = verifier.verify_now(body, Some(&authorization), Some("application/webhook+json"))?;
 /// assert_eq!(event.room.map(|r| r.name).as_deref(), Some("demo"));
-/// # Ok::<(), session_processing::livekit::LiveKitError>(())
+/// # Ok::<(), session_livekit::LiveKitError>(())
 /// ```
 #[derive(Clone)]
 pub struct WebhookVerifier {
@@ -223,7 +223,7 @@ mod tests {
         let verifier = WebhookVerifier::new("configured-key-7f3a", "a-long-api-secret").expect("valid");
         let body = br#"{"event":"room_started","id":"EV_1","createdAt":"1700000000","room":{"name":"demo"}}"#;
         let now = OffsetDateTime::now_utc();
-        let token = super::super::sign_webhook("strangers-key", "a-long-api-secret", body, now).expect("signs");
+        let token = crate::sign_webhook("strangers-key", "a-long-api-secret", body, now).expect("signs");
         let error = verifier.verify(body, Some(&token), Some(WEBHOOK_CONTENT_TYPE), now).expect_err("wrong issuer");
         assert_eq!(error.code(), "livekit.wrong_issuer");
         assert!(!error.to_string().contains("configured-key-7f3a"), "{error}");

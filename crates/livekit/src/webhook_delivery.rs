@@ -99,7 +99,7 @@ impl RecordingStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::livekit::sign_webhook;
+    use crate::sign_webhook;
 
     fn deliver(body: &str) -> serde_json::Value {
         let verifier = WebhookVerifier::new("APIkey", "a-long-api-secret").expect("verifier");

@@ -1,5 +1,5 @@
 """A real LiveKit participant (the `livekit` realtime SDK) for
-crates/core/tests/livekit_participants.rs.
+crates/livekit/tests/livekit_participants.rs.
 
 Usage: python livekit_participant.py URL TOKEN SECONDS
 

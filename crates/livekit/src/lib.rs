@@ -1,5 +1,10 @@
-//! LiveKit glue (cargo feature `livekit`, on by default): what a web stack needs between
-//! LiveKit and the pipeline, without LiveKit's own SDK.
+//! # session_livekit
+//!
+//! LiveKit glue for Session Monitor: what a web stack needs between LiveKit and the pipeline,
+//! without LiveKit's own SDK, no async runtime and no storage client. It depends only on
+//! `session_layout` (session ids, recording inputs, the folder layout) so that the keys it asks
+//! egress to write are the ones the pipeline reads; `session_processing` re-exports it as
+//! `session_processing::livekit` behind its cargo feature `livekit` (on by default).
 //!
 //! - [`WebhookVerifier`] checks a webhook delivery (HS256 token, `iss`, `exp`/`nbf`, body
 //!   SHA-256) and parses its [`WebhookEvent`].
@@ -7,8 +12,10 @@
 //!   accepted), 64-bit integers as strings or numbers, enums as names or numbers, missing fields
 //!   as zero values; unknown fields and unknown enum values (a newer server) never fail an event.
 //!   The whole body stays in [`WebhookEvent::raw`].
-//! - [`EgressInfo::outcome`] turns an `egress_ended` into a [`crate::SessionId`] and a
-//!   [`crate::RecordingInput`] to process, or the reason there is nothing to process.
+//! - [`EgressInfo::outcome`] turns an `egress_ended` into a
+//!   [`SessionId`](session_layout::SessionId) and a
+//!   [`RecordingInput`](session_layout::RecordingInput) to process, or the reason there is
+//!   nothing to process.
 //! - [`AccessToken`] mints tokens for clients and for LiveKit's server APIs.
 //! - [`RecordingSource::start_request`] builds the Egress API call that records a session into
 //!   `sessions/<sessionId>/recording.mp4` on S3 — one participant into
@@ -22,8 +29,8 @@
 //! arrive after `room_finished`.
 //!
 //! ```
-//! use session_processing::livekit::{EgressOutcome, RecordingStore, WebhookVerifier};
-//! # use session_processing::livekit::sign_webhook;
+//! use session_livekit::{EgressOutcome, RecordingStore, WebhookVerifier};
+//! # use session_livekit::sign_webhook;
 //!
 //! let verifier = WebhookVerifier::new("APIkey", "a-long-api-secret")?;
 //! let store = RecordingStore::s3("arn:aws:s3:::recordings")?;
@@ -42,7 +49,7 @@
 //!     Some(Err(nothing_to_process)) => eprintln!("{nothing_to_process}"),
 //!     None => {} // not an egress_ended
 //! }
-//! # Ok::<(), session_processing::livekit::LiveKitError>(())
+//! # Ok::<(), session_livekit::LiveKitError>(())
 //! ```
 
 mod access_token;

@@ -1,8 +1,10 @@
+//! A validated session id, and the rule for every folder-name segment.
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ProcessingError;
+use crate::LayoutError;
 
 /// Longest session id accepted; object keys stay well under S3's 1024-byte limit.
 pub const MAX_SESSION_ID_LEN: usize = 128;
@@ -14,7 +16,7 @@ pub struct SessionId(String);
 
 impl SessionId {
     /// Accepts 1–128 characters of letters, digits, `-`, `_`, `.` and `:`; rejects `..`.
-    pub fn new(id: impl Into<String>) -> Result<Self, ProcessingError> {
+    pub fn new(id: impl Into<String>) -> Result<Self, LayoutError> {
         validate_segment("session id", &id.into()).map(Self)
     }
 
@@ -23,10 +25,11 @@ impl SessionId {
     }
 }
 
-/// Checks that `id` is safe as one folder name and object-key segment; `what` names it in errors.
-pub(crate) fn validate_segment(what: &str, id: &str) -> Result<String, ProcessingError> {
+/// Checks that `id` is safe as one folder name and object-key segment (the rules of
+/// [`SessionId::new`]); `what` names it in errors ("participant id", "participant identity").
+pub fn validate_segment(what: &str, id: &str) -> Result<String, LayoutError> {
     let shown: String = id.chars().take(40).flat_map(char::escape_default).collect();
-    let reject = |why: &str| Err(ProcessingError::Input(format!("{what} \"{shown}\" {why}")));
+    let reject = |why: &str| Err(LayoutError::Input(format!("{what} \"{shown}\" {why}")));
     if id.is_empty() {
         return reject("is empty; pass the LiveKit room or session id");
     }
@@ -52,7 +55,7 @@ impl fmt::Display for SessionId {
 }
 
 impl TryFrom<String> for SessionId {
-    type Error = ProcessingError;
+    type Error = LayoutError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Self::new(value)
     }

@@ -1,5 +1,5 @@
 //! LiveKit glue: webhook verification and its typed errors, tolerant parsing of bodies shaped as
-//! livekit-server emits them (tests/fixtures/livekit/), egress outcomes, access tokens, egress
+//! livekit-server emits them (tests/fixtures/), egress outcomes, access tokens, egress
 //! requests, and a cross-check with LiveKit's own Python SDK (`livekit-api`, installed into
 //! .venv by scripts/setup) as the peer.
 
@@ -9,12 +9,12 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use session_processing::livekit::{
+use session_layout::{RecordingInput, SessionId};
+use session_livekit::{
     AccessToken, EgressOutcome, EgressStatus, EventKind, LiveKitApi, LiveKitError, ParticipantKind, ParticipantState,
     RecordingSource, RecordingStore, S3Upload, TrackSource, TrackType, VideoGrants, WebhookEvent, WebhookVerifier,
     sign_webhook,
 };
-use session_processing::{RecordingInput, SessionId};
 use time::OffsetDateTime;
 
 const API_KEY: &str = "APIm3Kq7sVx2";
@@ -22,7 +22,7 @@ const API_SECRET: &str = "pW9dLk2vQ8zR4tY6uI1oP3aS5dF7gH9jK0lZxCvBnM2";
 const CONTENT_TYPE: Option<&str> = Some("application/webhook+json");
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/livekit").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -629,7 +629,7 @@ fn a_webhook_signed_here_is_accepted_by_livekits_sdk() {
 
 // --- real egress runs ---------------------------------------------------------------------
 
-/// The webhook bodies of one captured egress run (`tests/fixtures/livekit/real_egress_runs.json`:
+/// The webhook bodies of one captured egress run (`tests/fixtures/real_egress_runs.json`:
 /// livekit-server v1.13.5 and LiveKit Egress v1.8.6 recording to an S3 stand-in on loopback).
 fn real_run(name: &str) -> Vec<WebhookEvent> {
     let runs: Value = serde_json::from_slice(&fixture("real_egress_runs.json")).expect("JSON");

@@ -3,12 +3,12 @@
 //!
 //! ```sh
 //! NSFW_MODEL_DIR=$(scripts/prepare-nsfw-model | tail -n 1) \
-//!   cargo run --release -p session_processing --example check_frame_throughput -- [FRAMES]
+//!   cargo run --release -p session_safety --example check_frame_throughput -- [FRAMES]
 //! ```
 
 use std::time::{Duration, Instant};
 
-use session_processing::{PixelFormat, SafetyChecker, SafetyCheckerSettings};
+use session_safety::{PixelFormat, SafetyChecker, SafetyCheckerSettings};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let folder = std::env::var("NSFW_MODEL_DIR")

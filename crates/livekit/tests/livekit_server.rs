@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use serde_json::json;
-use session_processing::livekit::{AccessToken, EventKind, LiveKitError, RecordingStore, VideoGrants, WebhookVerifier};
+use session_livekit::{AccessToken, EventKind, LiveKitError, RecordingStore, VideoGrants, WebhookVerifier};
 use session_testkit::http::Request;
 use session_testkit::livekit_server::{API_KEY, API_SECRET, LiveKitServer};
 
@@ -20,7 +20,7 @@ fn admin() -> String {
     token(VideoGrants { room_create: true, room_list: true, room_admin: true, ..Default::default() })
 }
 
-fn verify(request: &Request) -> Result<session_processing::livekit::WebhookEvent, LiveKitError> {
+fn verify(request: &Request) -> Result<session_livekit::WebhookEvent, LiveKitError> {
     WebhookVerifier::new(API_KEY, API_SECRET).expect("verifier").verify_now(
         &request.body,
         request.header("authorization"),

@@ -2,7 +2,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use crate::{RecordingInput, SessionId, bucket_name, layout};
+use session_layout::{RecordingInput, SessionId, bucket_name, layout};
 
 use super::egress_info::{EgressInfo, EgressStatus, FileInfo};
 use super::error::{LiveKitError, shown};

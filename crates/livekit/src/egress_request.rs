@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use crate::{SessionId, bucket_name, layout};
+use session_layout::{SessionId, bucket_name, layout};
 
 use super::access_token::{AccessToken, VideoGrants};
 use super::error::{LiveKitError, require_key_pair};
@@ -265,7 +265,7 @@ pub fn recording_key(session_id: &SessionId) -> String {
 /// `sessions/<sessionId>/participants/<identity>/recording.mp4`: where the pipeline expects one
 /// participant's recording in a session recorded per participant.
 pub fn participant_recording_key(session_id: &SessionId, identity: &str) -> Result<String, LiveKitError> {
-    let identity = crate::session_id::validate_segment("participant identity", identity)
+    let identity = session_layout::validate_segment("participant identity", identity)
         .map_err(|e| LiveKitError::Config(e.to_string()))?;
     Ok(format!(
         "{}/{}/{identity}/{}",

@@ -1,4 +1,4 @@
-"""LiveKit's Python server SDK (`livekit-api`) as a peer for crates/core/tests/livekit.rs.
+"""LiveKit's Python server SDK (`livekit-api`) as a peer for crates/livekit/tests/livekit.rs.
 
 Usage: python livekit_peer.py <command>, with a JSON object on stdin; prints a JSON object.
 

@@ -68,14 +68,14 @@ fn is_false(value: &bool) -> bool {
 /// identity, `iat` and `nbf` = now, `exp` = now + ttl (6 h by default), and the grants.
 ///
 /// ```
-/// use session_processing::livekit::{AccessToken, VideoGrants};
+/// use session_livekit::{AccessToken, VideoGrants};
 ///
 /// let jwt = AccessToken::new("APIkey", "a-long-api-secret")
 ///     .with_identity("user-1")
 ///     .with_grants(VideoGrants { room_join: true, room: "session-42".into(), ..Default::default() })
 ///     .to_jwt()?;
 /// assert_eq!(jwt.split('.').count(), 3);
-/// # Ok::<(), session_processing::livekit::LiveKitError>(())
+/// # Ok::<(), session_livekit::LiveKitError>(())
 /// ```
 #[derive(Clone)]
 pub struct AccessToken {
@@ -204,8 +204,8 @@ impl fmt::Debug for AccessToken {
 
 #[cfg(test)]
 mod tests {
-    use super::super::jwt::UnverifiedToken;
     use super::*;
+    use crate::jwt::UnverifiedToken;
 
     const SECRET: &str = "a-secret-of-reasonable-length";
 
