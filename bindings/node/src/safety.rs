@@ -4,13 +4,12 @@
 //! the pixels are read in place from the caller's `Uint8Array` (or `Buffer`). The JSON is
 //! exactly what `serde_json` makes of `FrameCheck`; `index.js` parses it.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
 
 use napi::bindgen_prelude::{AsyncTask, Uint8Array};
 use napi::{Env, Task};
 use napi_derive::napi;
-use session_processing::{PixelFormat, ProcessingError, SafetyChecker, SafetyCheckerSettings};
+use session_processing::{PixelFormat, ProcessingError, SafetyChecker, SafetyCheckerSettings, host};
 
 use crate::errors::to_js_error;
 
@@ -102,8 +101,7 @@ impl Task for LoadSafetyChecker {
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         let settings = self.settings.take().ok_or_else(|| ProcessingError::Internal("loaded twice".into()));
-        let outcome = catch_unwind(AssertUnwindSafe(|| Ok(SafetyChecker::new(settings?)?)));
-        Ok(outcome.unwrap_or_else(|panic| Err(ProcessingError::from_panic(panic))))
+        Ok(host::guarded(|| Ok(SafetyChecker::new(settings?)?)))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
@@ -126,14 +124,13 @@ impl Task for CheckFrame {
     type JsValue = String;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
+        Ok(host::guarded(|| {
             let format = PixelFormat::parse(&self.format)?;
             let mut checker = self.checker.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             let check = checker.check_frame(&self.pixels, self.width, self.height, format, self.time_s)?;
             serde_json::to_string(&check)
                 .map_err(|e| ProcessingError::Internal(format!("cannot serialise the frame check: {e}")))
-        }));
-        Ok(outcome.unwrap_or_else(|panic| Err(ProcessingError::from_panic(panic))))
+        }))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {

@@ -3,14 +3,13 @@
 //! The Python package wraps it (`session_monitor.SafetyChecker`) and parses the JSON, which is
 //! exactly what `serde_json` makes of `FrameCheck`.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::Mutex;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes};
-use session_processing::{PixelFormat, ProcessingError, SafetyChecker, SafetyCheckerSettings};
+use session_processing::{PixelFormat, ProcessingError, SafetyChecker, SafetyCheckerSettings, host};
 
 use crate::errors::to_py_err;
 
@@ -36,10 +35,7 @@ impl NativeSafetyChecker {
         if let Some(threshold) = nudity_threshold {
             settings.nudity_threshold = threshold;
         }
-        let checker = py.detach(move || {
-            catch_unwind(AssertUnwindSafe(|| SafetyChecker::new(settings).map_err(ProcessingError::from)))
-                .unwrap_or_else(|panic| Err(ProcessingError::from_panic(panic)))
-        });
+        let checker = py.detach(move || host::guarded(|| Ok(SafetyChecker::new(settings)?)));
         let checker = checker.map_err(|e| to_py_err(py, &e))?;
         let has_nudity_model = checker.has_nudity_model();
         Ok(Self { inner: Mutex::new(checker), has_nudity_model })
@@ -80,13 +76,12 @@ impl NativeSafetyChecker {
         };
         let checker = &self.inner;
         let outcome = py.detach(|| {
-            catch_unwind(AssertUnwindSafe(|| {
+            host::guarded(|| {
                 let mut checker = checker.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
                 let check = checker.check_frame(data, width, height, format, time_s)?;
                 serde_json::to_string(&check)
                     .map_err(|e| ProcessingError::Internal(format!("cannot serialise the frame check: {e}")))
-            }))
-            .unwrap_or_else(|panic| Err(ProcessingError::from_panic(panic)))
+            })
         });
         outcome.map_err(|e| to_py_err(py, &e))
     }

@@ -71,8 +71,8 @@ pub use report::ParticipantInput;
 pub use session_layout::{LayoutError, MAX_SESSION_ID_LEN, RecordingInput, SessionId, bucket_name, layout};
 pub use session_media::{FrameSampling, MediaInfo, StreamInfo, StreamKind, escape_controls};
 pub use storage::{
-    ArtifactRecord, DEFAULT_LEASE_TTL, LEASE_FILE, LeaseRecord, LocalFolder, ObjectStoreSink, OutputLocation,
-    S3Bucket, S3Settings, SessionStore, Sink,
+    ArtifactRecord, DEFAULT_LEASE_TTL, LEASE_FILE, LeaseRecord, LocalFolder, ObjectStoreSink, OutputLocation, S3Bucket,
+    S3Settings, SessionStore, Sink,
 };
 
 // Results and reports: what a run returns, its manifest, and the HTML page.
