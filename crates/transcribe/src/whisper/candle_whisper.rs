@@ -171,6 +171,35 @@ impl CandleWhisper {
     }
 }
 
+/// Hooks for `benches/benches/whisper_fork.rs`, which times these layers against
+/// candle-transformers' Whisper (docs/decisions/024). Not part of the API.
+impl CandleWhisper {
+    /// The audio encoder alone: `mel [1, n_mels, 3000]` → audio features `[1, 1500, d]`.
+    #[doc(hidden)]
+    pub fn bench_encode(&self, mel: &Tensor) -> candle_core::Result<Tensor> {
+        self.encoder.forward(mel)
+    }
+
+    /// Plain greedy decoding (argmax of the raw logits, no decoding rules) from `prompt` over
+    /// `audio` features: at most `max_tokens` tokens, ending after the first `eot`.
+    #[doc(hidden)]
+    pub fn bench_greedy(&self, audio: &Tensor, prompt: &[u32], max_tokens: usize) -> candle_core::Result<Vec<u32>> {
+        let eot = self.special_tokens().eot;
+        let mut state = self.decoder.start(audio)?;
+        let mut logits = self.decoder.forward(prompt, &mut state)?;
+        let mut tokens = Vec::with_capacity(max_tokens);
+        while tokens.len() < max_tokens {
+            let token = crate::whisper::sampling::argmax(&logits);
+            tokens.push(token);
+            if token == eot || tokens.len() == max_tokens {
+                break;
+            }
+            logits = self.decoder.forward(&[token], &mut state)?;
+        }
+        Ok(tokens)
+    }
+}
+
 impl StepModel for CandleWhisper {
     type State = DecoderState;
     fn step(&self, tokens: &[u32], state: &mut DecoderState) -> Result<Vec<f32>, TranscribeError> {
