@@ -10,7 +10,9 @@
 //!   `KvDecoder` with `f32` steps and with the default 8-bit steps (decision 021).
 //!
 //! Before timing, the bench asserts that the two encoders agree (candle-transformers uses the tanh
-//! GELU, ours the exact one) and that all three decoders produce the same tokens, and prints the
+//! GELU, ours the exact one, so they differ by a fraction of a percent) and that all three
+//! decoders produce the same tokens, also when candle-transformers decodes over its own encoder's
+//! output, and prints the
 //! bytes each model keeps allocated and the peak allocation of one encoder pass and one decode.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -167,9 +169,15 @@ fn setup() -> Setup {
     let diff = (&theirs - &audio).and_then(|d| d.abs()).expect("difference");
     let max_diff = diff.max_all().and_then(|m| m.to_scalar::<f32>()).expect("max");
     let mean_diff = diff.mean_all().and_then(|m| m.to_scalar::<f32>()).expect("mean");
-    let scale = audio.abs().and_then(|a| a.mean_all()?.to_scalar::<f32>()).expect("scale");
-    println!("encoder outputs: max |Δ| {max_diff:.2e}, mean |Δ| {mean_diff:.2e} (mean |x| {scale:.3})");
-    assert!(mean_diff < 1e-3 * scale.max(1.0) && max_diff < 0.1, "the encoders disagree");
+    let magnitude = audio.abs().expect("abs");
+    let mean_x = magnitude.mean_all().and_then(|m| m.to_scalar::<f32>()).expect("mean");
+    let max_x = magnitude.max_all().and_then(|m| m.to_scalar::<f32>()).expect("max");
+    println!(
+        "encoder outputs: max |Δ| {max_diff:.3} (max |x| {max_x:.1}), mean |Δ| {mean_diff:.1e} (mean |x| {mean_x:.3})"
+    );
+    // The GELUs differ by up to 1e-3 per activation; a few of the 576 000 outputs move by up to
+    // a tenth of the largest, so the mean is asserted here and the tokens below.
+    assert!(mean_diff < 0.01 * mean_x, "the encoders disagree");
 
     let (their_tokens, their_decode_peak) =
         ALLOCATED.peak_of(|| reference_greedy(&mut reference, &audio, &prompt, eot));
@@ -178,6 +186,8 @@ fn setup() -> Setup {
     let (int8_tokens, int8_decode_peak) =
         ALLOCATED.peak_of(|| ours_int8.bench_greedy(&audio, &prompt, MAX_TOKENS).expect("our int8 decode"));
     println!("greedy tokens ({}): {their_tokens:?}", their_tokens.len());
+    let end_to_end = reference_greedy(&mut reference, &theirs, &prompt, eot);
+    assert_eq!(end_to_end, their_tokens, "candle-transformers' tokens over its own encoder differ from ours");
     assert_eq!(f32_tokens, their_tokens, "our f32 decoder and candle-transformers' decode different tokens");
     assert_eq!(int8_tokens, their_tokens, "our int8 decoder and candle-transformers' decode different tokens");
 
