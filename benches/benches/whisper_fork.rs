@@ -12,8 +12,8 @@
 //! Before timing, the bench asserts that the two encoders agree (candle-transformers uses the tanh
 //! GELU, ours the exact one, so they differ by a fraction of a percent) and that all three
 //! decoders produce the same tokens, also when candle-transformers decodes over its own encoder's
-//! output, and prints the
-//! bytes each model keeps allocated and the peak allocation of one encoder pass and one decode.
+//! output, and prints the bytes each model keeps allocated and the peak allocation of one encoder
+//! pass and one decode.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
