@@ -3,7 +3,7 @@
 //! look anomalous (improbable, or implausibly short or long) and that has silence on both sides
 //! is dropped; nothing is kept past the end of the audio.
 
-use crate::voice_activity::VoiceActivity;
+use crate::vad::voice_activity::VoiceActivity;
 use crate::{Segment, Word};
 
 /// A segment with less of its span voiced than this lies in a silence.

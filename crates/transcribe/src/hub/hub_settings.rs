@@ -30,7 +30,7 @@ impl HubSettings {
     pub fn from_env() -> Self {
         let var = |name: &str| std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         Self {
-            cache_dir: crate::hub_cache::hub_cache_dir(),
+            cache_dir: crate::hub::hub_cache::hub_cache_dir(),
             endpoint: var("HF_ENDPOINT").unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned()),
             token: var("HF_TOKEN"),
             offline: var("HF_HUB_OFFLINE").is_some_and(|v| is_true(&v)),

@@ -20,8 +20,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::TranscribeError;
-use crate::hub_cache::RepoCache;
-use crate::hub_settings::HubSettings;
+use crate::hub::hub_cache::RepoCache;
+use crate::hub::hub_settings::HubSettings;
 
 /// Relative redirects followed (renamed repositories), and redirects on a download.
 const MAX_REDIRECTS: usize = 5;
@@ -91,7 +91,7 @@ impl<'a> HubClient<'a> {
             let etag = header("x-linked-etag").or_else(|| header("etag")).ok_or_else(|| missing("ETag"))?;
             let size = header("x-linked-size").or_else(|| header("content-length")).and_then(|s| s.parse().ok());
             let etag = clean_etag(&etag);
-            if !crate::hub_cache::is_commit(&commit) || !is_safe_name(&etag) {
+            if !crate::hub::hub_cache::is_commit(&commit) || !is_safe_name(&etag) {
                 return Err(self.failed(file, "the hub's X-Repo-Commit or ETag is malformed".into()));
             }
             return Ok(Some(FileMetadata { commit, etag, size, url: location.unwrap_or(url) }));

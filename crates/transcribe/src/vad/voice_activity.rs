@@ -9,7 +9,7 @@
 //! padding), in noise as in silence; where the energy finds no clear silences, Silero's own
 //! segments also mark the voiced frames for word timing.
 
-use crate::speech_map::{SpeechMap, SpeechOptions, SpeechSpan};
+use crate::vad::speech_map::{SpeechMap, SpeechOptions, SpeechSpan};
 
 /// Samples per frame at 16 kHz (20 ms).
 const FRAME: usize = 320;

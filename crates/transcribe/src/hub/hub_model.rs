@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::TranscribeError;
-use crate::hub_cache::resolve_in;
-use crate::hub_settings::HubSettings;
+use crate::hub::hub_cache::resolve_in;
+use crate::hub::hub_settings::HubSettings;
 
 /// The files a model folder must hold, in download order (small first).
 pub const REQUIRED_FILES: [&str; 3] = ["config.json", "tokenizer.json", "model.safetensors"];
@@ -31,7 +31,7 @@ pub fn resolve_model(id: &str, settings: &HubSettings) -> Result<PathBuf, Transc
         return Err(TranscribeError::HubOffline {
             model: id.to_owned(),
             file: missing.to_owned(),
-            cache: crate::hub_cache::RepoCache::new(cache, id).root().to_owned(),
+            cache: crate::hub::hub_cache::RepoCache::new(cache, id).root().to_owned(),
             why: "HF_HUB_OFFLINE or --offline".to_owned(),
             hint: offline_hint(id),
         });
@@ -52,10 +52,10 @@ fn offline_hint(id: &str) -> String {
 
 #[cfg(feature = "hub-download")]
 fn download(id: &str, cache: &Path, settings: &HubSettings) -> Result<PathBuf, TranscribeError> {
-    use crate::hub_download::HubClient;
+    use crate::hub::hub_download::HubClient;
 
     let client = HubClient::new(settings, id);
-    let repo = crate::hub_cache::RepoCache::new(cache, id);
+    let repo = crate::hub::hub_cache::RepoCache::new(cache, id);
     let cache_failed = |file: &str, e: std::io::Error| TranscribeError::HubDownload {
         model: id.to_owned(),
         file: file.to_owned(),
@@ -86,7 +86,7 @@ fn download(id: &str, cache: &Path, settings: &HubSettings) -> Result<PathBuf, T
         commit = Some(meta.commit);
     }
     let commit = commit.unwrap_or_default();
-    if !crate::hub_cache::is_commit(&settings.revision) {
+    if !crate::hub::hub_cache::is_commit(&settings.revision) {
         repo.write_ref(&settings.revision, &commit).map_err(|e| cache_failed("refs", e))?;
     }
     Ok(repo.snapshot(&commit))
@@ -97,7 +97,7 @@ fn download(id: &str, cache: &Path, _settings: &HubSettings) -> Result<PathBuf, 
     Err(TranscribeError::HubOffline {
         model: id.to_owned(),
         file: REQUIRED_FILES[0].to_owned(),
-        cache: crate::hub_cache::RepoCache::new(cache, id).root().to_owned(),
+        cache: crate::hub::hub_cache::RepoCache::new(cache, id).root().to_owned(),
         why: "this build has no hub downloads: cargo feature hub-download".to_owned(),
         hint: offline_hint(id),
     })

@@ -1,7 +1,7 @@
 //! The logit filters of openai-whisper's `DecodingTask`, applied in its order: suppress blank at
 //! the start, suppress tokens, timestamp rules. They work on one row of logits in place.
 
-use crate::tokens::SpecialTokens;
+use crate::whisper::tokens::SpecialTokens;
 
 /// Filters that shape every decoding step of one window.
 #[derive(Clone, Debug)]

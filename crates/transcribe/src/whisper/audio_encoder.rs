@@ -8,8 +8,8 @@ use candle_core::{Module, Result, Tensor};
 use candle_nn::{Conv1d, Conv1dConfig, LayerNorm, Linear, VarBuilder};
 use candle_transformers::models::whisper::Config;
 
-use crate::attention::{Attention, layer_norm};
-use crate::cpu_ops::gelu;
+use crate::whisper::attention::{Attention, layer_norm};
+use crate::whisper::cpu_ops::gelu;
 
 struct EncoderLayer {
     attn: Attention,

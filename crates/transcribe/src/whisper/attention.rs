@@ -4,7 +4,7 @@
 use candle_core::{Module, Result, Tensor};
 use candle_nn::{LayerNorm, Linear, VarBuilder};
 
-use crate::cpu_ops::softmax_last_dim;
+use crate::whisper::cpu_ops::softmax_last_dim;
 
 /// Queries per block when attending over long inputs.
 const QUERY_BLOCK: usize = 200;

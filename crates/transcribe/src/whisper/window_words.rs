@@ -4,10 +4,10 @@
 
 use std::ops::Range;
 
-use crate::decoder::WindowDecoding;
-use crate::long_form::WindowModel;
-use crate::voice_activity::VoiceActivity;
-use crate::word_timing::{attach_words, window_words};
+use crate::vad::voice_activity::VoiceActivity;
+use crate::whisper::decoder::WindowDecoding;
+use crate::whisper::long_form::WindowModel;
+use crate::whisper::word_timing::{attach_words, window_words};
 use crate::{Segment, TranscribeError};
 
 /// Where a window sits in the recording.

@@ -9,19 +9,19 @@ use candle_nn::VarBuilder;
 use candle_transformers::models::whisper::Config;
 use tokenizers::Tokenizer;
 
-use crate::audio_encoder::AudioEncoder;
-use crate::decoder::{StepModel, WindowDecoding, WindowRequest, decode_window};
-use crate::kv_decoder::{DecoderState, KvDecoder, WeightType};
-use crate::logit_filters::LogitFilters;
-use crate::long_form::{N_FRAMES, WindowModel, transcribe_windows};
-use crate::mel::LogMelExtractor;
-use crate::model_folder::{ModelFiles, invalid, logit_filters, model_id, read_json};
-use crate::sampling::{SeededRng, argmax};
-use crate::tokens::SpecialTokens;
-use crate::transcription_stats::TranscriptionStats;
-use crate::vocab_projection::{ProjectionType, VocabProjection};
-use crate::voice_activity::VoiceActivity;
-use crate::word_alignment::{HeadScores, token_start_frames};
+use crate::vad::voice_activity::VoiceActivity;
+use crate::whisper::audio_encoder::AudioEncoder;
+use crate::whisper::decoder::{StepModel, WindowDecoding, WindowRequest, decode_window};
+use crate::whisper::kv_decoder::{DecoderState, KvDecoder, WeightType};
+use crate::whisper::logit_filters::LogitFilters;
+use crate::whisper::long_form::{N_FRAMES, WindowModel, transcribe_windows};
+use crate::whisper::mel::LogMelExtractor;
+use crate::whisper::model_folder::{ModelFiles, invalid, logit_filters, model_id, read_json};
+use crate::whisper::sampling::{SeededRng, argmax};
+use crate::whisper::tokens::SpecialTokens;
+use crate::whisper::transcription_stats::TranscriptionStats;
+use crate::whisper::vocab_projection::{ProjectionType, VocabProjection};
+use crate::whisper::word_alignment::{HeadScores, token_start_frames};
 use crate::{
     DecodingOptions, HubSettings, SAMPLE_RATE, SpeechMap, SpeechOptions, TranscribeError, Transcriber, Transcript,
     VoiceActivityUsed,
@@ -84,8 +84,8 @@ impl CandleWhisper {
     pub fn load_with(folder: &Path, settings: CandleWhisperSettings) -> Result<Self, TranscribeError> {
         let resolved;
         let folder = match folder.to_str() {
-            Some(id) if crate::hub_cache::is_hub_id(id) => {
-                resolved = crate::hub_model::resolve_model(id, &settings.hub)?;
+            Some(id) if crate::hub::hub_cache::is_hub_id(id) => {
+                resolved = crate::hub::hub_model::resolve_model(id, &settings.hub)?;
                 resolved.as_path()
             }
             _ => folder,
@@ -134,7 +134,7 @@ impl CandleWhisper {
     /// The language to record and the start-of-transcript sequence for a run.
     fn language(
         &self,
-        mel: &crate::mel::MelSpectrogram,
+        mel: &crate::whisper::mel::MelSpectrogram,
         options: &DecodingOptions,
     ) -> Result<(String, Vec<u32>), TranscribeError> {
         let special = self.special_tokens();
@@ -168,6 +168,35 @@ impl CandleWhisper {
         let input = Tensor::from_slice(mel_window, (1, n_mels, N_FRAMES), &Device::Cpu).map_err(failed)?;
         let audio = self.encoder.forward(&input).map_err(failed)?;
         self.decoder.start(&audio).map_err(failed)
+    }
+}
+
+/// Hooks for `benches/benches/whisper_fork.rs`, which times these layers against
+/// candle-transformers' Whisper (docs/decisions/024). Not part of the API.
+impl CandleWhisper {
+    /// The audio encoder alone: `mel [1, n_mels, 3000]` → audio features `[1, 1500, d]`.
+    #[doc(hidden)]
+    pub fn bench_encode(&self, mel: &Tensor) -> candle_core::Result<Tensor> {
+        self.encoder.forward(mel)
+    }
+
+    /// Plain greedy decoding (argmax of the raw logits, no decoding rules) from `prompt` over
+    /// `audio` features: at most `max_tokens` tokens, ending after the first `eot`.
+    #[doc(hidden)]
+    pub fn bench_greedy(&self, audio: &Tensor, prompt: &[u32], max_tokens: usize) -> candle_core::Result<Vec<u32>> {
+        let eot = self.special_tokens().eot;
+        let mut state = self.decoder.start(audio)?;
+        let mut logits = self.decoder.forward(prompt, &mut state)?;
+        let mut tokens = Vec::with_capacity(max_tokens);
+        while tokens.len() < max_tokens {
+            let token = crate::whisper::sampling::argmax(&logits);
+            tokens.push(token);
+            if token == eot || tokens.len() == max_tokens {
+                break;
+            }
+            logits = self.decoder.forward(&[token], &mut state)?;
+        }
+        Ok(tokens)
     }
 }
 

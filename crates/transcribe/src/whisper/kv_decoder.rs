@@ -9,10 +9,10 @@ use candle_core::{DType, Device, Module, Result, Tensor};
 use candle_nn::{Embedding, LayerNorm, Linear, VarBuilder};
 use candle_transformers::models::whisper::Config;
 
-use crate::attention::{Attention, HeadsKv, layer_norm};
-use crate::int8_matvec::Int8Matrix;
-use crate::token_step::{CrossKv, Dense, Norm, SelfKv, StepLayer, StepState, TokenStep};
-use crate::vocab_projection::VocabProjection;
+use crate::whisper::attention::{Attention, HeadsKv, layer_norm};
+use crate::whisper::int8_matvec::Int8Matrix;
+use crate::whisper::token_step::{CrossKv, Dense, Norm, SelfKv, StepLayer, StepState, TokenStep};
+use crate::whisper::vocab_projection::VocabProjection;
 
 struct DecoderLayer {
     self_attn: Attention,
@@ -63,7 +63,7 @@ impl DecoderLayer {
     fn after_self_attention(&self, x: Tensor, cache: &LayerCache) -> Result<Tensor> {
         let h = self.cross_attn_ln.forward(&x)?;
         let x = (&x + self.cross_attn.attend(&h, &cache.cross_kv, None)?)?;
-        let h = self.fc1.forward(&self.final_ln.forward(&x)?)?.apply(&crate::cpu_ops::gelu)?;
+        let h = self.fc1.forward(&self.final_ln.forward(&x)?)?.apply(&crate::whisper::cpu_ops::gelu)?;
         &x + self.fc2.forward(&h)?
     }
 }

@@ -16,7 +16,7 @@ pub use network::{CHUNK_SAMPLES, CONTEXT_SAMPLES};
 use network::{NetworkState, SileroNetwork};
 
 use crate::TranscribeError;
-use crate::speech_map::SpeechMap;
+use crate::vad::speech_map::SpeechMap;
 
 /// What to run when the folder is missing or incomplete.
 pub const PREPARE_HINT: &str = "run scripts/prepare-silero-vad (it prints the folder), or pass its folder";

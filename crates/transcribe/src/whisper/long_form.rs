@@ -3,16 +3,16 @@
 //! tokens; the next window starts at the last complete timestamp (or after the window when it
 //! ended on a single timestamp or had none). Earlier text is the prompt for the next window.
 
-use crate::decoder::WindowDecoding;
+use crate::whisper::decoder::WindowDecoding;
 use std::time::Instant;
 
-use crate::hallucination_guard::{GuardWindow, clamp_to_duration, drop_hallucinations};
-use crate::mel::{HOP_LENGTH, MelSpectrogram};
-use crate::sampling::SeededRng;
-use crate::tokens::{SpecialTokens, TIME_PRECISION_S};
-use crate::transcription_stats::{DecodeStats, TranscriptionStats, WindowStats};
-use crate::voice_activity::VoiceActivity;
-use crate::window_words::{WindowSpan, add_word_timestamps};
+use crate::vad::voice_activity::VoiceActivity;
+use crate::whisper::hallucination_guard::{GuardWindow, clamp_to_duration, drop_hallucinations};
+use crate::whisper::mel::{HOP_LENGTH, MelSpectrogram};
+use crate::whisper::sampling::SeededRng;
+use crate::whisper::tokens::{SpecialTokens, TIME_PRECISION_S};
+use crate::whisper::transcription_stats::{DecodeStats, TranscriptionStats, WindowStats};
+use crate::whisper::window_words::{WindowSpan, add_word_timestamps};
 use crate::{DecodingOptions, Segment, TranscribeError};
 
 /// Mel frames in one 30-second window.

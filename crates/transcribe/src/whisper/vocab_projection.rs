@@ -6,7 +6,7 @@
 use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
 use candle_core::{DType, Module, Result, Tensor};
 
-use crate::int8_matvec::Int8Matrix;
+use crate::whisper::int8_matvec::Int8Matrix;
 
 /// Rows converted at a time when building the 8-bit projection.
 const LOAD_ROWS: usize = 2048;

@@ -2,8 +2,8 @@
 //! sample): prompt, no-speech probability, filtered greedy or sampled steps until `<|endoftext|>`.
 
 use crate::TranscribeError;
-use crate::logit_filters::LogitFilters;
-use crate::sampling::{SeededRng, choose, log_softmax};
+use crate::whisper::logit_filters::LogitFilters;
+use crate::whisper::sampling::{SeededRng, choose, log_softmax};
 
 /// A model that, fed tokens after those already in `state`, returns the logits of the last one.
 pub trait StepModel {
@@ -84,7 +84,7 @@ pub fn decode_window<M: StepModel>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tokens::SpecialTokens;
+    use crate::whisper::tokens::SpecialTokens;
 
     const VOCAB: usize = 51864;
 

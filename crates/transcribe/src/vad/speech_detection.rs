@@ -2,8 +2,8 @@
 //! it is decoded, as a [`SpeechMap`] the transcriber and the scores share.
 
 use crate::TranscribeError;
-use crate::silero_vad::{SileroStream, SileroVad};
-use crate::speech_map::SpeechMap;
+use crate::vad::silero_vad::{SileroStream, SileroVad};
+use crate::vad::speech_map::SpeechMap;
 
 /// Finds speech in 16 kHz mono audio that arrives in pieces. [`SileroVad`] is the one built in.
 pub trait VoiceActivity: Send + Sync {

@@ -37,7 +37,7 @@ pub fn argmax(logits: &[f32]) -> u32 {
 
 /// `log_softmax(logits)`; `-inf` logits stay `-inf`.
 pub fn log_softmax(logits: &[f32]) -> Vec<f32> {
-    let log_z = crate::logit_filters::log_sum_exp(logits);
+    let log_z = crate::whisper::logit_filters::log_sum_exp(logits);
     logits.iter().map(|&l| l - log_z).collect()
 }
 

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use candle_transformers::models::whisper::Config;
 
 use crate::TranscribeError;
-use crate::logit_filters::LogitFilters;
-use crate::tokens::SpecialTokens;
+use crate::whisper::logit_filters::LogitFilters;
+use crate::whisper::tokens::SpecialTokens;
 
 pub const PREPARE_HINT: &str = "run scripts/prepare-whisper-tiny (it prints the folder), or convert a \
 CTranslate2 folder with tools/ct2_to_safetensors.py";
@@ -85,7 +85,7 @@ pub fn model_id(config: &Config, config_json: &serde_json::Value, folder: &Path)
         (1280, _) => "large",
         _ => "custom",
     };
-    let english = if config.vocab_size < crate::tokens::MULTILINGUAL_VOCAB_SIZE { ".en" } else { "" };
+    let english = if config.vocab_size < crate::whisper::tokens::MULTILINGUAL_VOCAB_SIZE { ".en" } else { "" };
     let dtype = match config_json.get("torch_dtype").and_then(|v| v.as_str()) {
         Some("float16") => "f16",
         Some("float32") => "f32",

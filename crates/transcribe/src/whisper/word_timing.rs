@@ -5,7 +5,7 @@
 //! neighbouring word, too-long words at sentence and segment edges are shortened, and the words
 //! are handed out to their segments.
 
-use crate::voice_activity::VoiceActivity;
+use crate::vad::voice_activity::VoiceActivity;
 use crate::{Segment, Word};
 
 /// Punctuation merged into the word that follows it.

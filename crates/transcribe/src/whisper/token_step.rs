@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::cpu_ops::{fast_exp, gelu_erf};
-use crate::int8_matvec::Int8Matrix;
+use crate::whisper::cpu_ops::{fast_exp, gelu_erf};
+use crate::whisper::int8_matvec::Int8Matrix;
 
 /// A layer norm's `weight` and `bias`.
 pub struct Norm {
