@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use session_media::*;
 use session_testkit::hostile_media::{
-    ffmpeg, h264_claiming, mjpeg_claiming, mjpeg_with_undecodable_frames, opus_jumping, patch_after,
+    ffmpeg, h264_claiming, mjpeg_claiming, mjpeg_with_undecodable_frames, one_microsecond_apart, opus_jumping,
+    patch_after,
 };
 
 /// A fresh folder for one test's generated inputs.
@@ -224,30 +225,7 @@ fn an_h264_mp4_with_a_header_over_16_kib_is_read() {
 #[test]
 fn frames_one_microsecond_apart_do_not_stall_and_audio_is_still_read() {
     let dir = workdir("microsecond");
-    let path = dir.join("one-microsecond.mp4");
-    ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc2=size=64x64:rate=30:duration=2",
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=duration=2",
-        "-vf",
-        "setpts=N*0.000001/TB",
-        "-fps_mode",
-        "passthrough",
-        "-video_track_timescale",
-        "1000000",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-c:a",
-        "aac",
-        path.to_str().unwrap(),
-    ]);
+    let path = one_microsecond_apart(&dir);
     assert!(std::fs::metadata(&path).unwrap().len() < 200 * 1024, "60 frames and 2 s of audio");
     let limits =
         Limits { stall_timeout: Duration::from_secs(10), probe_timeout: Duration::from_secs(10), ..Limits::default() };

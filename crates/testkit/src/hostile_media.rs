@@ -79,3 +79,32 @@ pub fn mjpeg_with_undecodable_frames(dir: &Path) -> (PathBuf, PathBuf) {
     std::fs::write(&damaged, bytes).unwrap();
     (whole, damaged)
 }
+
+/// 60 H.264 frames 1 µs apart with 2 s of AAC.
+pub fn one_microsecond_apart(dir: &Path) -> PathBuf {
+    let file = dir.join("one-microsecond.mp4");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=64x64:rate=30:duration=2",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=duration=2",
+        "-vf",
+        "setpts=N*0.000001/TB",
+        "-fps_mode",
+        "passthrough",
+        "-video_track_timescale",
+        "1000000",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-c:a",
+        "aac",
+        file.to_str().expect("a UTF-8 path"),
+    ]);
+    file
+}

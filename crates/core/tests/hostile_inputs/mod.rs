@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub use session_testkit::hostile_media::{
-    ffmpeg, h264_claiming, mjpeg_claiming, mjpeg_with_undecodable_frames, opus_jumping, patch_after,
+    ffmpeg, h264_claiming, mjpeg_claiming, mjpeg_with_undecodable_frames, one_microsecond_apart, opus_jumping,
+    patch_after,
 };
 
 /// What a hostile input must lead to; anything else is a wrong result.
@@ -265,35 +266,6 @@ fn vp9_claiming(dir: &Path, side: u32) -> PathBuf {
     }
     assert!(patched >= 1, "VP9 key frames");
     std::fs::write(&file, bytes).unwrap();
-    file
-}
-
-/// 60 H.264 frames 1 µs apart with 2 s of AAC.
-fn one_microsecond_apart(dir: &Path) -> PathBuf {
-    let file = dir.join("one-microsecond.mp4");
-    ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc2=size=64x64:rate=30:duration=2",
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=duration=2",
-        "-vf",
-        "setpts=N*0.000001/TB",
-        "-fps_mode",
-        "passthrough",
-        "-video_track_timescale",
-        "1000000",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-c:a",
-        "aac",
-        path(&file),
-    ]);
     file
 }
 
