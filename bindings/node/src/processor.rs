@@ -148,7 +148,7 @@ impl NativeProcessor {
                 .collect::<Result<Vec<_>, ProcessingError>>();
             let outcome = match inputs {
                 Ok(inputs) => {
-                    on_runtime(
+                    host::spawn(
                         async move { to_json(&processor.process_participants(&session_id, inputs, &flag).await?) },
                     )
                     .await
@@ -167,7 +167,7 @@ impl NativeProcessor {
     pub fn record_safety_event(&self, env: Env, session_id: String, event: String) -> napi::Result<AsyncBlock<String>> {
         let processor = self.inner.clone();
         let run = async move {
-            Ok(on_runtime(async move {
+            Ok(host::spawn(async move {
                 let stored = processor.record_safety_event_json(&session_id, &event).await?;
                 to_json(&stored)
             })
@@ -228,13 +228,6 @@ fn to_json(value: &impl serde::Serialize) -> Result<String, ProcessingError> {
     serde_json::to_string(value).map_err(|e| ProcessingError::Internal(format!("cannot serialise the result: {e}")))
 }
 
-/// Runs `work` on the library's runtime; a panic there becomes an `internal` error.
-pub(crate) async fn on_runtime(
-    work: impl Future<Output = Result<String, ProcessingError>> + Send + 'static,
-) -> Result<String, ProcessingError> {
-    host::spawn(work).await
-}
-
 /// One run on the library's runtime, serialised there too.
 async fn run(
     processor: SessionProcessor,
@@ -243,7 +236,7 @@ async fn run(
     flag: CancelFlag,
 ) -> Result<String, ProcessingError> {
     let input = RecordingInput::parse(&input)?;
-    on_runtime(async move { to_json(&processor.process(&session_id, input, &flag).await?) }).await
+    host::spawn(async move { to_json(&processor.process(&session_id, input, &flag).await?) }).await
 }
 
 pub(crate) fn s3_settings(s3: S3Options) -> S3Settings {

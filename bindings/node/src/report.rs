@@ -3,10 +3,10 @@
 use napi::Env;
 use napi::bindgen_prelude::{AsyncBlock, AsyncBlockBuilder};
 use napi_derive::napi;
-use session_processing::{StoredSession, write_report};
+use session_processing::{StoredSession, host, write_report};
 
 use crate::errors::to_js_error;
-use crate::processor::{S3Options, on_runtime, s3_settings};
+use crate::processor::{S3Options, s3_settings};
 
 /// Renders `report.html` again from `<output>/sessions/<id>` (a folder or `s3://…`) and writes
 /// it to `out` (a local file) or, without one, into the session folder; resolves with where it
@@ -20,7 +20,7 @@ pub fn render_report(
 ) -> napi::Result<AsyncBlock<String>> {
     let s3 = s3.map(s3_settings).unwrap_or_default();
     let run = async move {
-        Ok(on_runtime(async move {
+        Ok(host::spawn(async move {
             let session = StoredSession::parse(&session)?;
             write_report(&session, &s3, out.as_deref().map(std::path::Path::new)).await
         })

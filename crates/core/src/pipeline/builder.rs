@@ -218,7 +218,7 @@ impl SessionProcessorBuilder {
     pub(crate) fn open_session(&self, id: &SessionId) -> Result<SessionStore, ProcessingError> {
         match &self.sink {
             Some(sink) => sink.open(id),
-            None => self.output.sink(&self.s3).open(id),
+            None => SessionStore::open(&self.output, &self.s3, id.as_str()),
         }
     }
 

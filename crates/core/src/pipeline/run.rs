@@ -52,7 +52,7 @@ pub(crate) async fn process(
     let _guard = span.enter();
     let outcome = run_with_manifest(&mut run, &scopes, &keep).await;
     lease.release().await;
-    outcome.map_err(|error| error.in_session(&run.id))
+    outcome
 }
 
 /// The first manifest, the stages, and the last manifest saying how the run ended.

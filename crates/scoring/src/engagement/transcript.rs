@@ -59,9 +59,10 @@ struct SpokenWord {
     pause_after: bool,
 }
 
-/// Punctuation that marks a pause in a transcript.
-fn is_pause_mark(c: char) -> bool {
-    matches!(c, ',' | ';' | '…' | '—' | '–' | '-') || c == '.'
+/// Whether the punctuation around a word marks a pause: `,` `;` `…` `—` `–` `-`, or an
+/// ellipsis written as dots (a single `.` ends a sentence, it does not set a marker off).
+fn marks_a_pause(marks: &str) -> bool {
+    marks.chars().any(|c| matches!(c, ',' | ';' | '…' | '—' | '–' | '-')) || marks.contains("..")
 }
 
 fn spoken_words(text: &str) -> Vec<SpokenWord> {
@@ -71,14 +72,13 @@ fn spoken_words(text: &str) -> Vec<SpokenWord> {
         let word: String = raw.chars().filter(|c| c.is_alphanumeric() || *c == '\'').collect::<String>().to_lowercase();
         let leading = raw.chars().take_while(|c| !c.is_alphanumeric()).collect::<String>();
         let trailing = raw.chars().rev().take_while(|c| !c.is_alphanumeric()).collect::<String>();
-        let pause_mark = |marks: &str| marks.chars().any(|c| is_pause_mark(c) && c != '.') || marks.contains("..");
         if word.is_empty() {
             // A lone dash or ellipsis between words.
-            pending_pause |= pause_mark(raw);
+            pending_pause |= marks_a_pause(raw);
             continue;
         }
-        let pause_before = pending_pause || pause_mark(&leading);
-        pending_pause = pause_mark(&trailing);
+        let pause_before = pending_pause || marks_a_pause(&leading);
+        pending_pause = marks_a_pause(&trailing);
         if pause_before && let Some(previous) = out.last_mut() {
             previous.pause_after = true;
         }
