@@ -40,9 +40,10 @@ pub(crate) struct ScanInput<'a> {
 struct SafetyScan<'a> {
     /// One verdict per category; with several participants, the strongest of theirs.
     categories: &'a [CategoryAssessment],
-    /// Each participant's verdicts, when the session has one recording per participant.
+    /// Each participant's verdicts, when the session has one recording per participant (over
+    /// all their recordings, for one who left and joined again).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    participants: BTreeMap<&'a str, &'a [CategoryAssessment]>,
+    participants: BTreeMap<&'a str, Vec<CategoryAssessment>>,
 }
 
 /// The categories judged without an LLM for one recording (violence comes only from the LLM).
@@ -195,27 +196,29 @@ pub(crate) async fn write(
         stage.skipped(run, "disabled in the pipeline's stages");
         return Ok(None);
     }
-    let categories = merge_participants(&per_recording);
+    let categories = strongest(per_recording.iter().map(|(_, verdicts)| verdicts.as_slice()));
     for event in categories.iter().flat_map(|c| &c.events) {
         let record = run.store.put_json(&format!("{}/{}", layout::SAFETY_DIR, event.file_name()), event).await?;
         run.manifest.artifacts.push(record);
     }
-    let participants = per_recording
-        .iter()
-        .filter_map(|(who, verdicts)| who.as_deref().map(|who| (who, verdicts.as_slice())))
-        .collect();
+    let mut participants = BTreeMap::new();
+    for who in per_recording.iter().filter_map(|(who, _)| who.as_deref()) {
+        let theirs = per_recording.iter().filter(|(of, _)| of.as_deref() == Some(who));
+        participants.entry(who).or_insert_with(|| strongest(theirs.map(|(_, verdicts)| verdicts.as_slice())));
+    }
     let value = run.put_report(layout::SAFETY_SCAN, &SafetyScan { categories: &categories, participants }).await?;
     stage.done(run);
     Ok(Some(value))
 }
 
-fn merge_participants(per_recording: &[(Option<String>, Vec<CategoryAssessment>)]) -> Vec<CategoryAssessment> {
+/// One verdict per category from several recordings' verdicts: the strongest, with every event.
+fn strongest<'a>(recordings: impl Iterator<Item = &'a [CategoryAssessment]> + Clone) -> Vec<CategoryAssessment> {
     SafetyCategory::ALL
         .iter()
         .filter_map(|category| {
-            per_recording
-                .iter()
-                .flat_map(|(_, verdicts)| verdicts.iter().filter(|v| v.category == *category).cloned())
+            recordings
+                .clone()
+                .flat_map(|verdicts| verdicts.iter().filter(|v| v.category == *category).cloned())
                 .reduce(CategoryAssessment::merge)
         })
         .collect()
