@@ -271,7 +271,12 @@ impl WindowModel for Run<'_> {
         let (heads, rows, frames) = scores.dims3().map_err(failed)?;
         let flat = scores.flatten_all().and_then(|t| t.to_vec1::<f32>()).map_err(failed)?;
         let input = HeadScores { scores: &flat, heads, tokens: rows, frames };
-        let starts = token_start_frames(&input, first_text_row..rows, content_frames / FRAMES_PER_POSITION);
+        // The attention at a position is the decoder's when it predicts the next token: the row
+        // that times text token `i` is the one before it (`<|notimestamps|>` for the first), as
+        // in openai-whisper's `timing.py` (`matrix[len(sot_sequence):-1]`); the last text token's
+        // row times the end of the speech.
+        let timed = first_text_row - 1..rows - 1;
+        let starts = token_start_frames(&input, timed, content_frames / FRAMES_PER_POSITION);
         Ok(starts.into_iter().map(|f| f as f64 * SECONDS_PER_POSITION).collect())
     }
 }
