@@ -192,9 +192,9 @@ mod tests {
         let lufs = features.integrated_loudness_lufs.unwrap();
         assert!((lufs - (-23.0)).abs() < 1.0, "{lufs}");
         assert!((features.peak_dbfs - (-20.0)).abs() < 0.01);
-        // RMS of the sine is -23.01 dBFS in every frame.
+        // A sine peaking at -20 dBFS reads -20 dBFS in every frame (AES17: a full-scale sine is 0).
         for &level in &features.frame_rms_dbfs {
-            assert!((level - (-23.01)).abs() < 0.1, "{level}");
+            assert!((level - (-20.0)).abs() < 0.1, "{level}");
         }
         assert_eq!(features.frame_rms_dbfs.len(), 500);
         assert_eq!(features.clipped_sample_count, 0);
