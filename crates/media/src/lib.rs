@@ -8,7 +8,8 @@
 //! - [`read_video_packets`]: compressed video packet timestamps, sizes and key-frame flags, straight
 //!   from the demuxer (frame-rate stability, freezes, bitrate).
 //! - [`sample_frames`]: small grey frames for image statistics — key frames only by default, through
-//!   a key-unit trick-mode seek.
+//!   a key-unit trick-mode seek; [`FrameFormat::Gray8WithRgb8`] adds the same frames' RGB rows for an
+//!   image model, beside the unchanged luma plane.
 //!
 //! Every pipeline runs under a watchdog and honours a [`CancelFlag`]; failures are a typed
 //! [`MediaError`] that names the file and what to do. [`Limits`] also bounds what a hostile file can
@@ -41,7 +42,7 @@ pub use cancel::CancelFlag;
 pub use channels::{ChannelLayout, ChannelPosition};
 pub use damage::{CutEnd, DamageReport, MIN_MISSING_END_S, MIN_MISSING_S, MissingStretch};
 pub use error::{MediaError, MediaLimit, escape_controls, escaped_path};
-pub use frames::{Frame, FrameFormat, FrameSampling, FrameSummary, sample_frames, sample_frames_as};
+pub use frames::{Frame, FrameFormat, FrameSampling, FrameSummary, Rows, sample_frames, sample_frames_as};
 pub use init::{gstreamer_version, init};
 pub use input::check_input;
 pub use packets::{VideoPacket, read_video_packets};

@@ -214,3 +214,37 @@ fn hands_over_the_original_channels_beside_the_mono_feed() {
     let (original_s, mono_s) = (frames as f64 / 48_000.0, mono as f64 / 16_000.0);
     assert!((original_s - mono_s).abs() < 0.01, "original {original_s} s, mono {mono_s} s");
 }
+
+#[test]
+fn rgb_rows_come_beside_the_same_luma_plane() {
+    let path = fixture("dark.mp4");
+    let sample = |format| {
+        let mut frames = Vec::new();
+        sample_frames_as(
+            &path,
+            (640, 360),
+            FrameSampling::default(),
+            format,
+            &limits(),
+            &CancelFlag::new(),
+            &mut |f| {
+                let rows = f.pixels.chunks(f.stride).map(|r| r[..f.width as usize].to_vec()).collect::<Vec<_>>();
+                let rgb = f.rgb.map(|rgb| (rgb.stride, rgb.pixels.len()));
+                frames.push((f.time_s, rows, rgb));
+            },
+        )
+        .unwrap();
+        frames
+    };
+    let grey = sample(FrameFormat::Gray8);
+    let both = sample(FrameFormat::Gray8WithRgb8);
+    assert!(grey.len() >= 10, "{} frames", grey.len());
+    assert_eq!(grey.len(), both.len());
+    for ((time_a, luma_a, rgb_a), (time_b, luma_b, rgb_b)) in grey.iter().zip(&both) {
+        assert_eq!(time_a, time_b);
+        assert!(luma_a == luma_b, "the luma plane at {time_a} s differs");
+        assert!(rgb_a.is_none());
+        let (stride, len) = rgb_b.expect("RGB rows");
+        assert!(stride >= 320 * 3 && len >= stride * 179, "{stride} {len}");
+    }
+}
