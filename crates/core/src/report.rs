@@ -11,7 +11,8 @@ use crate::storage::{ArtifactRecord, RecordingInput};
 /// 3: `quality.json`'s noise and dropout measures redefined (docs/outputs.md).
 /// 4: `engagement.json`'s filler words: discourse markers ("like", "kind of", …) counted only
 ///    where a pause sets them off.
-pub const SCHEMA_VERSION: u32 = 4;
+/// 5: loudness over the original channels (ITU-R BS.1770 weights); RMS levels against a full-scale sine.
+pub const SCHEMA_VERSION: u32 = 5;
 /// This library's version, written into every artifact.
 pub const LIBRARY_VERSION: &str = env!("CARGO_PKG_VERSION");
 
