@@ -71,6 +71,8 @@ pub struct Frame<'a> {
 /// Rows of pixels `stride` bytes apart.
 #[derive(Clone, Copy, Debug)]
 pub struct Rows<'a> {
+    pub width: u32,
+    pub height: u32,
     pub stride: usize,
     pub pixels: &'a [u8],
 }
@@ -219,9 +221,11 @@ pub fn sample_frames_as(
             last_slot = Some(slot);
             frames += 1;
             let pixels = &map[offset..needed];
-            let rgb = rgb_map.as_ref().map(|(map, offset, stride)| Rows {
+            let rgb = rgb_map.as_ref().map(|(map, offset, stride, (width, height))| Rows {
+                width: *width,
+                height: *height,
                 stride: *stride,
-                pixels: &map[*offset..*offset + *stride * info.height() as usize],
+                pixels: &map[*offset..*offset + *stride * *height as usize],
             });
             on_frame(Frame { time_s, width: info.width(), height: info.height(), stride, format, pixels, rgb });
             Ok(())
@@ -287,11 +291,15 @@ fn pull_paired(
 }
 
 /// A sample's first plane: the mapped buffer, the plane's offset and its stride.
-fn mapped_rows(sample: &gst::Sample) -> Option<(gst::MappedBuffer<gst::buffer::Readable>, usize, usize)> {
+/// A sample's mapped buffer with its first plane's offset and stride, and its size.
+type MappedRows = (gst::MappedBuffer<gst::buffer::Readable>, usize, usize, (u32, u32));
+
+fn mapped_rows(sample: &gst::Sample) -> Option<MappedRows> {
     let info = gstreamer_video::VideoInfo::from_caps(sample.caps()?).ok()?;
     let map = sample.buffer_owned()?.into_mapped_buffer_readable().ok()?;
     let (stride, offset) = (info.stride()[0].max(0) as usize, info.offset()[0]);
-    (map.len() >= offset + stride * info.height() as usize).then_some((map, offset, stride))
+    let size = (info.width(), info.height());
+    (map.len() >= offset + stride * info.height() as usize).then_some((map, offset, stride, size))
 }
 
 fn stream_time_s(sample: &gst::Sample) -> Option<f64> {

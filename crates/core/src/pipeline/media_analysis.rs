@@ -189,8 +189,8 @@ pub(crate) fn analyze_video(
         };
         let due = nudity_frames.last().is_none_or(|last: &NudityFrame| frame.time_s - last.time_s >= scan.interval_s);
         if due && nudity_error.is_none() {
-            let rgb = tight_rgb_rows(rgb, frame.width, frame.height);
-            match scan.model.classify(&rgb, frame.width, frame.height) {
+            let (width, height) = (rgb.width, rgb.height);
+            match scan.model.classify(&tight_rgb_rows(rgb), width, height) {
                 Ok(scores) => nudity_frames.push(NudityFrame { time_s: frame.time_s, scores }),
                 Err(e) => nudity_error = Some(e),
             }
@@ -212,7 +212,12 @@ pub(crate) fn analyze_video(
 }
 
 /// A sampled frame's RGB rows without their padding.
-fn tight_rgb_rows(rgb: Rows<'_>, width: u32, height: u32) -> Vec<u8> {
-    let row = width as usize * 3;
-    rgb.pixels.chunks(rgb.stride.max(1)).take(height as usize).flat_map(|r| &r[..row.min(r.len())]).copied().collect()
+fn tight_rgb_rows(rgb: Rows<'_>) -> Vec<u8> {
+    let row = rgb.width as usize * 3;
+    rgb.pixels
+        .chunks(rgb.stride.max(1))
+        .take(rgb.height as usize)
+        .flat_map(|r| &r[..row.min(r.len())])
+        .copied()
+        .collect()
 }

@@ -1,0 +1,136 @@
+//! The frames the pipeline's nudity scan sees score as the original nsfwjs scores the same
+//! moments of the video at their own size (as a browser hands it the `<video>` element): the
+//! frame path — colour conversion, scaling — must not move the score.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+use session_media::{CancelFlag, FrameFormat, FrameSampling, Limits, sample_frames_as};
+use session_processing::NudityClassifier;
+use support::nsfw_model_dir;
+
+/// The target for nudity against nsfwjs on the same frames.
+const MAX_SCORE_DIFF: f64 = 0.02;
+
+fn ffmpeg(args: &[&str]) -> Vec<u8> {
+    let output = Command::new("ffmpeg")
+        .args(["-nostdin", "-hide_banner", "-loglevel", "error"])
+        .args(args)
+        .output()
+        .expect("ffmpeg runs (apt-get install ffmpeg)");
+    assert!(output.status.success(), "ffmpeg {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    output.stdout
+}
+
+/// A 1280×720 camera-sized clip: a busy test pattern, then a bright, plain wall, then a face-
+/// coloured gradient, one second each.
+fn camera_clip(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("camera-720p.mp4");
+    let out = path.to_str().expect("utf-8 path");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=1280x720:rate=30:duration=1",
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=0xf2e6d8:size=1280x720:rate=30:duration=1",
+        "-f",
+        "lavfi",
+        "-i",
+        "gradients=size=1280x720:rate=30:duration=1:c0=0xe0b090:c1=0x805030:seed=3",
+        "-filter_complex",
+        "[0:v][1:v][2:v]concat=n=3:v=1:a=0,format=yuv420p[v]",
+        "-map",
+        "[v]",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-crf",
+        "18",
+        "-y",
+        out,
+    ]);
+    path
+}
+
+/// nsfwjs (TF.js CPU backend, `tools/nsfwjs_predict.mjs`) on raw RGB frames.
+fn nsfwjs_scores(frames: &[(u32, u32, std::path::PathBuf)]) -> Vec<f64> {
+    let npm = std::env::var_os("NSFWJS_NPM_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| nsfw_model_dir().join("../npm/nsfwjs-4.4.0"));
+    assert!(npm.join("node_modules/nsfwjs").is_dir(), "{} lacks nsfwjs: run scripts/prepare-nsfw-model", npm.display());
+    let tool = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tools/nsfwjs_predict.mjs");
+    let specs: Vec<String> = frames.iter().map(|(w, h, p)| format!("{w}x{h}:{}", p.display())).collect();
+    let output = Command::new("node").arg(tool).arg(&npm).args(&specs).output().expect("node runs");
+    assert!(output.status.success(), "nsfwjs_predict.mjs: {}", String::from_utf8_lossy(&output.stderr));
+    let results: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).expect("JSON");
+    results
+        .iter()
+        .map(|r| {
+            let p: Vec<f64> =
+                r["probabilities"].as_array().expect("probabilities").iter().filter_map(|v| v.as_f64()).collect();
+            // Drawing, Hentai, Neutral, Porn, Sexy: the score the pipeline flags on.
+            (p[3] + p[1] + 0.5 * p[4]).clamp(0.0, 1.0)
+        })
+        .collect()
+}
+
+#[test]
+fn the_pipelines_frames_score_as_nsfwjs_scores_the_video() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = camera_clip(dir.path());
+    let model = NudityClassifier::load(nsfw_model_dir()).expect("the nudity model loads");
+    let mut ours = Vec::new();
+    let sampling = FrameSampling::Rate { fps: 2.0 };
+    sample_frames_as(
+        &clip,
+        (1280, 720),
+        sampling,
+        FrameFormat::Gray8WithRgb8,
+        &Limits::default(),
+        &CancelFlag::new(),
+        &mut |frame| {
+            let rgb = frame.rgb.expect("RGB rows");
+            let (w, h) = (rgb.width, rgb.height);
+            let tight: Vec<u8> =
+                (0..h as usize).flat_map(|y| rgb.pixels[y * rgb.stride..][..w as usize * 3].to_vec()).collect();
+            let score = model.classify(&tight, w, h).expect("classify").nudity_score();
+            ours.push((frame.time_s, score));
+        },
+    )
+    .expect("frames");
+    assert!(ours.len() >= 5, "{ours:?}");
+
+    let mut reference = Vec::new();
+    for (i, (time_s, _)) in ours.iter().enumerate() {
+        let raw = ffmpeg(&[
+            "-i",
+            clip.to_str().unwrap(),
+            "-ss",
+            &format!("{time_s:.3}"),
+            "-frames:v",
+            "1",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-",
+        ]);
+        assert_eq!(raw.len(), 1280 * 720 * 3);
+        let path = dir.path().join(format!("frame-{i}.rgb"));
+        std::fs::write(&path, raw).unwrap();
+        reference.push((1280, 720, path));
+    }
+    let expected = nsfwjs_scores(&reference);
+    let mut worst = 0f64;
+    for ((time_s, ours), nsfwjs) in ours.iter().zip(&expected) {
+        eprintln!("{time_s:5.2} s: ours {ours:.4}, nsfwjs {nsfwjs:.4}, diff {:+.4}", ours - nsfwjs);
+        worst = worst.max((ours - nsfwjs).abs());
+    }
+    assert!(worst <= MAX_SCORE_DIFF, "the pipeline's frames score up to {worst:.4} away from nsfwjs on the same video");
+}
