@@ -97,6 +97,22 @@ impl VoiceActivity {
         Self { voiced, speech: Some(frames_in(skip_segments, n_frames)) }
     }
 
+    /// This mask read on another clock: frame `k` of the result (`n_frames` of them) is the frame
+    /// at `original_s(k × 20 ms + 10 ms)` here. For audio cut and joined (packed speech), the
+    /// recording's own silences still mark its words, where the joined audio alone — mostly
+    /// speech — has too little silence for a mask of its own.
+    pub fn remapped(&self, n_frames: usize, original_s: impl Fn(f64) -> f64) -> Self {
+        let voiced = self.voiced.as_ref().map(|voiced| {
+            (0..n_frames)
+                .map(|k| {
+                    let at = ((original_s((k as f64 + 0.5) * FRAME_S) / FRAME_S).floor().max(0.0)) as usize;
+                    voiced.get(at).copied().unwrap_or(false)
+                })
+                .collect()
+        });
+        Self { voiced, speech: None }
+    }
+
     fn skip_rule(&self, min_silence_s: f64) -> Option<SkipRule<'_>> {
         if let Some(mask) = self.speech.as_deref() {
             return Some(SkipRule { mask, min_run: 1, margin_s: 0.0, min_silence_s: None });

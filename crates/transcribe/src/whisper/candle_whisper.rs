@@ -324,7 +324,11 @@ impl CandleWhisper {
         let vad_started = Instant::now();
         let packed = pack_speech(samples, options, speech);
         let (voice, used) = match &packed {
-            Some((packed, used)) => (VoiceActivity::from_samples(&packed.samples), Some(used.clone())),
+            Some((packed, used)) => {
+                let frames = packed.samples.len().div_ceil(VOICE_FRAME);
+                let voice = VoiceActivity::from_samples(samples).remapped(frames, |t| packed.original_s(t, false));
+                (voice, Some(used.clone()))
+            }
             None => voice_activity(samples, options, speech),
         };
         stats.voice_activity_s = vad_started.elapsed().as_secs_f64();
@@ -347,7 +351,10 @@ impl CandleWhisper {
             }
             Some((packed, _)) => {
                 stats.skipped_s += (stats.audio_s - packed.duration_s()).max(0.0);
-                transcribe_windows(&run, &mel, &voice, options, self.seed, &mut stats)?
+                // What is left is speech: nothing more is skipped, and no window is cut short at
+                // a silence (the mask, the recording's own, only times words and guards them).
+                let joined = DecodingOptions { skip_silence_s: None, ..options.clone() };
+                transcribe_windows(&run, &mel, &voice, &joined, self.seed, &mut stats)?
             }
             None => transcribe_windows(&run, &mel, &voice, options, self.seed, &mut stats)?,
         };
@@ -390,6 +397,9 @@ fn pack_speech(
     let model = map.model_id().to_owned();
     Some((packed, VoiceActivityUsed::Silero { model, options: skip, skipped_s }))
 }
+
+/// Samples per voice-activity frame (20 ms at 16 kHz).
+const VOICE_FRAME: usize = 320;
 
 /// Unpacked: Silero's segments when a speech map is given and skipping is on (what lies outside
 /// them is skipped in place), else the energy mask (computed for word timestamps).
