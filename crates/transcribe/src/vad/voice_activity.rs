@@ -254,6 +254,23 @@ mod tests {
     }
 
     #[test]
+    fn a_mask_read_on_a_joined_clock_keeps_the_recordings_silences() {
+        // 1 s silent, 1 s voiced, 1 s silent, 1 s voiced; the joined clock keeps 0.5–1.5 s and
+        // 2.5–3.5 s of it, one after the other.
+        let mut samples = vec![0.0; 16_000];
+        samples.extend(tone(1.0, 0.3));
+        samples.extend(vec![0.0; 16_000]);
+        samples.extend(tone(1.0, 0.3));
+        let activity = VoiceActivity::from_samples(&samples);
+        let joined = activity.remapped(100, |t| if t < 1.0 { 0.5 + t } else { 1.5 + t });
+        assert_eq!(joined.voiced_share(0.0, 0.45), Some(0.0), "the silence before the first speech");
+        assert_eq!(joined.voiced_share(0.55, 1.0), Some(1.0));
+        assert_eq!(joined.voiced_share(1.0, 1.45), Some(0.0), "the second stretch starts in silence");
+        assert_eq!(joined.voiced_share(1.55, 2.0), Some(1.0));
+        assert!(!VoiceActivity::default().remapped(10, |t| t).is_known(), "no mask stays no mask");
+    }
+
+    #[test]
     fn long_silences_are_skipped_up_to_the_next_speech() {
         let mut samples = vec![0.0; 16_000 * 5];
         samples.extend(tone(1.0, 0.3));
