@@ -2,7 +2,7 @@
 //!
 //! | stage | boundary | built in |
 //! |---|---|---|
-//! | decode (probe, audio ∥ video) | GStreamer, not pluggable | `session_media` |
+//! | decode (probe, audio ∥ video) | [`MediaDecoder`] | [`GStreamer`] |
 //! | voice activity | [`VoiceActivity`] | [`SileroVad`] |
 //! | transcribe | [`Transcriber`] | [`CandleWhisper`](crate::CandleWhisper) (feature `whisper`), Hugging Face Inference (`session_transcribe`, feature `hf-inference`) |
 //! | score | pure functions of the measurements | `session_scoring` |
@@ -48,6 +48,7 @@
 //! # let _ = processor;
 //! ```
 
+pub use session_media::{GStreamer, MediaDecoder};
 pub use session_reasoning::Llm;
 pub use session_transcribe::{SileroVad, SpeechMap, SpeechStream, Transcriber, VoiceActivity};
 

@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use session_media::{FrameSampling, Limits};
+use session_media::{FrameSampling, GStreamer, Limits, MediaDecoder};
 use session_reasoning::{AnalysisLimits, Llm};
 use session_scoring::CombineWeights;
 use session_transcribe::{DecodingOptions, Transcriber, VoiceActivity};
@@ -59,6 +59,8 @@ pub struct SessionProcessorBuilder {
     pub(crate) sink: Option<Arc<dyn Sink>>,
     pub(crate) transcriber: Option<Arc<dyn Transcriber>>,
     pub(crate) voice_activity: Option<Arc<dyn VoiceActivity>>,
+    /// Reads the recordings: GStreamer unless [`Self::decoder`] gives another.
+    pub(crate) decoder: Arc<dyn MediaDecoder>,
     pub(crate) decoding: DecodingOptions,
     pub(crate) stages: Stages,
     pub(crate) frame_sampling: FrameSampling,
@@ -81,6 +83,7 @@ impl Default for SessionProcessorBuilder {
             sink: None,
             transcriber: None,
             voice_activity: None,
+            decoder: Arc::new(GStreamer),
             decoding: DecodingOptions::default(),
             stages: Stages::default(),
             frame_sampling: FrameSampling::default(),
@@ -133,6 +136,13 @@ impl SessionProcessorBuilder {
     /// one, the transcriber's energy mask and the energy VAD are used.
     pub fn voice_activity(mut self, vad: Arc<dyn VoiceActivity>) -> Self {
         self.voice_activity = Some(vad);
+        self
+    }
+
+    /// Decodes the recordings with `decoder` (probe, audio, video packets, sampled frames)
+    /// instead of GStreamer ([`session_media::GStreamer`]).
+    pub fn decoder(mut self, decoder: Arc<dyn MediaDecoder>) -> Self {
+        self.decoder = decoder;
         self
     }
 

@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use session_media::{
-    CancelFlag, ChannelLayout, ChannelPosition, DamageReport, FrameFormat, FrameSampling, Limits, MediaInfo, Rows,
-    WavWriter, decode_audio_with_original, read_video_packets, sample_frames_as,
+    CancelFlag, ChannelLayout, ChannelPosition, DamageReport, FrameFormat, FrameSampling, Limits, MediaDecoder,
+    MediaInfo, Rows, WavWriter,
 };
 use session_safety::NudityClassifier;
 use session_safety::nudity::NudityScores;
@@ -34,14 +34,22 @@ pub(crate) struct AudioOutputs<'a> {
     pub vad: Option<&'a dyn VoiceActivity>,
 }
 
+/// The recording being read, and how: the decoder, the limits on what it may hold, the run's
+/// cancel flag.
+#[derive(Clone, Copy)]
+pub(crate) struct MediaSource<'a> {
+    pub decoder: &'a dyn MediaDecoder,
+    pub path: &'a Path,
+    pub limits: &'a Limits,
+    pub cancel: &'a CancelFlag,
+}
+
 /// Decodes the audio once and feeds the analyser, the WAV writer, the VAD and (optionally) the
 /// transcriber's buffer from the same 16 kHz mono chunks; the analyser's loudness meter gets the
 /// original channels at their own rate from the same decode (ITU-R BS.1770 weighs and sums them).
 pub(crate) fn analyze_audio(
-    path: &Path,
+    source: MediaSource<'_>,
     temp_dir: &Path,
-    limits: &Limits,
-    cancel: &CancelFlag,
     outputs: AudioOutputs<'_>,
     expected_s: f64,
     progress: &(dyn Fn(f64) + Sync),
@@ -94,7 +102,8 @@ pub(crate) fn analyze_audio(
             progress(decoded as f64 / expected_samples);
         }
     };
-    let summary = decode_audio_with_original(path, limits, cancel, &mut on_chunk, &mut on_original)?;
+    let summary =
+        source.decoder.decode_audio(source.path, source.limits, source.cancel, &mut on_chunk, &mut on_original)?;
     if let Some(e) = write_error {
         return Err(ProcessingError::io(wav.display(), e));
     }
@@ -156,17 +165,17 @@ pub(crate) struct VideoAnalysis {
 /// Reads packet timing from the demuxer, then image statistics (and, with a nudity model, nudity
 /// scores every `interval_s`) from sampled frames.
 pub(crate) fn analyze_video(
-    path: &Path,
+    source: MediaSource<'_>,
     info: &MediaInfo,
     sampling: FrameSampling,
-    limits: &Limits,
-    cancel: &CancelFlag,
     nudity: Option<&NudityScan>,
 ) -> Result<VideoAnalysis, ProcessingError> {
+    let MediaSource { decoder, path, limits, cancel } = source;
     let stream =
         info.video().ok_or_else(|| ProcessingError::Internal("analyze_video called without a video stream".into()))?;
     let (width, height) = (stream.width.unwrap_or(0), stream.height.unwrap_or(0));
-    let packets = read_video_packets(path, limits, cancel)?
+    let packets = decoder
+        .read_video_packets(path, limits, cancel)?
         .into_iter()
         .map(|p| PacketInfo {
             pts_s: p.pts_s,
@@ -182,7 +191,7 @@ pub(crate) fn analyze_video(
     // The image statistics read the same luma plane whether or not the nudity model also gets
     // the frame's RGB rows, so a clip scores the same with the model as without it.
     let format = if nudity.is_some() { FrameFormat::Gray8WithRgb8 } else { FrameFormat::Gray8 };
-    let summary = sample_frames_as(path, (width, height), sampling, format, limits, cancel, &mut |frame| {
+    let summary = decoder.sample_frames(path, (width, height), sampling, format, limits, cancel, &mut |frame| {
         frames.push(frame_stats(frame.pixels, frame.width, frame.height, frame.stride, frame.time_s));
         let (Some(scan), Some(rgb)) = (nudity, frame.rgb) else {
             return;

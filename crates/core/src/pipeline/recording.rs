@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use session_media::{MediaInfo, probe};
+use session_media::MediaInfo;
 use session_scoring::{SpeechSegment, VideoFeatures};
 use session_transcribe::{SpeechMap, SpeechOptions, Transcript};
 
@@ -12,7 +12,7 @@ use crate::ProcessingError;
 use crate::layout;
 use crate::pipeline::context::{Run, StageClock, blocking};
 use crate::pipeline::media_analysis::{
-    AudioAnalysis, AudioOutputs, NudityOutcome, NudityScan, VideoAnalysis, analyze_audio, analyze_video,
+    AudioAnalysis, AudioOutputs, MediaSource, NudityOutcome, NudityScan, VideoAnalysis, analyze_audio, analyze_video,
 };
 use crate::storage::{RecordingInput, SessionStore, download};
 
@@ -175,8 +175,8 @@ async fn fetch(run: &mut Run<'_>, scope: &Scope, temp_dir: &Path) -> Result<Loca
 
 async fn probe_stage(run: &mut Run<'_>, scope: &Scope, path: &Path) -> Result<MediaInfo, ProcessingError> {
     let stage = run.begin(scope.stage("probe"))?;
-    let (path, limits) = (path.to_path_buf(), run.config.limits.clone());
-    let info = blocking(move || probe(&path, &limits)).await?.map_err(ProcessingError::from)?;
+    let (path, limits, decoder) = (path.to_path_buf(), run.config.limits.clone(), Arc::clone(&run.config.decoder));
+    let info = blocking(move || decoder.probe(&path, &limits)).await?.map_err(ProcessingError::from)?;
     if scope.participant.is_none() {
         run.manifest.media = Some(info.clone());
     }
@@ -236,6 +236,7 @@ async fn media_stage(
         let expected_s = info.duration_s.unwrap_or(0.0);
         let (progress, session_id, media_stage) = (run.config.progress.clone(), run.id.to_string(), stage.name.clone());
         let vad = run.config.voice_activity.clone();
+        let decoder = Arc::clone(&run.config.decoder);
         blocking(move || {
             let report = move |within: f64| {
                 if let Some(progress) = &progress {
@@ -244,7 +245,8 @@ async fn media_stage(
                 }
             };
             let outputs = AudioOutputs { keep_samples, vad: vad.as_deref() };
-            analyze_audio(&path, &temp_dir, &limits, &cancel, outputs, expected_s, &report)
+            let source = MediaSource { decoder: decoder.as_ref(), path: &path, limits: &limits, cancel: &cancel };
+            analyze_audio(source, &temp_dir, outputs, expected_s, &report)
         })
     });
     let nudity = match (&run.config.safety.nudity_model, run.config.stages.safety_scan) {
@@ -261,7 +263,11 @@ async fn media_stage(
             run.config.limits.clone(),
             run.cancel.clone(),
         );
-        blocking(move || analyze_video(&path, &info, sampling, &limits, &cancel, nudity.as_ref()))
+        let decoder = Arc::clone(&run.config.decoder);
+        blocking(move || {
+            let source = MediaSource { decoder: decoder.as_ref(), path: &path, limits: &limits, cancel: &cancel };
+            analyze_video(source, &info, sampling, nudity.as_ref())
+        })
     });
     let audio = match audio_task {
         Some(task) => Some(task.await?),
