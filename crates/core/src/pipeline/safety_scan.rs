@@ -1,9 +1,6 @@
 //! The post-session safety scan: every category judged from what the other stages measured, or
 //! `null` with the reason no detector could judge it.
 
-use std::collections::BTreeMap;
-
-use serde::Serialize;
 use session_safety::{
     CategoryAssessment, SafetyCategory, SafetyEvent, SafetySource, TextSpan, ai_bot, lexicon_assessments, second_voice,
     suspicious_behavior,
@@ -13,6 +10,7 @@ use session_transcribe::Transcript;
 
 use crate::pipeline::context::Run;
 use crate::pipeline::media_analysis::NudityFrame;
+use crate::report::{SafetyScan, Stored};
 use crate::{ProcessingError, SafetySettings, layout};
 
 const NUDITY_UNAVAILABLE: &str = "no nudity model is configured: run scripts/prepare-nsfw-model and give the \
@@ -33,16 +31,6 @@ pub(crate) struct ScanInput<'a> {
     /// Nudity scores of sampled frames; `None` without a nudity model.
     pub nudity: Option<Result<&'a [NudityFrame], &'a str>>,
     pub transcript: Result<&'a Transcript, &'a str>,
-}
-
-/// `safety-scan.json`.
-#[derive(Serialize)]
-struct SafetyScan<'a> {
-    /// One verdict per category; with several participants, the strongest of theirs.
-    categories: &'a [CategoryAssessment],
-    /// Each participant's verdicts, when the session has one recording per participant.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    participants: BTreeMap<&'a str, &'a [CategoryAssessment]>,
 }
 
 /// The categories judged without an LLM for one recording (violence comes only from the LLM).
@@ -188,7 +176,7 @@ pub(crate) fn merge(first: Vec<CategoryAssessment>, second: Vec<CategoryAssessme
 pub(crate) async fn write(
     run: &mut Run<'_>,
     per_recording: Vec<(Option<String>, Vec<CategoryAssessment>)>,
-) -> Result<Option<serde_json::Value>, ProcessingError> {
+) -> Result<Option<Stored<SafetyScan>>, ProcessingError> {
     let stage = run.begin("safety")?;
     run.store.delete_prefixed(layout::SAFETY_DIR, layout::POST_SESSION_EVENT_PREFIX).await?;
     if !run.config.stages.safety_scan {
@@ -200,13 +188,10 @@ pub(crate) async fn write(
         let record = run.store.put_json(&format!("{}/{}", layout::SAFETY_DIR, event.file_name()), event).await?;
         run.manifest.artifacts.push(record);
     }
-    let participants = per_recording
-        .iter()
-        .filter_map(|(who, verdicts)| who.as_deref().map(|who| (who, verdicts.as_slice())))
-        .collect();
-    let value = run.put_report(layout::SAFETY_SCAN, &SafetyScan { categories: &categories, participants }).await?;
+    let participants = per_recording.into_iter().filter_map(|(who, verdicts)| who.map(|who| (who, verdicts))).collect();
+    let stored = run.put_report(layout::SAFETY_SCAN, SafetyScan { categories, participants }).await?;
     stage.done(run);
-    Ok(Some(value))
+    Ok(Some(stored))
 }
 
 fn merge_participants(per_recording: &[(Option<String>, Vec<CategoryAssessment>)]) -> Vec<CategoryAssessment> {
