@@ -31,7 +31,6 @@ from ._native import (
 from ._processor import SessionProcessor
 from ._result import (
     Artifact,
-    ArtifactRecord,
     ErrorReport,
     FrameCheck,
     NudityScores,
@@ -40,6 +39,7 @@ from ._result import (
     StoredSafetyEvent,
 )
 from ._safety import SafetyChecker
+from ._types import ArtifactRecord
 from . import livekit
 
 __version__ = LIBRARY_VERSION
