@@ -28,6 +28,7 @@ from ._native import (
     WebhookError,
     render_report,
 )
+from ._options import ProcessorOptions
 from ._processor import SessionProcessor
 from ._result import (
     Artifact,
@@ -56,6 +57,7 @@ __all__ = [
     "LIBRARY_VERSION",
     "MediaError",
     "NudityScores",
+    "ProcessorOptions",
     "ReasoningError",
     "S3Settings",
     "SafetyChecker",
