@@ -2,7 +2,7 @@
 // into binding.d.ts; the result types are generated from the Rust structs into result.d.ts
 // (snake_case field names, exactly as in the JSON artifacts: see docs/outputs.md).
 
-import type { S3Options } from './binding'
+import type { ParticipantRecording, ProcessorOptions, S3Options, SafetyCheckerOptions } from './binding'
 import type {
   ArtifactRecord,
   CategoryAssessment,
@@ -13,40 +13,10 @@ import type {
 } from './result'
 
 export { CancelToken, LIBRARY_VERSION } from './binding'
-export type { S3Options } from './binding'
+export type { ParticipantRecording, S3Options, SafetyCheckerOptions } from './binding'
 
-export interface SessionProcessorOptions {
-  /** A local folder or `s3://bucket/prefix`: artifacts go to `<output>/sessions/<sessionId>/`. */
-  output: string
-  /** How to reach S3 (for S3 inputs and outputs); fields left out use the standard AWS chain. */
-  s3?: S3Options
-  /** Run the transcription stage (default true); it needs `model`, else it is skipped with a reason. */
-  transcribe?: boolean
-  /** Local Whisper model folder (`model.safetensors`, `config.json`, `tokenizer.json`; `scripts/prepare-whisper-tiny` makes one), loaded by the constructor or `create` (a bad folder fails, kind `transcription`). */
-  model?: string
-  /** Spoken language (ISO 639-1, e.g. "en"); detected when left out (English-only models ignore it). */
-  language?: string
-  /** Called on the JS thread as stages start and advance; `fraction` is the run's share done (0–1); `sessionId` tells concurrent runs apart. An exception it throws becomes a process warning and does not stop the run. */
-  onProgress?: (stage: string, fraction: number, sessionId: string) => void
-  /** Folder of the nsfwjs model (`scripts/prepare-nsfw-model`) for the nudity category of the post-session safety scan; loaded by the constructor or `create`, which fail (kind `config`) when it is missing or broken. */
-  nudityModel?: string
-  /** Gemini API key for `analysis.json` and the LLM transcript safety classifier. Left out: `GEMINI_API_KEY` (with `GEMINI_MODEL`, `GEMINI_BASE_URL`) when set; `""` turns the LLM off. Never appears in error messages. */
-  geminiApiKey?: string
-  /** What kind of session this is ("a tutoring session", "a 1:1 match"), for the LLM. */
-  sessionContext?: string
-  /** Folder of the Silero VAD model (`scripts/prepare-silero-vad`): each track's speech map is computed once and used by the transcriber (stretches without speech, steady noise included, are not decoded) and by engagement; without it both use energy-based detection. A bad folder fails (kind `transcription`). */
-  vadModel?: string
-}
-
-/** One participant's recording, for `processParticipants`. */
-export interface ParticipantRecording {
-  /** Participant identity (LiveKit identity): artifacts go to `participants/<participant>/`. */
-  participant: string
-  /** A local path or `s3://bucket/key`. */
-  input: string
-  /** Where this recording starts on the session's timeline, in seconds (default 0). */
-  offsetS?: number
-}
+/** The options of `SessionProcessor`, declared once in Rust (src/processor.rs, generated into binding.d.ts). */
+export type SessionProcessorOptions = ProcessorOptions
 
 export interface ProcessOptions {
   /** Aborting it stops the run at its next buffer or stage; the promise rejects with `code === "cancelled"`. */
@@ -105,15 +75,6 @@ export interface FrameCheck {
   frozen: boolean
   /** Events this frame flagged (each category at most once per 10 s of track time). */
   events: SafetyEvent[]
-}
-
-export interface SafetyCheckerOptions {
-  /** The participant (LiveKit identity) the frames come from, written into events. */
-  participant?: string
-  /** Folder of the nsfwjs model (`scripts/prepare-nsfw-model`); without it nudity is not judged. */
-  nudityModel?: string
-  /** Nudity flag threshold, 0–1 (default 0.7). */
-  nudityThreshold?: number
 }
 
 export type PixelFormat = 'rgb' | 'rgba' | 'i420'
