@@ -108,6 +108,7 @@ pub fn hour_long_session() -> session_report::SessionDocuments {
         .collect();
     let participant = |who: usize| session_report::ParticipantDocuments {
         participant: people[who].to_string(),
+        part: None,
         offset_s: 0.0,
         quality: Some(json!({"score": 80.0, "issues": issues,
             "audio": {"score": 90.0, "metrics": {"integrated_loudness_lufs": -21.0, "snr_db": 30.0},

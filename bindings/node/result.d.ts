@@ -281,14 +281,37 @@ export interface Manifest {
   finished_at?: string | null
   input: RecordingInput
   media?: MediaInfo | null
-  /** One entry per participant when each has a recording (then `input` is the first one's). */
-  participants?: ParticipantInput[]
+  /**
+   * One entry per participant's recording when each has one (then `input` is the first one's);
+   * a participant who left and joined again has one entry per part.
+   */
+  participants?: ManifestParticipant[]
   schema_version: number
   session_id: string
   stages: StageReport[]
   started_at: string
   status: RunStatus
   versions: Versions
+}
+
+/**
+ * A participant's recording as `manifest.json` lists it: the input as given, and which of the
+ * participant's recordings it is.
+ */
+export interface ManifestParticipant {
+  input: RecordingInput
+  /**
+   * Where this recording starts on the session's timeline, seconds (e.g. the difference of
+   * the egress start times), so that turns and overlaps line up.
+   */
+  offset_s: number
+  /**
+   * For a participant who left and joined again, which of their recordings this is: 2 for
+   * `participants/<id>/part-2/`, …; absent for the first (or only) one.
+   */
+  part?: number | null
+  /** Participant identity: becomes the folder `participants/<participant>/`. */
+  participant: string
 }
 
 /** A part of the session report that averages the participants' values. */
@@ -330,27 +353,22 @@ export interface Monologue {
 
 /** One participant's line in a session-level engagement report. */
 export interface ParticipantEngagement {
+  /** As [`ParticipantQuality::part`]. */
+  part?: number | null
   participant: string
   score: number | null
   speech_ratio: number | null
   talk_time_s: number | null
 }
 
-/** One participant's recording in a session recorded per participant (the 1:1 matching flow). */
-export interface ParticipantInput {
-  input: RecordingInput
-  /**
-   * Where this recording starts on the session's timeline, seconds (e.g. the difference of
-   * the egress start times), so that turns and overlaps line up.
-   */
-  offset_s: number
-  /** Participant identity: becomes the folder `participants/<participant>/`. */
-  participant: string
-}
-
 /** One participant's line in a session-level quality report. */
 export interface ParticipantQuality {
   audio_score: number | null
+  /**
+   * Which of the participant's recordings this line is, for one who left and joined again
+   * (`participants/<id>/part-2/`); absent for the first or only one.
+   */
+  part?: number | null
   participant: string
   score: number | null
   video_score: number | null
@@ -482,6 +500,11 @@ export interface SafetyEvent {
   evidence: Evidence
   /** Seconds from the start of the recording (or of the track), if known. */
   media_time_s?: number | null
+  /**
+   * Which of the participant's recordings `media_time_s` points into, for one who left and
+   * joined again (`participants/<id>/part-2/`); absent for the first or only one.
+   */
+  part?: number | null
   /** The participant (LiveKit identity) the event concerns, if known. */
   participant?: string | null
   /** 0..1: how strongly the detector believes the category applies. */
@@ -688,7 +711,10 @@ export interface StoredSafetyScan {
   /** When the run began, RFC 3339 UTC (the same in every artifact of one run). */
   generated_at: string
   library_version: string
-  /** Each participant's verdicts, when the session has one recording per participant. */
+  /**
+   * Each participant's verdicts, when the session has one recording per participant (over
+   * all their recordings, for one who left and joined again).
+   */
   participants?: Record<string, CategoryAssessment[]>
   schema_version: number
   session_id: string

@@ -67,7 +67,7 @@ pub use session_media::{CancelFlag, Limits, MediaError};
 
 // Inputs and outputs: session ids, recordings (local or S3), participants, where artifacts go
 // and the session folder's layout.
-pub use report::ParticipantInput;
+pub use report::{ManifestParticipant, ParticipantInput};
 pub use session_layout::{LayoutError, MAX_SESSION_ID_LEN, RecordingInput, SessionId, bucket_name, layout};
 pub use session_media::{FrameSampling, MediaInfo, StreamInfo, StreamKind, escape_controls};
 pub use storage::{

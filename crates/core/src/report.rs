@@ -16,7 +16,8 @@ use crate::storage::{ArtifactRecord, RecordingInput};
 /// 3: `quality.json`'s noise and dropout measures redefined (docs/outputs.md).
 /// 4: `engagement.json`'s filler words: discourse markers ("like", "kind of", …) counted only
 ///    where a pause sets them off.
-pub const SCHEMA_VERSION: u32 = 4;
+/// 5: loudness over the original channels (ITU-R BS.1770 weights); RMS levels against a full-scale sine.
+pub const SCHEMA_VERSION: u32 = 5;
 /// This library's version, written into every artifact.
 pub const LIBRARY_VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -95,9 +96,10 @@ pub struct Manifest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<String>,
     pub input: RecordingInput,
-    /// One entry per participant when each has a recording (then `input` is the first one's).
+    /// One entry per participant's recording when each has one (then `input` is the first one's);
+    /// a participant who left and joined again has one entry per part.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub participants: Vec<ParticipantInput>,
+    pub participants: Vec<ManifestParticipant>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<MediaInfo>,
     /// Which audio track of each recording was analysed, and how many it has; absent for
@@ -136,6 +138,9 @@ impl AudioTracks {
 }
 
 /// One participant's recording in a session recorded per participant (the 1:1 matching flow).
+/// A participant who left and joined again is given once per recording, each with its own
+/// offset: their later recordings go to `participants/<participant>/part-2/`, … (see
+/// `docs/outputs.md`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ParticipantInput {
     /// Participant identity: becomes the folder `participants/<participant>/`.
@@ -145,6 +150,18 @@ pub struct ParticipantInput {
     /// the egress start times), so that turns and overlaps line up.
     #[serde(default)]
     pub offset_s: f64,
+}
+
+/// A participant's recording as `manifest.json` lists it: the input as given, and which of the
+/// participant's recordings it is.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ManifestParticipant {
+    #[serde(flatten)]
+    pub recording: ParticipantInput,
+    /// For a participant who left and joined again, which of their recordings this is: 2 for
+    /// `participants/<id>/part-2/`, …; absent for the first (or only) one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<u32>,
 }
 
 /// What [`crate::SessionProcessor::process`] returns for a finished session.
@@ -268,7 +285,8 @@ session_report!(Engagement: Participants(SessionEngagement), Recording(Engagemen
 pub struct SafetyScan {
     /// One verdict per category; with several participants, the strongest of theirs.
     pub categories: Vec<CategoryAssessment>,
-    /// Each participant's verdicts, when the session has one recording per participant.
+    /// Each participant's verdicts, when the session has one recording per participant (over
+    /// all their recordings, for one who left and joined again).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub participants: BTreeMap<String, Vec<CategoryAssessment>>,
 }

@@ -138,8 +138,9 @@ pub(crate) async fn load_documents(
     {
         documents.transcripts.push(TranscriptDocument { participant: None, offset_s: 0.0, transcript });
     }
-    for (id, offset_s) in participants {
-        let file = |name: &str| format!("{}/{id}/{name}", layout::PARTICIPANTS_DIR);
+    for (id, offset_s, part) in participants {
+        let folder = layout::participant_folder(&id, part.unwrap_or(1));
+        let file = |name: &str| format!("{folder}/{name}");
         if let Some(transcript) = read_json(store, &file(layout::TRANSCRIPT_JSON)).await? {
             documents.transcripts.push(TranscriptDocument { participant: Some(id.clone()), offset_s, transcript });
         }
@@ -147,6 +148,7 @@ pub(crate) async fn load_documents(
             quality: read_json(store, &file(layout::QUALITY)).await?,
             engagement: read_json(store, &file(layout::ENGAGEMENT)).await?,
             participant: id,
+            part,
             offset_s,
         });
     }

@@ -26,6 +26,9 @@ pub const POST_SESSION_EVENT_PREFIX: &str = "post-session-";
 /// One folder per participant when each has a recording: `participants/<id>/{recording.*, audio.wav,
 /// transcript.*, quality.json, engagement.json}`.
 pub const PARTICIPANTS_DIR: &str = "participants";
+/// Name prefix of the folder that holds a participant's later recordings, one per rejoin:
+/// `participants/<id>/part-2/`, `part-3/`, … (the first stays in `participants/<id>/`).
+pub const PART_PREFIX: &str = "part-";
 
 /// Artifacts a run derives from the recording; a new run removes them first, so a folder never
 /// mixes results of two runs.
@@ -47,6 +50,31 @@ pub fn session_folder(session_id: &str) -> String {
     format!("{SESSIONS_DIR}/{session_id}")
 }
 
+/// The folder of a participant's `part`-th recording (a participant who leaves and rejoins is
+/// recorded in parts): `participants/<id>` for the first, `participants/<id>/part-<n>` after.
+pub fn participant_folder(participant: &str, part: u32) -> String {
+    match part {
+        0 | 1 => format!("{PARTICIPANTS_DIR}/{participant}"),
+        n => format!("{PARTICIPANTS_DIR}/{participant}/{PART_PREFIX}{n}"),
+    }
+}
+
+/// The participant and part of a name inside a participant's folder
+/// (`participants/<id>/recording.mp4` → `("<id>", 1)`, `participants/<id>/part-2/recording.mp4`
+/// → `("<id>", 2)`); `None` for any other name.
+pub fn participant_part_of(name: &str) -> Option<(&str, u32)> {
+    let rest = name.strip_prefix(PARTICIPANTS_DIR)?.strip_prefix('/')?;
+    let (participant, rest) = rest.split_once('/')?;
+    let part = match rest.split_once('/') {
+        Some((folder, file)) if !file.contains('/') => {
+            folder.strip_prefix(PART_PREFIX)?.parse().ok().filter(|n| *n >= 2)?
+        }
+        Some(_) => return None,
+        None => 1,
+    };
+    Some((participant, part))
+}
+
 /// Name the recording is stored under: `recording.<ext>` with the input's own extension.
 pub fn recording(extension: &str) -> String {
     format!("recording.{extension}")
@@ -62,5 +90,28 @@ pub fn content_type(name: &str) -> Option<&'static str> {
         "wav" => Some("audio/wav"),
         "mp4" => Some("video/mp4"),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_participants_parts_have_folders_of_their_own() {
+        assert_eq!(participant_folder("alice", 1), "participants/alice");
+        assert_eq!(participant_folder("alice", 3), "participants/alice/part-3");
+        assert_eq!(participant_part_of("participants/alice/recording.mp4"), Some(("alice", 1)));
+        assert_eq!(participant_part_of("participants/alice/part-2/recording.mp4"), Some(("alice", 2)));
+        for other in [
+            "recording.mp4",
+            "participants/alice",
+            "participants/alice/part-1/recording.mp4",
+            "participants/alice/part-x/recording.mp4",
+            "participants/alice/misc/recording.mp4",
+            "participants/alice/part-2/a/recording.mp4",
+        ] {
+            assert_eq!(participant_part_of(other), None, "{other}");
+        }
     }
 }

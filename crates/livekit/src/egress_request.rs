@@ -212,6 +212,24 @@ impl RecordingSource {
         self.start_request_at(api, s3, session_id, OffsetDateTime::now_utc())
     }
 
+    /// [`RecordingSource::start_request`] for a participant's `part`-th recording (one who left
+    /// and joined again): `sessions/<sessionId>/participants/<identity>/part-<part>/recording.mp4`
+    /// from the second on, so a rejoin never overwrites what was recorded before it. Only a
+    /// participant is recorded in parts.
+    pub fn start_part_request(
+        &self,
+        api: &LiveKitApi,
+        s3: &S3Upload,
+        session_id: &SessionId,
+        part: u32,
+    ) -> Result<EgressRequest, LiveKitError> {
+        let RecordingSource::Participant { identity, .. } = self else {
+            return Err(LiveKitError::Config("only a participant's egress records in parts".into()));
+        };
+        let filepath = participant_part_recording_key(session_id, identity, part)?;
+        self.request_to(api, s3, filepath, OffsetDateTime::now_utc())
+    }
+
     /// [`RecordingSource::start_request`] with the token issued at `now`.
     pub fn start_request_at(
         &self,
@@ -224,6 +242,17 @@ impl RecordingSource {
             RecordingSource::Participant { identity, .. } => participant_recording_key(session_id, identity)?,
             _ => recording_key(session_id),
         };
+        self.request_to(api, s3, filepath, now)
+    }
+
+    /// The request that records this source into `filepath` on `s3`.
+    fn request_to(
+        &self,
+        api: &LiveKitApi,
+        s3: &S3Upload,
+        filepath: String,
+        now: OffsetDateTime,
+    ) -> Result<EgressRequest, LiveKitError> {
         let file_outputs = json!([{ "fileType": "MP4", "filepath": filepath, "s3": s3.to_json()? }]);
         let advanced = json!({ "audioCodec": "OPUS", "keyFrameInterval": KEY_FRAME_INTERVAL_S });
         let (method, mut body) = match self {
@@ -265,12 +294,23 @@ pub fn recording_key(session_id: &SessionId) -> String {
 /// `sessions/<sessionId>/participants/<identity>/recording.mp4`: where the pipeline expects one
 /// participant's recording in a session recorded per participant.
 pub fn participant_recording_key(session_id: &SessionId, identity: &str) -> Result<String, LiveKitError> {
+    participant_part_recording_key(session_id, identity, 1)
+}
+
+/// Where a participant's `part`-th recording goes: [`participant_recording_key`] for the first,
+/// `sessions/<sessionId>/participants/<identity>/part-<part>/recording.mp4` after
+/// ([`layout::participant_folder`]).
+pub fn participant_part_recording_key(
+    session_id: &SessionId,
+    identity: &str,
+    part: u32,
+) -> Result<String, LiveKitError> {
     let identity = session_layout::validate_segment("participant identity", identity)
         .map_err(|e| LiveKitError::Config(e.to_string()))?;
     Ok(format!(
-        "{}/{}/{identity}/{}",
+        "{}/{}/{}",
         layout::session_folder(session_id.as_str()),
-        layout::PARTICIPANTS_DIR,
+        layout::participant_folder(&identity, part),
         layout::recording("mp4")
     ))
 }

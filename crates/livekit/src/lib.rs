@@ -19,8 +19,9 @@
 //! - [`AccessToken`] mints tokens for clients and for LiveKit's server APIs.
 //! - [`RecordingSource::start_request`] builds the Egress API call that records a session into
 //!   `sessions/<sessionId>/recording.mp4` on S3 — one participant into
-//!   `sessions/<sessionId>/participants/<identity>/recording.mp4` — (MP4, Opus audio, a key frame
-//!   every 2 s).
+//!   `sessions/<sessionId>/participants/<identity>/recording.mp4`, and one who left and joined
+//!   again into `…/participants/<identity>/part-<n>/recording.mp4`
+//!   ([`RecordingSource::start_part_request`]) — (MP4, Opus audio, a key frame every 2 s).
 //! - [`sign_webhook`] signs a body as livekit-server does, to test a webhook endpoint.
 //! - [`WebhookVerifier::receive`] does both steps for a web handler: the verified event and its
 //!   egress outcome as one serialisable [`WebhookDelivery`] (what the bindings return).
@@ -68,8 +69,8 @@ pub use access_token::{AccessToken, VideoGrants};
 pub use egress_info::{EgressInfo, EgressStatus, FileInfo};
 pub use egress_outcome::{EgressOutcome, RecordingStore};
 pub use egress_request::{
-    EgressRequest, KEY_FRAME_INTERVAL_S, LiveKitApi, RecordingSource, S3Upload, participant_recording_key,
-    recording_key,
+    EgressRequest, KEY_FRAME_INTERVAL_S, LiveKitApi, RecordingSource, S3Upload, participant_part_recording_key,
+    participant_recording_key, recording_key,
 };
 pub use error::LiveKitError;
 pub use webhook_delivery::{DeliveredOutcome, WebhookDelivery};

@@ -436,6 +436,13 @@ fn egress_requests_record_mp4_with_opus_and_short_gops() {
         assert!(!debug.contains(secret), "Debug shows a secret: {debug}");
     }
 
+    // A participant who left and joined again is recorded into a part folder of their own.
+    let rejoined = participant.start_part_request(&api, &s3, &session, 2).expect("builds");
+    assert_eq!(rejoined.body["fileOutputs"][0]["filepath"], "sessions/s-42/participants/alice/part-2/recording.mp4");
+    assert_eq!(rejoined.body["identity"], "alice");
+    let first = participant.start_part_request(&api, &s3, &session, 1).expect("builds");
+    assert_eq!(first.body["fileOutputs"], request.body["fileOutputs"], "the first part is the participant's folder");
+
     let composite = RecordingSource::TrackComposite {
         room_name: "session-room-7".into(),
         audio_track_id: "TR_audio".into(),
@@ -454,6 +461,10 @@ fn egress_requests_record_mp4_with_opus_and_short_gops() {
     assert_eq!(request.url, "http://127.0.0.1:7880/twirp/livekit.Egress/StartRoomCompositeEgress");
     assert_eq!(request.body["layout"], "speaker");
     assert_eq!(request.body["fileOutputs"][0]["filepath"], "sessions/s-42/recording.mp4");
+    assert!(
+        matches!(room.start_part_request(&api, &s3, &session, 2), Err(LiveKitError::Config(_))),
+        "only a participant is recorded in parts"
+    );
 
     let bad = RecordingSource::Participant { room_name: String::new(), identity: "a".into() };
     assert!(matches!(bad.start_request(&api, &s3, &session), Err(LiveKitError::Config(_))));

@@ -1,13 +1,15 @@
-//! 16 kHz mono `f32` audio, decoded from any stream GStreamer can parse.
+//! 16 kHz mono `f32` audio, decoded from any stream GStreamer can parse; optionally, from the
+//! same decode, the audio's original channels at their original rate (for a loudness meter).
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, mpsc};
 
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use gstreamer_app::AppSink;
 use serde::{Deserialize, Serialize};
 
+use crate::channels::{ChannelLayout, OriginalChunk, tap_original};
 use crate::cut_files::cut_short;
 use crate::damage::{CutEnd, DamageReport, note_missing_end, watch_missing};
 use crate::runner::{PipelineRun, StreamLinks, filesrc, link, link_decoded, route_pads, seconds, sink_pad};
@@ -34,6 +36,34 @@ pub fn decode_audio(
     cancel: &CancelFlag,
     on_chunk: &mut dyn FnMut(&[f32]),
 ) -> Result<AudioSummary, MediaError> {
+    decode(path, limits, cancel, on_chunk, None)
+}
+
+/// Receives the original audio: interleaved `f32` frames in a [`ChannelLayout`].
+type OnOriginal<'a> = &'a mut dyn FnMut(&ChannelLayout, &[f32]);
+
+/// [`decode_audio`], and from the same decode the audio as the file carries it — every channel,
+/// at the stream's own rate, interleaved `f32`, gaps filled with silence as for the mono feed —
+/// handed to `on_original` with its [`ChannelLayout`] (which a stream may change midway). This is
+/// what a loudness meter needs: ITU-R BS.1770 weighs and sums the channels, which a mono mix
+/// cannot give back. Memory stays bounded: both feeds advance together.
+pub fn decode_audio_with_original(
+    path: &Path,
+    limits: &Limits,
+    cancel: &CancelFlag,
+    on_chunk: &mut dyn FnMut(&[f32]),
+    on_original: &mut dyn FnMut(&ChannelLayout, &[f32]),
+) -> Result<AudioSummary, MediaError> {
+    decode(path, limits, cancel, on_chunk, Some(on_original))
+}
+
+fn decode(
+    path: &Path,
+    limits: &Limits,
+    cancel: &CancelFlag,
+    on_chunk: &mut dyn FnMut(&[f32]),
+    mut on_original: Option<OnOriginal<'_>>,
+) -> Result<AudioSummary, MediaError> {
     check_input(path)?;
     init()?;
     let mut run = PipelineRun::new(path, "audio decode", limits, cancel);
@@ -41,6 +71,15 @@ pub fn decode_audio(
     let parse = run.element("parsebin")?;
     let queue = run.element("queue")?;
     let decode = run.element("decodebin")?;
+    // The decoded audio as f32, every channel at its own rate, continuous (gaps filled): the
+    // original feed is tapped here, then it is mixed to mono and resampled for analysis.
+    let to_float = run.element("audioconvert")?;
+    let float_filter = run.element("capsfilter")?;
+    let fill = run.element("audiorate")?;
+    float_filter.set_property(
+        "caps",
+        gst::Caps::builder("audio/x-raw").field("format", "F32LE").field("layout", "interleaved").build(),
+    );
     let convert = run.element("audioconvert")?;
     let resample = run.element("audioresample")?;
     let filter = run.element("capsfilter")?;
@@ -55,15 +94,21 @@ pub fn decode_audio(
     let sink = AppSink::builder().sync(false).max_buffers(16).build();
     run.pipeline.add(&sink).map_err(|e| run.failure(e.to_string()))?;
     link(&run, &[&src, &parse])?;
-    link(&run, &[&convert, &resample, &filter, &rate, sink.upcast_ref()])?;
+    link(&run, &[&to_float, &float_filter, &fill, &convert, &resample, &filter, &rate, sink.upcast_ref()])?;
 
     let links = StreamLinks::new("audio/");
     link(&run, &[&queue, &decode])?;
     let queue_sink = sink_pad(&run, &queue)?;
     let declared = declared_duration_at_first_buffer(&queue_sink);
     route_pads(&parse, queue_sink, &links);
-    link_decoded(&decode, sink_pad(&run, &convert)?);
-    let missing = watch_missing(&sink_pad(&run, &rate)?);
+    link_decoded(&decode, sink_pad(&run, &to_float)?);
+    let missing = watch_missing(&sink_pad(&run, &fill)?);
+    let (original_tx, original_rx) = mpsc::channel::<OriginalChunk>();
+    if on_original.is_some() {
+        // Every buffer the probe sends is on its way to the appsink, which holds at most
+        // `max_buffers`: the channel never holds more than that much audio.
+        tap_original(&sink_pad(&run, &convert)?, original_tx);
+    }
 
     run.set_state(gst::State::Playing)?;
     let mut samples = 0u64;
@@ -94,10 +139,12 @@ pub fn decode_audio(
             chunk.extend(map.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])));
             samples += chunk.len() as u64;
             budget.check(samples, path)?;
+            forward_original(&original_rx, &mut on_original);
             on_chunk(&chunk);
             Ok(())
         },
     )?;
+    forward_original(&original_rx, &mut on_original);
     let declared_duration_s = seconds(*declared.lock().unwrap_or_else(|e| e.into_inner()));
     let mut missing = missing.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let first_sample_s = first_sample_s.unwrap_or(0.0);
@@ -112,6 +159,15 @@ pub fn decode_audio(
         first_sample_s,
         damage,
     })
+}
+
+/// Hands the original audio the tap has sent so far to `on_original`.
+fn forward_original(rx: &mpsc::Receiver<OriginalChunk>, on_original: &mut Option<OnOriginal<'_>>) {
+    if let Some(on_original) = on_original.as_mut() {
+        for chunk in rx.try_iter() {
+            on_original(&chunk.layout, &chunk.samples);
+        }
+    }
 }
 
 /// The duration the demuxer declares when its first buffer passes `pad`: later, some demuxers

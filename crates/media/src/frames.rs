@@ -1,7 +1,9 @@
 //! Small grey frames for image statistics. Key frames only by default: a key-unit trick-mode seek
-//! makes the decoder skip every predicted frame, a small fraction of a full decode's cost.
+//! makes the decoder skip every predicted frame, a small fraction of a full decode's cost. An image
+//! model gets RGB rows of the same decoded frames beside the same luma plane.
 
 use std::path::Path;
+use std::time::Instant;
 
 use gstreamer as gst;
 use gstreamer::prelude::*;
@@ -38,12 +40,16 @@ pub enum FrameFormat {
     Gray8,
     /// Three bytes per pixel, R G B (image models).
     Rgb8,
+    /// The luma plane of [`FrameFormat::Gray8`] in `pixels`, and the RGB rows of
+    /// [`FrameFormat::Rgb8`] of the same decoded frame in [`Frame::rgb`]: image statistics and an
+    /// image model from one decode, with the luma exactly as without the model.
+    Gray8WithRgb8,
 }
 
 impl FrameFormat {
     fn caps_name(self) -> &'static str {
         match self {
-            FrameFormat::Gray8 => "GRAY8",
+            FrameFormat::Gray8 | FrameFormat::Gray8WithRgb8 => "GRAY8",
             FrameFormat::Rgb8 => "RGB",
         }
     }
@@ -57,6 +63,15 @@ pub struct Frame<'a> {
     pub height: u32,
     pub stride: usize,
     pub format: FrameFormat,
+    pub pixels: &'a [u8],
+    /// The same frame's RGB rows, for [`FrameFormat::Gray8WithRgb8`]; `None` otherwise.
+    pub rgb: Option<Rows<'a>>,
+}
+
+/// Rows of pixels `stride` bytes apart.
+#[derive(Clone, Copy, Debug)]
+pub struct Rows<'a> {
+    pub stride: usize,
     pub pixels: &'a [u8],
 }
 
@@ -110,17 +125,7 @@ pub fn sample_frames_as(
     let queue = run.element("queue")?;
     let decode = run.element("decodebin")?;
     let rate = run.element("videorate")?;
-    let convert = run.element("videoconvert")?;
-    let scale = run.element("videoscale")?;
-    let filter = run.element("capsfilter")?;
     let (out_w, out_h) = analysis_size(width, height);
-    let caps = gst::Caps::builder("video/x-raw")
-        .field("format", format.caps_name())
-        .field("width", out_w as i32)
-        .field("height", out_h as i32)
-        .field("pixel-aspect-ratio", gst::Fraction::new(1, 1))
-        .build();
-    filter.set_property("caps", &caps);
     let (keep_per_s, max_rate) = match sampling {
         FrameSampling::KeyFrames { max_fps } => (max_fps.max(1e-3), None),
         FrameSampling::Rate { fps } => (fps.max(1e-3), Some(fps.ceil().max(1.0) as i32)),
@@ -129,10 +134,21 @@ pub fn sample_frames_as(
     if let Some(max_rate) = max_rate {
         rate.set_property("max-rate", max_rate);
     }
-    let sink = AppSink::builder().sync(false).max_buffers(4).build();
-    run.pipeline.add(&sink).map_err(|e| run.failure(e.to_string()))?;
     link(&run, &[&src, &parse])?;
-    link(&run, &[&rate, &convert, &scale, &filter, sink.upcast_ref()])?;
+    let (sink, rgb_sink) = if format == FrameFormat::Gray8WithRgb8 {
+        // Both branches convert and scale the same decoded frame, each in its own thread.
+        let tee = run.element("tee")?;
+        let (gray_in, gray) = scaled_branch(&run, "GRAY8", (out_w, out_h), true)?;
+        let (rgb_in, rgb) = scaled_branch(&run, "RGB", (out_w, out_h), true)?;
+        link(&run, &[&rate, &tee])?;
+        link(&run, &[&tee, &gray_in])?;
+        link(&run, &[&tee, &rgb_in])?;
+        (gray, Some(rgb))
+    } else {
+        let (first, sink) = scaled_branch(&run, format.caps_name(), (out_w, out_h), false)?;
+        link(&run, &[&rate, &first])?;
+        (sink, None)
+    };
     let links = StreamLinks::new("video/");
     link(&run, &[&queue, &decode])?;
     let queue_sink = sink_pad(&run, &queue)?;
@@ -159,11 +175,18 @@ pub fn sample_frames_as(
     let mut frames = 0u64;
     // One frame per slot of 1 / keep_per_s seconds: robust to timestamp jitter.
     let mut last_slot: Option<i64> = None;
+    let (path, stage, cancel) = (run.path, run.stage, run.cancel);
+    let stall = limits.stall_timeout;
     run.drain(
         &sink,
         &links,
         |path| MediaError::NoVideo { path },
         |sample| {
+            // The RGB branch carries the same frames in the same order: one for each grey one.
+            let rgb_sample = match &rgb_sink {
+                Some(rgb_sink) => pull_paired(rgb_sink, path, stage, cancel, stall)?,
+                None => None,
+            };
             let Some(time_s) = stream_time_s(sample) else {
                 return Ok(());
             };
@@ -186,15 +209,89 @@ pub fn sample_frames_as(
             if map.len() < needed {
                 return Ok(());
             }
+            let rgb_map = rgb_sample.as_ref().filter(|rgb| rgb.buffer().and_then(|b| b.pts()) == buffer.pts());
+            let rgb_map = match rgb_map.map(mapped_rows) {
+                Some(None) => return Ok(()),
+                Some(Some(rows)) => Some(rows),
+                None if rgb_sink.is_some() => return Ok(()),
+                None => None,
+            };
             last_slot = Some(slot);
             frames += 1;
             let pixels = &map[offset..needed];
-            on_frame(Frame { time_s, width: info.width(), height: info.height(), stride, format, pixels });
+            let rgb = rgb_map.as_ref().map(|(map, offset, stride)| Rows {
+                stride: *stride,
+                pixels: &map[*offset..*offset + *stride * info.height() as usize],
+            });
+            on_frame(Frame { time_s, width: info.width(), height: info.height(), stride, format, pixels, rgb });
             Ok(())
         },
     )?;
     let decoder_errors = run.warnings.saturating_add(key_frames.lost());
     Ok(FrameSummary { frames, width: out_w, height: out_h, sampling, decoder_errors })
+}
+
+/// `videoconvert → videoscale → caps (format, size) → appsink`, behind a `queue` when `queued`;
+/// returns the branch's first element and its sink.
+fn scaled_branch(
+    run: &PipelineRun<'_>,
+    format: &str,
+    (width, height): (u32, u32),
+    queued: bool,
+) -> Result<(gst::Element, AppSink), MediaError> {
+    let convert = run.element("videoconvert")?;
+    let scale = run.element("videoscale")?;
+    let filter = run.element("capsfilter")?;
+    let caps = gst::Caps::builder("video/x-raw")
+        .field("format", format)
+        .field("width", width as i32)
+        .field("height", height as i32)
+        .field("pixel-aspect-ratio", gst::Fraction::new(1, 1))
+        .build();
+    filter.set_property("caps", &caps);
+    let sink = AppSink::builder().sync(false).max_buffers(4).build();
+    run.pipeline.add(&sink).map_err(|e| run.failure(e.to_string()))?;
+    link(run, &[&convert, &scale, &filter, sink.upcast_ref()])?;
+    if !queued {
+        return Ok((convert, sink));
+    }
+    let queue = run.element("queue")?;
+    link(run, &[&queue, &convert])?;
+    Ok((queue, sink))
+}
+
+/// The next sample of the second appsink of a pair, waiting for it as long as the pipeline may
+/// stall; `None` at its end of stream.
+fn pull_paired(
+    sink: &AppSink,
+    path: &Path,
+    stage: &'static str,
+    cancel: &CancelFlag,
+    stall: std::time::Duration,
+) -> Result<Option<gst::Sample>, MediaError> {
+    let started = Instant::now();
+    loop {
+        if cancel.is_cancelled() {
+            return Err(MediaError::Cancelled { path: path.to_path_buf(), stage });
+        }
+        if let Some(sample) = sink.try_pull_sample(gst::ClockTime::from_mseconds(100)) {
+            return Ok(Some(sample));
+        }
+        if sink.is_eos() {
+            return Ok(None);
+        }
+        if started.elapsed() > stall {
+            return Err(MediaError::Stalled { path: path.to_path_buf(), stage, after_s: stall.as_secs() });
+        }
+    }
+}
+
+/// A sample's first plane: the mapped buffer, the plane's offset and its stride.
+fn mapped_rows(sample: &gst::Sample) -> Option<(gst::MappedBuffer<gst::buffer::Readable>, usize, usize)> {
+    let info = gstreamer_video::VideoInfo::from_caps(sample.caps()?).ok()?;
+    let map = sample.buffer_owned()?.into_mapped_buffer_readable().ok()?;
+    let (stride, offset) = (info.stride()[0].max(0) as usize, info.offset()[0]);
+    (map.len() >= offset + stride * info.height() as usize).then_some((map, offset, stride))
 }
 
 fn stream_time_s(sample: &gst::Sample) -> Option<f64> {

@@ -2,11 +2,14 @@
 //!
 //! Everything the analysis needs from a recording, at a fraction of a full decode's cost:
 //! - [`probe`]: container, duration and every stream, without decoding.
-//! - [`decode_audio`]: 16 kHz mono `f32` chunks, streamed with bounded memory ([`WavWriter`] stores them).
+//! - [`decode_audio`]: 16 kHz mono `f32` chunks, streamed with bounded memory ([`WavWriter`] stores them);
+//!   [`decode_audio_with_original`] also hands over, from the same decode, the original channels at
+//!   their own rate (what a BS.1770 loudness meter needs).
 //! - [`read_video_packets`]: compressed video packet timestamps, sizes and key-frame flags, straight
 //!   from the demuxer (frame-rate stability, freezes, bitrate).
 //! - [`sample_frames`]: small grey frames for image statistics — key frames only by default, through
-//!   a key-unit trick-mode seek.
+//!   a key-unit trick-mode seek; [`FrameFormat::Gray8WithRgb8`] adds the same frames' RGB rows for an
+//!   image model, beside the unchanged luma plane.
 //!
 //! Every pipeline runs under a watchdog and honours a [`CancelFlag`]; failures are a typed
 //! [`MediaError`] that names the file and what to do. [`Limits`] also bounds what a hostile file can
@@ -18,6 +21,7 @@
 
 mod audio;
 mod cancel;
+mod channels;
 mod cut_files;
 mod damage;
 mod error;
@@ -33,11 +37,12 @@ mod runner;
 mod scan;
 mod wav;
 
-pub use audio::{AudioSummary, decode_audio};
+pub use audio::{AudioSummary, decode_audio, decode_audio_with_original};
 pub use cancel::CancelFlag;
+pub use channels::{ChannelLayout, ChannelPosition};
 pub use damage::{CutEnd, DamageReport, MIN_MISSING_END_S, MIN_MISSING_S, MissingStretch};
 pub use error::{MediaError, MediaLimit, escape_controls, escaped_path};
-pub use frames::{Frame, FrameFormat, FrameSampling, FrameSummary, sample_frames, sample_frames_as};
+pub use frames::{Frame, FrameFormat, FrameSampling, FrameSummary, Rows, sample_frames, sample_frames_as};
 pub use init::{gstreamer_version, init};
 pub use input::check_input;
 pub use packets::{VideoPacket, read_video_packets};

@@ -171,3 +171,80 @@ fn a_picture_renamed_mp4_is_not_media_at_once_and_names_are_escaped() {
     assert!(message.contains("line\\nbreak\\u{1b}[31m.mp4"), "{message}");
     std::fs::remove_dir_all(&folder).unwrap();
 }
+
+#[test]
+fn hands_over_the_original_channels_beside_the_mono_feed() {
+    // speech.wav spread over 5.1 (AAC, 48 kHz) with a different gain per channel.
+    let path = std::env::temp_dir().join(format!("session-media-5.1-{}.m4a", std::process::id()));
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-y", "-i"])
+        .arg(fixture("speech.wav"))
+        .args(["-af", "aresample=48000,pan=5.1|FL=1.0*c0|FR=0.7*c0|FC=0.5*c0|LFE=0.8*c0|BL=0.4*c0|BR=0.3*c0"])
+        .args(["-c:a", "aac", "-b:a", "256k"])
+        .arg(&path)
+        .status()
+        .expect("ffmpeg (Debian: apt-get install ffmpeg) is part of the test setup");
+    assert!(status.success());
+    let mut mono = 0u64;
+    let mut frames = 0u64;
+    let mut layouts: Vec<ChannelLayout> = Vec::new();
+    let summary = decode_audio_with_original(
+        &path,
+        &limits(),
+        &CancelFlag::new(),
+        &mut |chunk| mono += chunk.len() as u64,
+        &mut |layout, interleaved| {
+            assert_eq!(interleaved.len() % layout.channels.len(), 0, "whole frames");
+            frames += (interleaved.len() / layout.channels.len()) as u64;
+            if layouts.last() != Some(layout) {
+                layouts.push(layout.clone());
+            }
+        },
+    );
+    std::fs::remove_file(&path).ok();
+    let summary = summary.unwrap();
+    assert_eq!(summary.samples, mono);
+    assert_eq!(layouts.len(), 1, "{layouts:?}");
+    let layout = &layouts[0];
+    assert_eq!(layout.sample_rate, 48_000);
+    let mut channels = layout.channels.clone();
+    channels.sort_by_key(|c| format!("{c:?}"));
+    use ChannelPosition::*;
+    assert_eq!(channels, vec![FrontCenter, FrontLeft, FrontRight, Lfe, RearLeft, RearRight], "{layout:?}");
+    let (original_s, mono_s) = (frames as f64 / 48_000.0, mono as f64 / 16_000.0);
+    assert!((original_s - mono_s).abs() < 0.01, "original {original_s} s, mono {mono_s} s");
+}
+
+#[test]
+fn rgb_rows_come_beside_the_same_luma_plane() {
+    let path = fixture("dark.mp4");
+    let sample = |format| {
+        let mut frames = Vec::new();
+        sample_frames_as(
+            &path,
+            (640, 360),
+            FrameSampling::default(),
+            format,
+            &limits(),
+            &CancelFlag::new(),
+            &mut |f| {
+                let rows = f.pixels.chunks(f.stride).map(|r| r[..f.width as usize].to_vec()).collect::<Vec<_>>();
+                let rgb = f.rgb.map(|rgb| (rgb.stride, rgb.pixels.len()));
+                frames.push((f.time_s, rows, rgb));
+            },
+        )
+        .unwrap();
+        frames
+    };
+    let grey = sample(FrameFormat::Gray8);
+    let both = sample(FrameFormat::Gray8WithRgb8);
+    assert!(grey.len() >= 10, "{} frames", grey.len());
+    assert_eq!(grey.len(), both.len());
+    for ((time_a, luma_a, rgb_a), (time_b, luma_b, rgb_b)) in grey.iter().zip(&both) {
+        assert_eq!(time_a, time_b);
+        assert!(luma_a == luma_b, "the luma plane at {time_a} s differs");
+        assert!(rgb_a.is_none());
+        let (stride, len) = rgb_b.expect("RGB rows");
+        assert!(stride >= 320 * 3 && len >= stride * 179, "{stride} {len}");
+    }
+}

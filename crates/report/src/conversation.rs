@@ -92,14 +92,20 @@ fn talk_bar(out: &mut String, people: &[Value]) {
     out.push_str("</div>\n");
 }
 
-/// A participant's longest monologue from their own engagement report.
+/// A participant's longest monologue from their own engagement reports (the longest of their
+/// recordings', for one who left and joined again).
 fn monologue(documents: &SessionDocuments, id: &str) -> String {
-    let Some(p) = documents.participants.iter().find(|p| p.participant == id) else {
-        return "—".into();
-    };
-    let m = p.engagement.as_ref().and_then(|e| e.pointer("/voice/longest_monologue")).filter(|m| !m.is_null());
-    match (num(m, "/duration_s"), num(m, "/start_s")) {
-        (Some(d), Some(start)) => format!("{d:.0} s from {}", clock(start + p.offset_s)),
-        _ => "—".into(),
+    let longest = documents
+        .participants
+        .iter()
+        .filter(|p| p.participant == id)
+        .filter_map(|p| {
+            let m = p.engagement.as_ref().and_then(|e| e.pointer("/voice/longest_monologue")).filter(|m| !m.is_null());
+            Some((num(m, "/duration_s")?, num(m, "/start_s")? + p.offset_s))
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match longest {
+        Some((d, start)) => format!("{d:.0} s from {}", clock(start)),
+        None => "—".into(),
     }
 }

@@ -35,13 +35,40 @@ pub struct TranscriptDocument {
     pub transcript: Value,
 }
 
-/// A participant's own reports (`participants/<id>/…`).
+/// A participant's own reports (`participants/<id>/…`), for one of their recordings.
 #[derive(Clone, Debug)]
 pub struct ParticipantDocuments {
     pub participant: String,
+    /// Which of the participant's recordings (they left and joined again:
+    /// `participants/<id>/part-2/…`); `None` for the first or only one.
+    pub part: Option<u32>,
     pub offset_s: f64,
     pub quality: Option<Value>,
     pub engagement: Option<Value>,
+}
+
+impl ParticipantDocuments {
+    /// The participant as a reader sees them: `alice`, or `alice (part 2)` for a later recording.
+    pub fn label(&self) -> String {
+        label(&self.participant, self.part)
+    }
+
+    /// The name of this recording's stage `name` in the manifest (`alice/quality`,
+    /// `alice/part-2/quality`).
+    pub fn stage(&self, name: &str) -> String {
+        match self.part {
+            Some(part) => format!("{}/part-{part}/{name}", self.participant),
+            None => format!("{}/{name}", self.participant),
+        }
+    }
+}
+
+/// `alice`, or `alice (part 2)` for a participant's later recording.
+pub(crate) fn label(participant: &str, part: Option<u32>) -> String {
+    match part {
+        Some(part) => format!("{participant} (part {part})"),
+        None => participant.to_string(),
+    }
 }
 
 impl SessionDocuments {
@@ -72,23 +99,34 @@ impl SessionDocuments {
         *slot = Some(value);
     }
 
-    /// The participants and their offsets, from the manifest.
-    pub fn participant_offsets(&self) -> Vec<(String, f64)> {
+    /// The participants' recordings, from the manifest: identity, offset and part (`None` for a
+    /// participant's first or only recording).
+    pub fn participant_offsets(&self) -> Vec<(String, f64, Option<u32>)> {
         let Some(list) = self.manifest.as_ref().and_then(|m| m.get("participants")).and_then(Value::as_array) else {
             return Vec::new();
         };
         list.iter()
             .filter_map(|p| {
                 let id = p.get("participant")?.as_str()?.to_string();
-                Some((id, p.get("offset_s").and_then(Value::as_f64).unwrap_or(0.0)))
+                let part = p.get("part").and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok());
+                Some((id, p.get("offset_s").and_then(Value::as_f64).unwrap_or(0.0), part))
             })
             .collect()
     }
 
-    /// Where a participant's recording starts on the session's timeline (0 for the session's own).
-    pub fn offset_of(&self, participant: Option<&str>) -> f64 {
+    /// Where a participant's recording (`part`, `None` for the first) starts on the session's
+    /// timeline (0 for the session's own).
+    pub fn offset_of(&self, participant: Option<&str>, part: Option<u32>) -> f64 {
         let Some(id) = participant else { return 0.0 };
-        self.participants.iter().find(|p| p.participant == id).map_or(0.0, |p| p.offset_s)
+        self.participants.iter().find(|p| p.participant == id && p.part == part).map_or(0.0, |p| p.offset_s)
+    }
+
+    /// Where the recording an event or issue `value` points into starts on the session's
+    /// timeline: by its `participant` and `part`.
+    pub(crate) fn offset_of_value(&self, value: Option<&Value>) -> f64 {
+        let field = |name: &str| value.and_then(|v| v.get(name));
+        let part = field("part").and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok());
+        self.offset_of(field("participant").and_then(Value::as_str), part)
     }
 
     /// Why stage `name` (or, per participant, `<id>/name`) did not produce its result: the

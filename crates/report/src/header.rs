@@ -39,7 +39,13 @@ pub(crate) fn write(out: &mut String, documents: &SessionDocuments) {
 
 /// The participants' identities, from the manifest (the 1:1 flow); empty for one recording.
 fn participant_names(documents: &SessionDocuments) -> Vec<String> {
-    documents.participant_offsets().into_iter().map(|(id, _)| id).collect()
+    let mut names: Vec<String> = Vec::new();
+    for (id, _, _) in documents.participant_offsets() {
+        if !names.contains(&id) {
+            names.push(id); // a participant who rejoined is still one person
+        }
+    }
+    names
 }
 
 /// `2026-12-05 00:49 UTC` from an RFC 3339 time.

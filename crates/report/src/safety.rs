@@ -90,7 +90,7 @@ fn evidence(out: &mut String, documents: &SessionDocuments, event: &Value, segme
     let time = num(e, "/evidence/quote/start_s")
         .or_else(|| num(e, "/evidence/frame_time_s"))
         .or_else(|| num(e, "/media_time_s"))
-        .map(|t| t + documents.offset_of(text(e, "/participant")));
+        .map(|t| t + documents.offset_of_value(e));
     if let Some(t) = time {
         match anchor_at(segments, t) {
             Some(anchor) => put!(out, "<a class=\"ts\" href=\"{anchor}\">{}</a> ", clock(t)),

@@ -16,8 +16,8 @@ pub(crate) fn write(out: &mut String, documents: &SessionDocuments) {
     } else {
         session_summary(out, documents);
         for p in &documents.participants {
-            put!(out, "<h3 class=\"person\">{}</h3>\n<div class=\"grid\">\n", esc(&p.participant));
-            let stage = |name: &str| documents.stage_reason(&format!("{}/{name}", p.participant));
+            put!(out, "<h3 class=\"person\">{}</h3>\n<div class=\"grid\">\n", esc(&p.label()));
+            let stage = |name: &str| documents.stage_reason(&p.stage(name));
             quality_card(out, "Quality", p.quality.as_ref(), || stage("quality"));
             engagement_card(out, "Engagement", p.engagement.as_ref(), || stage("engagement"));
             out.push_str("</div>\n");
@@ -43,7 +43,7 @@ fn session_summary(out: &mut String, documents: &SessionDocuments) {
         put!(
             out,
             "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-            esc(&p.participant),
+            esc(&p.label()),
             score(num(q, "/score")),
             score(num(q, "/audio/score")),
             score(num(q, "/video/score")),

@@ -110,7 +110,10 @@ fn tracks(documents: &SessionDocuments) -> Vec<Track> {
             .iter()
             .enumerate()
             .map(|(i, t)| Track {
-                name: text(Some(t), "/participant").unwrap_or("recording").to_string(),
+                name: text(Some(t), "/participant").map_or_else(
+                    || "recording".to_string(),
+                    |who| crate::documents::label(who, num(Some(t), "/part").map(|n| n as u32)),
+                ),
                 class: PEOPLE[i % PEOPLE.len()],
                 speech: pairs(t.get("speech")),
                 loudness: t.get("loudness_lufs").and_then(Value::as_array).map(|values| {
@@ -148,7 +151,7 @@ fn tracks(documents: &SessionDocuments) -> Vec<Track> {
         .iter()
         .enumerate()
         .map(|(i, p)| Track {
-            name: p.participant.clone(),
+            name: p.label(),
             class: PEOPLE[i % PEOPLE.len()],
             speech: segments_of(p.engagement.as_ref().and_then(|e| e.pointer("/voice/speech_segments")), p.offset_s),
             loudness: None,
@@ -203,7 +206,7 @@ fn safety_marks(documents: &SessionDocuments, segments: &[Segment]) -> Vec<Mark>
     events
         .into_iter()
         .filter_map(|e| {
-            let shift = documents.offset_of(text(Some(e), "/participant"));
+            let shift = documents.offset_of_value(Some(e));
             let time = num(Some(e), "/evidence/quote/start_s").or_else(|| num(Some(e), "/media_time_s"))? + shift;
             let end = num(Some(e), "/evidence/quote/end_s").map_or(time, |t| t + shift);
             let category = text(Some(e), "/category").unwrap_or("?").replace('_', " ");
@@ -226,20 +229,20 @@ fn safety_marks(documents: &SessionDocuments, segments: &[Segment]) -> Vec<Mark>
 }
 
 fn issue_marks(documents: &SessionDocuments, segments: &[Segment]) -> Vec<Mark> {
-    let mut sources: Vec<(Option<&str>, &Value)> = Vec::new();
+    // Each recording's issues, with who it was and where it starts on the session's timeline.
+    let mut sources: Vec<(Option<String>, f64, &Value)> = Vec::new();
     if let Some(q) = documents.quality.as_ref() {
-        sources.push((None, q));
+        sources.push((None, 0.0, q));
     }
     for p in &documents.participants {
         if let Some(q) = p.quality.as_ref() {
-            sources.push((Some(p.participant.as_str()), q));
+            sources.push((Some(p.label()), p.offset_s, q));
         }
     }
     sources
-        .into_iter()
-        .flat_map(|(who, q)| list(Some(q), "/issues").iter().map(move |i| (who, i)))
-        .filter_map(|(who, i)| {
-            let shift = documents.offset_of(who);
+        .iter()
+        .flat_map(|(who, shift, q)| list(Some(q), "/issues").iter().map(move |i| (who.as_deref(), *shift, i)))
+        .filter_map(|(who, shift, i)| {
             let (start, end) = (num(Some(i), "/start_s")? + shift, num(Some(i), "/end_s")? + shift);
             let severity = text(Some(i), "/severity").unwrap_or("info");
             let prefix = who.map(|w| format!("{w}: ")).unwrap_or_default();

@@ -58,12 +58,7 @@ pub(crate) fn write(out: &mut String, documents: &SessionDocuments, segments: &[
     if segments.is_empty() {
         let reason = documents
             .stage_reason("transcribe")
-            .or_else(|| {
-                documents
-                    .participants
-                    .iter()
-                    .find_map(|p| documents.stage_reason(&format!("{}/transcribe", p.participant)))
-            })
+            .or_else(|| documents.participants.iter().find_map(|p| documents.stage_reason(&p.stage("transcribe"))))
             .unwrap_or_else(|| {
                 if documents.transcripts.is_empty() {
                     "transcript.json was not written for this session".into()

@@ -183,6 +183,7 @@ fn a_one_to_one_session_shows_each_person_and_the_talk_ratio() {
         .enumerate()
         .map(|(i, id)| ParticipantDocuments {
             participant: id.to_string(),
+            part: None,
             offset_s: i as f64 * 5.0,
             quality: Some(json!({"score": 60.0 + i as f64, "issues": []})),
             engagement: Some(json!({"score": 70.0 + i as f64,

@@ -131,6 +131,10 @@ pub struct SafetyEvent {
     /// Seconds from the start of the recording (or of the track), if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_time_s: Option<f64>,
+    /// Which of the participant's recordings `media_time_s` points into, for one who left and
+    /// joined again (`participants/<id>/part-2/`); absent for the first or only one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<u32>,
     /// Wall-clock time of detection, RFC 3339 in UTC.
     pub detected_at: String,
     pub detector: DetectorInfo,
@@ -140,6 +144,8 @@ pub struct SafetyEvent {
 
 /// The longest recording an event may point into (48 hours).
 const MAX_MEDIA_TIME_S: f64 = 48.0 * 3600.0;
+/// The most recordings one participant may have in a session (they left and joined again).
+const MAX_PARTS: u32 = 1000;
 /// How far in the future a client's clock may run.
 const MAX_CLOCK_SKEW_S: i64 = 300;
 /// Longest identifier, participant or detector string accepted.
@@ -167,6 +173,7 @@ impl SafetyEvent {
             source,
             participant: None,
             media_time_s: None,
+            part: None,
             detected_at: now.format(&Rfc3339).unwrap_or_else(|_| now.unix_timestamp().to_string()),
             detector,
             evidence: Evidence::default(),
@@ -217,6 +224,13 @@ impl SafetyEvent {
         }
         if let Some(t) = self.media_time_s {
             media_time("media_time_s", t)?;
+        }
+        if let Some(part) = self.part.filter(|n| !(2..=MAX_PARTS).contains(n)) {
+            return Err(invalid(
+                "part",
+                part.to_string(),
+                format!("2 to {MAX_PARTS}, or absent for a first recording"),
+            ));
         }
         let detected = OffsetDateTime::parse(&self.detected_at, &Rfc3339).map_err(|e| {
             invalid("detected_at", format!("{:?}", self.detected_at), format!("an RFC 3339 time ({e})"))
@@ -275,7 +289,10 @@ impl SafetyEvent {
             SafetySource::PostSession => {
                 let ms = (self.media_time_s.unwrap_or(0.0).max(0.0) * 1000.0).round() as u64;
                 match &self.participant {
-                    Some(who) => format!("post-session-{}-t{:09}ms-{}.json", file_safe(who), ms, self.category),
+                    Some(who) => {
+                        let part = self.part.map(|n| format!("-part{n}")).unwrap_or_default();
+                        format!("post-session-{}{part}-t{:09}ms-{}.json", file_safe(who), ms, self.category)
+                    }
                     None => format!("post-session-t{:09}ms-{}.json", ms, self.category),
                 }
             }
@@ -375,6 +392,23 @@ mod tests {
         assert!(name.starts_with("20261124T100000.250Z-nudity-"), "{name}");
         assert!(name.ends_with(".json"));
         assert_eq!(name, again.file_name(), "a resent event keeps its name");
+    }
+
+    #[test]
+    fn a_later_recording_of_a_participant_is_named_apart() {
+        let detector = DetectorInfo { id: "nsfwjs-mobilenet-v2".into(), version: "4.4.0".into() };
+        let mut event = SafetyEvent::new(SafetyCategory::Nudity, 0.9, 0.7, SafetySource::PostSession, detector);
+        event.participant = Some("alice".into());
+        event.media_time_s = Some(3.0);
+        let first = event.file_name();
+        event.part = Some(2);
+        event.validate().unwrap();
+        assert_eq!(event.file_name(), "post-session-alice-part2-t000003000ms-nudity.json");
+        assert_ne!(event.file_name(), first, "two recordings never share an event file");
+        for part in [0, 1, 1001] {
+            event.part = Some(part);
+            assert!(event.validate().unwrap_err().to_string().contains("`part`"), "{part}");
+        }
     }
 
     #[test]

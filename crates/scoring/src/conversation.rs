@@ -33,6 +33,25 @@ pub struct ParticipantSpeech {
     pub duration_s: f64,
 }
 
+impl ParticipantSpeech {
+    /// Adds another recording of the same participant (they left and joined again), on the same
+    /// timeline: its segments join these in time order, overlapping ones merged into one, so no
+    /// second of speech counts twice; the duration runs to the later end.
+    pub fn add_part(&mut self, segments: &[SpeechSegment], duration_s: f64) {
+        let mut all: Vec<SpeechSegment> = self.segments.iter().chain(segments).copied().collect();
+        all.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
+        let mut merged: Vec<SpeechSegment> = Vec::with_capacity(all.len());
+        for segment in all {
+            match merged.last_mut() {
+                Some(last) if segment.start_s <= last.end_s => last.end_s = last.end_s.max(segment.end_s),
+                _ => merged.push(segment),
+            }
+        }
+        self.segments = merged;
+        self.duration_s = self.duration_s.max(duration_s);
+    }
+}
+
 /// `conversation` metrics.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ConversationReport {
@@ -301,5 +320,22 @@ mod tests {
             assert!((0.0..=1.0).contains(&p.speech_ratio), "{}: {}", p.participant, p.speech_ratio);
             assert!(p.talk_share.is_none_or(|s| (0.0..=1.0).contains(&s)));
         }
+    }
+
+    #[test]
+    fn a_participant_who_rejoined_is_one_speaker() {
+        let seg = |start_s, end_s| SpeechSegment { start_s, end_s };
+        let mut alice = ParticipantSpeech {
+            participant: "alice".into(),
+            segments: vec![seg(0.0, 2.0), seg(3.0, 5.0)],
+            duration_s: 6.0,
+        };
+        alice.add_part(&[seg(4.5, 7.0), seg(20.0, 21.0)], 25.0);
+        assert_eq!(alice.segments, vec![seg(0.0, 2.0), seg(3.0, 7.0), seg(20.0, 21.0)]);
+        assert_eq!(alice.duration_s, 25.0);
+        let bob = ParticipantSpeech { participant: "bob".into(), segments: vec![seg(10.0, 12.0)], duration_s: 25.0 };
+        let report = score_conversation(&[alice, bob]);
+        assert_eq!(report.participants.len(), 2);
+        assert_eq!(report.participants[0].talk_time_s, 7.0, "overlapping parts count once");
     }
 }

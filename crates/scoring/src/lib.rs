@@ -68,8 +68,8 @@ mod video;
 mod video_flags;
 
 pub use audio::{
-    AudioAnalyzer, AudioFeatures, CLIP_LEVEL, ClippedFrame, DIGITAL_SILENCE_DBFS, LoudnessMeter, PitchTracker,
-    SILENCE_DBFS, SampleRun, SpeechSegment, VadConfig, detect_speech, detect_speech_with,
+    AudioAnalyzer, AudioFeatures, CLIP_LEVEL, ClippedFrame, DIGITAL_SILENCE_DBFS, LoudnessChannel, LoudnessMeter,
+    PitchTracker, SILENCE_DBFS, SampleRun, SpeechSegment, VadConfig, detect_speech, detect_speech_with,
 };
 pub use combined::{CombineWeights, CombinedScore, MissingPart, ScorePart, UsedPart, combine_scores};
 pub use conversation::{ConversationReport, ParticipantSpeech, ParticipantTalk, ResponseLatency, score_conversation};

@@ -11,6 +11,10 @@ use crate::{ConversationReport, EngagementReport, Issue, QualityReport};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ParticipantQuality {
     pub participant: String,
+    /// Which of the participant's recordings this line is, for one who left and joined again
+    /// (`participants/<id>/part-2/`); absent for the first or only one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<u32>,
     pub score: Option<f64>,
     pub audio_score: Option<f64>,
     pub video_score: Option<f64>,
@@ -44,6 +48,9 @@ pub struct SessionQuality {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ParticipantEngagement {
     pub participant: String,
+    /// As [`ParticipantQuality::part`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<u32>,
     pub score: Option<f64>,
     pub speech_ratio: Option<f64>,
     pub talk_time_s: Option<f64>,
@@ -91,6 +98,7 @@ pub fn session_quality(participants: &[(String, &QualityReport)]) -> SessionQual
             .iter()
             .map(|(who, q)| ParticipantQuality {
                 participant: who.clone(),
+                part: None,
                 score: q.score,
                 audio_score: q.audio.score,
                 video_score: q.video.score,
@@ -117,6 +125,7 @@ pub fn session_engagement(
             .iter()
             .map(|(who, e)| ParticipantEngagement {
                 participant: who.clone(),
+                part: None,
                 score: e.score,
                 speech_ratio: e.speech_ratio,
                 talk_time_s: e.voice.as_ref().map(|v| v.talk_time_s),

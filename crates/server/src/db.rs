@@ -297,6 +297,8 @@ pub struct EgressRow {
     pub started_at_ns: i64,
     pub duration_ns: i64,
     pub reason: Option<String>,
+    /// Which of the participant's recordings it makes (they left and joined again), from 1.
+    pub part: i32,
 }
 
 /// Inserts or updates an egress. An ended egress is never moved back to `starting`/`active`
@@ -304,8 +306,8 @@ pub struct EgressRow {
 /// ended with (the recording worker's, for one it stopped because it never started).
 pub async fn upsert_egress(conn: &mut PgConnection, session_id: &str, egress: &EgressRow) -> Result<(), ServerError> {
     sqlx::query(
-        "INSERT INTO session_egresses (egress_id, session_id, participant_identity, status, input_uri, started_at_ns, duration_ns, reason) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+        "INSERT INTO session_egresses (egress_id, session_id, participant_identity, status, input_uri, started_at_ns, duration_ns, reason, part) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
          ON CONFLICT (egress_id) DO UPDATE SET \
            status = CASE WHEN session_egresses.status IN ('complete', 'failed') THEN session_egresses.status ELSE EXCLUDED.status END, \
            input_uri = COALESCE(EXCLUDED.input_uri, session_egresses.input_uri), \
@@ -315,6 +317,7 @@ pub async fn upsert_egress(conn: &mut PgConnection, session_id: &str, egress: &E
              THEN COALESCE(session_egresses.reason, EXCLUDED.reason) ELSE COALESCE(EXCLUDED.reason, session_egresses.reason) END, \
            participant_identity = CASE WHEN EXCLUDED.participant_identity = '' THEN session_egresses.participant_identity \
              ELSE EXCLUDED.participant_identity END, \
+           part = GREATEST(EXCLUDED.part, session_egresses.part), \
            updated_at = NOW()",
     )
     .bind(&egress.egress_id)
@@ -325,6 +328,7 @@ pub async fn upsert_egress(conn: &mut PgConnection, session_id: &str, egress: &E
     .bind(egress.started_at_ns)
     .bind(egress.duration_ns)
     .bind(&egress.reason)
+    .bind(egress.part)
     .execute(conn)
     .await?;
     Ok(())
@@ -333,7 +337,7 @@ pub async fn upsert_egress(conn: &mut PgConnection, session_id: &str, egress: &E
 /// A session's egresses, oldest first.
 pub async fn egresses(conn: &mut PgConnection, session_id: &str) -> Result<Vec<EgressRow>, ServerError> {
     let rows = sqlx::query(
-        "SELECT egress_id, participant_identity, status, input_uri, started_at_ns, duration_ns, reason \
+        "SELECT egress_id, participant_identity, status, input_uri, started_at_ns, duration_ns, reason, part \
          FROM session_egresses WHERE session_id = $1 ORDER BY started_at_ns, egress_id",
     )
     .bind(session_id)
@@ -350,6 +354,7 @@ pub async fn egresses(conn: &mut PgConnection, session_id: &str) -> Result<Vec<E
                 started_at_ns: row.try_get("started_at_ns")?,
                 duration_ns: row.try_get("duration_ns")?,
                 reason: row.try_get("reason")?,
+                part: row.try_get("part")?,
             })
         })
         .collect::<Result<_, sqlx::Error>>()?;
@@ -363,31 +368,72 @@ pub async fn insert_egress_once(
     egress: &EgressRow,
 ) -> Result<bool, ServerError> {
     let inserted = sqlx::query(
-        "INSERT INTO session_egresses (egress_id, session_id, participant_identity, status) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (egress_id) DO NOTHING",
+        "INSERT INTO session_egresses (egress_id, session_id, participant_identity, status, part) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (egress_id) DO NOTHING",
     )
     .bind(&egress.egress_id)
     .bind(session_id)
     .bind(&egress.participant_identity)
     .bind(&egress.status)
+    .bind(egress.part)
     .execute(conn)
     .await?
     .rows_affected();
     Ok(inserted == 1)
 }
 
-/// Removes the placeholder that stood for `identity`'s egress while it was being started.
-pub async fn remove_placeholder(conn: &mut PgConnection, session_id: &str, identity: &str) -> Result<(), ServerError> {
+/// Removes the placeholder row `placeholder_id` that stood for an egress while it was being
+/// started.
+pub async fn remove_placeholder(conn: &mut PgConnection, placeholder_id: &str) -> Result<(), ServerError> {
     sqlx::query("DELETE FROM session_egresses WHERE egress_id = $1 AND status = 'starting'")
-        .bind(placeholder_id(session_id, identity))
+        .bind(placeholder_id)
         .execute(conn)
         .await?;
     Ok(())
 }
 
-/// The id of the row standing for `identity`'s egress until LiveKit gives it one.
-pub fn placeholder_id(session_id: &str, identity: &str) -> String {
-    format!("pending:{session_id}:{identity}")
+/// The id of the row standing for `identity`'s `part`-th egress until LiveKit gives it one.
+pub fn placeholder_id(session_id: &str, identity: &str, part: i32) -> String {
+    match part {
+        1 => format!("pending:{session_id}:{identity}"),
+        n => format!("pending:{session_id}:{identity}:part-{n}"),
+    }
+}
+
+/// Whether a `participant_joined` for the participant session `sid` (`PA_…`) was recorded for
+/// this session before the one being handled (its own row is already written); `false` for an
+/// empty sid.
+pub async fn joined_before(conn: &mut PgConnection, session_id: &str, sid: &str) -> Result<bool, ServerError> {
+    if sid.is_empty() {
+        return Ok(false);
+    }
+    let seen: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM session_events WHERE session_id = $1 AND event_type = 'webhook.participant_joined' \
+         AND payload->'participant'->>'sid' = $2",
+    )
+    .bind(session_id)
+    .bind(sid)
+    .fetch_one(conn)
+    .await?;
+    Ok(seen > 1)
+}
+
+/// How `identity` is being recorded in a session: whether an egress of theirs is still being
+/// started (a placeholder), and the highest part started so far (0 for none).
+pub async fn recording_of(
+    conn: &mut PgConnection,
+    session_id: &str,
+    identity: &str,
+) -> Result<(bool, i32), ServerError> {
+    let (starting, last_part): (bool, i32) = sqlx::query_as(
+        "SELECT COALESCE(BOOL_OR(status = 'starting' AND egress_id LIKE 'pending:%'), false), COALESCE(MAX(part), 0) \
+         FROM session_egresses WHERE session_id = $1 AND participant_identity = $2",
+    )
+    .bind(session_id)
+    .bind(identity)
+    .fetch_one(conn)
+    .await?;
+    Ok((starting, last_part))
 }
 
 /// The session an egress id belongs to.

@@ -69,16 +69,18 @@ impl LiveKitCalls {
         }
     }
 
-    /// Starts recording `identity` into `sessions/<session>/…` on `upload`; returns the egress id.
+    /// Starts recording `identity`'s `part`-th recording (they left and joined again) into
+    /// `sessions/<session>/participants/<identity>/[part-<n>/]` on `upload`; returns the egress id.
     pub async fn start_participant_egress(
         &self,
         session: &SessionId,
         room: &str,
         identity: &str,
+        part: u32,
         upload: &S3Upload,
     ) -> Result<String, ServerError> {
         let source = RecordingSource::Participant { room_name: room.into(), identity: identity.into() };
-        let request = source.start_request(&self.api, upload, session).map_err(ServerError::config)?;
+        let request = source.start_part_request(&self.api, upload, session, part).map_err(ServerError::config)?;
         let answer = self.send("StartParticipantEgress", request.url, request.authorization, request.body).await?;
         let id = answer.get("egress_id").or_else(|| answer.get("egressId")).and_then(Value::as_str).unwrap_or("");
         if id.is_empty() {

@@ -28,6 +28,14 @@ pub struct StartRecording {
     pub identity: String,
     /// The placeholder `session_egresses` row standing for this egress until it has an id.
     pub placeholder_id: String,
+    /// Which of the participant's recordings this is: 1, or 2 and on after they left and joined
+    /// again (jobs queued before parts existed are the first).
+    #[serde(default = "first_part")]
+    pub part: u32,
+}
+
+fn first_part() -> u32 {
+    1
 }
 
 pub async fn push_process(

@@ -63,7 +63,7 @@ async fn start_one(job: &StartRecording, state: &WorkerState, attempt: usize) ->
     let started = match state.config.egress_upload() {
         Some(upload) => {
             let id = SessionId::new(job.session_id.as_str())?;
-            state.livekit.start_participant_egress(&id, &session.room_name, &job.identity, &upload).await
+            state.livekit.start_participant_egress(&id, &session.room_name, &job.identity, job.part, &upload).await
         }
         None => Err(ServerError::Config("RECORDINGS_S3_BUCKET is not set".into())),
     };
@@ -73,7 +73,7 @@ async fn start_one(job: &StartRecording, state: &WorkerState, attempt: usize) ->
         Ok(egress_id) => egress_id,
         Err(error) => {
             let reason = format!("the recording of {} could not start: {error}", job.identity);
-            let row = egress_row(&job.placeholder_id, &job.identity, egress_status::FAILED, Some(reason.clone()));
+            let row = egress_row(&job.placeholder_id, job, egress_status::FAILED, Some(reason.clone()));
             db::upsert_egress(&mut tx, &session.id, &row).await?;
             let payload = json!({ "identity": job.identity, "reason": reason, "attempt": attempt });
             db::add_event(&mut tx, &session.id, "egress_start_failed", &payload).await?;
@@ -82,11 +82,13 @@ async fn start_one(job: &StartRecording, state: &WorkerState, attempt: usize) ->
             return Ok(Started::Settled);
         }
     };
-    db::remove_placeholder(&mut tx, &session.id, &job.identity).await?;
-    db::upsert_egress(&mut tx, &session.id, &egress_row(&egress_id, &job.identity, egress_status::ACTIVE, None))
-        .await?;
-    let payload = json!({ "egress_id": egress_id, "identity": job.identity, "attempt": attempt });
+    db::remove_placeholder(&mut tx, &job.placeholder_id).await?;
+    db::upsert_egress(&mut tx, &session.id, &egress_row(&egress_id, job, egress_status::ACTIVE, None)).await?;
+    let payload = json!({ "egress_id": egress_id, "identity": job.identity, "part": job.part, "attempt": attempt });
     db::add_event(&mut tx, &session.id, "egress_requested", &payload).await?;
+    // LiveKit may have reported this egress ended before it was recorded here: with the
+    // placeholder gone, the session may be ready.
+    lifecycle::queue_if_ready(&mut tx, &session, &state.config.queue).await?;
     tx.commit().await?;
     if session.status != status::ACTIVE {
         state.livekit.stop_egress(&egress_id).await?;
@@ -136,14 +138,10 @@ async fn give_up_on(
     let mut tx = state.pool.begin().await?;
     let Some(session) = db::lock_session(&mut tx, &job.session_id).await? else { return Ok(false) };
     let live = again && session.status == status::ACTIVE;
-    db::upsert_egress(
-        &mut tx,
-        &session.id,
-        &egress_row(egress_id, &job.identity, egress_status::FAILED, Some(reason.clone())),
-    )
-    .await?;
+    db::upsert_egress(&mut tx, &session.id, &egress_row(egress_id, job, egress_status::FAILED, Some(reason.clone())))
+        .await?;
     if live {
-        let placeholder = egress_row(&job.placeholder_id, &job.identity, egress_status::STARTING, None);
+        let placeholder = egress_row(&job.placeholder_id, job, egress_status::STARTING, None);
         db::insert_egress_once(&mut tx, &session.id, &placeholder).await?;
     } else {
         lifecycle::queue_if_ready(&mut tx, &session, &state.config.queue).await?;
@@ -155,10 +153,11 @@ async fn give_up_on(
     Ok(live)
 }
 
-fn egress_row(egress_id: &str, identity: &str, status: &str, reason: Option<String>) -> EgressRow {
+fn egress_row(egress_id: &str, job: &StartRecording, status: &str, reason: Option<String>) -> EgressRow {
     EgressRow {
         egress_id: egress_id.to_string(),
-        participant_identity: identity.to_string(),
+        participant_identity: job.identity.clone(),
+        part: i32::try_from(job.part).unwrap_or(i32::MAX),
         status: status.to_string(),
         input_uri: None,
         started_at_ns: 0,

@@ -246,6 +246,66 @@ fn a_two_person_session_gets_one_egress_each_and_is_processed_per_participant() 
 }
 
 #[test]
+fn a_participant_who_leaves_and_joins_again_is_recorded_in_two_parts_and_processed_as_one_person() {
+    let stack = Stack::start();
+    let (id, key, url, token) = start_session(&stack, "alice");
+    let mut first_stay = AvPublisher::start(&url, &token, 120);
+    first_stay.wait_for("published", Duration::from_secs(60));
+    let first_egress = stack.wait_until_recording(&id, &key, "alice");
+    let from = first_stay.published_s;
+    first_stay.wait_until_published(from + RECORD_S, Duration::from_secs(60));
+    first_stay.stop(Duration::from_secs(30));
+    // LiveKit ends the egress of a participant who left; they come back with the same token.
+    stack.platform.wait_for_event(&id, "webhook.egress_ended", Duration::from_secs(60));
+    let mut second_stay = AvPublisher::start(&url, &token, 120);
+    second_stay.wait_for("published", Duration::from_secs(60));
+    let second_egress = stack.wait_until_recording(&id, &key, "alice");
+    assert_ne!(first_egress, second_egress, "a new egress for the second stay");
+    let from = second_stay.published_s;
+    second_stay.wait_until_published(from + RECORD_S, Duration::from_secs(60));
+
+    let (status, ended) = http_post(
+        &format!("{}/api/sessions/{id}/end", stack.platform.base_url()),
+        &[("X-Session-Key", key.clone())],
+        b"",
+    );
+    assert_eq!(status, 200, "{ended}");
+    let done = stack.platform.wait_for_status(&id, "complete", Duration::from_secs(300));
+    drop(second_stay);
+
+    let egresses = recorded(&done);
+    assert_eq!(egresses.len(), 2, "one recording per stay: {egresses:#?}");
+    for (egress, (part, folder)) in egresses.iter().zip([(1, "alice"), (2, "alice/part-2")]) {
+        assert_eq!(egress["participant_identity"], "alice");
+        assert_eq!(egress["part"], part, "{egress:#}");
+        let expected = format!("s3://{BUCKET}/sessions/{id}/participants/{folder}/recording.mp4");
+        assert_eq!(egress["input_uri"], expected, "each stay its own file");
+    }
+    let kinds = event_kinds(&done);
+    assert_eq!(kinds.iter().filter(|k| *k == "job_queued").count(), 1, "one job once both ended: {kinds:?}");
+
+    let manifest: Value =
+        serde_json::from_slice(&stack.object(&format!("sessions/{id}/manifest.json"))).expect("manifest");
+    assert_eq!(manifest["status"], "complete", "{manifest:#}");
+    let listed = manifest["participants"].as_array().expect("participants");
+    assert_eq!(listed.len(), 2, "{manifest:#}");
+    assert_eq!(listed[1]["part"], 2, "{manifest:#}");
+    let rejoined_at = listed[1]["offset_s"].as_f64().expect("offset");
+    assert!(rejoined_at >= RECORD_S, "the second stay starts after the first: {listed:?}");
+    let part_two: Value =
+        serde_json::from_slice(&stack.object(&format!("sessions/{id}/participants/alice/part-2/engagement.json")))
+            .expect("the second stay's engagement");
+    assert!(part_two["speech_ratio"].is_number(), "{part_two:#}");
+    let engagement: Value =
+        serde_json::from_slice(&stack.object(&format!("sessions/{id}/engagement.json"))).expect("engagement");
+    let talkers = engagement["conversation"]["participants"].as_array().expect("talkers");
+    assert_eq!(talkers.len(), 1, "one person, not two: {:#}", engagement["conversation"]);
+    assert_eq!(talkers[0]["participant"], "alice");
+    let duration = engagement["conversation"]["duration_s"].as_f64().expect("duration");
+    assert!(duration > rejoined_at, "the conversation runs into the second stay: {duration} vs {rejoined_at}");
+}
+
+#[test]
 fn a_recorder_that_never_starts_is_replaced_then_named_when_the_session_ends() {
     // Nothing published: LiveKit keeps the participant's egress EGRESS_STARTING. The recording
     // worker stops it after EGRESS_START_TIMEOUT_S and starts another, twice in all.

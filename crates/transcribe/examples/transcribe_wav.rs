@@ -4,7 +4,7 @@
 //! ```sh
 //! cargo run --release -p session_transcribe --features candle --example transcribe_wav -- \
 //!     "$(scripts/prepare-whisper-tiny)" speech16k.wav [--projection f16|f32|q8|int8] [--decoder-weights f32|int8] [--language en] \
-//!     [--word-timestamps on|off] [--hallucination-guard on|off] [--vad SILERO_DIR] \
+//!     [--word-timestamps on|off] [--hallucination-guard on|off] [--vad SILERO_DIR [--pack-speech]] \
 //!     [--profile STATS.json]
 //! ```
 //!
@@ -12,7 +12,8 @@
 //! also writes the stats with every window's decoding passes as JSON.
 //!
 //! With `--vad`, Silero VAD's speech map (computed inside the timed transcription) decides what
-//! is skipped before decoding, as in the pipeline.
+//! is skipped before decoding, as in the pipeline; `--pack-speech` joins its speech stretches
+//! before decoding instead (`DecodingOptions::pack_speech`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,12 +32,13 @@ struct Args {
     word_timestamps: Option<bool>,
     hallucination_guard: Option<bool>,
     vad: Option<PathBuf>,
+    pack_speech: bool,
     profile: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
     let usage = "usage: transcribe_wav MODEL_DIR WAV [--projection f16|f32|q8|int8] [--decoder-weights f32|int8] [--language CODE] [--word-timestamps on|off] \
-         [--hallucination-guard on|off] [--vad SILERO_DIR] [--profile STATS_JSON]";
+         [--hallucination-guard on|off] [--vad SILERO_DIR [--pack-speech]] [--profile STATS_JSON]";
     let mut positional = Vec::new();
     let defaults = CandleWhisperSettings::default();
     let mut projection = defaults.projection;
@@ -45,6 +47,7 @@ fn parse_args() -> Result<Args, String> {
     let mut word_timestamps = None;
     let mut hallucination_guard = None;
     let mut vad = None;
+    let mut pack_speech = false;
     let mut profile = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -71,12 +74,24 @@ fn parse_args() -> Result<Args, String> {
             "--word-timestamps" => word_timestamps = Some(on_off(&arg, args.next())?),
             "--hallucination-guard" => hallucination_guard = Some(on_off(&arg, args.next())?),
             "--vad" => vad = Some(PathBuf::from(args.next().ok_or(usage)?)),
+            "--pack-speech" => pack_speech = true,
             "--profile" => profile = Some(PathBuf::from(args.next().ok_or(usage)?)),
             _ => positional.push(PathBuf::from(arg)),
         }
     }
     let [model, wav] = <[PathBuf; 2]>::try_from(positional).map_err(|_| usage.to_owned())?;
-    Ok(Args { model, wav, projection, decoder_weights, language, word_timestamps, hallucination_guard, vad, profile })
+    Ok(Args {
+        model,
+        wav,
+        projection,
+        decoder_weights,
+        language,
+        word_timestamps,
+        hallucination_guard,
+        vad,
+        pack_speech,
+        profile,
+    })
 }
 
 fn on_off(flag: &str, value: Option<String>) -> Result<bool, String> {
@@ -115,7 +130,7 @@ fn run() -> Result<(), String> {
     let whisper = CandleWhisper::load_with(&args.model, settings).map_err(|e| e.to_string())?;
     let vad = args.vad.as_deref().map(SileroVad::load).transpose().map_err(|e| e.to_string())?;
     let load_s = started.elapsed().as_secs_f64();
-    let mut options = DecodingOptions { language: args.language, ..Default::default() };
+    let mut options = DecodingOptions { language: args.language, pack_speech: args.pack_speech, ..Default::default() };
     if let Some(on) = args.word_timestamps {
         options.word_timestamps = on;
     }

@@ -27,6 +27,13 @@ pub struct DecodingOptions {
     /// `None` decodes everything.
     #[serde(default)]
     pub skip_silence_s: Option<f32>,
+    /// With a speech map and `skip_silence_s`: join the speech stretches end to end before
+    /// decoding (faster-whisper's `vad_filter`), so every 30-second window is full of speech, and
+    /// map the times back. Faster on gappy audio (one window instead of one per stretch), but a
+    /// faint fragment between stretches (the other side's crosstalk) shares a window with real
+    /// speech and may be transcribed where skipping in place drops it as no-speech: off by default.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pack_speech: bool,
     /// Which voice-activity detection chose the skipped stretches; set by the transcriber in
     /// `Transcript::decoding`. `None` when nothing could be skipped (no skipping asked for, or a
     /// transcriber that decodes everything).
@@ -62,6 +69,7 @@ impl Default for DecodingOptions {
             word_timestamps: true,
             hallucination_silence_threshold_s: Some(2.0),
             skip_silence_s: Some(2.0),
+            pack_speech: false,
             voice_activity: None,
         }
     }

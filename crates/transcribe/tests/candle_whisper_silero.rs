@@ -46,3 +46,36 @@ fn noise_only_stretches_are_skipped_before_decoding() {
         assert!(near_speech(s.start_s) && near_speech(s.end_s), "text in the noise: {s:?}, speech at {spans:?}");
     }
 }
+
+#[test]
+fn packed_speech_fills_one_window_and_keeps_the_recordings_clock() {
+    let (samples, spans) = speech_between_noise(&SENTENCES, 20.0, 10.0);
+    let spoken = SENTENCES.join(" ");
+    let map = silero().speech_map(&samples).expect("speech map");
+    let in_place = DecodingOptions::default();
+    let packed = DecodingOptions { pack_speech: true, ..DecodingOptions::default() };
+    let (skipped, skipped_stats) = whisper().transcribe_profiled(&samples, &in_place, Some(&map)).expect("transcribe");
+    let (joined, joined_stats) = whisper().transcribe_profiled(&samples, &packed, Some(&map)).expect("transcribe");
+    let (skipped_wer, joined_wer) = (wer(&spoken, &skipped.text), wer(&spoken, &joined.text));
+    eprintln!("in place: {} windows, WER {skipped_wer:.3}", skipped_stats.windows);
+    eprintln!("packed: {} windows, WER {joined_wer:.3}: {}", joined_stats.windows, joined.text);
+    // Three sentences of about 4 s: one 30-second window instead of one per sentence.
+    assert_eq!(joined_stats.windows, 1, "{joined_stats:?}");
+    assert!(skipped_stats.windows >= 3, "{skipped_stats:?}");
+    assert!(joined_stats.skipped_s > 70.0, "{joined_stats:?}");
+    assert!(joined_wer <= 0.4, "WER {joined_wer:.3}: {}", joined.text);
+    assert!(joined.decoding.pack_speech);
+    assert!(matches!(joined.decoding.voice_activity, Some(VoiceActivityUsed::Silero { .. })));
+    // Every segment and word is on the recording's clock, inside (or at the padding of) a sentence.
+    let near_speech = |t: f64| spans.iter().any(|&(a, b)| t >= a - 0.5 && t <= b + 0.5);
+    for s in &joined.segments {
+        assert!(near_speech(s.start_s) && near_speech(s.end_s), "{s:?} not at the speech {spans:?}");
+        for w in s.words.iter().flatten() {
+            assert!(near_speech((w.start_s + w.end_s) / 2.0), "{w:?} not at the speech {spans:?}");
+        }
+    }
+    let first_word = joined.words.as_ref().and_then(|w| w.first()).expect("words");
+    assert!((first_word.start_s - spans[0].0).abs() < 0.6, "{first_word:?} vs speech from {:.2} s", spans[0].0);
+    let serialized = serde_json::to_value(&skipped.decoding).expect("json");
+    assert!(serialized.get("pack_speech").is_none(), "off by default and not written: {serialized}");
+}

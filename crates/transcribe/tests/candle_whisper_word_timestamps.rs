@@ -6,7 +6,9 @@
 mod support;
 
 use session_transcribe::{DecodingOptions, Transcriber, Transcript, normalize_english, wer};
-use support::{FIXTURE_SENTENCES, fixture, read_wav_any_rate, spoken_parts, spoken_text, whisper};
+use support::{
+    FIXTURE_SENTENCES, assert_word_midpoints_in_parts, fixture, read_wav_any_rate, spoken_parts, spoken_text, whisper,
+};
 
 fn with_words(samples: &[f32]) -> Transcript {
     let options = DecodingOptions { word_timestamps: true, ..DecodingOptions::default() };
@@ -103,4 +105,13 @@ fn nothing_is_timed_past_the_end_of_a_cut_recording() {
         assert!(s.start_s < t.duration_s && s.end_s <= t.duration_s + 1e-6, "{s:?} past {} s", t.duration_s);
     }
     assert!(wer("Good morning, and thank you for joining the interview today.", &t.segments[0].text) <= 0.2);
+}
+
+#[test]
+fn word_midpoints_lie_inside_the_phrase_that_was_spoken() {
+    for name in ["gaps-8s.wav", "two-voices.wav"] {
+        let parts = spoken_parts(name);
+        let t = with_words(&read_wav_any_rate(&fixture(name)));
+        assert_word_midpoints_in_parts(name, &t, &parts);
+    }
 }

@@ -66,3 +66,13 @@ fn a_forced_language_is_used_and_an_unknown_one_is_refused() {
     let error = error.expect_err("no such language token");
     assert!(matches!(error, TranscribeError::Failed(_)) && error.to_string().contains("\"xx\""), "{error}");
 }
+
+#[test]
+fn base_word_midpoints_lie_inside_the_phrase_that_was_spoken() {
+    let name = "two-voices.wav";
+    let parts = support::spoken_parts(name);
+    let options = DecodingOptions { language: Some("en".into()), word_timestamps: true, ..DecodingOptions::default() };
+    let samples = support::read_wav_any_rate(&session_testkit::fixture(name));
+    let t = base().transcribe(&samples, &options).expect("transcribe");
+    support::assert_word_midpoints_in_parts(name, &t, &parts);
+}

@@ -304,8 +304,28 @@ class Manifest(_ManifestRequired, total=False):
     error: Optional[ErrorReport]
     finished_at: Optional[str]
     media: Optional[MediaInfo]
-    #: One entry per participant when each has a recording (then `input` is the first one's).
-    participants: List[ParticipantInput]
+    #: One entry per participant's recording when each has one (then `input` is the first one's);
+    #: a participant who left and joined again has one entry per part.
+    participants: List[ManifestParticipant]
+
+
+class _ManifestParticipantRequired(TypedDict):
+    input: RecordingInput
+    #: Where this recording starts on the session's timeline, seconds (e.g. the difference of
+    #: the egress start times), so that turns and overlaps line up.
+    offset_s: float
+    #: Participant identity: becomes the folder `participants/<participant>/`.
+    participant: str
+
+
+class ManifestParticipant(_ManifestParticipantRequired, total=False):
+    """A participant's recording as `manifest.json` lists it: the input as given, and which of the
+    participant's recordings it is.
+    """
+
+    #: For a participant who left and joined again, which of their recordings this is: 2 for
+    #: `participants/<id>/part-2/`, …; absent for the first (or only) one.
+    part: Optional[int]
 
 
 class _MeanScoreRequired(TypedDict):
@@ -352,33 +372,33 @@ class Monologue(TypedDict):
     words: Optional[int]
 
 
-class ParticipantEngagement(TypedDict):
-    """One participant's line in a session-level engagement report."""
-
+class _ParticipantEngagementRequired(TypedDict):
     participant: str
     score: Optional[float]
     speech_ratio: Optional[float]
     talk_time_s: Optional[float]
 
 
-class ParticipantInput(TypedDict):
-    """One participant's recording in a session recorded per participant (the 1:1 matching flow)."""
+class ParticipantEngagement(_ParticipantEngagementRequired, total=False):
+    """One participant's line in a session-level engagement report."""
 
-    input: RecordingInput
-    #: Where this recording starts on the session's timeline, seconds (e.g. the difference of
-    #: the egress start times), so that turns and overlaps line up.
-    offset_s: float
-    #: Participant identity: becomes the folder `participants/<participant>/`.
-    participant: str
+    #: As [`ParticipantQuality::part`].
+    part: Optional[int]
 
 
-class ParticipantQuality(TypedDict):
-    """One participant's line in a session-level quality report."""
-
+class _ParticipantQualityRequired(TypedDict):
     audio_score: Optional[float]
     participant: str
     score: Optional[float]
     video_score: Optional[float]
+
+
+class ParticipantQuality(_ParticipantQualityRequired, total=False):
+    """One participant's line in a session-level quality report."""
+
+    #: Which of the participant's recordings this line is, for one who left and joined again
+    #: (`participants/<id>/part-2/`); absent for the first or only one.
+    part: Optional[int]
 
 
 class ParticipantTalk(TypedDict):
@@ -535,6 +555,9 @@ class SafetyEvent(_SafetyEventRequired, total=False):
 
     #: Seconds from the start of the recording (or of the track), if known.
     media_time_s: Optional[float]
+    #: Which of the participant's recordings `media_time_s` points into, for one who left and
+    #: joined again (`participants/<id>/part-2/`); absent for the first or only one.
+    part: Optional[int]
     #: The participant (LiveKit identity) the event concerns, if known.
     participant: Optional[str]
 
@@ -757,7 +780,8 @@ class StoredSafetyScan(_StoredSafetyScanRequired, total=False):
     fields. It serialises as the file is written (keys in alphabetical order at every level).
     """
 
-    #: Each participant's verdicts, when the session has one recording per participant.
+    #: Each participant's verdicts, when the session has one recording per participant (over
+    #: all their recordings, for one who left and joined again).
     participants: Dict[str, List[CategoryAssessment]]
 
 

@@ -73,10 +73,11 @@ pub(crate) async fn run_session(
 struct Findings {
     /// The recording's streams, for a session with one recording.
     media: Option<MediaInfo>,
-    /// Each recording's reports, by participant (`None` for a session's only recording).
-    qualities: Vec<(Option<String>, QualityReport)>,
-    engagements: Vec<(Option<String>, EngagementReport)>,
-    /// Each participant's speech on the session's timeline, for the conversation.
+    /// Each recording's reports, by participant (`None` for a session's only recording) and part
+    /// (`None` for a participant's first recording).
+    qualities: Vec<(Option<String>, Option<u32>, QualityReport)>,
+    engagements: Vec<(Option<String>, Option<u32>, EngagementReport)>,
+    /// Each participant's speech on the session's timeline (all their parts), for the conversation.
     speech: Vec<ParticipantSpeech>,
     safety: Vec<(Option<String>, Vec<CategoryAssessment>)>,
     transcripts: Vec<(Option<String>, f64, Transcript)>,
@@ -95,7 +96,10 @@ async fn recording_flow(
     let quality = quality_stage(run, scope, &recording)?;
     let engagement = engagement_stage(run, scope, &recording)?;
     let who = scope.participant.clone();
-    let verdicts = scan(run, who.as_deref(), &recording, quality.as_ref(), engagement.as_ref()).await?;
+    let mut verdicts = scan(run, who.as_deref(), &recording, quality.as_ref(), engagement.as_ref()).await?;
+    for event in verdicts.iter_mut().flat_map(|v| v.events.iter_mut()) {
+        event.part = scope.later_part();
+    }
     found.safety.push((who.clone(), verdicts));
     found.timeline.tracks.push(track(scope, &recording, engagement.as_ref()));
     let issues = quality.as_ref().map(|q| issues_of(who.as_deref(), scope.offset_s, q));
@@ -107,7 +111,7 @@ async fn recording_flow(
         if who.is_some() {
             run.put_report(&scope.file(layout::QUALITY), &quality).await?;
         }
-        found.qualities.push((who.clone(), quality));
+        found.qualities.push((who.clone(), scope.later_part(), quality));
     }
     // The conversation reads the speech segments engagement found (Silero's or the energy VAD's),
     // on the session's timeline; without engagement there is no conversation report.
@@ -120,11 +124,14 @@ async fn recording_flow(
         if who.is_some() {
             run.put_report(&scope.file(layout::ENGAGEMENT), &engagement).await?;
         }
-        found.engagements.push((who.clone(), engagement));
+        found.engagements.push((who.clone(), scope.later_part(), engagement));
     }
     if let Some(participant) = who {
         let duration_s = recording.info.duration_s.unwrap_or(0.0) + scope.offset_s;
-        found.speech.push(ParticipantSpeech { participant, segments, duration_s });
+        match found.speech.iter_mut().find(|s| s.participant == participant) {
+            Some(earlier) => earlier.add_part(&segments, duration_s),
+            None => found.speech.push(ParticipantSpeech { participant, segments, duration_s }),
+        }
     } else {
         found.media = Some(recording.info);
     }
@@ -144,18 +151,28 @@ struct Summary {
 /// participant reports their mean and the conversation between them.
 async fn summarise(run: &mut Run<'_>, found: &mut Findings, per_participant: bool) -> Result<Summary, ProcessingError> {
     if !per_participant {
-        let quality = found.qualities.pop().map(|(_, report)| report);
-        let engagement = found.engagements.pop().map(|(_, report)| report);
+        let quality = found.qualities.pop().map(|(_, _, report)| report);
+        let engagement = found.engagements.pop().map(|(_, _, report)| report);
         let (quality_json, quality_part) = write_part(run, layout::QUALITY, "quality", quality).await?;
         let (engagement_json, engagement_part) = write_part(run, layout::ENGAGEMENT, "engagement", engagement).await?;
         return Ok(Summary { quality_json, engagement_json, quality_part, engagement_part });
     }
     let named = |who: &Option<String>| who.clone().unwrap_or_default();
-    let quality = (!found.qualities.is_empty())
-        .then(|| session_quality(&found.qualities.iter().map(|(who, q)| (named(who), q)).collect::<Vec<_>>()));
+    let quality = (!found.qualities.is_empty()).then(|| {
+        let mut quality =
+            session_quality(&found.qualities.iter().map(|(who, _, q)| (named(who), q)).collect::<Vec<_>>());
+        for (line, (_, part, _)) in quality.participants.iter_mut().zip(&found.qualities) {
+            line.part = *part;
+        }
+        quality
+    });
     let engagement = (!found.engagements.is_empty()).then(|| {
-        let parts: Vec<_> = found.engagements.iter().map(|(who, e)| (named(who), e)).collect();
-        session_engagement(&parts, score_conversation(&found.speech))
+        let parts: Vec<_> = found.engagements.iter().map(|(who, _, e)| (named(who), e)).collect();
+        let mut engagement = session_engagement(&parts, score_conversation(&found.speech));
+        for (line, (_, part, _)) in engagement.participants.iter_mut().zip(&found.engagements) {
+            line.part = *part;
+        }
+        engagement
     });
     let (quality_json, quality_part) = write_part(run, layout::QUALITY, "quality", quality).await?;
     let (engagement_json, engagement_part) = write_part(run, layout::ENGAGEMENT, "engagement", engagement).await?;
@@ -236,6 +253,7 @@ fn track(scope: &Scope, recording: &Recording, engagement: Option<&EngagementRep
     };
     TrackTimeline::new(
         scope.participant.clone(),
+        scope.later_part(),
         scope.offset_s,
         recording.info.duration_s,
         audio.map(|a| &a.features),

@@ -3,12 +3,12 @@
 use std::path::Path;
 
 use session_media::{
-    CancelFlag, DamageReport, FrameFormat, FrameSampling, Limits, MediaInfo, WavWriter, decode_audio,
-    read_video_packets, sample_frames_as,
+    CancelFlag, ChannelLayout, ChannelPosition, DamageReport, FrameFormat, FrameSampling, Limits, MediaInfo, Rows,
+    WavWriter, decode_audio_with_original, read_video_packets, sample_frames_as,
 };
 use session_safety::NudityClassifier;
 use session_safety::nudity::NudityScores;
-use session_scoring::{AudioAnalyzer, AudioFeatures, PacketInfo, VideoFeatures, frame_stats, luma_from_rgb};
+use session_scoring::{AudioAnalyzer, AudioFeatures, LoudnessChannel, PacketInfo, VideoFeatures, frame_stats};
 
 use session_transcribe::{SpeechMap, VoiceActivity};
 
@@ -35,7 +35,8 @@ pub(crate) struct AudioOutputs<'a> {
 }
 
 /// Decodes the audio once and feeds the analyser, the WAV writer, the VAD and (optionally) the
-/// transcriber's buffer from the same chunks.
+/// transcriber's buffer from the same 16 kHz mono chunks; the analyser's loudness meter gets the
+/// original channels at their own rate from the same decode (ITU-R BS.1770 weighs and sums them).
 pub(crate) fn analyze_audio(
     path: &Path,
     temp_dir: &Path,
@@ -56,13 +57,28 @@ pub(crate) fn analyze_audio(
         .map_err(|e| ProcessingError::io(temp_dir.display(), e))?
         .into_temp_path();
     let mut writer = WavWriter::create(&wav, rate).map_err(|e| ProcessingError::io(wav.display(), e))?;
-    let mut analyzer = AudioAnalyzer::new(rate).map_err(|e| ProcessingError::Internal(e.to_string()))?;
+    // Both feeds of the decode reach the analyser, one after the other, never at once.
+    let analyzer = std::cell::RefCell::new(
+        AudioAnalyzer::with_channel_loudness(rate).map_err(|e| ProcessingError::Internal(e.to_string()))?,
+    );
+    let mut loudness_error = None;
+    let mut weights: Option<(ChannelLayout, Vec<LoudnessChannel>)> = None;
+    let mut on_original = |layout: &ChannelLayout, interleaved: &[f32]| {
+        if loudness_error.is_some() {
+            return;
+        }
+        if weights.as_ref().is_none_or(|(known, _)| known != layout) {
+            weights = Some((layout.clone(), layout.channels.iter().map(|&p| loudness_channel(p)).collect()));
+        }
+        let channels = weights.as_ref().map_or(&[][..], |(_, channels)| &channels[..]);
+        loudness_error = analyzer.borrow_mut().push_channels(layout.sample_rate, channels, interleaved).err();
+    };
     let mut samples = keep_samples.then(Vec::new);
     let mut write_error = None;
     let mut decoded = 0u64;
     let expected_samples = (expected_s * rate as f64).max(1.0);
-    let summary = decode_audio(path, limits, cancel, &mut |chunk| {
-        analyzer.push(chunk);
+    let mut on_chunk = |chunk: &[f32]| {
+        analyzer.borrow_mut().push(chunk);
         if write_error.is_none() {
             write_error = writer.write(chunk).err();
         }
@@ -77,7 +93,8 @@ pub(crate) fn analyze_audio(
         if decoded / (rate as u64 * 10) != before / (rate as u64 * 10) {
             progress(decoded as f64 / expected_samples);
         }
-    })?;
+    };
+    let summary = decode_audio_with_original(path, limits, cancel, &mut on_chunk, &mut on_original)?;
     if let Some(e) = write_error {
         return Err(ProcessingError::io(wav.display(), e));
     }
@@ -85,8 +102,29 @@ pub(crate) fn analyze_audio(
     if let Some(e) = vad_error {
         return Err(ProcessingError::Transcription(e));
     }
+    if let Some(e) = loudness_error {
+        return Err(ProcessingError::Internal(format!("the loudness meter refused the audio's layout: {e}")));
+    }
     let speech = vad.map(|stream| stream.finish());
-    Ok(AudioAnalysis { features: analyzer.finish(), wav, samples, speech, damage: summary.damage })
+    Ok(AudioAnalysis { features: analyzer.into_inner().finish(), wav, samples, speech, damage: summary.damage })
+}
+
+/// How a channel counts in ITU-R BS.1770's sum: surrounds (side and rear) weigh 1.41, the LFE
+/// is left out, every other channel weighs 1.
+fn loudness_channel(position: ChannelPosition) -> LoudnessChannel {
+    match position {
+        ChannelPosition::Lfe => LoudnessChannel::Lfe,
+        ChannelPosition::RearLeft
+        | ChannelPosition::RearRight
+        | ChannelPosition::RearCenter
+        | ChannelPosition::SideLeft
+        | ChannelPosition::SideRight => LoudnessChannel::Surround,
+        ChannelPosition::Mono
+        | ChannelPosition::FrontLeft
+        | ChannelPosition::FrontRight
+        | ChannelPosition::FrontCenter
+        | ChannelPosition::Other => LoudnessChannel::Front,
+    }
 }
 
 /// Nudity scores of one sampled frame.
@@ -141,17 +179,18 @@ pub(crate) fn analyze_video(
     let mut frames = Vec::new();
     let mut nudity_frames = Vec::new();
     let mut nudity_error = None;
-    let format = if nudity.is_some() { FrameFormat::Rgb8 } else { FrameFormat::Gray8 };
+    // The image statistics read the same luma plane whether or not the nudity model also gets
+    // the frame's RGB rows, so a clip scores the same with the model as without it.
+    let format = if nudity.is_some() { FrameFormat::Gray8WithRgb8 } else { FrameFormat::Gray8 };
     let summary = sample_frames_as(path, (width, height), sampling, format, limits, cancel, &mut |frame| {
-        let Some(scan) = nudity else {
-            frames.push(frame_stats(frame.pixels, frame.width, frame.height, frame.stride, frame.time_s));
+        frames.push(frame_stats(frame.pixels, frame.width, frame.height, frame.stride, frame.time_s));
+        let (Some(scan), Some(rgb)) = (nudity, frame.rgb) else {
             return;
         };
-        let rgb = luma_from_rgb_rows(&frame);
-        frames.push(frame_stats(&rgb.1, frame.width, frame.height, frame.width as usize, frame.time_s));
         let due = nudity_frames.last().is_none_or(|last: &NudityFrame| frame.time_s - last.time_s >= scan.interval_s);
         if due && nudity_error.is_none() {
-            match scan.model.classify(&rgb.0, frame.width, frame.height) {
+            let rgb = tight_rgb_rows(rgb, frame.width, frame.height);
+            match scan.model.classify(&rgb, frame.width, frame.height) {
                 Ok(scores) => nudity_frames.push(NudityFrame { time_s: frame.time_s, scores }),
                 Err(e) => nudity_error = Some(e),
             }
@@ -172,16 +211,8 @@ pub(crate) fn analyze_video(
     Ok(VideoAnalysis { features, decoder_errors: summary.decoder_errors, nudity })
 }
 
-/// A sampled RGB frame as tight RGB rows and its luma plane.
-fn luma_from_rgb_rows(frame: &session_media::Frame<'_>) -> (Vec<u8>, Vec<u8>) {
-    let row = frame.width as usize * 3;
-    let rgb: Vec<u8> = frame
-        .pixels
-        .chunks(frame.stride.max(1))
-        .take(frame.height as usize)
-        .flat_map(|r| &r[..row.min(r.len())])
-        .copied()
-        .collect();
-    let luma = luma_from_rgb(&rgb, frame.width, frame.height, row, 3);
-    (rgb, luma)
+/// A sampled frame's RGB rows without their padding.
+fn tight_rgb_rows(rgb: Rows<'_>, width: u32, height: u32) -> Vec<u8> {
+    let row = width as usize * 3;
+    rgb.pixels.chunks(rgb.stride.max(1)).take(height as usize).flat_map(|r| &r[..row.min(r.len())]).copied().collect()
 }

@@ -21,10 +21,13 @@ pub(crate) type Half<T> = Result<T, String>;
 
 /// One recording of a session and where its files go: the session folder itself (a session with
 /// one recording), or `participants/<id>/` with stages named `<id>/<stage>` (one recording per
-/// participant).
+/// participant). A participant who left and joined again has one recording per part: the
+/// second goes to `participants/<id>/part-2/` with stages named `<id>/part-2/<stage>`, and so on.
 pub(crate) struct Scope {
     /// The participant, when each participant has a recording.
     pub participant: Option<String>,
+    /// Which of the participant's recordings this is, from 1.
+    pub part: u32,
     pub input: RecordingInput,
     /// Where the recording starts on the session's timeline, seconds.
     pub offset_s: f64,
@@ -33,27 +36,35 @@ pub(crate) struct Scope {
 impl Scope {
     /// The session's own recording (not recorded per participant).
     pub fn session(input: RecordingInput) -> Self {
-        Scope { participant: None, input, offset_s: 0.0 }
+        Scope { participant: None, part: 1, input, offset_s: 0.0 }
     }
 
-    pub fn participant(participant: String, input: RecordingInput, offset_s: f64) -> Self {
-        Scope { participant: Some(participant), input, offset_s }
+    pub fn participant(participant: String, part: u32, input: RecordingInput, offset_s: f64) -> Self {
+        Scope { participant: Some(participant), part, input, offset_s }
     }
 
-    /// The stage `name` of this recording: `probe`, or `<participant>/probe`.
+    /// The stage `name` of this recording: `probe`, `<participant>/probe` or
+    /// `<participant>/part-2/probe`.
     pub fn stage(&self, name: &str) -> String {
         match &self.participant {
+            Some(who) if self.part > 1 => format!("{who}/{}{}/{name}", layout::PART_PREFIX, self.part),
             Some(who) => format!("{who}/{name}"),
             None => name.to_string(),
         }
     }
 
-    /// The file `name` of this recording: `audio.wav`, or `participants/<id>/audio.wav`.
+    /// The file `name` of this recording: `audio.wav`, `participants/<id>/audio.wav` or
+    /// `participants/<id>/part-2/audio.wav`.
     pub fn file(&self, name: &str) -> String {
         match &self.participant {
-            Some(who) => format!("{}/{who}/{name}", layout::PARTICIPANTS_DIR),
+            Some(who) => format!("{}/{name}", layout::participant_folder(who, self.part)),
             None => name.to_string(),
         }
+    }
+
+    /// The part number a report shows: `None` for a first (or only) recording.
+    pub fn later_part(&self) -> Option<u32> {
+        (self.part > 1).then_some(self.part)
     }
 
     /// Where the recording is stored in the session folder.

@@ -8,9 +8,10 @@ use crate::pipeline::SessionProcessorBuilder;
 use crate::pipeline::context::Run;
 use crate::pipeline::flow;
 use crate::pipeline::recording::{Scope, inputs_in_place};
-use crate::report::{ErrorReport, ParticipantInput, RunStatus, SessionResult, now_rfc3339};
+use crate::report::{ErrorReport, ManifestParticipant, ParticipantInput, RunStatus, SessionResult, now_rfc3339};
 use crate::storage::RecordingInput;
-use crate::{ProcessingError, SessionId};
+use crate::storage::SessionStore;
+use crate::{ProcessingError, SessionId, layout};
 
 /// Validates the request, runs every stage, and leaves a manifest that says how it ended.
 pub(crate) async fn process(
@@ -21,20 +22,13 @@ pub(crate) async fn process(
     cancel: &CancelFlag,
 ) -> Result<SessionResult, ProcessingError> {
     let id = SessionId::new(session_id)?;
-    let mut scopes: Vec<Scope> = Vec::new();
-    for p in &participants {
-        let participant = crate::session_id::validate_segment("participant id", &p.participant)?;
-        if scopes.iter().any(|s| s.participant.as_deref() == Some(participant.as_str())) {
-            return Err(ProcessingError::Input(format!("participant id \"{participant}\" appears twice")));
-        }
-        let offset_s = validate_offset(&participant, p.offset_s)?;
-        scopes.push(Scope::participant(participant, p.input.clone(), offset_s));
-    }
+    let mut scopes = participant_scopes(&participants)?;
+    let store = config.open_session(&id)?;
+    number_parts(&store, &mut scopes)?;
     // A session recorded whole is a session with one recording.
     if scopes.is_empty() {
         scopes.push(Scope::session(input.clone()));
     }
-    let store = config.open_session(&id)?;
     // One run per session: a second run fails here, before it writes or removes anything.
     let lease = store.lease(id.as_str(), config.lease_ttl).await?;
     // An input inside the session folder is kept, or refused before anything is written.
@@ -47,7 +41,11 @@ pub(crate) async fn process(
     };
     let mut run = Run::new(config, id, store, input, cancel);
     run.lease_lost = lease.lost_flag();
-    run.manifest.participants = participants;
+    run.manifest.participants = participants
+        .into_iter()
+        .zip(&scopes)
+        .map(|(recording, scope)| ManifestParticipant { recording, part: scope.later_part() })
+        .collect();
     let span = tracing::info_span!("session", session_id = %run.id);
     let _guard = span.enter();
     let outcome = run_with_manifest(&mut run, &scopes, &keep).await;
@@ -77,6 +75,56 @@ async fn run_with_manifest(
             Err(error)
         }
     }
+}
+
+/// One scope per participant's recording, in the order given, validated. A participant who left
+/// and joined again has several recordings, at different offsets: their parts, numbered by
+/// [`number_parts`].
+fn participant_scopes(participants: &[ParticipantInput]) -> Result<Vec<Scope>, ProcessingError> {
+    let mut scopes: Vec<Scope> = Vec::new();
+    for p in participants {
+        let participant = crate::session_id::validate_segment("participant id", &p.participant)?;
+        let offset_s = validate_offset(&participant, p.offset_s)?;
+        let same = |s: &Scope| s.participant.as_deref() == Some(participant.as_str());
+        if scopes.iter().any(|s| same(s) && s.offset_s == offset_s) {
+            return Err(ProcessingError::Input(format!(
+                "participant id \"{participant}\" appears twice at offset {offset_s} s; a participant recorded in \
+                 several parts (they left and joined again) needs each part's own offset"
+            )));
+        }
+        scopes.push(Scope::participant(participant, 0, p.input.clone(), offset_s));
+    }
+    Ok(scopes)
+}
+
+/// Numbers each participant's recordings in the order they start, except a recording that
+/// already lies in the session folder: it keeps the part its folder names
+/// (`participants/<id>/part-3/recording.mp4`, where a LiveKit egress wrote it).
+fn number_parts(store: &SessionStore, scopes: &mut [Scope]) -> Result<(), ProcessingError> {
+    for scope in scopes.iter_mut() {
+        let Some(name) = store.name_of(&scope.input) else { continue };
+        if let Some((who, part)) = layout::participant_part_of(&name)
+            && scope.participant.as_deref() == Some(who)
+        {
+            scope.part = part;
+        }
+    }
+    let mut unnumbered: Vec<usize> = (0..scopes.len()).filter(|&i| scopes[i].part == 0).collect();
+    unnumbered.sort_by(|&a, &b| scopes[a].offset_s.total_cmp(&scopes[b].offset_s));
+    for i in unnumbered {
+        let taken = |n: u32| scopes.iter().any(|s| s.participant == scopes[i].participant && s.part == n);
+        scopes[i].part = (1..).find(|&n| !taken(n)).unwrap_or(1);
+    }
+    for (i, scope) in scopes.iter().enumerate() {
+        if scopes[..i].iter().any(|s| s.participant == scope.participant && s.part == scope.part) {
+            return Err(ProcessingError::Input(format!(
+                "two recordings of participant \"{}\" lie in the same folder ({}); give each part its own",
+                scope.participant.as_deref().unwrap_or_default(),
+                scope.file("")
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The longest offset a participant's recording may start at: a day.

@@ -1,6 +1,8 @@
 //! The post-session safety scan: every category judged from what the other stages measured, or
 //! `null` with the reason no detector could judge it.
 
+use std::collections::BTreeMap;
+
 use session_safety::{
     CategoryAssessment, SafetyCategory, SafetyEvent, SafetySource, TextSpan, ai_bot, lexicon_assessments, second_voice,
     suspicious_behavior,
@@ -183,24 +185,31 @@ pub(crate) async fn write(
         stage.skipped(run, "disabled in the pipeline's stages");
         return Ok(None);
     }
-    let categories = merge_participants(&per_recording);
+    let categories = strongest(per_recording.iter().map(|(_, verdicts)| verdicts.as_slice()));
     for event in categories.iter().flat_map(|c| &c.events) {
         let record = run.store.put_json(&format!("{}/{}", layout::SAFETY_DIR, event.file_name()), event).await?;
         run.manifest.artifacts.push(record);
     }
-    let participants = per_recording.into_iter().filter_map(|(who, verdicts)| who.map(|who| (who, verdicts))).collect();
+    let mut participants = BTreeMap::new();
+    for who in per_recording.iter().filter_map(|(who, _)| who.as_deref()) {
+        let theirs = per_recording.iter().filter(|(of, _)| of.as_deref() == Some(who));
+        participants
+            .entry(who.to_string())
+            .or_insert_with(|| strongest(theirs.map(|(_, verdicts)| verdicts.as_slice())));
+    }
     let stored = run.put_report(layout::SAFETY_SCAN, SafetyScan { categories, participants }).await?;
     stage.done(run);
     Ok(Some(stored))
 }
 
-fn merge_participants(per_recording: &[(Option<String>, Vec<CategoryAssessment>)]) -> Vec<CategoryAssessment> {
+/// One verdict per category from several recordings' verdicts: the strongest, with every event.
+fn strongest<'a>(recordings: impl Iterator<Item = &'a [CategoryAssessment]> + Clone) -> Vec<CategoryAssessment> {
     SafetyCategory::ALL
         .iter()
         .filter_map(|category| {
-            per_recording
-                .iter()
-                .flat_map(|(_, verdicts)| verdicts.iter().filter(|v| v.category == *category).cloned())
+            recordings
+                .clone()
+                .flat_map(|verdicts| verdicts.iter().filter(|v| v.category == *category).cloned())
                 .reduce(CategoryAssessment::merge)
         })
         .collect()

@@ -28,6 +28,10 @@ pub(crate) struct SessionTimeline {
 pub(crate) struct TrackTimeline {
     /// The participant, or `null` for the session's own recording.
     pub participant: Option<String>,
+    /// Which of the participant's recordings this is, for one who left and joined again; absent
+    /// for the first or only one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part: Option<u32>,
     /// Where this recording starts on the session's timeline, seconds.
     pub offset_s: f64,
     pub duration_s: Option<f64>,
@@ -74,6 +78,7 @@ impl TrackTimeline {
     /// A track from one recording's analysis; `speech` on the recording's own clock.
     pub fn new(
         participant: Option<String>,
+        part: Option<u32>,
         offset_s: f64,
         duration_s: Option<f64>,
         audio: Option<&AudioFeatures>,
@@ -83,6 +88,7 @@ impl TrackTimeline {
         let shift = |t: f64| round2(t + offset_s);
         Self {
             participant,
+            part,
             offset_s,
             duration_s,
             loudness_lufs: audio

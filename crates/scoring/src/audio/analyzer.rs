@@ -1,10 +1,11 @@
 //! The streaming audio analyzer: frames of 20 ms, each reduced to its RMS
 //! level and clipped-sample count, plus loudness, pitch and digital-silence
-//! runs. Chunks may have any size.
+//! runs. Chunks may have any size. Loudness is measured on the mono feed, or — with
+//! [`AudioAnalyzer::with_channel_loudness`] — on the original channels, fed apart.
 
 use super::features::{AudioFeatures, ClippedFrame, SampleRun};
 use super::level::{CLIP_LEVEL, DIGITAL_SILENCE_AMPLITUDE, amplitude_dbfs, rms_dbfs};
-use super::loudness::LoudnessMeter;
+use super::loudness::{LoudnessChannel, LoudnessMeter};
 use super::pitch::PitchTracker;
 use crate::ScoringError;
 
@@ -48,16 +49,46 @@ pub struct AudioAnalyzer {
     recent: Vec<f32>,
     recent_at: usize,
     digital_silence_runs: Vec<SampleRun>,
-    loudness: LoudnessMeter,
+    loudness: Loudness,
     pitch: PitchTracker,
 }
 
-impl AudioAnalyzer {
-    /// An analyzer for mono audio at `sample_rate` Hz (8 000 – 384 000).
-    pub fn new(sample_rate: u32) -> Result<Self, ScoringError> {
-        if !(MIN_SAMPLE_RATE..=MAX_SAMPLE_RATE).contains(&sample_rate) {
-            return Err(ScoringError::InvalidSampleRate(sample_rate));
+/// Where the loudness comes from.
+enum Loudness {
+    /// The mono samples of [`AudioAnalyzer::push`].
+    Mono(LoudnessMeter),
+    /// The original channels of [`AudioAnalyzer::push_channels`]; `None` until the first.
+    Channels(Option<LoudnessMeter>),
+}
+
+impl Loudness {
+    fn meter(&self) -> Option<&LoudnessMeter> {
+        match self {
+            Loudness::Mono(meter) => Some(meter),
+            Loudness::Channels(meter) => meter.as_ref(),
         }
+    }
+}
+
+impl AudioAnalyzer {
+    /// An analyzer for mono audio at `sample_rate` Hz (8 000 – 384 000), its loudness measured
+    /// on that mono audio.
+    pub fn new(sample_rate: u32) -> Result<Self, ScoringError> {
+        check_rate(sample_rate)?;
+        Self::with_loudness(sample_rate, Loudness::Mono(LoudnessMeter::new(sample_rate)?))
+    }
+
+    /// An analyzer for mono audio at `sample_rate` Hz whose loudness (integrated, range and
+    /// momentary per second) is measured on the original channels that
+    /// [`push_channels`](Self::push_channels) feeds, as ITU-R BS.1770 defines it, instead of on
+    /// the mono mix: a mono average reads multichannel audio too quiet (by about 3 LU for
+    /// stereo, more for 5.1). Without any channels fed, the loudness is `None`.
+    pub fn with_channel_loudness(sample_rate: u32) -> Result<Self, ScoringError> {
+        Self::with_loudness(sample_rate, Loudness::Channels(None))
+    }
+
+    fn with_loudness(sample_rate: u32, loudness: Loudness) -> Result<Self, ScoringError> {
+        check_rate(sample_rate)?;
         Ok(Self {
             sample_rate,
             frame_len: (f64::from(sample_rate) * 0.020).round() as usize,
@@ -74,14 +105,16 @@ impl AudioAnalyzer {
             recent: vec![0.0; ((f64::from(sample_rate) * EDGE_S).round() as usize).max(1)],
             recent_at: 0,
             digital_silence_runs: Vec::new(),
-            loudness: LoudnessMeter::new(sample_rate)?,
+            loudness,
             pitch: PitchTracker::new(sample_rate),
         })
     }
 
     /// Feed the next chunk of samples. Non-finite samples are read as 0.
     pub fn push(&mut self, samples: &[f32]) {
-        self.loudness.push(samples);
+        if let Loudness::Mono(meter) = &mut self.loudness {
+            meter.push(samples);
+        }
         self.pitch.push(samples);
         for &raw in samples {
             let x = if raw.is_finite() { raw } else { 0.0 };
@@ -91,6 +124,30 @@ impl AudioAnalyzer {
                 self.close_frame();
             }
         }
+    }
+
+    /// Feed the next chunk of the original audio to the loudness meter of an analyzer made by
+    /// [`with_channel_loudness`](Self::with_channel_loudness): interleaved frames at
+    /// `sample_rate` Hz, one sample per entry of `channels`. Ignored by an analyzer that measures
+    /// its mono feed. The rate and layout may change between chunks. Fails for a layout the
+    /// meter cannot take (no channel, more than 64, a rate under 16 Hz).
+    pub fn push_channels(
+        &mut self,
+        sample_rate: u32,
+        channels: &[LoudnessChannel],
+        interleaved: &[f32],
+    ) -> Result<(), ScoringError> {
+        let Loudness::Channels(slot) = &mut self.loudness else {
+            return Ok(());
+        };
+        match slot {
+            Some(meter) => meter.change_layout(sample_rate, channels)?,
+            None => *slot = Some(LoudnessMeter::with_channels(sample_rate, channels)?),
+        }
+        if let Some(meter) = slot {
+            meter.push(interleaved);
+        }
+        Ok(())
     }
 
     /// Finish the stream and return its features.
@@ -109,9 +166,9 @@ impl AudioAnalyzer {
             frame_rms_dbfs: self.frame_rms_dbfs,
             pitch_hop_s: self.pitch.hop_s(),
             pitch_hz: self.pitch.finish(),
-            integrated_loudness_lufs: self.loudness.integrated_lufs(),
-            loudness_range_lu: self.loudness.range_lu(),
-            momentary_lufs: self.loudness.momentary_per_second().to_vec(),
+            integrated_loudness_lufs: self.loudness.meter().and_then(LoudnessMeter::integrated_lufs),
+            loudness_range_lu: self.loudness.meter().and_then(LoudnessMeter::range_lu),
+            momentary_lufs: self.loudness.meter().map(|m| m.momentary_per_second().to_vec()).unwrap_or_default(),
             peak_dbfs: f64::from(amplitude_dbfs(f64::from(self.peak))),
             clipped_sample_count: self.clipped_sample_count,
             clipped_frames: self.clipped_frames,
@@ -165,6 +222,13 @@ impl AudioAnalyzer {
     }
 }
 
+fn check_rate(sample_rate: u32) -> Result<(), ScoringError> {
+    if !(MIN_SAMPLE_RATE..=MAX_SAMPLE_RATE).contains(&sample_rate) {
+        return Err(ScoringError::InvalidSampleRate(sample_rate));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,9 +256,9 @@ mod tests {
         let lufs = features.integrated_loudness_lufs.unwrap();
         assert!((lufs - (-23.0)).abs() < 1.0, "{lufs}");
         assert!((features.peak_dbfs - (-20.0)).abs() < 0.01);
-        // RMS of the sine is -23.01 dBFS in every frame.
+        // A sine peaking at -20 dBFS reads -20 dBFS in every frame (AES17: a full-scale sine is 0).
         for &level in &features.frame_rms_dbfs {
-            assert!((level - (-23.01)).abs() < 0.1, "{level}");
+            assert!((level - (-20.0)).abs() < 0.1, "{level}");
         }
         assert_eq!(features.frame_rms_dbfs.len(), 500);
         assert_eq!(features.clipped_sample_count, 0);
@@ -238,5 +302,31 @@ mod tests {
         let features = analyze_in_chunks(&vec![0.0; 16_100], 500);
         assert_eq!(features.frame_rms_dbfs.len(), 51);
         assert!((features.duration_s - 1.00625).abs() < 1e-9);
+    }
+
+    #[test]
+    fn channel_loudness_comes_from_the_channels_not_the_mono_feed() {
+        let tone = sine(997.0, 0.1, 48_000, 5.0);
+        let stereo: Vec<f32> = tone.iter().flat_map(|&x| [x, x]).collect();
+        let mut analyzer = AudioAnalyzer::with_channel_loudness(16_000).unwrap();
+        analyzer.push(&sine(997.0, 0.1, 16_000, 5.0));
+        for chunk in stereo.chunks(2 * 999) {
+            analyzer.push_channels(48_000, &[LoudnessChannel::Front; 2], chunk).unwrap();
+        }
+        let features = analyzer.finish();
+        // Two channels of a -23 LUFS tone: -20 LUFS; the mono mix would read -23.
+        let lufs = features.integrated_loudness_lufs.unwrap();
+        assert!((lufs - (-20.0)).abs() < 0.1, "{lufs}");
+        assert_eq!(features.momentary_lufs.len(), 5);
+        assert_eq!(features.frame_rms_dbfs.len(), 250);
+    }
+
+    #[test]
+    fn channel_loudness_without_channels_is_unmeasured() {
+        let mut analyzer = AudioAnalyzer::with_channel_loudness(16_000).unwrap();
+        analyzer.push(&sine(997.0, 0.1, 16_000, 2.0));
+        let features = analyzer.finish();
+        assert_eq!(features.integrated_loudness_lufs, None);
+        assert!(features.momentary_lufs.is_empty());
     }
 }

@@ -11,6 +11,6 @@ mod vad;
 pub use analyzer::AudioAnalyzer;
 pub use features::{AudioFeatures, ClippedFrame, SampleRun};
 pub use level::{CLIP_LEVEL, DIGITAL_SILENCE_DBFS, SILENCE_DBFS};
-pub use loudness::LoudnessMeter;
+pub use loudness::{LoudnessChannel, LoudnessMeter};
 pub use pitch::PitchTracker;
 pub use vad::{SpeechSegment, VadConfig, detect_speech, detect_speech_with};

@@ -10,7 +10,7 @@ const MIN_PITCH_HZ: f64 = 60.0;
 /// Highest pitch searched, Hz.
 const MAX_PITCH_HZ: f64 = 400.0;
 /// Hops quieter than this (RMS, dBFS) are not analysed.
-const MIN_LEVEL_DBFS: f32 = -45.0;
+const MIN_LEVEL_DBFS: f32 = -42.0;
 /// YIN's absolute threshold on the cumulative mean normalised difference.
 const YIN_THRESHOLD: f64 = 0.15;
 /// A hop whose best normalised difference is above this is unvoiced.

@@ -10,10 +10,12 @@ use crate::stats::percentile;
 use crate::timeline::{Issue, Severity, cap_issues, clock, flagged_runs};
 use crate::{AudioFeatures, ENERGY_VAD};
 
-/// Frames at or below this level are digital silence and left out of the noise floor, dBFS.
-const DIGITAL_SILENCE_LIMIT_DBFS: f64 = -100.0;
-/// A dropout needs the frames just before and after it at least this loud, dBFS.
-const DROPOUT_NEIGHBOUR_DBFS: f32 = -40.0;
+/// Frames at or below this level are digital silence and left out of the noise floor, dBFS
+/// (−100 dB RMS re full-scale square).
+const DIGITAL_SILENCE_LIMIT_DBFS: f64 = -97.0;
+/// A dropout needs the frames just before and after it at least this loud, dBFS (−40 dB RMS re
+/// full-scale square).
+const DROPOUT_NEIGHBOUR_DBFS: f32 = -37.0;
 /// Frames this close to speech are neither speech nor noise (the VAD's edges, breaths).
 const SPEECH_GUARD_S: f64 = 0.1;
 /// Pause frames lie at most this far from speech; also the window of the minimum statistics.

@@ -17,6 +17,7 @@ use crate::db::{self, EgressRow, SessionRow, egress_status, status};
 use crate::error::ServerError;
 use crate::lifecycle;
 use crate::queue::{self, StartRecording};
+use session_processing::layout;
 
 pub async fn receive(
     State(state): State<AppState>,
@@ -127,6 +128,7 @@ async fn act(
                 started_at_ns: egress.started_at_ns,
                 duration_ns: 0,
                 reason: None,
+                part: 1, // the recording worker knows the part; an upsert keeps the higher
             };
             db::upsert_egress(conn, &session.id, &row).await?;
             Ok("egress recorded".into())
@@ -136,7 +138,11 @@ async fn act(
     }
 }
 
-/// A person (not an egress recorder) joined a live session started here: record them, once.
+/// A person (not an egress recorder) joined a live session started here: record them. One who
+/// joins again after leaving (LiveKit ended the egress of their first stay; the new stay has a
+/// new participant sid) is recorded in a new part, `participants/<id>/part-2/`, …; a join while
+/// their egress is still being started, or a second delivery of the same stay's join (the same
+/// sid), is the same stay.
 async fn participant_joined(
     conn: &mut PgConnection,
     state: &AppState,
@@ -150,7 +156,12 @@ async fn participant_joined(
     if session.status != status::ACTIVE || session.created_by != "api" || state.config.egress_upload().is_none() {
         return Ok("not recorded: the session is not live or recordings are not uploaded by egress".into());
     }
-    let placeholder_id = db::placeholder_id(&session.id, &participant.identity);
+    let (starting, last_part) = db::recording_of(conn, &session.id, &participant.identity).await?;
+    if starting || db::joined_before(conn, &session.id, &participant.sid).await? {
+        return Ok("already recorded".into());
+    }
+    let part = last_part + 1;
+    let placeholder_id = db::placeholder_id(&session.id, &participant.identity, part);
     let row = EgressRow {
         egress_id: placeholder_id.clone(),
         participant_identity: participant.identity.clone(),
@@ -159,13 +170,19 @@ async fn participant_joined(
         started_at_ns: 0,
         duration_ns: 0,
         reason: None,
+        part,
     };
     if !db::insert_egress_once(conn, &session.id, &row).await? {
         return Ok("already recorded".into());
     }
-    let job = StartRecording { session_id: session.id.clone(), identity: participant.identity.clone(), placeholder_id };
+    let job = StartRecording {
+        session_id: session.id.clone(),
+        identity: participant.identity.clone(),
+        placeholder_id,
+        part: u32::try_from(part).unwrap_or(1),
+    };
     queue::push_recording(conn, &job, &state.config.queue).await?;
-    Ok("recording queued".into())
+    Ok(if part == 1 { "recording queued".into() } else { format!("recording queued: part {part}, they joined again") })
 }
 
 async fn egress_ended(
@@ -180,6 +197,7 @@ async fn egress_ended(
             egress_id: egress.egress_id.clone(),
             participant_identity: recorded_identity(event),
             status: egress_status::COMPLETE.into(),
+            part: part_in_key(&input.to_string()),
             input_uri: Some(input.to_string()),
             started_at_ns: egress.started_at_ns,
             duration_ns,
@@ -200,7 +218,8 @@ async fn egress_ended(
         db::add_event(conn, &session.id, "session_failed", &json!({ "reason": reason })).await?;
         return Ok("session failed: egress did not start".into());
     }
-    db::remove_placeholder(conn, &session.id, &row.participant_identity).await?;
+    let placeholder = db::placeholder_id(&session.id, &row.participant_identity, row.part);
+    db::remove_placeholder(conn, &placeholder).await?;
     db::upsert_egress(conn, &session.id, &row).await?;
     readiness(conn, state, session).await
 }
@@ -215,7 +234,16 @@ fn failed_row(event: &WebhookEvent, reason: String) -> EgressRow {
         started_at_ns: egress.map(|e| e.started_at_ns).unwrap_or(0),
         duration_ns: 0,
         reason: Some(format!("LiveKit egress failed: {reason}")),
+        part: 1, // the recording worker knows the part; an upsert keeps the higher
     }
+}
+
+/// The part a recording's key names: 2 for `…/sessions/<id>/participants/<identity>/part-2/…`,
+/// else 1.
+fn part_in_key(key: &str) -> i32 {
+    let Some((_, rest)) = key.split_once(&format!("/{}/", layout::SESSIONS_DIR)) else { return 1 };
+    let in_session = rest.split_once('/').map_or("", |(_, name)| name);
+    layout::participant_part_of(in_session).map_or(1, |(_, part)| i32::try_from(part).unwrap_or(1))
 }
 
 async fn readiness(conn: &mut PgConnection, state: &AppState, session: &SessionRow) -> Result<String, ServerError> {
@@ -225,4 +253,18 @@ async fn readiness(conn: &mut PgConnection, state: &AppState, session: &SessionR
 /// The identity a participant egress records (`egressInfo.participant.identity`), else "".
 fn recorded_identity(event: &WebhookEvent) -> String {
     event.raw["egressInfo"]["participant"]["identity"].as_str().unwrap_or_default().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::part_in_key;
+
+    #[test]
+    fn a_recordings_part_comes_from_its_key() {
+        assert_eq!(part_in_key("s3://b/sessions/s-1/participants/alice/recording.mp4"), 1);
+        assert_eq!(part_in_key("s3://b/sessions/s-1/participants/alice/part-3/recording.mp4"), 3);
+        assert_eq!(part_in_key("/recordings/tenant/sessions/s-1/participants/a/part-2/recording.mp4"), 2);
+        assert_eq!(part_in_key("s3://b/sessions/s-1/recording.mp4"), 1);
+        assert_eq!(part_in_key("s3://b/elsewhere/part-2/recording.mp4"), 1);
+    }
 }

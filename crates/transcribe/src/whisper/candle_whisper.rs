@@ -18,6 +18,7 @@ use crate::whisper::long_form::{N_FRAMES, WindowModel, transcribe_windows};
 use crate::whisper::mel::LogMelExtractor;
 use crate::whisper::model_folder::{ModelFiles, invalid, logit_filters, model_id, read_json};
 use crate::whisper::sampling::{SeededRng, argmax};
+use crate::whisper::speech_packing::PackedSpeech;
 use crate::whisper::tokens::SpecialTokens;
 use crate::whisper::transcription_stats::TranscriptionStats;
 use crate::whisper::vocab_projection::{ProjectionType, VocabProjection};
@@ -271,7 +272,12 @@ impl WindowModel for Run<'_> {
         let (heads, rows, frames) = scores.dims3().map_err(failed)?;
         let flat = scores.flatten_all().and_then(|t| t.to_vec1::<f32>()).map_err(failed)?;
         let input = HeadScores { scores: &flat, heads, tokens: rows, frames };
-        let starts = token_start_frames(&input, first_text_row..rows, content_frames / FRAMES_PER_POSITION);
+        // The attention at a position is the decoder's when it predicts the next token: the row
+        // that times text token `i` is the one before it (`<|notimestamps|>` for the first), as
+        // in openai-whisper's `timing.py` (`matrix[len(sot_sequence):-1]`); the last text token's
+        // row times the end of the speech.
+        let timed = first_text_row - 1..rows - 1;
+        let starts = token_start_frames(&input, timed, content_frames / FRAMES_PER_POSITION);
         Ok(starts.into_iter().map(|f| f as f64 * SECONDS_PER_POSITION).collect())
     }
 }
@@ -315,18 +321,39 @@ impl CandleWhisper {
         let started = Instant::now();
         let mut stats =
             TranscriptionStats { audio_s: samples.len() as f64 / f64::from(SAMPLE_RATE), ..Default::default() };
-        let mel = self.mel.compute(samples);
-        stats.mel_s = started.elapsed().as_secs_f64();
-        let (language, sot_sequence) = self.language(&mel, options)?;
-        stats.language_s = started.elapsed().as_secs_f64() - stats.mel_s;
-        let run = Run { whisper: self, sot_sequence };
         let vad_started = Instant::now();
-        let (voice, used) = voice_activity(samples, options, speech);
+        let packed = pack_speech(samples, options, speech);
+        let (voice, used) = match &packed {
+            Some((packed, used)) => (VoiceActivity::from_samples(&packed.samples), Some(used.clone())),
+            None => voice_activity(samples, options, speech),
+        };
         stats.voice_activity_s = vad_started.elapsed().as_secs_f64();
+        // Decoded from the speech alone when it was packed; a recording without speech keeps its
+        // own audio for language detection (and decodes nothing: every window is skipped).
+        let audio = packed.as_ref().map(|(p, _)| p.samples.as_slice()).filter(|a| !a.is_empty()).unwrap_or(samples);
+        let mel_started = Instant::now();
+        let mel = self.mel.compute(audio);
+        stats.mel_s = mel_started.elapsed().as_secs_f64();
+        let (language, sot_sequence) = self.language(&mel, options)?;
+        stats.language_s = mel_started.elapsed().as_secs_f64() - stats.mel_s;
+        let run = Run { whisper: self, sot_sequence };
         let mut options = options.clone();
         options.voice_activity = used;
         let options = &options;
-        let segments = transcribe_windows(&run, &mel, &voice, options, self.seed, &mut stats)?;
+        let mut segments = match &packed {
+            Some((packed, _)) if packed.samples.is_empty() => {
+                stats.skipped_s += stats.audio_s;
+                Vec::new()
+            }
+            Some((packed, _)) => {
+                stats.skipped_s += (stats.audio_s - packed.duration_s()).max(0.0);
+                transcribe_windows(&run, &mel, &voice, options, self.seed, &mut stats)?
+            }
+            None => transcribe_windows(&run, &mel, &voice, options, self.seed, &mut stats)?,
+        };
+        if let Some((packed, _)) = &packed {
+            packed.restore(&mut segments);
+        }
         let text = segments.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
         let words = options
             .word_timestamps
@@ -345,29 +372,46 @@ impl CandleWhisper {
     }
 }
 
-/// The voice activity a run uses and what to record of it: Silero's segments when a speech map
-/// is given and skipping is on, else the energy mask (computed for word timestamps).
+/// With a speech map, skipping on and `pack_speech`: the map's segments (faster-whisper's
+/// settings) packed end to end, and what to record of them.
+fn pack_speech(
+    samples: &[f32],
+    options: &DecodingOptions,
+    speech: Option<&SpeechMap>,
+) -> Option<(PackedSpeech, VoiceActivityUsed)> {
+    let (map, min_silence_s) = (speech?, options.skip_silence_s?);
+    if !options.pack_speech {
+        return None;
+    }
+    let skip = SpeechOptions { min_silence_s: f64::from(min_silence_s), ..SpeechOptions::whisper() };
+    let segments = map.segments(&skip);
+    let packed = PackedSpeech::new(samples, &segments, SAMPLE_RATE);
+    let skipped_s = ((map.duration_s() - packed.duration_s()).max(0.0) * 1000.0).round() / 1000.0;
+    let model = map.model_id().to_owned();
+    Some((packed, VoiceActivityUsed::Silero { model, options: skip, skipped_s }))
+}
+
+/// Unpacked: Silero's segments when a speech map is given and skipping is on (what lies outside
+/// them is skipped in place), else the energy mask (computed for word timestamps).
 fn voice_activity(
     samples: &[f32],
     options: &DecodingOptions,
     speech: Option<&SpeechMap>,
 ) -> (VoiceActivity, Option<VoiceActivityUsed>) {
-    match (speech, options.skip_silence_s) {
-        (Some(map), Some(min_silence_s)) => {
-            let skip = SpeechOptions { min_silence_s: f64::from(min_silence_s), ..SpeechOptions::whisper() };
-            let segments = map.segments(&skip);
-            let voice = VoiceActivity::with_speech_map(samples, map, &segments);
-            let speech_s: f64 = segments.iter().map(|s| s.end_s - s.start_s).sum();
-            let skipped_s = ((map.duration_s() - speech_s).max(0.0) * 1000.0).round() / 1000.0;
-            let model = map.model_id().to_owned();
-            (voice, Some(VoiceActivityUsed::Silero { model, options: skip, skipped_s }))
-        }
-        _ if options.word_timestamps => {
-            let used = options.skip_silence_s.map(|_| VoiceActivityUsed::Energy);
-            (VoiceActivity::from_samples(samples), used)
-        }
-        _ => (VoiceActivity::default(), None),
+    if let (Some(map), Some(min_silence_s)) = (speech, options.skip_silence_s) {
+        let skip = SpeechOptions { min_silence_s: f64::from(min_silence_s), ..SpeechOptions::whisper() };
+        let segments = map.segments(&skip);
+        let voice = VoiceActivity::with_speech_map(samples, map, &segments);
+        let speech_s: f64 = segments.iter().map(|s| s.end_s - s.start_s).sum();
+        let skipped_s = ((map.duration_s() - speech_s).max(0.0) * 1000.0).round() / 1000.0;
+        let model = map.model_id().to_owned();
+        return (voice, Some(VoiceActivityUsed::Silero { model, options: skip, skipped_s }));
     }
+    if !options.word_timestamps {
+        return (VoiceActivity::default(), None);
+    }
+    let used = options.skip_silence_s.map(|_| VoiceActivityUsed::Energy);
+    (VoiceActivity::from_samples(samples), used)
 }
 
 /// Mel frames per audio-encoder position, and the seconds one position covers.

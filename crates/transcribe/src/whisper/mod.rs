@@ -14,6 +14,7 @@ pub mod long_form;
 pub mod mel;
 pub(crate) mod model_folder;
 pub mod sampling;
+pub(crate) mod speech_packing;
 pub(crate) mod token_step;
 pub mod tokens;
 pub mod transcription_stats;

@@ -19,8 +19,9 @@ pub struct HeadScores<'a> {
 }
 
 /// For each token row in `rows`, the encoder frame (20 ms each) where the warping path enters
-/// it. Standardisation uses every row; the path runs through `rows` only (the text tokens and
-/// `<|endoftext|>`, not the start-of-transcript sequence). Only the first `content_frames`
+/// it. Standardisation uses every row; the path runs through `rows` only (the rows that predict
+/// the text tokens and `<|endoftext|>`: from `<|notimestamps|>` to the last text token, not the
+/// start-of-transcript sequence). Only the first `content_frames`
 /// frames are used (the rest of the window is padding). Returns an empty list when the shapes
 /// do not match or there is nothing to align.
 pub fn token_start_frames(input: &HeadScores<'_>, rows: Range<usize>, content_frames: usize) -> Vec<usize> {

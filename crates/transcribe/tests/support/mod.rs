@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use session_transcribe::{Transcript, normalize_english};
+
 pub const SAMPLE_RATE: u32 = 16_000;
 
 /// Whisper tiny.en from [`model_dir`], loaded once per test binary.
@@ -317,4 +319,36 @@ pub fn speech_between_noise(sentences: &[&str], gap_s: f64, snr_db: f32) -> (Vec
         *s += n;
     }
     (samples, spans)
+}
+
+/// Each word's reference part: the transcript's words matched in order to the parts' words
+/// (normalised), a word no part holds left out. Returns `(word midpoint, part)` pairs.
+fn words_in_parts<'a>(t: &Transcript, parts: &'a [SpokenPart]) -> Vec<(f64, &'a SpokenPart)> {
+    let part_words: Vec<Vec<String>> =
+        parts.iter().map(|p| normalize_english(&p.text).split_whitespace().map(str::to_string).collect()).collect();
+    let mut at = 0;
+    let mut matched = Vec::new();
+    for w in t.words.as_ref().expect("words") {
+        let word = normalize_english(&w.word);
+        let Some(k) = (at..parts.len().min(at + 2)).find(|&k| part_words[k].contains(&word)) else { continue };
+        at = k;
+        matched.push(((w.start_s + w.end_s) / 2.0, &parts[k]));
+    }
+    matched
+}
+
+/// At least 80% of the parts' words are found in `t`, and at least 95% of those found have their
+/// midpoint inside the part that was spoken (the target for word timing).
+pub fn assert_word_midpoints_in_parts(name: &str, t: &Transcript, parts: &[SpokenPart]) {
+    let matched = words_in_parts(t, parts);
+    let total: usize = parts.iter().map(|p| p.text.split_whitespace().count()).sum();
+    assert!(matched.len() * 10 >= total * 8, "{name}: only {} of {total} words matched: {}", matched.len(), t.text);
+    let outside: Vec<String> = matched
+        .iter()
+        .filter(|(mid, part)| !(part.start_s..=part.end_s).contains(mid))
+        .map(|(mid, part)| format!("{mid:.2} s outside {:.2}–{:.2} ({})", part.start_s, part.end_s, part.text))
+        .collect();
+    let inside = 1.0 - outside.len() as f64 / matched.len() as f64;
+    eprintln!("{name}: {:.1}% of {} word midpoints inside their phrase", inside * 100.0, matched.len());
+    assert!(inside >= 0.95, "{name}: {:.1}% inside; {outside:#?}\n{:#?}", inside * 100.0, t.words);
 }
