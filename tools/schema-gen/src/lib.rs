@@ -1,5 +1,5 @@
 //! The JSON Schema of the result and of each stored artifact, and the Python and TypeScript
-//! types of the bindings, generated from the Rust types with `schemars` (decision 025).
+//! types of the bindings, generated from the Rust types with `schemars` (decision 029).
 //!
 //! [`generate`] returns every file with its path in the repository; `cargo run -p
 //! session_schema_gen` writes them, and the test `generated_result_types_are_current` fails when
