@@ -102,41 +102,56 @@ export interface ParticipantRecording {
   offsetS?: number
 }
 
+/**
+ * The options of `SessionProcessor`, declared here once: napi writes them into binding.d.ts,
+ * and index.d.ts names them `SessionProcessorOptions`.
+ */
 export interface ProcessorOptions {
   /** A local folder or `s3://bucket/prefix`: artifacts go to `<output>/sessions/<sessionId>/`. */
   output: string
+  /** How to reach S3 (for S3 inputs and outputs); fields left out use the standard AWS chain. */
   s3?: S3Options
   /**
-   * Run the transcription stage (default `true`); it needs `model`, else it is skipped with a
+   * Run the transcription stage (default true); it needs `model`, else it is skipped with a
    * reason.
    */
   transcribe?: boolean
   /**
    * Local Whisper model folder (`model.safetensors`, `config.json`, `tokenizer.json`;
-   * `scripts/prepare-whisper-tiny` makes one), loaded by the constructor or `load`.
+   * `scripts/prepare-whisper-tiny` makes one), loaded by the constructor or `create` (a bad
+   * folder fails, kind `transcription`).
    */
   model?: string
-  /** Spoken language (ISO 639-1, e.g. `"en"`); detected when left out. */
+  /**
+   * Spoken language (ISO 639-1, e.g. "en"); detected when left out (English-only models
+   * ignore it).
+   */
   language?: string
-  /** Called as stages start and advance; `fraction` is the whole run's share done (0–1). */
+  /**
+   * Called on the JS thread as stages start and advance; `fraction` is the run's share done
+   * (0–1); `sessionId` tells concurrent runs apart. An exception it throws becomes a process
+   * warning and does not stop the run.
+   */
   onProgress?: (stage: string, fraction: number, sessionId: string) => void
   /**
    * Folder of the nsfwjs model (`scripts/prepare-nsfw-model`) for the nudity category of the
-   * post-session safety scan; loaded by the constructor or `load` (a missing folder fails, kind
-   * `config`).
+   * post-session safety scan; loaded by the constructor or `create`, which fail (kind
+   * `config`) when it is missing or broken.
    */
   nudityModel?: string
   /**
    * Gemini API key for `analysis.json` and the LLM transcript safety classifier. Left out:
    * `GEMINI_API_KEY` (with `GEMINI_MODEL`, `GEMINI_BASE_URL`) when set; `""` turns the LLM off.
+   * Never appears in error messages.
    */
   geminiApiKey?: string
-  /** What kind of session this is ("a tutoring session"), for the LLM. */
+  /** What kind of session this is ("a tutoring session", "a 1:1 match"), for the LLM. */
   sessionContext?: string
   /**
    * Folder of the Silero VAD model (`scripts/prepare-silero-vad`): each track's speech map is
-   * computed once and used by the transcriber and by engagement; without it both use
-   * energy-based detection. Loaded by the constructor or `load`.
+   * computed once and used by the transcriber (stretches without speech, steady noise
+   * included, are not decoded) and by engagement; without it both use energy-based detection.
+   * A bad folder fails (kind `transcription`).
    */
   vadModel?: string
 }

@@ -21,7 +21,7 @@ cp "$here/npm/$platform/package.json" "$here/npm/$platform/README.md" "$stage/$p
 strip -o "$stage/$platform/session-monitor.$platform.node" "$addon"
 
 # The main package: the JavaScript, the types and a package.json that names the platform package.
-cp "$here/index.js" "$here/index.d.ts" "$here/binding.js" "$here/binding.d.ts" "$here/README.md" "$stage/main/"
+cp "$here/index.js" "$here/index.d.ts" "$here/result.d.ts" "$here/binding.js" "$here/binding.d.ts" "$here/README.md" "$stage/main/"
 node -e '
   const fs = require("fs")
   const [source, platformJson, target] = process.argv.slice(1)

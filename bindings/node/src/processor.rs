@@ -42,34 +42,43 @@ pub struct S3Options {
     pub force_path_style: Option<bool>,
 }
 
+/// The options of `SessionProcessor`, declared here once: napi writes them into binding.d.ts,
+/// and index.d.ts names them `SessionProcessorOptions`.
 #[napi(object, object_to_js = false)]
 pub struct ProcessorOptions {
     /// A local folder or `s3://bucket/prefix`: artifacts go to `<output>/sessions/<sessionId>/`.
     pub output: String,
+    /// How to reach S3 (for S3 inputs and outputs); fields left out use the standard AWS chain.
     pub s3: Option<S3Options>,
-    /// Run the transcription stage (default `true`); it needs `model`, else it is skipped with a
+    /// Run the transcription stage (default true); it needs `model`, else it is skipped with a
     /// reason.
     pub transcribe: Option<bool>,
     /// Local Whisper model folder (`model.safetensors`, `config.json`, `tokenizer.json`;
-    /// `scripts/prepare-whisper-tiny` makes one), loaded by the constructor or `load`.
+    /// `scripts/prepare-whisper-tiny` makes one), loaded by the constructor or `create` (a bad
+    /// folder fails, kind `transcription`).
     pub model: Option<String>,
-    /// Spoken language (ISO 639-1, e.g. `"en"`); detected when left out.
+    /// Spoken language (ISO 639-1, e.g. "en"); detected when left out (English-only models
+    /// ignore it).
     pub language: Option<String>,
-    /// Called as stages start and advance; `fraction` is the whole run's share done (0–1).
+    /// Called on the JS thread as stages start and advance; `fraction` is the run's share done
+    /// (0–1); `sessionId` tells concurrent runs apart. An exception it throws becomes a process
+    /// warning and does not stop the run.
     #[napi(ts_type = "(stage: string, fraction: number, sessionId: string) => void")]
     pub on_progress: Option<ProgressCallback>,
     /// Folder of the nsfwjs model (`scripts/prepare-nsfw-model`) for the nudity category of the
-    /// post-session safety scan; loaded by the constructor or `load` (a missing folder fails, kind
-    /// `config`).
+    /// post-session safety scan; loaded by the constructor or `create`, which fail (kind
+    /// `config`) when it is missing or broken.
     pub nudity_model: Option<String>,
     /// Gemini API key for `analysis.json` and the LLM transcript safety classifier. Left out:
     /// `GEMINI_API_KEY` (with `GEMINI_MODEL`, `GEMINI_BASE_URL`) when set; `""` turns the LLM off.
+    /// Never appears in error messages.
     pub gemini_api_key: Option<String>,
-    /// What kind of session this is ("a tutoring session"), for the LLM.
+    /// What kind of session this is ("a tutoring session", "a 1:1 match"), for the LLM.
     pub session_context: Option<String>,
     /// Folder of the Silero VAD model (`scripts/prepare-silero-vad`): each track's speech map is
-    /// computed once and used by the transcriber and by engagement; without it both use
-    /// energy-based detection. Loaded by the constructor or `load`.
+    /// computed once and used by the transcriber (stretches without speech, steady noise
+    /// included, are not decoded) and by engagement; without it both use energy-based detection.
+    /// A bad folder fails (kind `transcription`).
     pub vad_model: Option<String>,
 }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Optional
+from typing import Mapping, Optional
 
 from session_monitor import (
     CancelToken,
@@ -45,7 +45,7 @@ def run(path: Path) -> Optional[float]:
     return float(score) if score is not None else None
 
 
-def run_pair(alice: Path, bob: str) -> Optional[dict[str, object]]:
+def run_pair(alice: Path, bob: str) -> Optional[Mapping[str, object]]:
     result = SessionProcessor("out").process_participants("RM_pair", [("alice", alice, 0.0), ("bob", bob, 1.5)])
     return result.engagement
 
@@ -67,9 +67,12 @@ def safety(path: Path, model: Path, frame: bytes) -> Optional[float]:
         "out", nudity_model=model, gemini_api_key="", session_context="a tutoring session"
     )
     result = processor.process("RM_typed", path)
-    scan: Optional[dict[str, object]] = result.safety
-    analysis: Optional[dict[str, object]] = result.analysis
+    # The reports are typed dicts generated from the Rust types: a loose annotation still fits.
+    scan: Optional[Mapping[str, object]] = result.safety
+    analysis: Optional[Mapping[str, object]] = result.analysis
     print(scan, analysis)
+    if result.safety is not None:
+        print([(c["category"], c["score"], c["decision"]) for c in result.safety["categories"]])
 
     checker = SafetyChecker(participant="alice", nudity_model=model, nudity_threshold=0.8)
     try:

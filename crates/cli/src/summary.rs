@@ -3,20 +3,11 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use session_processing::{MediaInfo, SessionResult, StageStatus, StreamKind};
+use session_processing::{Engagement, MediaInfo, Quality, SessionResult, StageStatus, StreamKind};
 
 pub fn render(result: &SessionResult) -> String {
     let mut out = String::new();
-    let score = |v: &Option<serde_json::Value>, path: &[&str]| -> String {
-        let mut node = v.as_ref();
-        for key in path {
-            node = node.and_then(|n| n.get(key));
-        }
-        match node.and_then(serde_json::Value::as_f64) {
-            Some(s) => format!("{s:.1}"),
-            None => "n/a".into(),
-        }
-    };
+    let score = |score: Option<f64>| score.map_or_else(|| "n/a".to_string(), |s| format!("{s:.1}"));
     let _ = writeln!(out, "Session {} → {}", result.session_id, result.output);
     let _ = writeln!(out, "\n{:<18} {:<8} {:>9}  note", "stage", "status", "time");
     for stage in &result.stages {
@@ -28,36 +19,41 @@ pub fn render(result: &SessionResult) -> String {
         let note = stage.reason.clone().or_else(|| stage.error.as_ref().map(|e| e.message.clone())).unwrap_or_default();
         let _ = writeln!(out, "{:<18} {:<8} {:>7}ms  {}", stage.name, status, stage.duration_ms, note);
     }
+    let quality = result.quality.as_ref();
+    let (audio, video, issues) = match quality {
+        Some(Quality::Recording(q)) => (q.audio.score, q.video.score, &q.issues[..]),
+        Some(Quality::Participants(q)) => (q.audio.score, q.video.score, &q.issues[..]),
+        None => (None, None, &[][..]),
+    };
     let _ = writeln!(out, "\n{:<24} {:>6}", "score (0-100)", "value");
-    for (name, report, path) in [
-        ("quality", &result.quality, &["score"][..]),
-        ("  audio", &result.quality, &["audio", "score"][..]),
-        ("  video", &result.quality, &["video", "score"][..]),
-        ("engagement", &result.engagement, &["score"][..]),
-        ("analysis (LLM)", &result.analysis, &["score"][..]),
-        ("combined", &result.combined, &["score"][..]),
+    for (name, value) in [
+        ("quality", quality.and_then(Quality::score)),
+        ("  audio", audio),
+        ("  video", video),
+        ("engagement", result.engagement.as_ref().and_then(Engagement::score)),
+        ("analysis (LLM)", result.analysis.as_ref().map(|a| a.score)),
+        ("combined", result.combined.as_ref().and_then(|c| c.score)),
     ] {
-        let _ = writeln!(out, "{:<24} {:>6}", name, score(report, path));
+        let _ = writeln!(out, "{:<24} {:>6}", name, score(value));
     }
-    if let Some(issues) = result.quality.as_ref().and_then(|q| q.get("issues")).and_then(|i| i.as_array())
-        && !issues.is_empty()
-    {
+    if !issues.is_empty() {
         let _ = writeln!(out, "\nissues:");
         for issue in issues {
-            let severity = issue.get("severity").and_then(|s| s.as_str()).unwrap_or("");
-            let message = issue.get("message").and_then(|s| s.as_str()).unwrap_or("");
-            let _ = writeln!(out, "  [{severity}] {message}");
+            let severity = format!("{:?}", issue.severity).to_lowercase();
+            let _ = writeln!(out, "  [{severity}] {}", issue.message);
         }
     }
-    if let Some(categories) = result.safety.as_ref().and_then(|s| s.get("categories")).and_then(|c| c.as_array()) {
+    if let Some(safety) = &result.safety {
         let _ = writeln!(out, "\n{:<24} {:>6}  decision", "safety (0-1)", "score");
-        for verdict in categories {
-            let text = |key: &str| verdict.get(key).and_then(|v| v.as_str()).unwrap_or("").to_string();
-            let (score, decision) = match verdict.get("score").and_then(serde_json::Value::as_f64) {
-                Some(score) => (format!("{score:.2}"), text("decision")),
-                None => ("n/a".into(), text("reason")),
+        for verdict in &safety.categories {
+            let (score, decision) = match verdict.score {
+                Some(score) => (
+                    format!("{score:.2}"),
+                    verdict.decision.map(|d| format!("{d:?}").to_lowercase()).unwrap_or_default(),
+                ),
+                None => ("n/a".into(), verdict.reason.clone().unwrap_or_default()),
             };
-            let _ = writeln!(out, "{:<24} {:>6}  {decision}", text("category"), score);
+            let _ = writeln!(out, "{:<24} {:>6}  {decision}", verdict.category.as_str(), score);
         }
     }
     let _ = writeln!(out, "\nartifacts ({} in {:.1} s):", result.artifacts.len(), result.duration_ms as f64 / 1000.0);

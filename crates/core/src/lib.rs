@@ -32,7 +32,7 @@
 //!     .on_progress(|p| eprintln!("{} {:.0}%", p.stage, p.fraction * 100.0))
 //!     .build();
 //! let result = processor.process_blocking("RM_abc123", RecordingInput::parse("recording.mp4")?, &CancelFlag::new())?;
-//! println!("quality {:?}", result.quality.as_ref().and_then(|q| q.get("score")));
+//! println!("quality {:?}", result.quality.as_ref().and_then(|q| q.score()));
 //! # Ok(()) }
 //! ```
 //!
@@ -77,8 +77,8 @@ pub use storage::{
 
 // Results and reports: what a run returns, its manifest, and the HTML page.
 pub use report::{
-    AudioTracks, ErrorReport, LIBRARY_VERSION, Manifest, RunStatus, SCHEMA_VERSION, SessionResult, StageReport,
-    StageStatus, Versions,
+    AudioTracks, Engagement, ErrorReport, LIBRARY_VERSION, Manifest, Quality, RunStatus, SCHEMA_VERSION, SafetyScan,
+    SessionResult, StageReport, StageStatus, Stored, Versions,
 };
 pub use report_page::{StoredSession, render_report, write_report};
 

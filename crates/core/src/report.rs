@@ -1,7 +1,12 @@
 //! What a run reports: per-stage status, the manifest written last, and the result returned.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use session_media::MediaInfo;
+use session_reasoning::Analysis;
+use session_safety::CategoryAssessment;
+use session_scoring::{CombinedScore, EngagementReport, QualityReport, SessionEngagement, SessionQuality};
 
 use crate::ProcessingError;
 use crate::storage::{ArtifactRecord, RecordingInput};
@@ -17,7 +22,7 @@ pub const SCHEMA_VERSION: u32 = 5;
 pub const LIBRARY_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// How one stage ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StageStatus {
     Ok,
@@ -26,7 +31,7 @@ pub enum StageStatus {
 }
 
 /// The error a failed stage or run carries, as data.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ErrorReport {
     pub code: String,
     pub kind: String,
@@ -40,7 +45,7 @@ impl From<&ProcessingError> for ErrorReport {
 }
 
 /// One stage of one run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StageReport {
     pub name: String,
     pub status: StageStatus,
@@ -54,7 +59,7 @@ pub struct StageReport {
 }
 
 /// Whether a run finished.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     /// Written first: a reader that finds this knows the artifacts are being replaced.
@@ -64,7 +69,7 @@ pub enum RunStatus {
 }
 
 /// Software versions that produced a result.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Versions {
     pub session_processing: String,
     pub gstreamer: String,
@@ -82,7 +87,7 @@ impl Versions {
 }
 
 /// `manifest.json`: written at the start of a run (status `running`) and again, last, when it ends.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Manifest {
     pub schema_version: u32,
     pub session_id: String,
@@ -109,7 +114,7 @@ pub struct Manifest {
 }
 
 /// The audio tracks of one recording: only the first is analysed, the others are counted.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AudioTracks {
     /// The stored recording, as named in the session folder (`recording.mp4`,
     /// `participants/<id>/recording.webm`).
@@ -136,7 +141,7 @@ impl AudioTracks {
 /// A participant who left and joined again is given once per recording, each with its own
 /// offset: their later recordings go to `participants/<participant>/part-2/`, … (see
 /// `docs/outputs.md`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ParticipantInput {
     /// Participant identity: becomes the folder `participants/<participant>/`.
     pub participant: String,
@@ -149,7 +154,7 @@ pub struct ParticipantInput {
 
 /// A participant's recording as `manifest.json` lists it: the input as given, and which of the
 /// participant's recordings it is.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ManifestParticipant {
     #[serde(flatten)]
     pub recording: ParticipantInput,
@@ -160,7 +165,7 @@ pub struct ManifestParticipant {
 }
 
 /// What [`crate::SessionProcessor::process`] returns for a finished session.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SessionResult {
     pub session_id: String,
     pub status: RunStatus,
@@ -171,26 +176,119 @@ pub struct SessionResult {
     pub media: Option<MediaInfo>,
     pub stages: Vec<StageReport>,
     pub artifacts: Vec<ArtifactRecord>,
-    pub quality: Option<serde_json::Value>,
-    pub engagement: Option<serde_json::Value>,
-    pub combined: Option<serde_json::Value>,
+    /// `quality.json`.
+    pub quality: Option<Quality>,
+    /// `engagement.json`.
+    pub engagement: Option<Engagement>,
+    /// `combined-score.json`.
+    pub combined: Option<Stored<CombinedScore>>,
     /// `safety-scan.json`: one verdict per safety category (`null` score with a reason when no
     /// detector could judge it) and the flagged post-session events.
-    pub safety: Option<serde_json::Value>,
+    pub safety: Option<Stored<SafetyScan>>,
     /// `analysis.json`, when an LLM provider is configured and answered.
-    pub analysis: Option<serde_json::Value>,
+    pub analysis: Option<Stored<Analysis>>,
     pub duration_ms: u64,
 }
 
-/// The header every JSON artifact carries, followed by the report's own fields.
-#[derive(Clone, Debug, Serialize)]
-pub struct Envelope<'a, T: Serialize> {
+/// A JSON artifact as stored: the header every artifact carries, followed by the report's own
+/// fields. It serialises as the file is written (keys in alphabetical order at every level).
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "Stored{T}")]
+pub struct Stored<T> {
     pub schema_version: u32,
-    pub session_id: &'a str,
-    pub generated_at: &'a str,
-    pub library_version: &'static str,
+    pub session_id: String,
+    /// When the run began, RFC 3339 UTC (the same in every artifact of one run).
+    pub generated_at: String,
+    pub library_version: String,
     #[serde(flatten)]
-    pub report: &'a T,
+    pub report: T,
+}
+
+impl<T: Serialize> Serialize for Stored<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let envelope = Envelope {
+            schema_version: self.schema_version,
+            session_id: &self.session_id,
+            generated_at: &self.generated_at,
+            library_version: &self.library_version,
+            report: &self.report,
+        };
+        // Through a `Value`, whose maps are sorted: the artifacts have always been written so.
+        serde_json::to_value(&envelope).map_err(serde::ser::Error::custom)?.serialize(serializer)
+    }
+}
+
+impl<T> std::ops::Deref for Stored<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.report
+    }
+}
+
+/// The header of every JSON artifact, borrowed, with the report's fields after it.
+#[derive(Serialize)]
+struct Envelope<'a, T: Serialize> {
+    schema_version: u32,
+    session_id: &'a str,
+    generated_at: &'a str,
+    library_version: &'a str,
+    #[serde(flatten)]
+    report: &'a T,
+}
+
+/// `quality.json`: the recording's own report, or, with one recording per participant, theirs
+/// summed up.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)] // one per result: a box would only add a deref to every match
+pub enum Quality {
+    Participants(Stored<SessionQuality>),
+    Recording(Stored<QualityReport>),
+}
+
+/// `engagement.json`: the recording's own report, or, with one recording per participant, theirs
+/// summed up with the conversation between them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)] // one per result: a box would only add a deref to every match
+pub enum Engagement {
+    Participants(Stored<SessionEngagement>),
+    Recording(Stored<EngagementReport>),
+}
+
+macro_rules! session_report {
+    ($session:ident: $($variant:ident($report:ty)),*) => {
+        impl $session {
+            /// The 0–100 score; `None` with [`Self::reason`] when it could not be computed.
+            pub fn score(&self) -> Option<f64> {
+                match self { $(Self::$variant(stored) => stored.score,)* }
+            }
+
+            /// Why the score is `None`.
+            pub fn reason(&self) -> Option<&str> {
+                match self { $(Self::$variant(stored) => stored.reason.as_deref(),)* }
+            }
+        }
+        $(impl From<Stored<$report>> for $session {
+            fn from(stored: Stored<$report>) -> Self {
+                Self::$variant(stored)
+            }
+        })*
+    };
+}
+session_report!(Quality: Participants(SessionQuality), Recording(QualityReport));
+session_report!(Engagement: Participants(SessionEngagement), Recording(EngagementReport));
+
+/// `safety-scan.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct SafetyScan {
+    /// One verdict per category; with several participants, the strongest of theirs.
+    pub categories: Vec<CategoryAssessment>,
+    /// Each participant's verdicts, when the session has one recording per participant (over
+    /// all their recordings, for one who left and joined again).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub participants: BTreeMap<String, Vec<CategoryAssessment>>,
 }
 
 /// Now, as RFC 3339 UTC.

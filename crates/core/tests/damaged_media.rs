@@ -7,7 +7,7 @@ mod support;
 
 use hostile_inputs::{audio_tracks, ffmpeg, mjpeg_with_undecodable_frames, mp4mux, path};
 use session_processing::CancelFlag;
-use support::{builder_for, local, read_json};
+use support::{builder_for, json, local, read_json};
 
 fn damaged_issues(quality: &serde_json::Value) -> Vec<serde_json::Value> {
     quality["issues"].as_array().unwrap().iter().filter(|i| i["code"] == "media_damaged").cloned().collect()
@@ -58,7 +58,7 @@ fn a_cut_fragmented_mp4_keeps_its_whole_fragments_and_names_the_missing_end() {
     let cut = out.path().join("cut.mp4");
     std::fs::write(&cut, &bytes[..bytes.len() * 6 / 10]).unwrap();
     let result = builder_for(out.path()).build().process_blocking("cut", local(&cut), &CancelFlag::new()).unwrap();
-    let audio_s = result.quality.as_ref().unwrap()["audio"]["metrics"]["duration_s"].as_f64();
+    let audio_s = json(result.quality.as_ref().unwrap())["audio"]["metrics"]["duration_s"].as_f64();
     let quality = read_json(&out.path().join("sessions/cut/quality.json"));
     let damaged = damaged_issues(&quality);
     let [issue] = &damaged[..] else { panic!("one issue for the cut: {}", quality["issues"]) };

@@ -278,6 +278,6 @@ async fn a_participant_recorded_by_real_egress_reaches_s3_and_is_processed_from_
         store.get(&ObjectPath::from(format!("processed/sessions/{ROOM}/manifest.json"))).await.expect("manifest");
     let manifest: Value = serde_json::from_slice(&manifest.bytes().await.expect("manifest bytes")).expect("JSON");
     assert_eq!(manifest["status"], "complete", "{manifest}");
-    let quality = result.quality.as_ref().expect("quality");
+    let quality = support::json(result.quality.as_ref().expect("quality"));
     assert!(quality["audio"]["score"].is_number() && quality["video"]["score"].is_number(), "{quality}");
 }

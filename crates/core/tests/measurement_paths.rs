@@ -9,7 +9,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use session_processing::{CancelFlag, NudityClassifier, SafetySettings, SessionProcessorBuilder, Stages};
-use support::{builder_for, fixture, local, nsfw_model_dir, number, read_json};
+use support::{builder_for, fixture, json, local, nsfw_model_dir, number, read_json};
 
 /// `speech.wav` (espeak-ng) at 48 kHz, spread over `layout` with a different gain per channel
 /// (`pan` syntax, e.g. `stereo|c0=1.0*c0|c1=0.5*c0`), encoded with `codec` into `dir/name`.
@@ -70,7 +70,7 @@ async fn loudness_of_mono_stereo_and_5_1_matches_ffmpeg_ebur128() {
         let name = input.file_name().unwrap().to_string_lossy().into_owned();
         let id = format!("loudness-{i}");
         let result = processor.process(&id, local(input), &CancelFlag::new()).await.unwrap();
-        let quality = result.quality.expect("quality report");
+        let quality = json(&result.quality.expect("quality report"));
         let ours = number(&quality, &["audio", "metrics", "integrated_loudness_lufs"]).expect("integrated loudness");
         let (reference, momentary) = ffmpeg_ebur128(input);
         eprintln!("{name}: ours {ours:.2} LUFS, ffmpeg ebur128 {reference:.1} LUFS");
@@ -119,7 +119,7 @@ async fn a_clip_has_the_same_video_measures_with_and_without_the_nudity_model() 
         let id = name.replace('.', "-");
         let without = plain.process(&format!("{id}-plain"), local(&input), &CancelFlag::new()).await.unwrap();
         let with = scanned.process(&format!("{id}-scanned"), local(&input), &CancelFlag::new()).await.unwrap();
-        let (without, with) = (without.quality.expect("quality"), with.quality.expect("quality"));
+        let (without, with) = (json(&without.quality.expect("quality")), json(&with.quality.expect("quality")));
         let luma = |q: &serde_json::Value| {
             number(q, &["video", "metrics", "picture", "mean_luma"]).unwrap_or_else(|| panic!("{}", q["video"]))
         };

@@ -5,7 +5,7 @@ mod support;
 use std::sync::{Arc, Mutex};
 
 use session_processing::{CancelFlag, ProcessingError, RunStatus, StageStatus};
-use support::{builder_for, fixture, local, number, read_json};
+use support::{builder_for, fixture, json, local, number, read_json};
 
 fn stage<'a>(result: &'a session_processing::SessionResult, name: &str) -> &'a session_processing::StageReport {
     result.stages.iter().find(|s| s.name == name).unwrap_or_else(|| panic!("no stage {name}"))
@@ -79,12 +79,12 @@ async fn rerunning_a_session_replaces_it_with_the_same_scores() {
     let first = processor.process("same", local(&fixture("clean.mp4")), &CancelFlag::new()).await.unwrap();
     let second = processor.process("same", local(&fixture("clean.mp4")), &CancelFlag::new()).await.unwrap();
     for (a, b) in [
-        (&first.quality, &second.quality),
-        (&first.engagement, &second.engagement),
-        (&first.combined, &second.combined),
+        (json(&first.quality), json(&second.quality)),
+        (json(&first.engagement), json(&second.engagement)),
+        (json(&first.combined), json(&second.combined)),
     ] {
-        let strip = |v: &Option<serde_json::Value>| {
-            let mut v = v.clone().unwrap();
+        let strip = |v: serde_json::Value| {
+            let mut v = v;
             v.as_object_mut().unwrap().remove("generated_at");
             v
         };

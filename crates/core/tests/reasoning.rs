@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use session_processing::{CancelFlag, CandleWhisper, StageStatus, Stages};
 use session_testkit::gemini::{Server, answer_from_prompt, error, prompt_lines};
-use support::{builder_for, fixture, local, model_dir, read_json};
+use support::{assert_stored_as, builder_for, fixture, json, local, model_dir, read_json};
 
 /// The first six words of a transcript line: a quote the verifier must find, whatever Whisper heard.
 fn opening_words(line: &(u32, String)) -> String {
@@ -70,7 +70,8 @@ async fn the_llm_scores_the_session_and_judges_the_transcript() {
 
     let dir = out.path().join("sessions/RM_llm");
     let analysis = read_json(&dir.join("analysis.json"));
-    assert_eq!(result.analysis.as_ref(), Some(&analysis));
+    assert_eq!(result.analysis.as_ref().map(json).as_ref(), Some(&analysis));
+    assert_stored_as(result.analysis.as_ref().unwrap(), &dir.join("analysis.json"));
     assert_eq!(analysis["session_id"], "RM_llm");
     assert_eq!(analysis["score"], 70.0, "{analysis}");
     assert_eq!(analysis["unverified_quotes_dropped"], 1, "the invented quote is dropped: {analysis}");

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use session_processing::{
     CancelFlag, NudityClassifier, PixelFormat, ProcessingError, SafetyChecker, SafetyCheckerSettings, SafetySettings,
 };
-use support::{builder_for, fixture, local, nsfw_model_dir, read_json};
+use support::{builder_for, fixture, json, local, nsfw_model_dir, read_json};
 
 #[test]
 fn bad_frames_are_refused_with_a_typed_error() {
@@ -45,6 +45,6 @@ async fn the_scan_scores_sampled_frames_with_the_model() {
     let scored = nudity["signals"]["frames_scored"].as_u64().unwrap();
     assert!((7..=10).contains(&scored), "18 s at one frame per 2 s: {nudity}");
     assert_eq!(nudity["detectors"][0]["id"], "nsfwjs-mobilenet-v2");
-    let quality = result.quality.unwrap();
+    let quality = json(&result.quality.unwrap());
     assert!(quality["video"]["score"].as_f64().unwrap() > 60.0, "RGB frames still give the picture metrics");
 }

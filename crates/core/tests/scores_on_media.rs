@@ -4,13 +4,13 @@
 mod support;
 
 use session_processing::CancelFlag;
-use support::{builder_for, fixture, local, number};
+use support::{builder_for, fixture, json, local, number};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn clean_beats_each_degraded_copy() {
     let out = tempfile::tempdir().unwrap();
     let processor = builder_for(out.path()).build();
-    let quality = |result: session_processing::SessionResult| result.quality.expect("quality report");
+    let quality = |result: session_processing::SessionResult| json(&result.quality.expect("quality report"));
     let clean = quality(processor.process("clean", local(&fixture("clean.mp4")), &CancelFlag::new()).await.unwrap());
     let cases: [(&str, &[&str]); 7] = [
         ("dark.mp4", &["video", "sub_scores", "brightness", "score"]),
@@ -44,7 +44,7 @@ async fn clean_beats_each_degraded_copy() {
 async fn silence_and_a_covered_camera_lower_engagement() {
     let out = tempfile::tempdir().unwrap();
     let processor = builder_for(out.path()).build();
-    let engagement = |r: session_processing::SessionResult| r.engagement.expect("engagement report");
+    let engagement = |r: session_processing::SessionResult| json(&r.engagement.expect("engagement report"));
     let clean =
         engagement(processor.process("e-clean", local(&fixture("clean.mp4")), &CancelFlag::new()).await.unwrap());
     let silent =
@@ -114,7 +114,7 @@ async fn the_audio_score_falls_with_the_signal_to_noise_ratio() {
         let input = speech_at(work.path(), snr);
         let id = format!("snr-{}", snr.map_or(99.0, |s| s) as i64);
         let result = processor.process(&id, local(&input), &CancelFlag::new()).await.unwrap();
-        let quality = result.quality.expect("quality");
+        let quality = json(&result.quality.expect("quality"));
         let score = number(&quality, &["audio", "score"]).expect("audio score");
         eprintln!(
             "{}: audio {score}, sub-scores {}",

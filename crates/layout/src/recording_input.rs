@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::LayoutError;
 
 /// Where a recording is read from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RecordingInput {
     /// A file on this machine.

@@ -13,7 +13,7 @@ use crate::plugins::{debian_package_for, missing_decoder};
 use crate::runner::classify;
 use crate::{Limits, MediaError, check_input, init};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StreamKind {
     Audio,
@@ -23,7 +23,7 @@ pub enum StreamKind {
 }
 
 /// One elementary stream of a recording.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StreamInfo {
     pub kind: StreamKind,
     /// Human-readable codec name, e.g. "H.264 (High Profile)".
@@ -39,7 +39,7 @@ pub struct StreamInfo {
 }
 
 /// Container, duration and streams of a recording.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MediaInfo {
     pub container: Option<String>,
     pub duration_s: Option<f64>,

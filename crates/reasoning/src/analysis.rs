@@ -33,7 +33,7 @@ pub struct AnalysisInput {
 }
 
 /// Always `complete`: a failed analysis is an error and no `analysis.json` is written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AnalysisStatus {
     /// Every dimension was scored and validated.
@@ -41,7 +41,8 @@ pub enum AnalysisStatus {
 }
 
 /// One transcript passage supporting a score.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "AnalysisEvidence")] // `Evidence` is the safety event's, in the same schemas
 pub struct Evidence {
     /// The passage as the model quoted it; it was found in the transcript.
     pub quote: String,
@@ -52,7 +53,7 @@ pub struct Evidence {
 }
 
 /// The score of one reasoning dimension.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DimensionScore {
     /// 0–100, higher is better, one decimal.
     pub score: f64,
@@ -63,7 +64,7 @@ pub struct DimensionScore {
 }
 
 /// The fixed set of reasoning dimensions for 1:1 video sessions.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DimensionScores {
     /// How clearly ideas, explanations and questions are expressed and understood.
     pub clarity: DimensionScore,
@@ -92,7 +93,7 @@ impl DimensionScores {
 }
 
 /// The content of `analysis.json`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Analysis {
     /// Always `complete`.
     pub status: AnalysisStatus,

@@ -51,7 +51,7 @@ impl Default for AnalysisLimits {
 }
 
 /// Tokens and estimated price of one call, as written into the outputs.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Usage {
     /// Prompt tokens, as counted by the provider (estimated as characters / 4 when it sent none).
     pub input_tokens: u64,

@@ -28,7 +28,7 @@ pub struct LlmRequest {
 }
 
 /// Tokens counted by the provider for one call.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TokenUsage {
     /// Tokens of the prompt.
     pub input_tokens: u64,

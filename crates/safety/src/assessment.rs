@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::{DetectorInfo, SafetyCategory, SafetyDecision, SafetyEvent};
 
 /// A category's result for one recording or session.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CategoryAssessment {
     pub category: SafetyCategory,
     /// 0..1, the strongest evidence found; `null` when no working detector could judge.

@@ -7,7 +7,7 @@ use time::format_description::well_known::Rfc3339;
 use crate::SafetyError;
 
 /// What an event is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SafetyCategory {
     Nudity,
@@ -58,7 +58,7 @@ impl std::fmt::Display for SafetyCategory {
 }
 
 /// Where an event was detected.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SafetySource {
     /// In a participant's browser or app (for example nsfwjs); untrusted.
@@ -70,7 +70,7 @@ pub enum SafetySource {
 }
 
 /// Whether the score reached the threshold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SafetyDecision {
     Flagged,
@@ -85,7 +85,7 @@ impl SafetyDecision {
 }
 
 /// Which detector produced an event.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DetectorInfo {
     /// Stable identifier, e.g. `nsfwjs-mobilenet-v2` or `signals/camera-covered`.
     pub id: String,
@@ -93,7 +93,7 @@ pub struct DetectorInfo {
 }
 
 /// A quote from the transcript with its place in the recording.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Quote {
     pub text: String,
     pub start_s: f64,
@@ -101,7 +101,7 @@ pub struct Quote {
 }
 
 /// What the decision rests on.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Evidence {
     /// Media time of the frame that was scored, in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -116,7 +116,7 @@ pub struct Evidence {
 
 /// One safety event, as stored in `sessions/<id>/safety/<name>.json` and
 /// returned to callers.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SafetyEvent {
     pub category: SafetyCategory,
     /// 0..1: how strongly the detector believes the category applies.

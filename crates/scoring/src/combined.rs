@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::scale::{round_to, round1};
 
 /// One input to the combination, e.g. `quality` or `engagement`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ScorePart {
     /// Name that the weights refer to.
     pub name: String,
@@ -19,7 +19,7 @@ pub struct ScorePart {
 }
 
 /// Weight per part name. Only relative sizes matter.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CombineWeights(pub BTreeMap<String, f64>);
 
 impl Default for CombineWeights {
@@ -34,7 +34,7 @@ impl Default for CombineWeights {
 }
 
 /// The combined score.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CombinedScore {
     /// `Σ wᵢ·scoreᵢ / Σ wᵢ` over the parts used, 0–100; `null` when none is present.
     pub score: Option<f64>,
@@ -50,7 +50,7 @@ pub struct CombinedScore {
 }
 
 /// A part that went into the score.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct UsedPart {
     /// Part name.
     pub name: String,
@@ -63,7 +63,7 @@ pub struct UsedPart {
 }
 
 /// A weighted part that could not be used.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MissingPart {
     /// Part name.
     pub name: String,

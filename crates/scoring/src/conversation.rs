@@ -23,7 +23,7 @@ pub const MIN_INTERRUPTION_OVERLAP_S: f64 = 0.25;
 pub const MAX_RESPONSE_LATENCY_S: f64 = 10.0;
 
 /// One participant's speech.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ParticipantSpeech {
     /// Participant identity.
     pub participant: String,
@@ -53,7 +53,7 @@ impl ParticipantSpeech {
 }
 
 /// `conversation` metrics.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ConversationReport {
     /// Longest participant recording, seconds.
     pub duration_s: f64,
@@ -77,7 +77,7 @@ pub struct ConversationReport {
 }
 
 /// One participant's part in the conversation.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ParticipantTalk {
     /// Participant identity.
     pub participant: String,
@@ -96,7 +96,7 @@ pub struct ParticipantTalk {
 }
 
 /// Response latency statistics, seconds.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ResponseLatency {
     /// Responses measured.
     pub count: usize,

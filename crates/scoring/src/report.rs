@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A 0–100 score, or `null` with the reason it could not be computed.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SubScore {
     /// 0–100, higher is better; `null` when it could not be computed.
     pub score: Option<f64>,

@@ -8,7 +8,7 @@ use crate::stats::mean;
 use crate::{ConversationReport, EngagementReport, Issue, QualityReport};
 
 /// One participant's line in a session-level quality report.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ParticipantQuality {
     pub participant: String,
     /// Which of the participant's recordings this line is, for one who left and joined again
@@ -21,7 +21,7 @@ pub struct ParticipantQuality {
 }
 
 /// A part of the session report that averages the participants' values.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MeanScore {
     /// Mean over the participants that have one; `null` when none has.
     pub score: Option<f64>,
@@ -31,7 +31,7 @@ pub struct MeanScore {
 
 /// `quality.json` of a multi-participant session. Each participant's full report is in
 /// `participants/<id>/quality.json`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SessionQuality {
     /// Mean of the participants' `score`.
     pub score: Option<f64>,
@@ -45,7 +45,7 @@ pub struct SessionQuality {
 }
 
 /// One participant's line in a session-level engagement report.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ParticipantEngagement {
     pub participant: String,
     /// As [`ParticipantQuality::part`].
@@ -57,7 +57,7 @@ pub struct ParticipantEngagement {
 }
 
 /// `engagement.json` of a multi-participant session.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SessionEngagement {
     /// Mean of the participants' `score`.
     pub score: Option<f64>,

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// How much an issue matters to a viewer of the report.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth knowing; the session is still usable.
@@ -15,7 +15,7 @@ pub enum Severity {
 }
 
 /// A problem found in the recording, located in time.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Issue {
     /// Stable machine-readable code, e.g. `audio_clipping`.
     pub code: String,
@@ -35,7 +35,7 @@ pub struct Issue {
 }
 
 /// What a summary issue stands for.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct IssueSummary {
     /// Issues summarised.
     pub count: usize,

@@ -11,7 +11,7 @@ use crate::stats::median;
 use crate::video::FrozenFrameDetector;
 
 /// A condition of the picture.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum VideoFlag {
     /// Too dark to see (mean luma < 50), not covered.
@@ -28,7 +28,7 @@ pub enum VideoFlag {
 }
 
 /// A stretch of the recording with one flag, seconds from its start.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct VideoFlagRange {
     pub flag: VideoFlag,
     pub start_s: f64,

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use apalis::prelude::{BoxDynError, Data};
 use serde_json::{Value, json};
 use session_processing::{
-    CancelFlag, ParticipantInput, ProcessingError, RecordingInput, SessionProcessor, SessionResult,
+    CancelFlag, CategoryAssessment, ParticipantInput, ProcessingError, RecordingInput, SafetyDecision,
+    SessionProcessor, SessionResult,
 };
 use sqlx::PgPool;
 use tracing::Instrument;
@@ -150,17 +151,13 @@ fn error_payload(error: &ProcessingError) -> Value {
 /// The figures a list of sessions shows: the combined, quality and engagement scores and the
 /// safety categories flagged.
 fn score_summary(result: &SessionResult) -> Value {
-    let score = |report: &Option<Value>| report.as_ref().map(|r| r["score"].clone()).unwrap_or(Value::Null);
-    let flagged: Vec<Value> = result
-        .safety
-        .as_ref()
-        .and_then(|s| s["categories"].as_array())
-        .map(|items| items.iter().filter(|c| c["decision"] == "flagged").map(|c| c["category"].clone()).collect())
-        .unwrap_or_default();
+    let categories = result.safety.as_ref().map_or(&[][..], |s| &s.categories[..]);
+    let flagged = |c: &&CategoryAssessment| c.decision == Some(SafetyDecision::Flagged);
+    let flagged: Vec<&str> = categories.iter().filter(flagged).map(|c| c.category.as_str()).collect();
     json!({
-        "combined": score(&result.combined),
-        "quality": score(&result.quality),
-        "engagement": score(&result.engagement),
+        "combined": result.combined.as_ref().and_then(|c| c.score),
+        "quality": result.quality.as_ref().and_then(|q| q.score()),
+        "engagement": result.engagement.as_ref().and_then(|e| e.score()),
         "safety_flagged": flagged,
     })
 }

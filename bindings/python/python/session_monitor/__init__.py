@@ -28,10 +28,10 @@ from ._native import (
     WebhookError,
     render_report,
 )
+from ._options import ProcessorOptions
 from ._processor import SessionProcessor
 from ._result import (
     Artifact,
-    ArtifactRecord,
     ErrorReport,
     FrameCheck,
     NudityScores,
@@ -40,6 +40,7 @@ from ._result import (
     StoredSafetyEvent,
 )
 from ._safety import SafetyChecker
+from ._types import ArtifactRecord
 from . import livekit
 
 __version__ = LIBRARY_VERSION
@@ -56,6 +57,7 @@ __all__ = [
     "LIBRARY_VERSION",
     "MediaError",
     "NudityScores",
+    "ProcessorOptions",
     "ReasoningError",
     "S3Settings",
     "SafetyChecker",

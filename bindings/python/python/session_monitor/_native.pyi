@@ -3,6 +3,10 @@
 import os
 from typing import Callable, List, Optional, Tuple, Union
 
+from typing_extensions import Unpack
+
+from ._options import ProcessorOptions
+
 LIBRARY_VERSION: str
 
 class SessionProcessingError(Exception):
@@ -69,20 +73,7 @@ class S3Settings:
 class NativeProcessor:
     """The Rust processor; use ``session_monitor.SessionProcessor``."""
 
-    def __init__(
-        self,
-        output: str,
-        *,
-        s3: Optional[S3Settings] = None,
-        transcribe: bool = True,
-        model: Optional[str] = None,
-        language: Optional[str] = None,
-        on_progress: Optional[Callable[[str, float], object]] = None,
-        nudity_model: Optional[str] = None,
-        gemini_api_key: Optional[str] = None,
-        session_context: Optional[str] = None,
-        vad_model: Optional[str] = None,
-    ) -> None: ...
+    def __init__(self, output: str, **options: Unpack[ProcessorOptions]) -> None: ...
     def process(
         self, session_id: str, input: str, cancel: Optional[CancelToken] = None
     ) -> str: ...

@@ -6,16 +6,17 @@ import json
 import os
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence, Tuple, Union, cast
 
-from ._native import CancelToken, NativeProcessor, S3Settings
+from ._native import CancelToken, NativeProcessor
+from ._options import PathLike, ProcessorOptions
 from ._result import SessionResult, StoredSafetyEvent
 
 if TYPE_CHECKING:
     import asyncio
+
+    from typing_extensions import Unpack
 # asyncio is imported by the coroutines that use it (a running loop has imported it already):
 # importing it with the package cost about 40 ms of every `import session_monitor`.
 
-PathLike = Union[str, "os.PathLike[str]"]
-ProgressCallback = Callable[[str, float], object]
 SafetyEventInput = Union[Mapping[str, Any], str]
 NativeCallback = Callable[[Optional[str], Optional[BaseException]], None]
 
@@ -23,68 +24,20 @@ NativeCallback = Callable[[Optional[str], Optional[BaseException]], None]
 class SessionProcessor:
     """Processes recorded sessions into ``<output>/sessions/<session_id>/``.
 
-    ``output`` is a local folder or ``s3://bucket[/prefix]``; ``s3`` says how to reach S3 (for S3
-    inputs and outputs). ``model`` is a local Whisper model folder (``model.safetensors``,
-    ``config.json``, ``tokenizer.json``; ``scripts/prepare-whisper-tiny`` makes one) and
-    ``language`` an ISO 639-1 code; without a model the transcription stage is skipped with a
-    reason. ``transcribe=False`` skips transcription. ``on_progress(stage, fraction)``
-    is called from worker threads as the run advances (``fraction`` is the whole run's, 0.0-1.0);
-    exceptions it raises are reported through ``sys.unraisablehook`` and ignored.
-
-    ``nudity_model`` is the nsfwjs model folder (``scripts/prepare-nsfw-model``) for the nudity
-    category of the post-session safety scan; a missing or broken folder raises ``ConfigError``.
-    ``gemini_api_key`` turns on the LLM analysis (``analysis.json``) and the LLM transcript safety
-    classifier; when it is left ``None`` the ``GEMINI_API_KEY`` environment variable is used if
-    set (with ``GEMINI_MODEL`` / ``GEMINI_BASE_URL``), and an empty string turns the LLM off.
-    ``session_context`` tells the LLM what kind of session this is ("a tutoring session").
-    ``vad_model`` is the Silero VAD folder (``scripts/prepare-silero-vad``): each track's speech
-    map is computed once and used by the transcriber (stretches without speech, steady noise
-    included, are not decoded) and by engagement; without it both use energy-based detection.
+    ``output`` is a local folder or ``s3://bucket[/prefix]``. The keyword options (``s3``,
+    ``transcribe``, ``model``, ``language``, ``on_progress``, ``nudity_model``,
+    ``gemini_api_key``, ``session_context``, ``vad_model``) are described in
+    ``ProcessorOptions``; path options take a ``str`` or an ``os.PathLike``.
 
     One processor can run several sessions at once, from threads or tasks.
     """
 
-    def __init__(
-        self,
-        output: PathLike = "session-output",
-        *,
-        s3: Optional[S3Settings] = None,
-        transcribe: bool = True,
-        model: Optional[PathLike] = None,
-        language: Optional[str] = None,
-        on_progress: Optional[ProgressCallback] = None,
-        nudity_model: Optional[PathLike] = None,
-        gemini_api_key: Optional[str] = None,
-        session_context: Optional[str] = None,
-        vad_model: Optional[PathLike] = None,
-    ) -> None:
-        self._native = NativeProcessor(
-            os.fspath(output),
-            s3=s3,
-            transcribe=transcribe,
-            model=None if model is None else os.fspath(model),
-            language=language,
-            on_progress=on_progress,
-            nudity_model=None if nudity_model is None else os.fspath(nudity_model),
-            gemini_api_key=gemini_api_key,
-            session_context=session_context,
-            vad_model=None if vad_model is None else os.fspath(vad_model),
-        )
+    def __init__(self, output: PathLike = "session-output", **options: Unpack[ProcessorOptions]) -> None:
+        self._native = NativeProcessor(os.fspath(output), **options)
 
     @classmethod
     async def create_async(
-        cls,
-        output: PathLike = "session-output",
-        *,
-        s3: Optional[S3Settings] = None,
-        transcribe: bool = True,
-        model: Optional[PathLike] = None,
-        language: Optional[str] = None,
-        on_progress: Optional[ProgressCallback] = None,
-        nudity_model: Optional[PathLike] = None,
-        gemini_api_key: Optional[str] = None,
-        session_context: Optional[str] = None,
-        vad_model: Optional[PathLike] = None,
+        cls, output: PathLike = "session-output", **options: Unpack[ProcessorOptions]
     ) -> "SessionProcessor":
         """The constructor as a coroutine: the models load in a worker thread with the GIL
         released, so the event loop keeps running (the constructor itself releases the GIL too,
@@ -92,19 +45,7 @@ class SessionProcessor:
         constructor's errors."""
         import asyncio
 
-        return await asyncio.to_thread(
-            cls,
-            output,
-            s3=s3,
-            transcribe=transcribe,
-            model=model,
-            language=language,
-            on_progress=on_progress,
-            nudity_model=nudity_model,
-            gemini_api_key=gemini_api_key,
-            session_context=session_context,
-            vad_model=vad_model,
-        )
+        return await asyncio.to_thread(lambda: cls(output, **options))
 
     def process(
         self, session_id: str, input: PathLike, *, cancel: Optional[CancelToken] = None

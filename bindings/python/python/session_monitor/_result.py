@@ -1,15 +1,16 @@
-"""What the API returns: dataclasses built from the Rust ``SessionResult`` JSON, and typed dicts
-for the safety results (exactly the JSON the Rust library serialises)."""
+"""What the API returns: dataclasses built from the Rust ``SessionResult`` JSON, whose reports are
+the typed dicts generated from the Rust types (``_types.py``, exactly the JSON the Rust library
+serialises), and typed dicts for the realtime safety results."""
 
 from __future__ import annotations
 
 import copy
 import json
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Literal, Optional, TypedDict, cast
+from typing import Any, Dict, List, Optional, TypedDict, cast
 
-StageStatus = Literal["ok", "skipped", "failed"]
-RunStatus = Literal["running", "complete", "failed"]
+from . import _types
+from ._types import ArtifactRecord, RunStatus, SafetyEvent, StageStatus
 
 
 @dataclass(frozen=True)
@@ -60,40 +61,41 @@ class SessionResult:
 
     ``quality``, ``engagement``, ``combined``, ``safety`` (``safety-scan.json``) and ``analysis``
     (``analysis.json``, only with an LLM such as Gemini) are the JSON reports documented in
-    ``docs/outputs.md``, or ``None`` when the stage did not produce one (its ``StageReport`` says
-    why). ``to_dict()`` gives exactly the JSON the Rust library produced.
+    ``docs/outputs.md`` (typed in ``_types.py``, generated from the Rust types), or ``None`` when
+    the stage did not produce one (its ``StageReport`` says why). ``to_dict()`` gives exactly the
+    JSON the Rust library produced.
     """
 
     session_id: str
     status: RunStatus
     output: str
-    media: Dict[str, Any]
+    media: Optional[_types.MediaInfo]
     stages: List[StageReport]
     artifacts: List[Artifact]
-    quality: Optional[Dict[str, Any]]
-    engagement: Optional[Dict[str, Any]]
-    combined: Optional[Dict[str, Any]]
-    safety: Optional[Dict[str, Any]]
-    analysis: Optional[Dict[str, Any]]
+    quality: Optional[_types.Quality]
+    engagement: Optional[_types.Engagement]
+    combined: Optional[_types.StoredCombinedScore]
+    safety: Optional[_types.StoredSafetyScan]
+    analysis: Optional[_types.StoredAnalysis]
     duration_ms: int
-    _raw: Dict[str, Any] = field(repr=False, compare=False)
+    _raw: _types.SessionResult = field(repr=False, compare=False)
 
     @classmethod
     def from_json(cls, text: str) -> SessionResult:
         """Builds the result from the JSON text the native module returns."""
-        data: Dict[str, Any] = json.loads(text)
+        data = cast(_types.SessionResult, json.loads(text))
         return cls(
             session_id=data["session_id"],
-            status=cast(RunStatus, data["status"]),
+            status=data["status"],
             output=data["output"],
             media=data["media"],
-            stages=[StageReport.from_dict(s) for s in data["stages"]],
+            stages=[StageReport.from_dict(cast(Dict[str, Any], s)) for s in data["stages"]],
             artifacts=[Artifact(**a) for a in data["artifacts"]],
-            quality=data.get("quality"),
-            engagement=data.get("engagement"),
-            combined=data.get("combined"),
-            safety=data.get("safety"),
-            analysis=data.get("analysis"),
+            quality=data["quality"],
+            engagement=data["engagement"],
+            combined=data["combined"],
+            safety=data["safety"],
+            analysis=data["analysis"],
             duration_ms=data["duration_ms"],
             _raw=data,
         )
@@ -102,24 +104,16 @@ class SessionResult:
         """The report of stage ``name`` (``audio``, ``quality``, ...); ``None`` if it never ran."""
         return next((s for s in self.stages if s.name == name), None)
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> _types.SessionResult:
         """The result as the Rust library serialised it (a deep copy)."""
         return copy.deepcopy(self._raw)
-
-
-class ArtifactRecord(TypedDict):
-    """An artifact as JSON: ``name`` in the session folder, full ``location``, size in ``bytes``."""
-
-    name: str
-    location: str
-    bytes: int
 
 
 class StoredSafetyEvent(TypedDict):
     """What ``record_safety_event`` returns: the ``event`` as stored (validated, ``decision``
     derived when it was missing) and the ``artifact`` ``safety/<name>.json`` it went to."""
 
-    event: Dict[str, Any]
+    event: SafetyEvent
     artifact: ArtifactRecord
 
 
@@ -146,4 +140,4 @@ class FrameCheck(TypedDict):
     nudity_score: Optional[float]
     covered: bool
     frozen: bool
-    events: List[Dict[str, Any]]
+    events: List[SafetyEvent]

@@ -12,7 +12,7 @@ use tracing::info;
 use crate::pipeline::SessionProcessorBuilder;
 use crate::progress::{Progress, overall_fraction};
 use crate::report::{
-    Envelope, ErrorReport, Manifest, RunStatus, SCHEMA_VERSION, StageReport, StageStatus, Versions, now_rfc3339,
+    ErrorReport, Manifest, RunStatus, SCHEMA_VERSION, StageReport, StageStatus, Stored, Versions, now_rfc3339,
 };
 use crate::storage::{RecordingInput, SessionStore};
 use crate::{LIBRARY_VERSION, ProcessingError, SessionId};
@@ -133,23 +133,19 @@ impl<'a> Run<'a> {
         self.progress(name, 1.0);
     }
 
-    /// Writes a report wrapped in the common header and lists it as an artifact.
-    pub async fn put_report<T: Serialize>(
-        &mut self,
-        name: &str,
-        report: &T,
-    ) -> Result<serde_json::Value, ProcessingError> {
-        let envelope = Envelope {
+    /// Writes a report wrapped in the common header and lists it as an artifact; returns it as
+    /// stored (`report` may be a reference, when the caller keeps the report).
+    pub async fn put_report<T: Serialize>(&mut self, name: &str, report: T) -> Result<Stored<T>, ProcessingError> {
+        let stored = Stored {
             schema_version: SCHEMA_VERSION,
-            session_id: self.id.as_str(),
-            generated_at: &self.generated_at,
-            library_version: LIBRARY_VERSION,
+            session_id: self.id.to_string(),
+            generated_at: self.generated_at.clone(),
+            library_version: LIBRARY_VERSION.to_string(),
             report,
         };
-        let value = serde_json::to_value(&envelope).map_err(|e| ProcessingError::Internal(e.to_string()))?;
-        let record = self.store.put_json(name, &value).await?;
+        let record = self.store.put_json(name, &stored).await?;
         self.manifest.artifacts.push(record);
-        Ok(value)
+        Ok(stored)
     }
 
     /// Writes `manifest.json` and returns its record.

@@ -11,10 +11,11 @@
 use std::path::Path;
 
 use session_media::MediaInfo;
+use session_reasoning::Analysis;
 use session_safety::CategoryAssessment;
 use session_scoring::{
-    EngagementReport, ParticipantSpeech, QualityReport, SpeechSegment, score_conversation, session_engagement,
-    session_quality,
+    CombinedScore, EngagementReport, ParticipantSpeech, QualityReport, SpeechSegment, score_conversation,
+    session_engagement, session_quality,
 };
 use session_transcribe::Transcript;
 
@@ -27,7 +28,7 @@ use crate::pipeline::report_stage::{self, TimelineParts};
 use crate::pipeline::safety_scan::{self, ScanInput};
 use crate::pipeline::scores::{CombinedPart, combined_stage, engagement_stage, not_run, part_of, quality_stage};
 use crate::pipeline::timeline_data::{TrackTimeline, issues_of};
-use crate::report::{RunStatus, SessionResult, now_rfc3339};
+use crate::report::{Engagement, Quality, RunStatus, SafetyScan, SessionResult, Stored, now_rfc3339};
 
 /// Runs every stage of the session; `keep` are the inputs already in place
 /// ([`crate::pipeline::recording::inputs_in_place`]).
@@ -49,9 +50,10 @@ pub(crate) async fn run_session(
     let per_participant = scopes.iter().any(|s| s.participant.is_some());
     let summary = summarise(run, &mut found, per_participant).await?;
     let transcript = reasoning_stage::session_transcript(&found.transcripts);
-    let analysis = reasoning_stage::analysis(run, transcript, &summary.quality_json, &summary.engagement_json).await?;
+    let (quality, engagement) = (summary.quality_json.as_ref(), summary.engagement_json.as_ref());
+    let analysis = reasoning_stage::analysis(run, transcript, quality, engagement).await?;
     let safety = safety_scan::write(run, found.safety).await?;
-    let analysis_part = analysis.as_ref().map(|(report, _)| report as &dyn CombinedPart).map_err(Clone::clone);
+    let analysis_part = analysis.as_ref().map(|stored| &stored.report as &dyn CombinedPart).map_err(Clone::clone);
     let parts = [summary.quality_part, summary.engagement_part, part_of("analysis", analysis_part)];
     let combined = combined_stage(run, parts).await?;
     report_stage::timeline_and_report(run, found.timeline, safety.as_ref()).await?;
@@ -61,7 +63,7 @@ pub(crate) async fn run_session(
         engagement: summary.engagement_json,
         combined: Some(combined),
         safety,
-        analysis: analysis.ok().map(|(_, json)| json),
+        analysis: analysis.ok(),
     };
     finish(run, reports).await
 }
@@ -139,8 +141,8 @@ async fn recording_flow(
 /// The session's `quality.json` and `engagement.json`, written, with their parts of the combined
 /// score.
 struct Summary {
-    quality_json: Option<serde_json::Value>,
-    engagement_json: Option<serde_json::Value>,
+    quality_json: Option<Quality>,
+    engagement_json: Option<Engagement>,
     quality_part: session_scoring::ScorePart,
     engagement_part: session_scoring::ScorePart,
 }
@@ -177,17 +179,18 @@ async fn summarise(run: &mut Run<'_>, found: &mut Findings, per_participant: boo
     Ok(Summary { quality_json, engagement_json, quality_part, engagement_part })
 }
 
-/// Writes a session-level report, when there is one; its JSON and its part of the combined score.
-async fn write_part<T: serde::Serialize + CombinedPart>(
+/// Writes a session-level report, when there is one; the report as stored and its part of the
+/// combined score.
+async fn write_part<T: serde::Serialize + CombinedPart, R: From<Stored<T>>>(
     run: &mut Run<'_>,
     file: &str,
     name: &str,
     report: Option<T>,
-) -> Result<(Option<serde_json::Value>, session_scoring::ScorePart), ProcessingError> {
+) -> Result<(Option<R>, session_scoring::ScorePart), ProcessingError> {
     match report {
         Some(report) => {
-            let json = run.put_report(file, &report).await?;
-            Ok((Some(json), part_of(name, Ok(&report))))
+            let part = part_of(name, Ok(&report));
+            Ok((Some(run.put_report(file, report).await?.into()), part))
         }
         None => Ok((None, part_of(name, Err(not_run(name))))),
     }
@@ -259,14 +262,14 @@ fn track(scope: &Scope, recording: &Recording, engagement: Option<&EngagementRep
     )
 }
 
-/// The session's reports as JSON, for the result.
+/// The session's reports as stored, for the result.
 struct Reports {
     media: Option<MediaInfo>,
-    quality: Option<serde_json::Value>,
-    engagement: Option<serde_json::Value>,
-    combined: Option<serde_json::Value>,
-    safety: Option<serde_json::Value>,
-    analysis: Option<serde_json::Value>,
+    quality: Option<Quality>,
+    engagement: Option<Engagement>,
+    combined: Option<Stored<CombinedScore>>,
+    safety: Option<Stored<SafetyScan>>,
+    analysis: Option<Stored<Analysis>>,
 }
 
 /// The last manifest, `complete`, and the result.

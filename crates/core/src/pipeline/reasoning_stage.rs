@@ -6,6 +6,7 @@ use session_safety::{CategoryAssessment, DetectorInfo, Evidence, Quote, SafetyCa
 use session_transcribe::{Segment, Transcript};
 
 use crate::pipeline::context::{Run, blocking};
+use crate::report::{Engagement, Quality, Stored};
 use crate::{ProcessingError, layout};
 
 /// Why the LLM stages do not run without a provider.
@@ -16,15 +17,15 @@ pub(crate) const NO_LLM: &str = "no LLM provider is configured: set GEMINI_API_K
 pub(crate) const NO_WORDS: &str =
     "no transcript with words: the analysis judges what was said (rapport, professionalism, …), not the scores alone";
 
-/// Runs the session analysis and writes `analysis.json` (the report, and its JSON as written);
+/// Runs the session analysis and writes `analysis.json` (the report as stored);
 /// `Ok(Err(reason))` when it was skipped or failed (the run goes on, and the combined score lists
 /// the reason).
 pub(crate) async fn analysis(
     run: &mut Run<'_>,
     transcript: Option<Transcript>,
-    quality: &Option<serde_json::Value>,
-    engagement: &Option<serde_json::Value>,
-) -> Result<Result<(Analysis, serde_json::Value), String>, ProcessingError> {
+    quality: Option<&Quality>,
+    engagement: Option<&Engagement>,
+) -> Result<Result<Stored<Analysis>, String>, ProcessingError> {
     let stage = run.begin("analysis")?;
     let Some(llm) = run.config.llm.clone() else {
         stage.skipped(run, NO_LLM);
@@ -35,7 +36,12 @@ pub(crate) async fn analysis(
         return Ok(Err(NO_WORDS.into()));
     }
     run.progress("analysis", 0.0);
-    let strip = |report: &Option<serde_json::Value>| report.clone().unwrap_or(serde_json::Value::Null);
+    // The reports as stored, header included.
+    let strip = |report: Option<serde_json::Value>| report.unwrap_or(serde_json::Value::Null);
+    let quality =
+        quality.map(serde_json::to_value).transpose().map_err(|e| ProcessingError::Internal(e.to_string()))?;
+    let engagement =
+        engagement.map(serde_json::to_value).transpose().map_err(|e| ProcessingError::Internal(e.to_string()))?;
     let input = AnalysisInput {
         session_id: run.id.to_string(),
         transcript,
@@ -54,9 +60,9 @@ pub(crate) async fn analysis(
     match result {
         Ok(analysis) => {
             run.llm_spent(analysis.usage.estimated_cost_usd);
-            let value = run.put_report(layout::ANALYSIS, &analysis).await?;
+            let stored = run.put_report(layout::ANALYSIS, analysis).await?;
             stage.done(run);
-            Ok(Ok((analysis, value)))
+            Ok(Ok(stored))
         }
         Err(error) => {
             let error = ProcessingError::from(error);

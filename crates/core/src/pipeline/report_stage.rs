@@ -6,7 +6,7 @@ use crate::ProcessingError;
 use crate::layout;
 use crate::pipeline::context::Run;
 use crate::pipeline::timeline_data::{LOUDNESS_STEP_S, SessionTimeline, TimelineIssue, TrackTimeline, events_of};
-use crate::report::RunStatus;
+use crate::report::{RunStatus, SafetyScan, Stored};
 use crate::report_page::load_documents;
 
 /// What the recordings' stages leave for the timeline.
@@ -19,7 +19,7 @@ pub(crate) struct TimelineParts {
 pub(crate) async fn timeline_and_report(
     run: &mut Run<'_>,
     parts: TimelineParts,
-    safety_scan: Option<&serde_json::Value>,
+    safety_scan: Option<&Stored<SafetyScan>>,
 ) -> Result<(), ProcessingError> {
     let stage = run.begin("timeline")?;
     if !run.config.stages.report {
@@ -28,12 +28,14 @@ pub(crate) async fn timeline_and_report(
         run.skip("report", reason);
         return Ok(());
     }
+    let internal = |e: serde_json::Error| ProcessingError::Internal(e.to_string());
+    let safety_scan = safety_scan.map(serde_json::to_value).transpose().map_err(internal)?;
     let offsets: Vec<(String, f64)> =
         parts.tracks.iter().filter_map(|t| Some((t.participant.clone()?, t.offset_s))).collect();
     let timeline = SessionTimeline {
         duration_s: parts.tracks.iter().filter_map(|t| Some(t.duration_s? + t.offset_s)).reduce(f64::max),
         step_s: LOUDNESS_STEP_S,
-        safety_events: events_of(safety_scan, &offsets),
+        safety_events: events_of(safety_scan.as_ref(), &offsets),
         tracks: parts.tracks,
         issues: parts.issues,
     };
@@ -44,7 +46,7 @@ pub(crate) async fn timeline_and_report(
     // The page shows the run as it will read once complete.
     let mut manifest = run.manifest.clone();
     manifest.status = RunStatus::Complete;
-    let manifest = serde_json::to_value(&manifest).map_err(|e| ProcessingError::Internal(e.to_string()))?;
+    let manifest = serde_json::to_value(&manifest).map_err(internal)?;
     let documents = load_documents(&run.store, run.id.as_str(), Some(manifest)).await?;
     let html = session_report::render(&documents);
     let record = run.store.put_bytes(layout::REPORT_HTML, html.into_bytes().into()).await?;

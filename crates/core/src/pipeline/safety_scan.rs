@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
 use session_safety::{
     CategoryAssessment, SafetyCategory, SafetyEvent, SafetySource, TextSpan, ai_bot, lexicon_assessments, second_voice,
     suspicious_behavior,
@@ -13,6 +12,7 @@ use session_transcribe::Transcript;
 
 use crate::pipeline::context::Run;
 use crate::pipeline::media_analysis::NudityFrame;
+use crate::report::{SafetyScan, Stored};
 use crate::{ProcessingError, SafetySettings, layout};
 
 const NUDITY_UNAVAILABLE: &str = "no nudity model is configured: run scripts/prepare-nsfw-model and give the \
@@ -33,17 +33,6 @@ pub(crate) struct ScanInput<'a> {
     /// Nudity scores of sampled frames; `None` without a nudity model.
     pub nudity: Option<Result<&'a [NudityFrame], &'a str>>,
     pub transcript: Result<&'a Transcript, &'a str>,
-}
-
-/// `safety-scan.json`.
-#[derive(Serialize)]
-struct SafetyScan<'a> {
-    /// One verdict per category; with several participants, the strongest of theirs.
-    categories: &'a [CategoryAssessment],
-    /// Each participant's verdicts, when the session has one recording per participant (over
-    /// all their recordings, for one who left and joined again).
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    participants: BTreeMap<&'a str, Vec<CategoryAssessment>>,
 }
 
 /// The categories judged without an LLM for one recording (violence comes only from the LLM).
@@ -189,7 +178,7 @@ pub(crate) fn merge(first: Vec<CategoryAssessment>, second: Vec<CategoryAssessme
 pub(crate) async fn write(
     run: &mut Run<'_>,
     per_recording: Vec<(Option<String>, Vec<CategoryAssessment>)>,
-) -> Result<Option<serde_json::Value>, ProcessingError> {
+) -> Result<Option<Stored<SafetyScan>>, ProcessingError> {
     let stage = run.begin("safety")?;
     run.store.delete_prefixed(layout::SAFETY_DIR, layout::POST_SESSION_EVENT_PREFIX).await?;
     if !run.config.stages.safety_scan {
@@ -204,11 +193,13 @@ pub(crate) async fn write(
     let mut participants = BTreeMap::new();
     for who in per_recording.iter().filter_map(|(who, _)| who.as_deref()) {
         let theirs = per_recording.iter().filter(|(of, _)| of.as_deref() == Some(who));
-        participants.entry(who).or_insert_with(|| strongest(theirs.map(|(_, verdicts)| verdicts.as_slice())));
+        participants
+            .entry(who.to_string())
+            .or_insert_with(|| strongest(theirs.map(|(_, verdicts)| verdicts.as_slice())));
     }
-    let value = run.put_report(layout::SAFETY_SCAN, &SafetyScan { categories: &categories, participants }).await?;
+    let stored = run.put_report(layout::SAFETY_SCAN, SafetyScan { categories, participants }).await?;
     stage.done(run);
-    Ok(Some(value))
+    Ok(Some(stored))
 }
 
 /// One verdict per category from several recordings' verdicts: the strongest, with every event.

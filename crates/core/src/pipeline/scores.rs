@@ -3,13 +3,14 @@
 
 use session_reasoning::Analysis;
 use session_scoring::{
-    DetectedSpeech, EngagementReport, QualityReport, ScorePart, SessionEngagement, SessionQuality, TranscriptSegment,
-    combine_scores, score_engagement_with_speech, score_quality_with_speech,
+    CombinedScore, DetectedSpeech, EngagementReport, QualityReport, ScorePart, SessionEngagement, SessionQuality,
+    TranscriptSegment, combine_scores, score_engagement_with_speech, score_quality_with_speech,
 };
 
 use crate::pipeline::context::Run;
 use crate::pipeline::damage_issues::damage_issues;
 use crate::pipeline::recording::{Half, Recording, Scope};
+use crate::report::Stored;
 use crate::{ProcessingError, layout};
 
 pub(crate) fn quality_stage(
@@ -115,10 +116,10 @@ pub(crate) fn not_run(name: &str) -> String {
 pub(crate) async fn combined_stage(
     run: &mut Run<'_>,
     parts: [ScorePart; 3],
-) -> Result<serde_json::Value, ProcessingError> {
+) -> Result<Stored<CombinedScore>, ProcessingError> {
     let stage = run.begin("combined")?;
     let combined = combine_scores(&parts, &run.config.weights);
-    let value = run.put_report(layout::COMBINED, &combined).await?;
+    let stored = run.put_report(layout::COMBINED, combined).await?;
     stage.done(run);
-    Ok(value)
+    Ok(stored)
 }

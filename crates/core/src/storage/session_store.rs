@@ -17,7 +17,7 @@ use crate::{ProcessingError, layout};
 const CHUNK_BYTES: usize = 8 * 1024 * 1024;
 
 /// One artifact written for a session.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ArtifactRecord {
     /// Name inside the session folder, e.g. `quality.json` or `safety/2026-…json`.
     pub name: String,

@@ -39,6 +39,25 @@ pub fn read_json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// A typed report (or the whole result) as JSON, to read by path.
+pub fn json(report: &impl serde::Serialize) -> serde_json::Value {
+    serde_json::to_value(report).expect("a report serialises")
+}
+
+/// Asserts that `report` serialises to exactly the bytes of the artifact `file` (as the sink
+/// writes it: pretty, with a final newline).
+pub fn assert_stored_as(report: &impl serde::Serialize, file: &Path) {
+    let mut expected = serde_json::to_vec_pretty(report).expect("a report serialises");
+    expected.push(b'\n');
+    let stored = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    assert!(
+        stored == expected,
+        "{} differs from the result's report:\n{}",
+        file.display(),
+        String::from_utf8_lossy(&expected)
+    );
+}
+
 /// `value[path…]` as f64, or `None`.
 pub fn number(value: &serde_json::Value, path: &[&str]) -> Option<f64> {
     path.iter().try_fold(value, |v, key| v.get(key)).and_then(serde_json::Value::as_f64)

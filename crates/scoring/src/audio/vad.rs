@@ -13,7 +13,7 @@ use crate::scale::round_to;
 use crate::stats::percentile;
 
 /// A stretch of detected speech.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SpeechSegment {
     /// Start, seconds from the start of the recording.
     pub start_s: f64,

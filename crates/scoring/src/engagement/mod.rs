@@ -23,7 +23,7 @@ use crate::{AudioFeatures, SpeechSegment, VideoFeatures, detect_speech};
 
 /// The engagement report. Each section is `null` with a sibling
 /// `<section>_reason` when its input is missing.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EngagementReport {
     /// Weighted mean of the available `components`, 0–100; `null` when none is available.
     pub score: Option<f64>,
@@ -62,7 +62,7 @@ pub struct EngagementReport {
 }
 
 /// Engagement components, each 0–100, with their weights in `score`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EngagementComponents {
     /// Weight 1: speech ratio, 0 at 2 %, 100 from 30 %.
     pub participation: SubScore,

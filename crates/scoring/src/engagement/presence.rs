@@ -14,7 +14,7 @@ const MIN_TEXTURE_SHARPNESS: f32 = 5.0;
 const MIN_MOTION: f64 = 1.0;
 
 /// On-camera presence.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Presence {
     /// `frame_content`: a sampled frame counts as present when it is not
     /// black/covered, not a repeat of the previous frame, and shows texture

@@ -10,7 +10,7 @@ use crate::{AudioFeatures, SpeechSegment};
 const MIN_VOICED_HOPS: usize = 10;
 
 /// Pitch and energy variation inside speech.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Prosody {
     /// Median fundamental frequency of voiced speech, Hz; `null` with too little voiced speech.
     pub pitch_median_hz: Option<f64>,

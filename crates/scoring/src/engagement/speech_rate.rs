@@ -14,7 +14,7 @@ const PEAK_PROMINENCE_DB: f32 = 3.0;
 const MIN_PEAK_SPACING_S: f64 = 0.1;
 
 /// How the speech rate was measured.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SpeechRateMethod {
     /// Transcript words divided by talk time.
@@ -24,7 +24,7 @@ pub enum SpeechRateMethod {
 }
 
 /// Speech rate.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SpeechRate {
     /// How it was measured.
     pub method: SpeechRateMethod,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::scale::round_to;
 
 /// One piece of transcript.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TranscriptSegment {
     /// Start, seconds.
     pub start_s: f64,
@@ -26,7 +26,7 @@ pub const FILLER_WORDS: &[&str] = &["um", "umm", "uh", "uhh", "erm", "er", "ah",
 pub const FILLER_MARKERS: &[&str] = &["like", "you know", "i mean", "sort of", "kind of"];
 
 /// What the transcript says about engagement.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TranscriptMetrics {
     /// Words in the transcript.
     pub words: usize,
@@ -37,7 +37,7 @@ pub struct TranscriptMetrics {
 }
 
 /// Filler-word counts.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FillerWords {
     /// All fillers.
     pub count: usize,

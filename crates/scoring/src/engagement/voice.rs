@@ -13,7 +13,7 @@ pub const MONOLOGUE_BRIDGE_S: f64 = 2.0;
 pub const ENERGY_VAD: &str = "energy";
 
 /// Voice activity of one recording.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct VoiceActivity {
     /// The detector that found the speech segments: `energy`, or the model (`silero-vad==6.2.3`).
     #[serde(default = "energy_vad")]
@@ -31,7 +31,7 @@ pub struct VoiceActivity {
 }
 
 /// Pause statistics.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PauseStats {
     /// Number of pauses.
     pub count: usize,
@@ -42,7 +42,7 @@ pub struct PauseStats {
 }
 
 /// The longest monologue.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Monologue {
     /// Start, seconds.
     pub start_s: f64,

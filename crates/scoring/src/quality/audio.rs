@@ -40,7 +40,7 @@ const NOISE_AT_FULL_DB: f64 = 45.0;
 const SNR_FLOOR_DB: f64 = -30.0;
 
 /// Audio section of `quality.json`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AudioQuality {
     /// Audio quality 0–100; `null` when there is no audio.
     pub score: Option<f64>,
@@ -60,7 +60,7 @@ impl AudioQuality {
 }
 
 /// Audio measurements.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AudioQualityMetrics {
     /// Length of the audio, seconds.
     pub duration_s: f64,
@@ -102,7 +102,7 @@ pub struct AudioQualityMetrics {
 }
 
 /// Audio sub-scores, each 0–100.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AudioSubScores {
     /// 100 for -26 to -14 LUFS, 0 at -50 and -5 LUFS (and when silent).
     pub loudness: SubScore,

@@ -17,7 +17,7 @@ use crate::{AudioFeatures, VideoFeatures};
 
 /// The quality report. `score` blends `audio.score` and `video.score`
 /// (60 % mean, 40 % the worse of the two), using whichever are present.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct QualityReport {
     /// Overall quality 0–100; `null` when neither audio nor video could be scored.
     pub score: Option<f64>,

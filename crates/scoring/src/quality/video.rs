@@ -11,7 +11,7 @@ use crate::timeline::{Issue, Severity, cap_issues, clock, flagged_runs};
 use crate::video::{FrameStats, FrameTiming, FreezeDetector, FreezeKind, FrozenFrameDetector, frame_times_s};
 
 /// Video section of `quality.json`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct VideoQuality {
     /// Video quality 0–100; `null` when there is no video.
     pub score: Option<f64>,
@@ -31,7 +31,7 @@ impl VideoQuality {
 }
 
 /// Video measurements.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct VideoQualityMetrics {
     /// Coded width, pixels.
     pub width: u32,
@@ -52,7 +52,7 @@ pub struct VideoQualityMetrics {
 }
 
 /// Frame timing measured from packet timestamps.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TimingMetrics {
     /// Frames with a timestamp.
     pub frame_count: usize,
@@ -73,7 +73,7 @@ pub struct TimingMetrics {
 }
 
 /// Picture measurements over sampled frames.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PictureMetrics {
     /// Sampled frames.
     pub frames_sampled: usize,
@@ -96,7 +96,7 @@ pub struct PictureMetrics {
 }
 
 /// Video sub-scores, each 0–100.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct VideoSubScores {
     /// Shorter side: 0 at 144 px, 100 from 720 px.
     pub resolution: SubScore,

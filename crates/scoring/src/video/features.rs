@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::frame::FrameStats;
 
 /// One compressed video packet as the demuxer saw it (no decoding).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PacketInfo {
     /// Presentation time, seconds.
     pub pts_s: Option<f64>,
@@ -21,7 +21,7 @@ pub struct PacketInfo {
 }
 
 /// Everything the scorers need to know about one video stream.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct VideoFeatures {
     /// Coded width, pixels.
     pub width: u32,

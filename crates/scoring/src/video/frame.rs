@@ -18,7 +18,7 @@ pub const UNDEREXPOSED_LUMA: u8 = 20;
 pub const OVEREXPOSED_LUMA: u8 = 235;
 
 /// Statistics of one sampled frame.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FrameStats {
     /// Presentation time of the frame, seconds.
     pub time_s: f64,

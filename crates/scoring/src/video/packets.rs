@@ -21,7 +21,7 @@ pub fn frame_times_s(packets: &[PacketInfo]) -> Vec<f64> {
 }
 
 /// Frame rate and its regularity, measured from frame times.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FrameTiming {
     /// Frames with a timestamp.
     pub frame_count: usize,
@@ -62,7 +62,7 @@ impl FrameTiming {
 }
 
 /// Whether a gap is a freeze or a pause.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FreezeKind {
     /// Gap of at least max(3 × avg, avg + 150 ms), at most 5 s.
@@ -72,7 +72,7 @@ pub enum FreezeKind {
 }
 
 /// A gap in the frame times.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Freeze {
     /// Time of the last frame before the gap, seconds.
     pub start_s: f64,
