@@ -50,6 +50,34 @@ fn recorded(session: &Value) -> Vec<Value> {
     egresses.iter().filter(|e| e["status"] == "complete").cloned().collect()
 }
 
+/// A participant (`identity`, joining with `token`) publishing until their egress is active and
+/// has recorded `seconds` of them; the participant and their egress id.
+fn publish_until_recorded(
+    stack: &Stack,
+    (id, key): (&str, &str),
+    (url, token): (&str, &str),
+    identity: &str,
+    seconds: f64,
+) -> (AvPublisher, String) {
+    let mut participant = AvPublisher::start(url, token, 120);
+    participant.wait_for("published", Duration::from_secs(60));
+    let egress_id = stack.wait_until_recording(id, key, identity);
+    let from = participant.published_s;
+    participant.wait_until_published(from + seconds, Duration::from_secs(60));
+    (participant, egress_id)
+}
+
+/// End Session, answered 200; its answer.
+fn end_session(stack: &Stack, id: &str, key: &str) -> Value {
+    let (status, ended) = http_post(
+        &format!("{}/api/sessions/{id}/end", stack.platform.base_url()),
+        &[("X-Session-Key", key.to_string())],
+        b"",
+    );
+    assert_eq!(status, 200, "{ended}");
+    ended
+}
+
 /// `kinds` holds `expected` in this order (other events may come between).
 fn assert_in_order(kinds: &[String], expected: &[&str]) {
     let mut rest = kinds.iter();
@@ -62,18 +90,9 @@ fn assert_in_order(kinds: &[String], expected: &[&str]) {
 fn a_session_started_here_is_recorded_by_real_egress_and_processed_to_the_end() {
     let stack = Stack::start_with(|platform| platform.with_room_monitor(Some(FLAG_EVERY_FRAME)));
     let (id, key, url, token) = start_session(&stack, "alice");
-    let mut alice = AvPublisher::start(&url, &token, 120);
-    alice.wait_for("published", Duration::from_secs(60));
-    let egress_id = stack.wait_until_recording(&id, &key, "alice");
-    let from = alice.published_s;
-    alice.wait_until_published(from + RECORD_S, Duration::from_secs(60));
+    let (alice, egress_id) = publish_until_recorded(&stack, (&id, &key), (&url, &token), "alice", RECORD_S);
 
-    let (status, ended) = http_post(
-        &format!("{}/api/sessions/{id}/end", stack.platform.base_url()),
-        &[("X-Session-Key", key.clone())],
-        b"",
-    );
-    assert_eq!(status, 200, "{ended}");
+    end_session(&stack, &id, &key);
     let done = stack.platform.wait_for_status(&id, "complete", Duration::from_secs(240));
     drop(alice);
 
@@ -194,12 +213,7 @@ fn a_two_person_session_gets_one_egress_each_and_is_processed_per_participant() 
     alice.wait_until_published(from_alice + RECORD_S, Duration::from_secs(60));
     bob.wait_until_published(from_bob + RECORD_S, Duration::from_secs(60));
 
-    let (status, ended) = http_post(
-        &format!("{}/api/sessions/{id}/end", stack.platform.base_url()),
-        &[("X-Session-Key", key.clone())],
-        b"",
-    );
-    assert_eq!(status, 200, "{ended}");
+    let ended = end_session(&stack, &id, &key);
     assert_eq!(ended["stopping_egresses"], 2, "{ended}");
     let done = stack.platform.wait_for_status(&id, "complete", Duration::from_secs(300));
     drop((alice, bob));
@@ -249,27 +263,14 @@ fn a_two_person_session_gets_one_egress_each_and_is_processed_per_participant() 
 fn a_participant_who_leaves_and_joins_again_is_recorded_in_two_parts_and_processed_as_one_person() {
     let stack = Stack::start();
     let (id, key, url, token) = start_session(&stack, "alice");
-    let mut first_stay = AvPublisher::start(&url, &token, 120);
-    first_stay.wait_for("published", Duration::from_secs(60));
-    let first_egress = stack.wait_until_recording(&id, &key, "alice");
-    let from = first_stay.published_s;
-    first_stay.wait_until_published(from + RECORD_S, Duration::from_secs(60));
+    let (mut first_stay, first_egress) = publish_until_recorded(&stack, (&id, &key), (&url, &token), "alice", RECORD_S);
     first_stay.stop(Duration::from_secs(30));
     // LiveKit ends the egress of a participant who left; they come back with the same token.
     stack.platform.wait_for_event(&id, "webhook.egress_ended", Duration::from_secs(60));
-    let mut second_stay = AvPublisher::start(&url, &token, 120);
-    second_stay.wait_for("published", Duration::from_secs(60));
-    let second_egress = stack.wait_until_recording(&id, &key, "alice");
+    let (second_stay, second_egress) = publish_until_recorded(&stack, (&id, &key), (&url, &token), "alice", RECORD_S);
     assert_ne!(first_egress, second_egress, "a new egress for the second stay");
-    let from = second_stay.published_s;
-    second_stay.wait_until_published(from + RECORD_S, Duration::from_secs(60));
 
-    let (status, ended) = http_post(
-        &format!("{}/api/sessions/{id}/end", stack.platform.base_url()),
-        &[("X-Session-Key", key.clone())],
-        b"",
-    );
-    assert_eq!(status, 200, "{ended}");
+    end_session(&stack, &id, &key);
     let done = stack.platform.wait_for_status(&id, "complete", Duration::from_secs(300));
     drop(second_stay);
 
@@ -358,12 +359,7 @@ fn a_recorder_that_never_starts_is_replaced_then_named_when_the_session_ends() {
         }
     }
 
-    let (status, ended) = http_post(
-        &format!("{}/api/sessions/{id}/end", stack.platform.base_url()),
-        &[("X-Session-Key", key.clone())],
-        b"",
-    );
-    assert_eq!(status, 200, "{ended}");
+    end_session(&stack, &id, &key);
     let failed = stack.platform.wait_for_status(&id, "failed", Duration::from_secs(60));
     drop(carol);
     let reason = failed["session"]["status_reason"].as_str().unwrap_or_default();
@@ -377,17 +373,8 @@ fn an_egress_end_livekit_never_delivered_is_reconciled_and_the_session_processed
         platform.env.insert("RECONCILE_AFTER_S".into(), "2".into());
     });
     let (id, key, url, token) = start_session(&stack, "dave");
-    let mut dave = AvPublisher::start(&url, &token, 120);
-    dave.wait_for("published", Duration::from_secs(60));
-    let egress_id = stack.wait_until_recording(&id, &key, "dave");
-    let from = dave.published_s;
-    dave.wait_until_published(from + RECORD_S / 2.0, Duration::from_secs(60));
-    let (status, ended) = http_post(
-        &format!("{}/api/sessions/{id}/end", stack.platform.base_url()),
-        &[("X-Session-Key", key.clone())],
-        b"",
-    );
-    assert_eq!(status, 200, "{ended}");
+    let (dave, egress_id) = publish_until_recorded(&stack, (&id, &key), (&url, &token), "dave", RECORD_S / 2.0);
+    end_session(&stack, &id, &key);
     let done = stack.platform.wait_for_status(&id, "complete", Duration::from_secs(240));
     drop(dave);
 
