@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 /// How the decoder was asked to work; written into `transcript.json` so a result can be reproduced.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DecodingOptions {
     /// ISO 639-1 code, or `None` to detect the language.
     pub language: Option<String>,
@@ -42,7 +42,7 @@ pub struct DecodingOptions {
 }
 
 /// The voice-activity detection a transcription used to skip silences.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum VoiceActivityUsed {
     /// The energy mask: only clear silences, nothing in steady noise.
@@ -76,7 +76,7 @@ impl Default for DecodingOptions {
 }
 
 /// One stretch of recognised speech.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Segment {
     pub start_s: f64,
     pub end_s: f64,
@@ -98,7 +98,7 @@ impl Segment {
 }
 
 /// One word with its timing, when the implementation aligns words.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Word {
     pub start_s: f64,
     pub end_s: f64,
@@ -107,7 +107,7 @@ pub struct Word {
 }
 
 /// The result of transcribing one recording.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Transcript {
     pub language: Option<String>,
     pub duration_s: f64,

@@ -14,6 +14,7 @@ use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value};
 use session_processing::session_reasoning::Analysis;
 use session_processing::session_scoring::CombinedScore;
+use session_processing::session_transcribe::Transcript;
 use session_processing::{Engagement, Manifest, Quality, SafetyEvent, SafetyScan, SessionResult, Stored};
 
 /// The command that rewrites the generated files.
@@ -36,6 +37,7 @@ pub fn generate() -> Vec<GeneratedFile> {
         schema_file::<Stored<SafetyScan>>("docs/schema/safety-scan.schema.json"),
         schema_file::<Stored<Analysis>>("docs/schema/analysis.schema.json"),
         schema_file::<SafetyEvent>("docs/schema/safety-event.schema.json"),
+        schema_file::<Stored<Transcript>>("docs/schema/transcript.schema.json"),
     ];
     let definitions = definitions();
     let python = python::render(&definitions);

@@ -10,7 +10,7 @@ pub const CHUNK_SAMPLES: usize = 512;
 const SAMPLE_RATE: f64 = 16_000.0;
 
 /// How probabilities become speech segments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SpeechOptions {
     /// A chunk at or above this probability is speech.
     pub threshold: f32,
