@@ -97,13 +97,13 @@ impl VoiceActivity {
         Self { voiced, speech: Some(frames_in(skip_segments, n_frames)) }
     }
 
-    /// This mask read on another clock: frame `k` of the result (`n_frames` of them) is the frame
-    /// at `original_s(k × 20 ms + 10 ms)` here. For audio cut and joined (packed speech), the
+    /// This mask read on another clock, for audio of `n_samples`: its frame `k` is the frame at
+    /// `original_s(k × 20 ms + 10 ms)` here. For audio cut and joined (packed speech), the
     /// recording's own silences still mark its words, where the joined audio alone — mostly
     /// speech — has too little silence for a mask of its own.
-    pub fn remapped(&self, n_frames: usize, original_s: impl Fn(f64) -> f64) -> Self {
+    pub fn remapped(&self, n_samples: usize, original_s: impl Fn(f64) -> f64) -> Self {
         let voiced = self.voiced.as_ref().map(|voiced| {
-            (0..n_frames)
+            (0..n_samples.div_ceil(FRAME))
                 .map(|k| {
                     let at = ((original_s((k as f64 + 0.5) * FRAME_S) / FRAME_S).floor().max(0.0)) as usize;
                     voiced.get(at).copied().unwrap_or(false)
@@ -262,12 +262,12 @@ mod tests {
         samples.extend(vec![0.0; 16_000]);
         samples.extend(tone(1.0, 0.3));
         let activity = VoiceActivity::from_samples(&samples);
-        let joined = activity.remapped(100, |t| if t < 1.0 { 0.5 + t } else { 1.5 + t });
+        let joined = activity.remapped(2 * 16_000, |t| if t < 1.0 { 0.5 + t } else { 1.5 + t });
         assert_eq!(joined.voiced_share(0.0, 0.45), Some(0.0), "the silence before the first speech");
         assert_eq!(joined.voiced_share(0.55, 1.0), Some(1.0));
         assert_eq!(joined.voiced_share(1.0, 1.45), Some(0.0), "the second stretch starts in silence");
         assert_eq!(joined.voiced_share(1.55, 2.0), Some(1.0));
-        assert!(!VoiceActivity::default().remapped(10, |t| t).is_known(), "no mask stays no mask");
+        assert!(!VoiceActivity::default().remapped(3200, |t| t).is_known(), "no mask stays no mask");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use candle_nn::VarBuilder;
 use candle_transformers::models::whisper::Config;
 use tokenizers::Tokenizer;
 
+use crate::vad::speech_map::SpeechSpan;
 use crate::vad::voice_activity::VoiceActivity;
 use crate::whisper::audio_encoder::AudioEncoder;
 use crate::whisper::decoder::{StepModel, WindowDecoding, WindowRequest, decode_window};
@@ -325,8 +326,8 @@ impl CandleWhisper {
         let packed = pack_speech(samples, options, speech);
         let (voice, used) = match &packed {
             Some((packed, used)) => {
-                let frames = packed.samples.len().div_ceil(VOICE_FRAME);
-                let voice = VoiceActivity::from_samples(samples).remapped(frames, |t| packed.original_s(t, false));
+                let voice = VoiceActivity::from_samples(samples)
+                    .remapped(packed.samples.len(), |t| packed.original_s(t, false));
                 (voice, Some(used.clone()))
             }
             None => voice_activity(samples, options, speech),
@@ -386,20 +387,23 @@ fn pack_speech(
     options: &DecodingOptions,
     speech: Option<&SpeechMap>,
 ) -> Option<(PackedSpeech, VoiceActivityUsed)> {
-    let (map, min_silence_s) = (speech?, options.skip_silence_s?);
     if !options.pack_speech {
         return None;
     }
-    let skip = SpeechOptions { min_silence_s: f64::from(min_silence_s), ..SpeechOptions::whisper() };
-    let segments = map.segments(&skip);
-    let packed = PackedSpeech::new(samples, &segments, SAMPLE_RATE);
-    let skipped_s = ((map.duration_s() - packed.duration_s()).max(0.0) * 1000.0).round() / 1000.0;
-    let model = map.model_id().to_owned();
-    Some((packed, VoiceActivityUsed::Silero { model, options: skip, skipped_s }))
+    let (segments, used) = silero_segments(options, speech?)?;
+    Some((PackedSpeech::new(samples, &segments, SAMPLE_RATE), used))
 }
 
-/// Samples per voice-activity frame (20 ms at 16 kHz).
-const VOICE_FRAME: usize = 320;
+/// With skipping on: the speech map's segments that are kept (faster-whisper's settings:
+/// silences of `skip_silence_s` or more split, 0.4 s of padding), and what to record of them.
+fn silero_segments(options: &DecodingOptions, map: &SpeechMap) -> Option<(Vec<SpeechSpan>, VoiceActivityUsed)> {
+    let skip = SpeechOptions { min_silence_s: f64::from(options.skip_silence_s?), ..SpeechOptions::whisper() };
+    let segments = map.segments(&skip);
+    let speech_s: f64 = segments.iter().map(|s| s.end_s - s.start_s).sum();
+    let skipped_s = ((map.duration_s() - speech_s).max(0.0) * 1000.0).round() / 1000.0;
+    let model = map.model_id().to_owned();
+    Some((segments, VoiceActivityUsed::Silero { model, options: skip, skipped_s }))
+}
 
 /// Unpacked: Silero's segments when a speech map is given and skipping is on (what lies outside
 /// them is skipped in place), else the energy mask (computed for word timestamps).
@@ -408,14 +412,10 @@ fn voice_activity(
     options: &DecodingOptions,
     speech: Option<&SpeechMap>,
 ) -> (VoiceActivity, Option<VoiceActivityUsed>) {
-    if let (Some(map), Some(min_silence_s)) = (speech, options.skip_silence_s) {
-        let skip = SpeechOptions { min_silence_s: f64::from(min_silence_s), ..SpeechOptions::whisper() };
-        let segments = map.segments(&skip);
-        let voice = VoiceActivity::with_speech_map(samples, map, &segments);
-        let speech_s: f64 = segments.iter().map(|s| s.end_s - s.start_s).sum();
-        let skipped_s = ((map.duration_s() - speech_s).max(0.0) * 1000.0).round() / 1000.0;
-        let model = map.model_id().to_owned();
-        return (voice, Some(VoiceActivityUsed::Silero { model, options: skip, skipped_s }));
+    if let Some(map) = speech
+        && let Some((segments, used)) = silero_segments(options, map)
+    {
+        return (VoiceActivity::with_speech_map(samples, map, &segments), Some(used));
     }
     if !options.word_timestamps {
         return (VoiceActivity::default(), None);
