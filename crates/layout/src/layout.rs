@@ -59,6 +59,29 @@ pub fn participant_folder(participant: &str, part: u32) -> String {
     }
 }
 
+/// The session id and the name inside its folder, from a key or path holding a
+/// `sessions/<id>/<name…>` run of segments (a prefix before it is fine):
+/// `s3://b/tenant/sessions/abc/participants/a/recording.mp4` → `("abc", "participants/a/recording.mp4")`.
+pub fn in_session_folder(key: &str) -> Option<(&str, &str)> {
+    let mut rest = key;
+    loop {
+        // Where a segment named `sessions` begins.
+        let i = match rest.starts_with(&format!("{SESSIONS_DIR}/")) {
+            true => 0,
+            false => rest.find(&format!("/{SESSIONS_DIR}/"))? + 1,
+        };
+        let after = &rest[i + SESSIONS_DIR.len() + 1..];
+        if let Some((id, name)) = after.split_once('/')
+            && !id.is_empty()
+            && !name.is_empty()
+            && !name.starts_with('/')
+        {
+            return Some((id, name));
+        }
+        rest = after;
+    }
+}
+
 /// The participant and part of a name inside a participant's folder
 /// (`participants/<id>/recording.mp4` → `("<id>", 1)`, `participants/<id>/part-2/recording.mp4`
 /// → `("<id>", 2)`); `None` for any other name.
@@ -96,6 +119,19 @@ pub fn content_type(name: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_inside_a_session_folder() {
+        assert_eq!(in_session_folder("sessions/abc/recording.mp4"), Some(("abc", "recording.mp4")));
+        assert_eq!(
+            in_session_folder("s3://b/tenant/sessions/abc/participants/a/part-2/recording.mp4"),
+            Some(("abc", "participants/a/part-2/recording.mp4"))
+        );
+        assert_eq!(in_session_folder("/rec/mysessions/x/sessions/abc/r.mp4"), Some(("abc", "r.mp4")));
+        assert_eq!(in_session_folder("sessions//x.mp4"), None);
+        assert_eq!(in_session_folder("sessions/abc"), None);
+        assert_eq!(in_session_folder("recordings/abc.mp4"), None);
+    }
 
     #[test]
     fn a_participants_parts_have_folders_of_their_own() {

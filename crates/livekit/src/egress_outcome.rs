@@ -162,8 +162,7 @@ impl WebhookEvent {
 
 /// `<id>` from a key with a `sessions/<id>/<file…>` run of segments (a prefix before it is fine).
 fn session_id_in_key(key: &str) -> Option<&str> {
-    let segments: Vec<&str> = key.split('/').collect();
-    segments.windows(3).find(|w| w[0] == layout::SESSIONS_DIR && !w[1].is_empty() && !w[2].is_empty()).map(|w| w[1])
+    layout::in_session_folder(key).map(|(id, _)| id)
 }
 
 #[cfg(test)]

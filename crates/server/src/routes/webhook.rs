@@ -241,9 +241,8 @@ fn failed_row(event: &WebhookEvent, reason: String) -> EgressRow {
 /// The part a recording's key names: 2 for `…/sessions/<id>/participants/<identity>/part-2/…`,
 /// else 1.
 fn part_in_key(key: &str) -> i32 {
-    let Some((_, rest)) = key.split_once(&format!("/{}/", layout::SESSIONS_DIR)) else { return 1 };
-    let in_session = rest.split_once('/').map_or("", |(_, name)| name);
-    layout::participant_part_of(in_session).map_or(1, |(_, part)| i32::try_from(part).unwrap_or(1))
+    let part = layout::in_session_folder(key).and_then(|(_, name)| layout::participant_part_of(name));
+    part.map_or(1, |(_, part)| i32::try_from(part).unwrap_or(1))
 }
 
 async fn readiness(conn: &mut PgConnection, state: &AppState, session: &SessionRow) -> Result<String, ServerError> {
