@@ -96,8 +96,8 @@ pub use session_transcribe::{
 // Safety: the post-session scan's settings, stored events, and the realtime frame checker.
 pub use safety::{SafetySettings, StoredSafetyEvent};
 pub use session_safety::{
-    CategoryAssessment, FrameCheck, NudityClassifier, PixelFormat, SafetyCategory, SafetyChecker,
-    SafetyCheckerSettings, SafetyDecision, SafetyEvent, SafetySource,
+    CategoryAssessment, FrameCheck, NudityClassifier, NudityDetector, NudityScores, PixelFormat, SafetyCategory,
+    SafetyChecker, SafetyCheckerSettings, SafetyDecision, SafetyEvent, SafetySource,
 };
 
 // LiveKit (feature `livekit`, on by default): webhooks, access tokens, egress requests.

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use session_reasoning::{Gemini, Llm};
-use session_safety::NudityClassifier;
+use session_safety::{NudityClassifier, NudityDetector};
 use session_transcribe::{DecodingOptions, SileroVad};
 
 use crate::{
@@ -93,7 +93,7 @@ impl ProcessorConfig {
             builder = builder.voice_activity(Arc::new(SileroVad::load(&folder)?));
         }
         let nudity_model = match self.nudity_model {
-            Some(folder) => Some(Arc::new(NudityClassifier::load(&folder)?)),
+            Some(folder) => Some(Arc::new(NudityClassifier::load(&folder)?) as Arc<dyn NudityDetector>),
             None => None,
         };
         let one_person_recording = self.one_person_recording;

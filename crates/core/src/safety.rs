@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use session_safety::nudity::DEFAULT_NUDITY_THRESHOLD;
 use session_safety::{
-    DEFAULT_TEXT_THRESHOLD, Lexicon, NudityClassifier, SafetyError, SafetyEvent, SafetySource, SignalThresholds,
+    DEFAULT_TEXT_THRESHOLD, Lexicon, NudityDetector, SafetyError, SafetyEvent, SafetySource, SignalThresholds,
 };
 
 use crate::{ArtifactRecord, ProcessingError, SessionId, SessionProcessor, layout};
@@ -18,9 +18,10 @@ pub struct SafetySettings {
     pub text_threshold: f64,
     /// Words and phrases for offensive language and harassment.
     pub lexicon: Arc<Lexicon>,
-    /// nsfwjs's MobileNetV2 (`NudityClassifier::load` on the folder `scripts/prepare-nsfw-model`
-    /// prints); without it nudity is reported as `null` with the reason.
-    pub nudity_model: Option<Arc<NudityClassifier>>,
+    /// Scores sampled frames for nudity: nsfwjs's MobileNetV2 (`NudityClassifier::load` on the
+    /// folder `scripts/prepare-nsfw-model` prints) or your own [`NudityDetector`]; without one
+    /// nudity is reported as `null` with the reason.
+    pub nudity_model: Option<Arc<dyn NudityDetector>>,
     /// Nudity flag threshold (0..1) on `porn + hentai + 0.5 × sexy`.
     pub nudity_threshold: f64,
     /// Seconds between sampled frames the nudity model scores.

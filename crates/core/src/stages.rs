@@ -7,7 +7,8 @@
 //! | transcribe | [`Transcriber`] | [`CandleWhisper`](crate::CandleWhisper) (feature `whisper`), Hugging Face Inference (`session_transcribe`, feature `hf-inference`) |
 //! | score | pure functions of the measurements | `session_scoring` |
 //! | analyse, classify the transcript | [`Llm`] | [`Gemini`](crate::Gemini) |
-//! | safety scan | thresholds and word list in [`SafetySettings`](crate::SafetySettings); nudity model [`NudityClassifier`](crate::NudityClassifier) | `session_safety` |
+//! | safety scan: nudity on sampled frames | [`NudityDetector`] | [`NudityClassifier`](crate::NudityClassifier) (nsfwjs) |
+//! | safety scan: transcript, signals, second voice | word list and thresholds in [`SafetySettings`](crate::SafetySettings); the transcript classifier is the [`Llm`] | `session_safety` |
 //! | store | [`Sink`] | [`LocalFolder`], [`S3Bucket`], [`ObjectStoreSink`] |
 //!
 //! Each boundary is given to [`SessionProcessorBuilder`](crate::SessionProcessorBuilder); a stage
@@ -50,6 +51,7 @@
 
 pub use session_media::{GStreamer, MediaDecoder};
 pub use session_reasoning::Llm;
+pub use session_safety::NudityDetector;
 pub use session_transcribe::{SileroVad, SpeechMap, SpeechStream, Transcriber, VoiceActivity};
 
 pub use crate::storage::{LocalFolder, ObjectStoreSink, S3Bucket, SessionStore, Sink};

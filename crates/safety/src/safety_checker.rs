@@ -3,11 +3,12 @@
 
 use std::borrow::Cow;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::Serialize;
 use session_scoring::{FrameStats, FrozenFrameDetector, frame_stats, luma_from_rgb};
 
-use crate::nudity::{DEFAULT_NUDITY_THRESHOLD, NudityClassifier, NudityScores, PixelFormat};
+use crate::nudity::{DEFAULT_NUDITY_THRESHOLD, NudityDetector, NudityScores, PixelFormat};
 use crate::{
     DetectorInfo, Evidence, SafetyCategory, SafetyDecision, SafetyError, SafetyEvent, SafetySource, SignalThresholds,
     signal_detector, stretch_score,
@@ -18,7 +19,8 @@ use crate::{
 pub struct SafetyCheckerSettings {
     /// The participant (LiveKit identity) the frames come from, written into events.
     pub participant: Option<String>,
-    /// Folder of the converted nsfwjs model (`scripts/prepare-nsfw-model`); `None` turns nudity off.
+    /// Folder of the converted nsfwjs model (`scripts/prepare-nsfw-model`); `None` turns nudity off
+    /// (unless a detector is given with [`SafetyChecker::with_nudity_detector`]).
     pub nudity_model: Option<PathBuf>,
     /// Nudity flag threshold on [`NudityScores::nudity_score`].
     pub nudity_threshold: f64,
@@ -68,7 +70,7 @@ struct HiddenStretch {
 /// remembers how long the picture has been covered or frozen.
 pub struct SafetyChecker {
     settings: SafetyCheckerSettings,
-    nudity: Option<NudityClassifier>,
+    nudity: Option<Arc<dyn NudityDetector>>,
     previous: Option<FrameStats>,
     /// The covered/frozen stretch the track is in: when it began, and whether it was reported.
     hidden: Option<HiddenStretch>,
@@ -78,10 +80,19 @@ pub struct SafetyChecker {
 
 impl SafetyChecker {
     /// Loads the nudity model when one is configured; a missing or broken model folder is a
-    /// [`SafetyError::Model`] that names it (`session_processing` reports it as a `config` error).
+    /// [`SafetyError::Model`] that names it (`session_processing` reports it as a `config` error),
+    /// and so is a folder given to a build without the `nudity-model` feature.
     pub fn new(settings: SafetyCheckerSettings) -> Result<Self, SafetyError> {
-        let nudity = settings.nudity_model.as_ref().map(NudityClassifier::load).transpose()?;
+        let nudity = match &settings.nudity_model {
+            Some(folder) => Some(load_nsfwjs(folder)?),
+            None => None,
+        };
         Ok(SafetyChecker { settings, nudity, previous: None, hidden: None, last_nudity_s: None })
+    }
+
+    /// A checker that scores nudity with your own detector (`settings.nudity_model` is not read).
+    pub fn with_nudity_detector(settings: SafetyCheckerSettings, detector: Arc<dyn NudityDetector>) -> Self {
+        SafetyChecker { settings, nudity: Some(detector), previous: None, hidden: None, last_nudity_s: None }
     }
 
     /// Whether nudity is judged (a model is loaded).
@@ -121,12 +132,12 @@ impl SafetyChecker {
         let frozen = self.previous.as_ref().is_some_and(|p| FrozenFrameDetector::default().looks_identical(p, &stats));
         let mut events = Vec::new();
         let nudity = match &self.nudity {
-            Some(model) => Some(model.classify_pixels(pixels, width, height, format)?),
+            Some(model) => Some(model.score_frame(pixels, width, height, format)?),
             None => None,
         };
         let nudity_score = nudity.as_ref().map(NudityScores::nudity_score);
         if let (Some(score), Some(detector), Some(scores)) =
-            (nudity_score, self.nudity.as_ref().map(NudityClassifier::detector), &nudity)
+            (nudity_score, self.nudity.as_ref().map(|model| model.detector_info()), &nudity)
         {
             let threshold = self.settings.nudity_threshold;
             let due = self.last_nudity_s.is_none_or(|last| time_s - last >= self.settings.repeat_after_s);
@@ -182,6 +193,21 @@ impl SafetyChecker {
         event.evidence = Evidence { frame_time_s: Some(time_s), quote: None, details };
         event
     }
+}
+
+#[cfg(feature = "nudity-model")]
+fn load_nsfwjs(folder: &std::path::Path) -> Result<Arc<dyn NudityDetector>, SafetyError> {
+    Ok(Arc::new(crate::NudityClassifier::load(folder)?))
+}
+
+#[cfg(not(feature = "nudity-model"))]
+fn load_nsfwjs(folder: &std::path::Path) -> Result<Arc<dyn NudityDetector>, SafetyError> {
+    Err(SafetyError::Model {
+        folder: folder.display().to_string(),
+        reason: "this build has no nsfwjs model (feature `nudity-model`): enable it, or give a detector with \
+                 SafetyChecker::with_nudity_detector"
+            .into(),
+    })
 }
 
 /// The frame's luma: BT.601 from RGB(A), the Y plane of I420.

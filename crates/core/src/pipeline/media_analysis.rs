@@ -6,8 +6,8 @@ use session_media::{
     CancelFlag, ChannelLayout, ChannelPosition, DamageReport, FrameFormat, FrameSampling, Limits, MediaDecoder,
     MediaInfo, Rows, WavWriter,
 };
-use session_safety::NudityClassifier;
 use session_safety::nudity::NudityScores;
+use session_safety::{NudityDetector, PixelFormat};
 use session_scoring::{AudioAnalyzer, AudioFeatures, LoudnessChannel, PacketInfo, VideoFeatures, frame_stats};
 
 use session_transcribe::{SpeechMap, VoiceActivity};
@@ -149,7 +149,7 @@ pub(crate) type NudityOutcome = Result<Vec<NudityFrame>, String>;
 /// The nudity model and how often to run it on sampled frames.
 #[derive(Clone)]
 pub(crate) struct NudityScan {
-    pub model: std::sync::Arc<NudityClassifier>,
+    pub model: std::sync::Arc<dyn NudityDetector>,
     pub interval_s: f64,
 }
 
@@ -199,7 +199,7 @@ pub(crate) fn analyze_video(
         let due = nudity_frames.last().is_none_or(|last: &NudityFrame| frame.time_s - last.time_s >= scan.interval_s);
         if due && nudity_error.is_none() {
             let (width, height) = (rgb.width, rgb.height);
-            match scan.model.classify(&tight_rgb_rows(rgb), width, height) {
+            match scan.model.score_frame(&tight_rgb_rows(rgb), width, height, PixelFormat::Rgb8) {
                 Ok(scores) => nudity_frames.push(NudityFrame { time_s: frame.time_s, scores }),
                 Err(e) => nudity_error = Some(e),
             }

@@ -114,7 +114,7 @@ fn nudity_verdict(settings: &SafetySettings, input: &ScanInput<'_>) -> CategoryA
     if frames.is_empty() {
         return CategoryAssessment::unavailable(SafetyCategory::Nudity, threshold, "no video frames were sampled");
     }
-    let detector = model.detector();
+    let detector = model.detector_info();
     let mut events: Vec<SafetyEvent> = Vec::new();
     let mut in_run = false;
     for frame in frames {

@@ -1,4 +1,5 @@
-//! Server-side nudity detection with nsfwjs's MobileNetV2, run with Candle on the CPU.
+//! Nudity detection: the [`NudityDetector`] boundary, and the built-in detector, nsfwjs's
+//! MobileNetV2 run with Candle on the CPU (feature `nudity-model`).
 //!
 //! The model comes from the npm package `nsfwjs` 4.4.0 (MIT), converted once by
 //! `scripts/prepare-nsfw-model` into a folder holding `model.safetensors` and
@@ -9,19 +10,15 @@
 //! RGB divided by 255, squashed to 224×224 with TF.js's bilinear resize
 //! (`alignCorners = true`), five class probabilities out ([`NudityScores`]).
 
-mod activation;
-mod bias_activation;
-mod classifier;
-mod config;
-mod depthwise;
-mod forward;
-mod graph;
-mod hwc_window;
-mod im2col;
+mod detector;
+#[cfg(feature = "nudity-model")]
+mod nsfwjs;
 mod pixels;
 mod scores;
 
-pub use classifier::NudityClassifier;
+pub use detector::NudityDetector;
+#[cfg(feature = "nudity-model")]
+pub use nsfwjs::NudityClassifier;
 pub use pixels::PixelFormat;
 pub use scores::{DEFAULT_NUDITY_THRESHOLD, NudityScores, SEXY_WEIGHT};
 

@@ -51,6 +51,7 @@ impl PixelFormat {
 
 /// Checks the size and length, then converts to RGB values divided by 255,
 /// resized to `size`×`size` (row-major, interleaved RGB, float32).
+#[cfg_attr(not(feature = "nudity-model"), allow(dead_code))]
 pub(crate) fn model_input(
     pixels: &[u8],
     width: u32,

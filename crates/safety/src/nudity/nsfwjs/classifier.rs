@@ -6,8 +6,8 @@ use candle_core::{Device, Tensor};
 
 use super::config::ModelConfig;
 use super::graph::{Graph, Weights, build};
-use super::pixels::{PixelFormat, model_input};
-use super::{NSFW_INPUT_SIZE, NSFW_MODEL_ID, NudityScores};
+use crate::nudity::pixels::{PixelFormat, model_input};
+use crate::nudity::{NSFW_INPUT_SIZE, NSFW_MODEL_ID, NudityDetector, NudityScores};
 use crate::{DetectorInfo, SafetyError};
 
 /// The class labels the model must declare, in output order.
@@ -90,6 +90,22 @@ impl NudityClassifier {
     /// the weights come from.
     pub fn detector(&self) -> DetectorInfo {
         DetectorInfo { id: NSFW_MODEL_ID.into(), version: self.version.clone() }
+    }
+}
+
+impl NudityDetector for NudityClassifier {
+    fn detector_info(&self) -> DetectorInfo {
+        self.detector()
+    }
+
+    fn score_frame(
+        &self,
+        pixels: &[u8],
+        width: u32,
+        height: u32,
+        format: PixelFormat,
+    ) -> Result<NudityScores, SafetyError> {
+        self.classify_pixels(pixels, width, height, format)
     }
 }
 

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use candle_core::{Device, Tensor};
 
 use super::{Weights, build};
-use crate::nudity::config::ModelConfig;
+use crate::nudity::nsfwjs::config::ModelConfig;
 
 const CONFIG: &str = r#"{
  "model_id": "test", "source": {"package": "test", "version": "0"}, "classes": ["a", "b"],
