@@ -24,7 +24,7 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 py=$venv/bin/python
 export PATH=$venv/bin:$PATH   # the maturin build backend runs `maturin` from PATH
-if ! "$py" -c 'import pytest, moto, mypy, maturin, numpy, livekit.api' 2>/dev/null; then
+if ! "$py" -c 'import pytest, moto, jsonschema, mypy, maturin, numpy, livekit.api' 2>/dev/null; then
   say "installing the test requirements into $venv"
   "$py" -m pip install --quiet --disable-pip-version-check -r "$here/tests/requirements.txt" >&2
 fi

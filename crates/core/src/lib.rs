@@ -76,6 +76,7 @@ pub use storage::{
 };
 
 // Results and reports: what a run returns, its manifest, and the HTML page.
+pub use pipeline::{SessionTimeline, TimelineEvent, TimelineFlag, TimelineIssue, TrackTimeline};
 pub use report::{
     AudioTracks, Engagement, ErrorReport, LIBRARY_VERSION, Manifest, Quality, RunStatus, SCHEMA_VERSION, SafetyScan,
     SessionResult, StageReport, StageStatus, Stored, Versions,

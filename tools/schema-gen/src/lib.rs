@@ -15,7 +15,9 @@ use serde_json::{Map, Value};
 use session_processing::session_reasoning::Analysis;
 use session_processing::session_scoring::CombinedScore;
 use session_processing::session_transcribe::Transcript;
-use session_processing::{Engagement, Manifest, Quality, SafetyEvent, SafetyScan, SessionResult, Stored};
+use session_processing::{
+    Engagement, Manifest, Quality, SafetyEvent, SafetyScan, SessionResult, SessionTimeline, Stored,
+};
 
 /// The command that rewrites the generated files.
 pub const REGENERATE: &str = "cargo run -p session_schema_gen";
@@ -38,6 +40,7 @@ pub fn generate() -> Vec<GeneratedFile> {
         schema_file::<Stored<Analysis>>("docs/schema/analysis.schema.json"),
         schema_file::<SafetyEvent>("docs/schema/safety-event.schema.json"),
         schema_file::<Stored<Transcript>>("docs/schema/transcript.schema.json"),
+        schema_file::<Stored<SessionTimeline>>("docs/schema/timeline.schema.json"),
     ];
     let definitions = definitions();
     let python = python::render(&definitions);

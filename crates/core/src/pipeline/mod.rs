@@ -24,6 +24,7 @@ use std::sync::{Arc, OnceLock};
 pub use builder::{SessionProcessorBuilder, Stages};
 pub use run::{MAX_OFFSET_S, validate_offset};
 use session_media::CancelFlag;
+pub use timeline_data::{SessionTimeline, TimelineEvent, TimelineFlag, TimelineIssue, TrackTimeline};
 
 use crate::storage::RecordingInput;
 use crate::{ParticipantInput, ProcessingError, SessionResult};

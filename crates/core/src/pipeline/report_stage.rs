@@ -5,7 +5,9 @@
 use crate::ProcessingError;
 use crate::layout;
 use crate::pipeline::context::Run;
-use crate::pipeline::timeline_data::{LOUDNESS_STEP_S, SessionTimeline, TimelineIssue, TrackTimeline, events_of};
+use crate::pipeline::timeline_data::{
+    LOUDNESS_STEP_S, SessionTimeline, TimelineIssue, TrackOffset, TrackTimeline, events_of,
+};
 use crate::report::{RunStatus, SafetyScan, Stored};
 use crate::report_page::load_documents;
 
@@ -29,13 +31,11 @@ pub(crate) async fn timeline_and_report(
         return Ok(());
     }
     let internal = |e: serde_json::Error| ProcessingError::Internal(e.to_string());
-    let safety_scan = safety_scan.map(serde_json::to_value).transpose().map_err(internal)?;
-    let offsets: Vec<(String, f64)> =
-        parts.tracks.iter().filter_map(|t| Some((t.participant.clone()?, t.offset_s))).collect();
+    let offsets: Vec<TrackOffset> = parts.tracks.iter().map(TrackOffset::of).collect();
     let timeline = SessionTimeline {
         duration_s: parts.tracks.iter().filter_map(|t| Some(t.duration_s? + t.offset_s)).reduce(f64::max),
         step_s: LOUDNESS_STEP_S,
-        safety_events: events_of(safety_scan.as_ref(), &offsets),
+        safety_events: events_of(safety_scan.map(|scan| &scan.report), &offsets),
         tracks: parts.tracks,
         issues: parts.issues,
     };

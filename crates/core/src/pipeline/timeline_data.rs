@@ -2,8 +2,10 @@
 //! stays far under 1 MB — per track the loudness each second, the speech and the video flags;
 //! for the session the quality issues and the safety events with their times.
 
+use crate::report::SafetyScan;
+use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::Value;
+use session_safety::{SafetyCategory, SafetyDecision, SafetySource};
 use session_scoring::{
     AudioFeatures, Issue, QualityReport, Severity, VideoFeatures, VideoFlag, round_to, video_flag_ranges,
 };
@@ -11,9 +13,9 @@ use session_scoring::{
 /// Spacing of the loudness values, seconds.
 pub(crate) const LOUDNESS_STEP_S: f64 = 1.0;
 
-/// The whole file (wrapped in the common envelope when written).
-#[derive(Debug, Serialize)]
-pub(crate) struct SessionTimeline {
+/// `timeline.json` (wrapped in the common envelope, [`Stored`](crate::Stored), when written).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SessionTimeline {
     /// The session's length: the end of its latest track, seconds.
     pub duration_s: Option<f64>,
     /// Spacing of every `loudness_lufs` array, seconds.
@@ -24,8 +26,8 @@ pub(crate) struct SessionTimeline {
 }
 
 /// One recording's lanes; every time is on the session's timeline (the track's offset added).
-#[derive(Debug, Serialize)]
-pub(crate) struct TrackTimeline {
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TrackTimeline {
     /// The participant, or `null` for the session's own recording.
     pub participant: Option<String>,
     /// Which of the participant's recordings this is, for one who left and joined again; absent
@@ -46,15 +48,17 @@ pub(crate) struct TrackTimeline {
     pub frames_sampled: usize,
 }
 
-#[derive(Debug, Serialize)]
-pub(crate) struct TimelineFlag {
+/// A flagged video stretch on the session's timeline.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TimelineFlag {
     pub flag: VideoFlag,
     pub start_s: f64,
     pub end_s: f64,
 }
 
-#[derive(Debug, Serialize)]
-pub(crate) struct TimelineIssue {
+/// A quality issue on the session's timeline.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TimelineIssue {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub participant: Option<String>,
     pub code: String,
@@ -63,20 +67,22 @@ pub(crate) struct TimelineIssue {
     pub end_s: f64,
 }
 
-#[derive(Debug, Serialize)]
-pub(crate) struct TimelineEvent {
+/// A safety event on the session's timeline.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TimelineEvent {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub participant: Option<String>,
-    pub category: String,
-    pub decision: String,
+    pub category: SafetyCategory,
+    pub decision: SafetyDecision,
     pub score: f64,
-    pub source: String,
+    pub source: SafetySource,
+    /// Seconds on the session's timeline: the quote's start, or the event's media time.
     pub time_s: f64,
 }
 
 impl TrackTimeline {
     /// A track from one recording's analysis; `speech` on the recording's own clock.
-    pub fn new(
+    pub(crate) fn new(
         participant: Option<String>,
         part: Option<u32>,
         offset_s: f64,
@@ -120,43 +126,78 @@ pub(crate) fn issues_of(participant: Option<&str>, offset_s: f64, quality: &Qual
         .collect()
 }
 
-/// The scan's events (`categories[].events[]`, and per participant), each once, moved onto the
-/// session timeline by their participant's offset.
-pub(crate) fn events_of(scan: Option<&Value>, offsets: &[(String, f64)]) -> Vec<TimelineEvent> {
-    let mut lists: Vec<&Value> = Vec::new();
-    if let Some(scan) = scan {
-        lists.extend(scan.get("categories"));
-        if let Some(participants) = scan.get("participants").and_then(Value::as_object) {
-            lists.extend(participants.values());
-        }
-    }
+/// The scan's events (every category's, and every participant's), each once, moved onto the
+/// session timeline by the offset of the recording they were found in (`offsets`: participant,
+/// later part, offset).
+pub(crate) fn events_of(scan: Option<&SafetyScan>, offsets: &[TrackOffset]) -> Vec<TimelineEvent> {
+    let assessments =
+        scan.into_iter().flat_map(|scan| scan.categories.iter().chain(scan.participants.values().flatten()));
     let mut events: Vec<TimelineEvent> = Vec::new();
-    for category in lists.iter().filter_map(|l| l.as_array()).flatten() {
-        for e in category.get("events").and_then(Value::as_array).into_iter().flatten() {
-            let text = |key: &str| e.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
-            let time = e.pointer("/evidence/quote/start_s").or_else(|| e.get("media_time_s")).and_then(Value::as_f64);
-            let participant = e.get("participant").and_then(Value::as_str).map(str::to_string);
-            let offset = offsets.iter().find(|(id, _)| Some(id) == participant.as_ref()).map_or(0.0, |(_, o)| *o);
-            let event = TimelineEvent {
-                participant,
-                category: text("category"),
-                decision: text("decision"),
-                score: e.get("score").and_then(Value::as_f64).unwrap_or(0.0),
-                source: text("source"),
-                time_s: round2(time.unwrap_or(0.0) + offset),
-            };
-            let seen = events.iter().any(|o| {
-                o.participant == event.participant && o.category == event.category && o.time_s == event.time_s
-            });
-            if !seen {
-                events.push(event);
-            }
+    for e in assessments.flat_map(|assessment| &assessment.events) {
+        let time = e.evidence.quote.as_ref().map(|q| q.start_s).or(e.media_time_s);
+        let offset =
+            offsets.iter().find(|t| t.participant == e.participant && t.part == e.part).map_or(0.0, |t| t.offset_s);
+        let event = TimelineEvent {
+            participant: e.participant.clone(),
+            category: e.category,
+            decision: e.decision,
+            score: e.score,
+            source: e.source,
+            time_s: round2(time.unwrap_or(0.0) + offset),
+        };
+        let seen = events
+            .iter()
+            .any(|o| o.participant == event.participant && o.category == event.category && o.time_s == event.time_s);
+        if !seen {
+            events.push(event);
         }
     }
     events.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
     events
 }
 
+/// Where one recording starts on the session's timeline.
+pub(crate) struct TrackOffset {
+    pub participant: Option<String>,
+    pub part: Option<u32>,
+    pub offset_s: f64,
+}
+
+impl TrackOffset {
+    pub fn of(track: &TrackTimeline) -> Self {
+        TrackOffset { participant: track.participant.clone(), part: track.part, offset_s: track.offset_s }
+    }
+}
+
 fn round2(x: f64) -> f64 {
     round_to(x, 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use session_safety::{CategoryAssessment, DetectorInfo, SafetyEvent};
+
+    use super::*;
+
+    fn track(participant: &str, part: Option<u32>, offset_s: f64) -> TrackOffset {
+        TrackOffset { participant: Some(participant.into()), part, offset_s }
+    }
+
+    #[test]
+    fn an_event_lands_at_the_offset_of_the_part_it_was_found_in() {
+        let detector = DetectorInfo { id: "hidden-video".into(), version: "1".into() };
+        let mut event =
+            SafetyEvent::new(SafetyCategory::SuspiciousBehavior, 0.9, 0.8, SafetySource::PostSession, detector);
+        event.participant = Some("alice".into());
+        event.part = Some(2);
+        event.media_time_s = Some(5.0);
+        let mut assessment = CategoryAssessment::unavailable(SafetyCategory::SuspiciousBehavior, 0.8, "test");
+        assessment.events.push(event);
+        let scan = SafetyScan { categories: vec![assessment], participants: Default::default() };
+        let offsets = [track("alice", None, 0.0), track("bob", None, 1.0), track("alice", Some(2), 30.0)];
+        let events = events_of(Some(&scan), &offsets);
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].time_s, 35.0, "part 2 starts at 30 s");
+        assert_eq!(events[0].decision, SafetyDecision::Flagged);
+    }
 }
