@@ -4,11 +4,12 @@
 
 import type { ParticipantRecording, ProcessorOptions, S3Options, SafetyCheckerOptions } from './binding'
 import type {
-  ArtifactRecord,
   CategoryAssessment,
+  FrameCheck,
   RecordingInput,
   SafetyEvent,
   SessionResult,
+  StoredSafetyEvent,
   StoredSafetyScan,
 } from './result'
 
@@ -45,37 +46,6 @@ export type SafetyScan = StoredSafetyScan
 /** What a client sends to `recordSafetyEvent`: `decision`, `detected_at` and `evidence` may be left out. */
 export type SafetyEventInput = Omit<SafetyEvent, 'decision' | 'detected_at' | 'evidence'> &
   Partial<Pick<SafetyEvent, 'decision' | 'detected_at' | 'evidence'>>
-
-/** What `recordSafetyEvent` resolves with: the event as stored and the artifact it went to. */
-export interface StoredSafetyEvent {
-  event: SafetyEvent
-  /** `safety/<UTC time>-<category>-<hash>.json`; a resent event lands on the same name. */
-  artifact: ArtifactRecord
-}
-
-/** nsfwjs's five class probabilities for one frame; they sum to 1. */
-export interface NudityScores {
-  drawing: number
-  hentai: number
-  neutral: number
-  porn: number
-  sexy: number
-}
-
-/** What `SafetyChecker.checkFrame` found in one frame. */
-export interface FrameCheck {
-  time_s: number
-  /** Class probabilities, or null without a nudity model. */
-  nudity: NudityScores | null
-  /** `porn + hentai + 0.5 × sexy`, 0–1, or null without a nudity model. */
-  nudity_score: number | null
-  /** The picture is black or covered. */
-  covered: boolean
-  /** The picture is identical to the previous frame. */
-  frozen: boolean
-  /** Events this frame flagged (each category at most once per 10 s of track time). */
-  events: SafetyEvent[]
-}
 
 export type PixelFormat = 'rgb' | 'rgba' | 'i420'
 

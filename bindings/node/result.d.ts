@@ -239,6 +239,25 @@ export interface FillerWords {
   per_minute: number | null
 }
 
+/** What one frame showed. */
+export interface FrameCheck {
+  /** The picture is black or covered. */
+  covered: boolean
+  /**
+   * Events flagged by this frame (nudity at most once per `repeat_after_s`, a covered or frozen
+   * stretch once).
+   */
+  events: SafetyEvent[]
+  /** The picture is identical to the previous frame. */
+  frozen: boolean
+  /** The model's class probabilities; null when no nudity model is loaded. */
+  nudity: NudityScores | null
+  /** 0..1 nudity score (`porn + hentai + 0.5 × sexy`); null without a model. */
+  nudity_score: number | null
+  /** The frame's time on its track, seconds. */
+  time_s: number
+}
+
 /** A problem found in the recording, located in time. */
 export interface Issue {
   /** Stable machine-readable code, e.g. `audio_clipping`. */
@@ -349,6 +368,20 @@ export interface Monologue {
   start_s: number
   /** Words spoken in it (transcript segments whose midpoint falls inside); `null` without a transcript. */
   words: number | null
+}
+
+/** Class probabilities for one frame, in nsfwjs's class order; they sum to 1. */
+export interface NudityScores {
+  /** Safe-for-work drawings, including anime. */
+  drawing: number
+  /** Pornographic drawings. */
+  hentai: number
+  /** Safe-for-work, neutral images. */
+  neutral: number
+  /** Pornographic images, sexual acts. */
+  porn: number
+  /** Sexually explicit images, not pornography (nsfwjs's wording). */
+  sexy: number
 }
 
 /** One participant's line in a session-level engagement report. */
@@ -699,6 +732,14 @@ export interface StoredQualityReport {
   session_id: string
   /** Video quality. */
   video: VideoQuality
+}
+
+/** Where a stored safety event went. */
+export interface StoredSafetyEvent {
+  /** `safety/<name>.json` inside the session folder, with its full location and size. */
+  artifact: ArtifactRecord
+  /** The event as stored (validated; `decision` derived when it was missing). */
+  event: SafetyEvent
 }
 
 /**

@@ -1,7 +1,7 @@
 // Type-checked by `tsc --strict` in scripts/test.sh (never run): the public types in index.d.ts
 // allow what the README shows and catch what they should.
-import { SessionProcessor, WebhookReceiver, renderReport, signWebhook } from '@session-monitor/node'
-import type { SessionProcessingError, SessionResult, WebhookDelivery } from '@session-monitor/node'
+import { SafetyChecker, SessionProcessor, WebhookReceiver, renderReport, signWebhook } from '@session-monitor/node'
+import type { FrameCheck, SessionProcessingError, SessionResult, StoredSafetyEvent, WebhookDelivery } from '@session-monitor/node'
 
 export async function handle(body: Uint8Array, authorization: string | null, contentType: string | null): Promise<number> {
   const receiver = new WebhookReceiver({ apiKey: 'key', apiSecret: 'secret', recordings: 's3://recordings' })
@@ -33,4 +33,16 @@ export async function handle(body: Uint8Array, authorization: string | null, con
   // @ts-expect-error the body is raw bytes or text, not a parsed object
   signWebhook('key', 'secret', { event: 'room_started' })
   return signed.length > 0 ? 200 : 500
+}
+
+export async function checkFrames(frame: Uint8Array): Promise<number> {
+  const checker = await SafetyChecker.create({ participant: 'alice' })
+  const check: FrameCheck = await checker.checkFrame(frame, 64, 48, 0, 'rgb')
+  // The scores are null without a nudity model.
+  const porn: number | undefined = check.nudity?.porn
+  // @ts-expect-error nudity_score may be null
+  const score: number = check.nudity_score
+  const processor = await SessionProcessor.create({ output: 'session-output' })
+  const stored: StoredSafetyEvent = await processor.recordSafetyEvent('RM_1', check.events[0])
+  return (porn ?? 0) + score + stored.artifact.bytes
 }

@@ -61,7 +61,7 @@ impl std::fmt::Debug for SafetySettings {
 }
 
 /// Where a stored safety event went.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct StoredSafetyEvent {
     /// The event as stored (validated; `decision` derived when it was missing).
     pub event: SafetyEvent,

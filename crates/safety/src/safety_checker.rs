@@ -43,12 +43,13 @@ impl Default for SafetyCheckerSettings {
 }
 
 /// What one frame showed.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct FrameCheck {
+    /// The frame's time on its track, seconds.
     pub time_s: f64,
-    /// The model's class probabilities; `None` when no nudity model is loaded.
+    /// The model's class probabilities; null when no nudity model is loaded.
     pub nudity: Option<NudityScores>,
-    /// 0..1 nudity score (`porn + hentai + 0.5 × sexy`); `None` without a model.
+    /// 0..1 nudity score (`porn + hentai + 0.5 × sexy`); null without a model.
     pub nudity_score: Option<f64>,
     /// The picture is black or covered.
     pub covered: bool,

@@ -16,7 +16,8 @@ use session_processing::session_reasoning::Analysis;
 use session_processing::session_scoring::CombinedScore;
 use session_processing::session_transcribe::Transcript;
 use session_processing::{
-    Engagement, Manifest, Quality, SafetyEvent, SafetyScan, SessionResult, SessionTimeline, Stored,
+    Engagement, FrameCheck, Manifest, Quality, SafetyEvent, SafetyScan, SessionResult, SessionTimeline, Stored,
+    StoredSafetyEvent,
 };
 
 /// The command that rewrites the generated files.
@@ -68,6 +69,8 @@ fn definitions() -> Map<String, Value> {
     generator.subschema_for::<SessionResult>();
     generator.subschema_for::<Manifest>();
     generator.subschema_for::<SafetyEvent>();
+    generator.subschema_for::<StoredSafetyEvent>();
+    generator.subschema_for::<FrameCheck>();
     generator.take_definitions(true)
 }
 

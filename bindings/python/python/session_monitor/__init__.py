@@ -30,17 +30,9 @@ from ._native import (
 )
 from ._options import ProcessorOptions
 from ._processor import SessionProcessor
-from ._result import (
-    Artifact,
-    ErrorReport,
-    FrameCheck,
-    NudityScores,
-    SessionResult,
-    StageReport,
-    StoredSafetyEvent,
-)
+from ._result import Artifact, ErrorReport, SessionResult, StageReport
 from ._safety import SafetyChecker
-from ._types import ArtifactRecord
+from ._types import ArtifactRecord, FrameCheck, NudityScores, StoredSafetyEvent
 from . import livekit
 
 __version__ = LIBRARY_VERSION

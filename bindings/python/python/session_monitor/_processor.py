@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence, Tu
 
 from ._native import CancelToken, NativeProcessor
 from ._options import PathLike, ProcessorOptions
-from ._result import SessionResult, StoredSafetyEvent
+from ._result import SessionResult
+from ._types import StoredSafetyEvent
 
 if TYPE_CHECKING:
     import asyncio

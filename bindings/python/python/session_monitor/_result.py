@@ -7,10 +7,10 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, TypedDict, cast
+from typing import Any, Dict, List, Optional, cast
 
 from . import _types
-from ._types import ArtifactRecord, RunStatus, SafetyEvent, StageStatus
+from ._types import RunStatus, StageStatus
 
 
 @dataclass(frozen=True)
@@ -107,37 +107,3 @@ class SessionResult:
     def to_dict(self) -> _types.SessionResult:
         """The result as the Rust library serialised it (a deep copy)."""
         return copy.deepcopy(self._raw)
-
-
-class StoredSafetyEvent(TypedDict):
-    """What ``record_safety_event`` returns: the ``event`` as stored (validated, ``decision``
-    derived when it was missing) and the ``artifact`` ``safety/<name>.json`` it went to."""
-
-    event: SafetyEvent
-    artifact: ArtifactRecord
-
-
-class NudityScores(TypedDict):
-    """nsfwjs's five class probabilities for one frame; they sum to 1."""
-
-    drawing: float
-    hentai: float
-    neutral: float
-    porn: float
-    sexy: float
-
-
-class FrameCheck(TypedDict):
-    """What ``SafetyChecker.check_frame`` found in one frame.
-
-    ``nudity`` / ``nudity_score`` (``porn + hentai + 0.5 * sexy``, 0-1) are ``None`` without a
-    nudity model; ``covered`` means black or covered, ``frozen`` identical to the previous frame;
-    ``events`` are the safety events this frame flagged (the ``safety/<name>.json`` schema).
-    """
-
-    time_s: float
-    nudity: Optional[NudityScores]
-    nudity_score: Optional[float]
-    covered: bool
-    frozen: bool
-    events: List[SafetyEvent]

@@ -7,7 +7,7 @@ import os
 from typing import Literal, Optional, Union, cast
 
 from ._native import NativeSafetyChecker
-from ._result import FrameCheck
+from ._types import FrameCheck
 
 PathLike = Union[str, "os.PathLike[str]"]
 PixelFormat = Literal["rgb", "rgba", "i420"]

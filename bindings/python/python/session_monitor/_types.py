@@ -251,6 +251,24 @@ class FillerWords(TypedDict):
     per_minute: Optional[float]
 
 
+class FrameCheck(TypedDict):
+    """What one frame showed."""
+
+    #: The picture is black or covered.
+    covered: bool
+    #: Events flagged by this frame (nudity at most once per `repeat_after_s`, a covered or frozen
+    #: stretch once).
+    events: List[SafetyEvent]
+    #: The picture is identical to the previous frame.
+    frozen: bool
+    #: The model's class probabilities; null when no nudity model is loaded.
+    nudity: Optional[NudityScores]
+    #: 0..1 nudity score (`porn + hentai + 0.5 × sexy`); null without a model.
+    nudity_score: Optional[float]
+    #: The frame's time on its track, seconds.
+    time_s: float
+
+
 class _IssueRequired(TypedDict):
     #: Stable machine-readable code, e.g. `audio_clipping`.
     code: str
@@ -370,6 +388,21 @@ class Monologue(TypedDict):
     start_s: float
     #: Words spoken in it (transcript segments whose midpoint falls inside); `null` without a transcript.
     words: Optional[int]
+
+
+class NudityScores(TypedDict):
+    """Class probabilities for one frame, in nsfwjs's class order; they sum to 1."""
+
+    #: Safe-for-work drawings, including anime.
+    drawing: float
+    #: Pornographic drawings.
+    hentai: float
+    #: Safe-for-work, neutral images.
+    neutral: float
+    #: Pornographic images, sexual acts.
+    porn: float
+    #: Sexually explicit images, not pornography (nsfwjs's wording).
+    sexy: float
 
 
 class _ParticipantEngagementRequired(TypedDict):
@@ -763,6 +796,15 @@ class StoredQualityReport(_StoredQualityReportRequired, total=False):
 
     #: Why `score` is `null`; absent otherwise.
     reason: Optional[str]
+
+
+class StoredSafetyEvent(TypedDict):
+    """Where a stored safety event went."""
+
+    #: `safety/<name>.json` inside the session folder, with its full location and size.
+    artifact: ArtifactRecord
+    #: The event as stored (validated; `decision` derived when it was missing).
+    event: SafetyEvent
 
 
 class _StoredSafetyScanRequired(TypedDict):

@@ -15,7 +15,7 @@ pub const SEXY_WEIGHT: f32 = 0.5;
 pub const DEFAULT_NUDITY_THRESHOLD: f64 = 0.7;
 
 /// Class probabilities for one frame, in nsfwjs's class order; they sum to 1.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct NudityScores {
     /// Safe-for-work drawings, including anime.
     pub drawing: f32,
