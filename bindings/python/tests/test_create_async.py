@@ -26,7 +26,7 @@ def test_session_processor_create_async_leaves_the_loop_running(
 
 
 def test_safety_checker_create_async_leaves_the_loop_running(nsfw_model: Path) -> None:
-    checker, ticks, elapsed = loop_ticks_during(lambda: SafetyChecker.create_async("alice", nsfw_model))
+    checker, ticks, elapsed = loop_ticks_during(lambda: SafetyChecker.create_async(participant="alice", nudity_model=nsfw_model))
     assert checker.has_nudity_model
     assert ticks > elapsed * 100, (ticks, elapsed)
 

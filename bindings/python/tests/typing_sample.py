@@ -57,7 +57,7 @@ async def run_async(path: str) -> str:
 
 async def create_async(path: str, model: Path) -> bool:
     processor: SessionProcessor = await SessionProcessor.create_async("out", model=model, transcribe=False)
-    checker: SafetyChecker = await SafetyChecker.create_async("alice", nudity_model=model)
+    checker: SafetyChecker = await SafetyChecker.create_async(participant="alice", nudity_model=model)
     result = await processor.process_async("RM_typed", path)
     return result.status == "complete" and checker.has_nudity_model
 

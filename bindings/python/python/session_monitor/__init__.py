@@ -28,7 +28,7 @@ from ._native import (
     WebhookError,
     render_report,
 )
-from ._options import ProcessorOptions
+from ._options import ProcessorOptions, SafetyCheckerOptions
 from ._processor import SessionProcessor
 from ._result import Artifact, ErrorReport, SessionResult, StageReport
 from ._safety import SafetyChecker
@@ -50,6 +50,7 @@ __all__ = [
     "MediaError",
     "NudityScores",
     "ProcessorOptions",
+    "SafetyCheckerOptions",
     "ReasoningError",
     "S3Settings",
     "SafetyChecker",

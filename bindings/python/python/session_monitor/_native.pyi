@@ -5,7 +5,7 @@ from typing import Callable, List, Optional, Tuple, Union
 
 from typing_extensions import Unpack
 
-from ._options import ProcessorOptions
+from ._options import ProcessorOptions, SafetyCheckerOptions
 
 LIBRARY_VERSION: str
 
@@ -103,10 +103,7 @@ class NativeSafetyChecker:
 
     def __init__(
         self,
-        *,
-        participant: Optional[str] = None,
-        nudity_model: Optional[str] = None,
-        nudity_threshold: Optional[float] = None,
+        **options: Unpack[SafetyCheckerOptions],
     ) -> None: ...
     @property
     def has_nudity_model(self) -> bool: ...

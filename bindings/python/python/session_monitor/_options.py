@@ -1,6 +1,7 @@
-"""The options of ``SessionProcessor``, declared once: its constructor, ``create_async`` and the
-native constructor's stub all take them as ``**options`` typed by ``ProcessorOptions``, and
-``tests/test_options.py`` checks them against the native constructor's keywords."""
+"""The options of ``SessionProcessor`` and ``SafetyChecker``, each declared once: the class's
+constructor, its ``create_async`` and the native constructor's stub all take them as ``**options``
+typed by ``ProcessorOptions`` / ``SafetyCheckerOptions``, and ``tests/test_options.py`` checks them
+against the native constructors' keywords."""
 
 from __future__ import annotations
 
@@ -43,3 +44,15 @@ class ProcessorOptions(TypedDict, total=False):
     #: once and used by the transcriber (stretches without speech, steady noise included, are not
     #: decoded) and by engagement; without it both use energy-based detection.
     vad_model: Optional[PathLike]
+
+
+class SafetyCheckerOptions(TypedDict, total=False):
+    """Keyword options of ``SafetyChecker`` (all optional)."""
+
+    #: The participant (LiveKit identity) the frames come from, written into the events.
+    participant: Optional[str]
+    #: The nsfwjs model folder (``scripts/prepare-nsfw-model``); without it frames are not scored
+    #: for nudity. A missing or broken folder raises ``ConfigError``.
+    nudity_model: Optional[PathLike]
+    #: The nudity flag threshold, 0-1 (default 0.7).
+    nudity_threshold: Optional[float]

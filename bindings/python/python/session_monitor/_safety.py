@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-from typing import Literal, Optional, Union, cast
+from typing import TYPE_CHECKING, Literal, Union, cast
 
 from ._native import NativeSafetyChecker
+from ._options import SafetyCheckerOptions
 from ._types import FrameCheck
 
-PathLike = Union[str, "os.PathLike[str]"]
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
 PixelFormat = Literal["rgb", "rgba", "i420"]
 # Anything with the buffer protocol works (bytes, bytearray, memoryview, numpy uint8 arrays).
 Pixels = Union[bytes, bytearray, memoryview, object]
@@ -22,36 +24,23 @@ class SafetyChecker:
     flags ``suspicious_behavior`` once such a stretch is long enough (about 21 s at the default
     threshold). With ``nudity_model`` (the nsfwjs folder ``scripts/prepare-nsfw-model`` makes)
     each frame is also scored for nudity; ``nudity_threshold`` (0-1, default 0.7) is the flag
-    threshold. ``participant`` (the LiveKit identity) is written into the events. A missing or
-    broken model folder raises ``ConfigError``.
+    threshold. ``participant`` (the LiveKit identity) is written into the events. The keyword
+    options are described in ``SafetyCheckerOptions``. A missing or broken model folder raises
+    ``ConfigError``.
 
     A checker is safe to share between threads; frames are scored one at a time.
     """
 
-    def __init__(
-        self,
-        participant: Optional[str] = None,
-        nudity_model: Optional[PathLike] = None,
-        nudity_threshold: Optional[float] = None,
-    ) -> None:
-        self._native = NativeSafetyChecker(
-            participant=participant,
-            nudity_model=None if nudity_model is None else os.fspath(nudity_model),
-            nudity_threshold=nudity_threshold,
-        )
+    def __init__(self, **options: Unpack[SafetyCheckerOptions]) -> None:
+        self._native = NativeSafetyChecker(**options)
 
     @classmethod
-    async def create_async(
-        cls,
-        participant: Optional[str] = None,
-        nudity_model: Optional[PathLike] = None,
-        nudity_threshold: Optional[float] = None,
-    ) -> "SafetyChecker":
+    async def create_async(cls, **options: Unpack[SafetyCheckerOptions]) -> "SafetyChecker":
         """The constructor as a coroutine: the model loads in a worker thread with the GIL
         released, so the event loop keeps running. Raises the constructor's errors."""
         import asyncio
 
-        return await asyncio.to_thread(cls, participant, nudity_model, nudity_threshold)
+        return await asyncio.to_thread(lambda: cls(**options))
 
     @property
     def has_nudity_model(self) -> bool:
