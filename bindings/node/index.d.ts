@@ -5,12 +5,13 @@
 import type { ParticipantRecording, ProcessorOptions, S3Options, SafetyCheckerOptions } from './binding'
 import type {
   CategoryAssessment,
+  EgressOutcome,
   FrameCheck,
-  RecordingInput,
   SafetyEvent,
   SessionResult,
   StoredSafetyEvent,
   StoredSafetyScan,
+  WebhookDelivery,
 } from './result'
 
 export { CancelToken, LIBRARY_VERSION } from './binding'
@@ -99,7 +100,8 @@ export declare class SessionProcessor {
 }
 
 // ---------------------------------------------------------------------------------------------
-// LiveKit webhooks. The delivery mirrors the Rust `WebhookDelivery` serialised by serde: snake_case
+// LiveKit webhooks. The delivery types (`WebhookDelivery`, `LiveKitRoom`, `LiveKitEgress`,
+// `EgressOutcome`, ...) are generated from the Rust `WebhookDelivery` into result.d.ts: snake_case
 // names with units (`created_at_s`, `duration_ns`), enums as LiveKit's proto names (a value this
 // version does not know arrives as the server sent it), and `raw` as the body was received (minus the room's `turnPassword`).
 // Nanosecond timestamps (`*_at_ns`) exceed 2^53, so JSON numbers lose their last digits (about
@@ -118,157 +120,10 @@ export interface WebhookReceiverOptions {
   maxBodyBytes?: number
 }
 
-/** LiveKit's event names; others (ingress, agents, newer servers) arrive as sent. */
-export type WebhookEventKind =
-  | 'room_started'
-  | 'room_finished'
-  | 'participant_joined'
-  | 'participant_left'
-  | 'track_published'
-  | 'track_unpublished'
-  | 'egress_started'
-  | 'egress_updated'
-  | 'egress_ended'
-  | (string & {})
-
-export type EgressStatus =
-  | 'EGRESS_STARTING'
-  | 'EGRESS_ACTIVE'
-  | 'EGRESS_ENDING'
-  | 'EGRESS_COMPLETE'
-  | 'EGRESS_FAILED'
-  | 'EGRESS_ABORTED'
-  | 'EGRESS_LIMIT_REACHED'
-  | (string & {})
-
-/** A room (`livekit.Room`): the fields Session Monitor uses; the rest is in `raw`. */
-export interface LiveKitRoom {
-  /** `RM_…`. */
-  sid: string
-  name: string
-  metadata: string
-  creation_time_s: number
-  num_participants: number
-  active_recording: boolean
-}
-
-/** A published track (`livekit.TrackInfo`). */
-export interface LiveKitTrack {
-  /** `TR_…`. */
-  sid: string
-  kind: 'AUDIO' | 'VIDEO' | 'DATA' | (string & {})
-  name: string
-  source: 'UNKNOWN' | 'CAMERA' | 'MICROPHONE' | 'SCREEN_SHARE' | 'SCREEN_SHARE_AUDIO' | (string & {})
-  /** e.g. `audio/opus`, `video/H264`. */
-  mime_type: string
-  muted: boolean
-  width: number
-  height: number
-}
-
-/** A participant (`livekit.ParticipantInfo`). */
-export interface LiveKitParticipant {
-  /** `PA_…`. */
-  sid: string
-  identity: string
-  name: string
-  metadata: string
-  state: 'JOINING' | 'JOINED' | 'ACTIVE' | 'DISCONNECTED' | (string & {})
-  /** `EGRESS` for a recorder that joined the room to record it. */
-  kind: 'STANDARD' | 'INGRESS' | 'EGRESS' | 'SIP' | 'AGENT' | (string & {})
-  joined_at_s: number
-  is_publisher: boolean
-  tracks: LiveKitTrack[]
-}
-
-/** One file an egress wrote (`livekit.FileInfo`). */
-export interface EgressFile {
-  /** The object key in the bucket (`sessions/<id>/recording.mp4`) or the local path. */
-  filename: string
-  /** As egress reports it; for S3 it is built from the raw endpoint, so use `filename` instead. */
-  location: string
-  /** 0 when unknown. */
-  duration_ns: number
-  size_bytes: number
-  started_at_ns: number
-  ended_at_ns: number
-}
-
-/** An egress (`livekit.EgressInfo`). */
-export interface LiveKitEgress {
-  /** `EG_…`; empty when the server reports an automatic egress that never started. */
-  egress_id: string
-  room_id: string
-  room_name: string
-  status: EgressStatus
-  /** LiveKit's reason when the egress failed, aborted or hit a limit; empty otherwise. */
-  error: string
-  error_code: number
-  started_at_ns: number
-  ended_at_ns: number
-  updated_at_ns: number
-  file_results: EgressFile[]
-}
-
 /** An `egress_ended` with a file to process (`EGRESS_COMPLETE`, or `EGRESS_LIMIT_REACHED` with a file). */
-export interface RecordedOutcome {
-  outcome: 'recorded'
-  /** From the key `…sessions/<sessionId>/<file>`, else the room name. */
-  session_id: string
-  input: RecordingInput
-  /** `input` as `SessionProcessor.process` takes it: `s3://bucket/key` or the local path. */
-  input_uri: string
-  egress_id: string
-  /** 0 when unknown. */
-  duration_ns: number
-  /** The egress stopped at a LiveKit time or size limit: the file is complete up to there. */
-  limit_reached: boolean
-}
-
+export type RecordedOutcome = Extract<EgressOutcome, { outcome: 'recorded' }>
 /** An egress that failed, was aborted, or hit a limit before writing a file: nothing to process. */
-export interface FailedOutcome {
-  outcome: 'failed'
-  /** Empty when the server reports an automatic egress that never started. */
-  egress_id: string
-  status: EgressStatus
-  /** LiveKit's `error`, or a note that it gave none. */
-  reason: string
-}
-
-/**
- * A genuine `egress_ended` that cannot be acted on (no file result, no valid session id, a path
- * outside `recordings`). The delivery itself was genuine: answer 2xx (and log it), or LiveKit retries.
- */
-export interface UnprocessableOutcome {
-  outcome: 'unprocessable'
-  /** `livekit.no_recording_file`, `livekit.invalid_session_id`, `livekit.invalid_recording_file`, `livekit.egress_not_ended`. */
-  code: string
-  reason: string
-}
-
-export type EgressOutcome = RecordedOutcome | FailedOutcome | UnprocessableOutcome
-
-/**
- * A verified webhook. LiveKit retries a delivery with the same `id` until it gets a 2xx, so
- * handle it idempotently; `egress_ended` may arrive after `room_finished`.
- */
-export interface WebhookDelivery {
-  /** `EV_…`: the same on every retry of one event. */
-  id: string
-  kind: WebhookEventKind
-  created_at_s: number
-  room: LiveKitRoom | null
-  /** Set for `participant_*` and `track_*` events. */
-  participant: LiveKitParticipant | null
-  /** Set for `track_*` events. */
-  track: LiveKitTrack | null
-  /** Set for `egress_*` events. */
-  egress: LiveKitEgress | null
-  /** The whole body as LiveKit sent it (protobuf JSON: lowerCamel names, 64-bit integers as strings). */
-  raw: Record<string, any>
-  /** What an `egress_ended` gives the pipeline; null for every other event. */
-  egress_outcome: EgressOutcome | null
-}
+export type FailedOutcome = Extract<EgressOutcome, { outcome: 'failed' }>
 
 /** A body as a web framework hands it over, unparsed: a `Buffer` (a `Uint8Array`), an `ArrayBuffer` or text. */
 export type WebhookBody = Uint8Array | ArrayBuffer | string

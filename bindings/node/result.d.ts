@@ -192,6 +192,39 @@ export interface DimensionScores {
   rapport: DimensionScore
 }
 
+/** One file an egress wrote (`livekit.FileInfo`). */
+export interface EgressFile {
+  /** Recorded length in nanoseconds (0 when unknown). */
+  duration_ns: number
+  /** Unix nanoseconds; 0 when unknown. */
+  ended_at_ns: number
+  /**
+   * The storage path: the object key in a bucket (`sessions/<id>/recording.mp4`), or the path
+   * of a file egress kept locally.
+   */
+  filename: string
+  /**
+   * Where it was uploaded, as egress reports it. For S3 egress builds it from the raw
+   * endpoint, so derive bucket and key from [`FileInfo::filename`] and your settings instead.
+   */
+  location: string
+  /** Size in bytes (0 when unknown). */
+  size_bytes: number
+  /** Unix nanoseconds; 0 when unknown. */
+  started_at_ns: number
+}
+
+/**
+ * What became of an `egress_ended`: a recording to process or a failed egress
+ * ([`EgressOutcome`]), or why the event cannot be acted on (`EgressOutcome` in the bindings).
+ */
+export type EgressOutcome = EgressResult | UnprocessableOutcome
+
+/** What an ended egress gives the pipeline. Serialised with `"outcome": "recorded" | "failed"`. */
+export type EgressResult = { duration_ns: number; egress_id: string; input: RecordingInput; input_uri: string; limit_reached: boolean; outcome: 'recorded'; session_id: string } | { egress_id: string; outcome: 'failed'; reason: string; status: EgressStatus }
+
+export type EgressStatus = 'EGRESS_STARTING' | 'EGRESS_ACTIVE' | 'EGRESS_ENDING' | 'EGRESS_COMPLETE' | 'EGRESS_FAILED' | 'EGRESS_ABORTED' | 'EGRESS_LIMIT_REACHED' | (string & {})
+
 /**
  * `engagement.json`: the recording's own report, or, with one recording per participant, theirs
  * summed up with the conversation between them.
@@ -286,6 +319,78 @@ export interface IssueSummary {
   longest_s: number
   /** Their total length, seconds. */
   total_s: number
+}
+
+/**
+ * An egress (recording) and how it went (`livekit.EgressInfo`): the fields Session Monitor
+ * uses. Everything else stays in [`super::WebhookEvent::raw`].
+ */
+export interface LiveKitEgress {
+  /**
+   * `EG_…`; empty in the `egress_ended` the server itself sends when an automatic egress
+   * could not start.
+   */
+  egress_id: string
+  /** Unix nanoseconds; 0 while running. */
+  ended_at_ns: number
+  /** LiveKit's reason when the egress failed, aborted or hit a limit; empty otherwise. */
+  error: string
+  /** LiveKit's numeric error code (HTTP-like); 0 when none. */
+  error_code: number
+  /**
+   * The files written. The deprecated single `file` of older servers is listed here when
+   * `fileResults` is absent.
+   */
+  file_results: EgressFile[]
+  /** `RM_…`. */
+  room_id: string
+  room_name: string
+  /** Unix nanoseconds; 0 when not started. */
+  started_at_ns: number
+  status: EgressStatus
+  /** Unix nanoseconds of the last update. */
+  updated_at_ns: number
+}
+
+/** A participant (`livekit.ParticipantInfo`): the fields Session Monitor uses. */
+export interface LiveKitParticipant {
+  identity: string
+  is_publisher: boolean
+  /** Unix seconds. */
+  joined_at_s: number
+  kind: ParticipantKind
+  metadata: string
+  name: string
+  /** `PA_…`. */
+  sid: string
+  state: ParticipantState
+  tracks: LiveKitTrack[]
+}
+
+/** A room (`livekit.Room`): the fields Session Monitor uses. */
+export interface LiveKitRoom {
+  active_recording: boolean
+  /** Unix seconds. */
+  creation_time_s: number
+  metadata: string
+  name: string
+  num_participants: number
+  /** `RM_…`. */
+  sid: string
+}
+
+/** A published track (`livekit.TrackInfo`): the fields Session Monitor uses. */
+export interface LiveKitTrack {
+  height: number
+  kind: TrackType
+  /** e.g. `audio/opus`, `video/H264`. */
+  mime_type: string
+  muted: boolean
+  name: string
+  /** `TR_…`: what track-composite egress asks for. */
+  sid: string
+  source: TrackSource
+  width: number
 }
 
 /** `manifest.json`: written at the start of a run (status `running`) and again, last, when it ends. */
@@ -394,6 +499,8 @@ export interface ParticipantEngagement {
   talk_time_s: number | null
 }
 
+export type ParticipantKind = 'STANDARD' | 'INGRESS' | 'EGRESS' | 'SIP' | 'AGENT' | (string & {})
+
 /** One participant's line in a session-level quality report. */
 export interface ParticipantQuality {
   audio_score: number | null
@@ -406,6 +513,8 @@ export interface ParticipantQuality {
   score: number | null
   video_score: number | null
 }
+
+export type ParticipantState = 'JOINING' | 'JOINED' | 'ACTIVE' | 'DISCONNECTED' | (string & {})
 
 /** One participant's part in the conversation. */
 export interface ParticipantTalk {
@@ -846,6 +955,10 @@ export interface TimingMetrics {
   pause_total_s: number
 }
 
+export type TrackSource = 'UNKNOWN' | 'CAMERA' | 'MICROPHONE' | 'SCREEN_SHARE' | 'SCREEN_SHARE_AUDIO' | (string & {})
+
+export type TrackType = 'AUDIO' | 'VIDEO' | 'DATA' | (string & {})
+
 /** What the transcript says about engagement. */
 export interface TranscriptMetrics {
   /** Filler words and phrases. */
@@ -854,6 +967,23 @@ export interface TranscriptMetrics {
   questions: number
   /** Words in the transcript. */
   words: number
+}
+
+/** The `outcome` of an egress that cannot be acted on: `"unprocessable"`. */
+export type Unprocessable = 'unprocessable'
+
+/**
+ * A genuine `egress_ended` that cannot be acted on (no file result, no valid session id, a path
+ * outside the recordings folder). Answer 2xx anyway (and log it), or LiveKit retries.
+ */
+export interface UnprocessableOutcome {
+  /**
+   * `livekit.no_recording_file`, `livekit.invalid_session_id`,
+   * `livekit.invalid_recording_file`, `livekit.egress_not_ended`.
+   */
+  code: string
+  outcome: Unprocessable
+  reason: string
 }
 
 /** Tokens and estimated price of one call, as written into the outputs. */
@@ -950,3 +1080,28 @@ export interface VoiceActivity {
   /** The detector that found the speech segments: `energy`, or the model (`silero-vad==6.2.3`). */
   vad: string
 }
+
+/** A webhook that passed [`WebhookVerifier::verify`], with its egress outcome worked out. */
+export interface WebhookDelivery {
+  /** Unix seconds. */
+  created_at_s: number
+  /** Set for `egress_*` events. */
+  egress: LiveKitEgress | null
+  /** What an `egress_ended` gives the pipeline; null for every other event. */
+  egress_outcome: EgressOutcome | null
+  /** `EV_…`: the same on every retry of one event. */
+  id: string
+  kind: WebhookEventKind
+  /** Set for `participant_*` and `track_*` events. */
+  participant: LiveKitParticipant | null
+  /**
+   * The whole body as JSON, for fields this type does not model — without the secrets
+   * livekit-server puts in it (the room's `turnPassword`), so that it can be logged or stored.
+   */
+  raw: any
+  room: LiveKitRoom | null
+  /** Set for `track_*` events. */
+  track: LiveKitTrack | null
+}
+
+export type WebhookEventKind = 'room_started' | 'room_finished' | 'participant_joined' | 'participant_left' | 'track_published' | 'track_unpublished' | 'egress_started' | 'egress_updated' | 'egress_ended' | (string & {})

@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 
 from session_monitor import SessionProcessor
+from session_monitor.livekit import WebhookReceiver, sign_webhook
 
 REPO = Path(__file__).resolve().parents[3]
 SCHEMAS = REPO / "docs" / "schema"
@@ -87,3 +88,37 @@ def test_a_wrong_artifact_is_refused(tmp_path: Path, clean_mp4: Path) -> None:
     timeline.write_text(json.dumps(document))
     with pytest.raises(AssertionError, match="timeline.json against timeline.schema.json"):
         _check_folder(tmp_path / "sessions" / "schema-bad")
+
+
+def _livekit_bodies() -> List[Dict[str, object]]:
+    """The webhook bodies a real livekit-server and Egress sent (crates/livekit/tests/fixtures)."""
+    folder = REPO / "crates" / "livekit" / "tests" / "fixtures"
+    bodies: List[Dict[str, object]] = []
+    for path in sorted(folder.glob("*.json")):
+        document = json.loads(path.read_text())
+        if isinstance(document, dict) and "event" in document:
+            bodies.append(document)
+        elif isinstance(document, dict):
+            runs = [value for key, value in document.items() if not key.startswith("_")]
+            bodies.extend(body for run in runs for body in run)
+    # A complete egress that names no file: a genuine delivery with nothing to process.
+    bodies.append({"event": "egress_ended", "id": "EV_nofile", "createdAt": "1700000000",
+                   "egressInfo": {"egressId": "EG_1", "roomName": "r", "status": "EGRESS_COMPLETE"}})
+    return bodies
+
+
+def test_webhook_deliveries_match_the_schema(tmp_path: Path) -> None:
+    key, secret = "APIschemaKey", "schema-secret-that-is-long-enough-32"
+    validator = _validator("webhook-delivery.schema.json")
+    outcomes = set()
+    for recordings in ("s3://recordings", str(tmp_path)):
+        receiver = WebhookReceiver(key, secret, recordings=recordings)
+        for body in _livekit_bodies():
+            text = json.dumps(body)
+            delivery = receiver.receive(text, sign_webhook(key, secret, text), "application/webhook+json")
+            document = delivery.to_dict()
+            errors = sorted(validator.iter_errors(document), key=str)
+            assert not errors, f"{body.get('event')}: " + "; ".join(e.message for e in errors[:5])
+            if delivery.egress_outcome is not None:
+                outcomes.add(delivery.egress_outcome.outcome)
+    assert outcomes == {"recorded", "failed", "unprocessable"}, outcomes

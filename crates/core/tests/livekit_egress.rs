@@ -227,11 +227,13 @@ async fn a_participant_recorded_by_real_egress_reaches_s3_and_is_processed_from_
         .egress_outcome(&RecordingStore::s3(BUCKET).expect("bucket"))
         .expect("an egress event has an outcome")
         .unwrap_or_else(|e| panic!("the outcome of {}: {e}", ended.raw));
-    let EgressOutcome::Recorded { session_id, input, egress_id: recorded_id, duration_ns, limit_reached } = outcome
+    let EgressOutcome::Recorded { session_id, input, input_uri, egress_id: recorded_id, duration_ns, limit_reached } =
+        outcome
     else {
         panic!("a completed egress is Recorded: {outcome:?}")
     };
     assert_eq!(input.to_string(), format!("s3://{BUCKET}/sessions/{ROOM}/participants/alice/recording.mp4"));
+    assert_eq!(input_uri, input.to_string());
     assert_eq!((session_id.as_str(), recorded_id.as_str(), limit_reached), (ROOM, egress_id.as_str(), false));
     // The recorder's pipeline starts some time after ACTIVE is reported (how long depends on the
     // machine's load, so it is not asserted): the file holds media, and never more than the

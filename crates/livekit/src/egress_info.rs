@@ -34,7 +34,8 @@ impl EgressStatus {
 }
 
 /// One file an egress wrote (`livekit.FileInfo`).
-#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, schemars::JsonSchema)]
+#[schemars(rename = "EgressFile")]
 pub struct FileInfo {
     /// The storage path: the object key in a bucket (`sessions/<id>/recording.mp4`), or the path
     /// of a file egress kept locally.
@@ -54,7 +55,8 @@ pub struct FileInfo {
 
 /// An egress (recording) and how it went (`livekit.EgressInfo`): the fields Session Monitor
 /// uses. Everything else stays in [`super::WebhookEvent::raw`].
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[schemars(rename = "LiveKitEgress")]
 pub struct EgressInfo {
     /// `EG_…`; empty in the `egress_ended` the server itself sends when an automatic egress
     /// could not start.

@@ -54,14 +54,19 @@ impl RecordingStore {
 }
 
 /// What an ended egress gives the pipeline. Serialised with `"outcome": "recorded" | "failed"`.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
+#[schemars(rename = "EgressResult")]
 pub enum EgressOutcome {
-    /// A recording to process.
+    /// An `egress_ended` with a file to process (`EGRESS_COMPLETE`, or `EGRESS_LIMIT_REACHED` with
+    /// a file).
     Recorded {
         /// From the key `…sessions/<sessionId>/<file>`, else the room name.
+        #[schemars(with = "String")]
         session_id: SessionId,
         input: RecordingInput,
+        /// `input` as `SessionProcessor::process` takes it: `s3://bucket/key` or the local path.
+        input_uri: String,
         egress_id: String,
         /// Recorded length as egress reports it (0 when unknown).
         duration_ns: i64,
@@ -69,7 +74,8 @@ pub enum EgressOutcome {
         /// there, and the session went on without being recorded.
         limit_reached: bool,
     },
-    /// Nothing to process: the egress failed, was aborted, or hit a limit before writing a file.
+    /// An egress that failed, was aborted, or hit a limit before writing a file: nothing to
+    /// process.
     Failed {
         /// Empty when the server reports an automatic egress that never started.
         egress_id: String,
@@ -115,9 +121,11 @@ impl EgressInfo {
     }
 
     fn recorded(&self, store: &RecordingStore, file: &FileInfo) -> Result<EgressOutcome, LiveKitError> {
+        let input = store.input_for(&file.filename)?;
         Ok(EgressOutcome::Recorded {
             session_id: self.session_id(&file.filename)?,
-            input: store.input_for(&file.filename)?,
+            input_uri: input.to_string(),
+            input,
             egress_id: self.egress_id.clone(),
             duration_ns: file.duration_ns,
             limit_reached: self.status == EgressStatus::LimitReached,

@@ -73,7 +73,7 @@ pub use egress_request::{
     participant_recording_key, recording_key,
 };
 pub use error::LiveKitError;
-pub use webhook_delivery::{DeliveredOutcome, WebhookDelivery};
+pub use webhook_delivery::{DeliveredOutcome, Unprocessable, UnprocessableOutcome, WebhookDelivery};
 pub use webhook_event::{
     EventKind, Participant, ParticipantKind, ParticipantState, Room, Track, TrackSource, TrackType, WebhookEvent,
 };

@@ -155,6 +155,11 @@ fn kind(value: &Value) -> String {
     }
 }
 
+/// The schema of a name from an open set: one of `known`, or any other string as it was sent.
+pub(crate) fn open_names_schema(known: &[&str]) -> schemars::Schema {
+    schemars::json_schema!({ "anyOf": [{ "type": "string", "enum": known }, { "type": "string" }] })
+}
+
 /// Declares a protobuf enum read tolerantly: the known names as variants, anything else kept in
 /// `Other` with the text the server sent.
 macro_rules! proto_enum {
@@ -198,6 +203,17 @@ macro_rules! proto_enum {
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
+            }
+        }
+
+        /// One of the known proto names, or any other string (a newer server's).
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                $crate::proto_json::open_names_schema(Self::NAMES)
             }
         }
     };

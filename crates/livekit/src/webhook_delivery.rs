@@ -1,7 +1,7 @@
 //! A verified delivery and what it asks of the pipeline, as one serialisable value: what the
 //! Python and Node bindings hand to a web handler (`receive(body, authorization, content_type)`).
 
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 
 use super::egress_outcome::{EgressOutcome, RecordingStore};
 use super::error::LiveKitError;
@@ -9,45 +9,40 @@ use super::webhook_event::WebhookEvent;
 use super::webhook_verifier::WebhookVerifier;
 
 /// What became of an `egress_ended`: a recording to process or a failed egress
-/// ([`EgressOutcome`]), or why the event cannot be acted on. A recorded outcome is serialised
-/// with `input_uri` as well: the input as `SessionProcessor::process` takes it
-/// (`s3://bucket/key` or the local path), so that no binding has to rebuild it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// ([`EgressOutcome`]), or why the event cannot be acted on (`EgressOutcome` in the bindings).
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
+#[schemars(rename = "EgressOutcome")]
 pub enum DeliveredOutcome {
-    Outcome(#[serde(serialize_with = "with_input_uri")] EgressOutcome),
-    /// `"outcome": "unprocessable"`, with the error's `code` and message (e.g. a complete
-    /// egress without a file, a key whose session id is invalid).
-    Unprocessable {
-        outcome: &'static str,
-        code: &'static str,
-        reason: String,
-    },
+    Outcome(EgressOutcome),
+    Unprocessable(UnprocessableOutcome),
+}
+
+/// A genuine `egress_ended` that cannot be acted on (no file result, no valid session id, a path
+/// outside the recordings folder). Answer 2xx anyway (and log it), or LiveKit retries.
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct UnprocessableOutcome {
+    pub outcome: Unprocessable,
+    /// `livekit.no_recording_file`, `livekit.invalid_session_id`,
+    /// `livekit.invalid_recording_file`, `livekit.egress_not_ended`.
+    pub code: &'static str,
+    pub reason: String,
+}
+
+/// The `outcome` of an egress that cannot be acted on: `"unprocessable"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Unprocessable {
+    Unprocessable,
 }
 
 /// A webhook that passed [`WebhookVerifier::verify`], with its egress outcome worked out.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct WebhookDelivery {
     #[serde(flatten)]
     pub event: WebhookEvent,
-    /// Set for `egress_ended` only.
+    /// What an `egress_ended` gives the pipeline; null for every other event.
     pub egress_outcome: Option<DeliveredOutcome>,
-}
-
-/// `outcome` as it serialises, plus `input_uri` (the input's `Display`) when it is recorded.
-fn with_input_uri<S: Serializer>(outcome: &EgressOutcome, serializer: S) -> Result<S::Ok, S::Error> {
-    #[derive(Serialize)]
-    struct Recorded<'a> {
-        #[serde(flatten)]
-        outcome: &'a EgressOutcome,
-        input_uri: String,
-    }
-    match outcome {
-        EgressOutcome::Recorded { input, .. } => {
-            Recorded { outcome, input_uri: input.to_string() }.serialize(serializer)
-        }
-        other => other.serialize(serializer),
-    }
 }
 
 impl WebhookVerifier {
@@ -65,11 +60,11 @@ impl WebhookVerifier {
         let event = self.verify_now(body, authorization, content_type)?;
         let egress_outcome = event.egress_outcome(store).map(|outcome| match outcome {
             Ok(outcome) => DeliveredOutcome::Outcome(outcome),
-            Err(error) => DeliveredOutcome::Unprocessable {
-                outcome: "unprocessable",
+            Err(error) => DeliveredOutcome::Unprocessable(UnprocessableOutcome {
+                outcome: Unprocessable::Unprocessable,
                 code: error.code(),
                 reason: error.to_string(),
-            },
+            }),
         });
         Ok(WebhookDelivery { event, egress_outcome })
     }

@@ -57,6 +57,18 @@ impl EventKind {
     }
 }
 
+/// One of LiveKit's event names above, or any other as sent (`WebhookEventKind` in the bindings).
+impl schemars::JsonSchema for EventKind {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WebhookEventKind".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let known: Vec<&str> = Self::KNOWN.iter().map(|(name, _)| *name).collect();
+        crate::proto_json::open_names_schema(&known)
+    }
+}
+
 /// As its name (`"egress_ended"`), known or not.
 impl serde::Serialize for EventKind {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -78,7 +90,7 @@ impl std::fmt::Display for EventKind {
 ///
 /// Serialised (for the bindings) with snake_case names and units in the names, `kind` as the
 /// event name, enums as their proto names, and `raw` as received.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct WebhookEvent {
     /// `EV_…`: the same on every retry of one event.
     pub id: String,
@@ -151,7 +163,8 @@ fn drop_secrets(value: &mut Value) {
 }
 
 /// A room (`livekit.Room`): the fields Session Monitor uses.
-#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, schemars::JsonSchema)]
+#[schemars(rename = "LiveKitRoom")]
 pub struct Room {
     /// `RM_…`.
     pub sid: String,
@@ -201,7 +214,8 @@ proto_enum! {
 }
 
 /// A participant (`livekit.ParticipantInfo`): the fields Session Monitor uses.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[schemars(rename = "LiveKitParticipant")]
 pub struct Participant {
     /// `PA_…`.
     pub sid: String,
@@ -258,7 +272,8 @@ proto_enum! {
 }
 
 /// A published track (`livekit.TrackInfo`): the fields Session Monitor uses.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[schemars(rename = "LiveKitTrack")]
 pub struct Track {
     /// `TR_…`: what track-composite egress asks for.
     pub sid: String,

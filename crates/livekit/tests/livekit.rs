@@ -311,6 +311,7 @@ fn a_completed_egress_becomes_a_pipeline_input() {
         EgressOutcome::Recorded {
             session_id: SessionId::new("s-42").expect("valid"),
             input: RecordingInput::S3 { bucket: "recordings".into(), key: "sessions/s-42/recording.mp4".into() },
+            input_uri: "s3://recordings/sessions/s-42/recording.mp4".into(),
             egress_id: "EG_hmN3tKqg9xCa".into(),
             duration_ns: 61_975_308_643,
             limit_reached: false,

@@ -12,6 +12,7 @@ mod typescript;
 use schemars::JsonSchema;
 use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value};
+use session_processing::livekit::WebhookDelivery;
 use session_processing::session_reasoning::Analysis;
 use session_processing::session_scoring::CombinedScore;
 use session_processing::session_transcribe::Transcript;
@@ -42,6 +43,7 @@ pub fn generate() -> Vec<GeneratedFile> {
         schema_file::<SafetyEvent>("docs/schema/safety-event.schema.json"),
         schema_file::<Stored<Transcript>>("docs/schema/transcript.schema.json"),
         schema_file::<Stored<SessionTimeline>>("docs/schema/timeline.schema.json"),
+        schema_file::<WebhookDelivery>("docs/schema/webhook-delivery.schema.json"),
     ];
     let definitions = definitions();
     let python = python::render(&definitions);
@@ -71,6 +73,7 @@ fn definitions() -> Map<String, Value> {
     generator.subschema_for::<SafetyEvent>();
     generator.subschema_for::<StoredSafetyEvent>();
     generator.subschema_for::<FrameCheck>();
+    generator.subschema_for::<WebhookDelivery>();
     generator.take_definitions(true)
 }
 

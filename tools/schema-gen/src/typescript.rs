@@ -52,7 +52,14 @@ fn ts(ty: &Ty) -> String {
                 .collect();
             format!("{{ {} }}", members.join("; "))
         }
-        Ty::Union(members) => members.iter().map(ts).collect::<Vec<_>>().join(" | "),
+        Ty::Union(members) => {
+            // Known names plus any other string (LiveKit's enums): `string & {}` keeps the known
+            // ones offered by editors, where a plain `string` would swallow them.
+            let open =
+                members.contains(&Ty::String) && members.iter().any(|m| matches!(m, Ty::Literal(Value::String(_))));
+            let text = |m: &Ty| if open && *m == Ty::String { "(string & {})".to_string() } else { ts(m) };
+            members.iter().map(text).collect::<Vec<_>>().join(" | ")
+        }
     }
 }
 

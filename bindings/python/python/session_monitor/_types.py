@@ -200,6 +200,62 @@ class DimensionScores(TypedDict):
     rapport: DimensionScore
 
 
+class EgressFile(TypedDict):
+    """One file an egress wrote (`livekit.FileInfo`)."""
+
+    #: Recorded length in nanoseconds (0 when unknown).
+    duration_ns: int
+    #: Unix nanoseconds; 0 when unknown.
+    ended_at_ns: int
+    #: The storage path: the object key in a bucket (`sessions/<id>/recording.mp4`), or the path
+    #: of a file egress kept locally.
+    filename: str
+    #: Where it was uploaded, as egress reports it. For S3 egress builds it from the raw
+    #: endpoint, so derive bucket and key from [`FileInfo::filename`] and your settings instead.
+    location: str
+    #: Size in bytes (0 when unknown).
+    size_bytes: int
+    #: Unix nanoseconds; 0 when unknown.
+    started_at_ns: int
+
+
+EgressOutcome = Union["EgressResult", "UnprocessableOutcome"]
+"""What became of an `egress_ended`: a recording to process or a failed egress
+([`EgressOutcome`]), or why the event cannot be acted on (`EgressOutcome` in the bindings).
+"""
+
+
+EgressResult = Union["EgressResultRecorded", "EgressResultFailed"]
+"""What an ended egress gives the pipeline. Serialised with `"outcome": "recorded" | "failed"`."""
+
+
+class EgressResultRecorded(TypedDict):
+    #: Recorded length as egress reports it (0 when unknown).
+    duration_ns: int
+    egress_id: str
+    input: RecordingInput
+    #: `input` as `SessionProcessor::process` takes it: `s3://bucket/key` or the local path.
+    input_uri: str
+    #: The egress stopped at a LiveKit time or size limit: the file is complete up to
+    #: there, and the session went on without being recorded.
+    limit_reached: bool
+    outcome: Literal["recorded"]
+    #: From the key `…sessions/<sessionId>/<file>`, else the room name.
+    session_id: str
+
+
+class EgressResultFailed(TypedDict):
+    #: Empty when the server reports an automatic egress that never started.
+    egress_id: str
+    outcome: Literal["failed"]
+    #: LiveKit's `error`, or a note that it gave none.
+    reason: str
+    status: EgressStatus
+
+
+EgressStatus = Union[Literal["EGRESS_STARTING"], Literal["EGRESS_ACTIVE"], Literal["EGRESS_ENDING"], Literal["EGRESS_COMPLETE"], Literal["EGRESS_FAILED"], Literal["EGRESS_ABORTED"], Literal["EGRESS_LIMIT_REACHED"], str]
+
+
 Engagement = Union["StoredSessionEngagement", "StoredEngagementReport"]
 """`engagement.json`: the recording's own report, or, with one recording per participant, theirs
 summed up with the conversation between them.
@@ -300,6 +356,77 @@ class IssueSummary(TypedDict):
     longest_s: float
     #: Their total length, seconds.
     total_s: float
+
+
+class LiveKitEgress(TypedDict):
+    """An egress (recording) and how it went (`livekit.EgressInfo`): the fields Session Monitor
+    uses. Everything else stays in [`super::WebhookEvent::raw`].
+    """
+
+    #: `EG_…`; empty in the `egress_ended` the server itself sends when an automatic egress
+    #: could not start.
+    egress_id: str
+    #: Unix nanoseconds; 0 while running.
+    ended_at_ns: int
+    #: LiveKit's reason when the egress failed, aborted or hit a limit; empty otherwise.
+    error: str
+    #: LiveKit's numeric error code (HTTP-like); 0 when none.
+    error_code: int
+    #: The files written. The deprecated single `file` of older servers is listed here when
+    #: `fileResults` is absent.
+    file_results: List[EgressFile]
+    #: `RM_…`.
+    room_id: str
+    room_name: str
+    #: Unix nanoseconds; 0 when not started.
+    started_at_ns: int
+    status: EgressStatus
+    #: Unix nanoseconds of the last update.
+    updated_at_ns: int
+
+
+class LiveKitParticipant(TypedDict):
+    """A participant (`livekit.ParticipantInfo`): the fields Session Monitor uses."""
+
+    identity: str
+    is_publisher: bool
+    #: Unix seconds.
+    joined_at_s: int
+    kind: ParticipantKind
+    metadata: str
+    name: str
+    #: `PA_…`.
+    sid: str
+    state: ParticipantState
+    tracks: List[LiveKitTrack]
+
+
+class LiveKitRoom(TypedDict):
+    """A room (`livekit.Room`): the fields Session Monitor uses."""
+
+    active_recording: bool
+    #: Unix seconds.
+    creation_time_s: int
+    metadata: str
+    name: str
+    num_participants: int
+    #: `RM_…`.
+    sid: str
+
+
+class LiveKitTrack(TypedDict):
+    """A published track (`livekit.TrackInfo`): the fields Session Monitor uses."""
+
+    height: int
+    kind: TrackType
+    #: e.g. `audio/opus`, `video/H264`.
+    mime_type: str
+    muted: bool
+    name: str
+    #: `TR_…`: what track-composite egress asks for.
+    sid: str
+    source: TrackSource
+    width: int
 
 
 class _ManifestRequired(TypedDict):
@@ -419,6 +546,9 @@ class ParticipantEngagement(_ParticipantEngagementRequired, total=False):
     part: Optional[int]
 
 
+ParticipantKind = Union[Literal["STANDARD"], Literal["INGRESS"], Literal["EGRESS"], Literal["SIP"], Literal["AGENT"], str]
+
+
 class _ParticipantQualityRequired(TypedDict):
     audio_score: Optional[float]
     participant: str
@@ -432,6 +562,9 @@ class ParticipantQuality(_ParticipantQualityRequired, total=False):
     #: Which of the participant's recordings this line is, for one who left and joined again
     #: (`participants/<id>/part-2/`); absent for the first or only one.
     part: Optional[int]
+
+
+ParticipantState = Union[Literal["JOINING"], Literal["JOINED"], Literal["ACTIVE"], Literal["DISCONNECTED"], str]
 
 
 class ParticipantTalk(TypedDict):
@@ -925,6 +1058,12 @@ class TimingMetrics(TypedDict):
     pause_total_s: float
 
 
+TrackSource = Union[Literal["UNKNOWN"], Literal["CAMERA"], Literal["MICROPHONE"], Literal["SCREEN_SHARE"], Literal["SCREEN_SHARE_AUDIO"], str]
+
+
+TrackType = Union[Literal["AUDIO"], Literal["VIDEO"], Literal["DATA"], str]
+
+
 class TranscriptMetrics(TypedDict):
     """What the transcript says about engagement."""
 
@@ -934,6 +1073,22 @@ class TranscriptMetrics(TypedDict):
     questions: int
     #: Words in the transcript.
     words: int
+
+
+Unprocessable = Literal["unprocessable"]
+"""The `outcome` of an egress that cannot be acted on: `"unprocessable"`."""
+
+
+class UnprocessableOutcome(TypedDict):
+    """A genuine `egress_ended` that cannot be acted on (no file result, no valid session id, a path
+    outside the recordings folder). Answer 2xx anyway (and log it), or LiveKit retries.
+    """
+
+    #: `livekit.no_recording_file`, `livekit.invalid_session_id`,
+    #: `livekit.invalid_recording_file`, `livekit.egress_not_ended`.
+    code: str
+    outcome: Unprocessable
+    reason: str
 
 
 class Usage(TypedDict):
@@ -1042,3 +1197,28 @@ class VoiceActivity(TypedDict):
     talk_time_s: float
     #: The detector that found the speech segments: `energy`, or the model (`silero-vad==6.2.3`).
     vad: str
+
+
+class WebhookDelivery(TypedDict):
+    """A webhook that passed [`WebhookVerifier::verify`], with its egress outcome worked out."""
+
+    #: Unix seconds.
+    created_at_s: int
+    #: Set for `egress_*` events.
+    egress: Optional[LiveKitEgress]
+    #: What an `egress_ended` gives the pipeline; null for every other event.
+    egress_outcome: Optional[EgressOutcome]
+    #: `EV_…`: the same on every retry of one event.
+    id: str
+    kind: WebhookEventKind
+    #: Set for `participant_*` and `track_*` events.
+    participant: Optional[LiveKitParticipant]
+    #: The whole body as JSON, for fields this type does not model — without the secrets
+    #: livekit-server puts in it (the room's `turnPassword`), so that it can be logged or stored.
+    raw: Any
+    room: Optional[LiveKitRoom]
+    #: Set for `track_*` events.
+    track: Optional[LiveKitTrack]
+
+
+WebhookEventKind = Union[Literal["room_started"], Literal["room_finished"], Literal["participant_joined"], Literal["participant_left"], Literal["track_published"], Literal["track_unpublished"], Literal["egress_started"], Literal["egress_updated"], Literal["egress_ended"], str]

@@ -21,8 +21,10 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Dict, Literal, NamedTuple, Optional, Union, cast
 
+from . import _types
 from ._native import ConfigError, NativeWebhookReceiver, WebhookError
 from ._native import sign_webhook as _sign_webhook
+from ._types import LiveKitEgress, LiveKitParticipant, LiveKitRoom, LiveKitTrack, RecordingInput, WebhookEventKind
 
 __all__ = [
     "ConfigError",
@@ -67,7 +69,7 @@ class EgressOutcome:
     outcome: OutcomeKind
     session_id: Optional[str] = None
     input: Optional[str] = None
-    recording_input: Optional[Dict[str, Any]] = None
+    recording_input: Optional[RecordingInput] = None
     egress_id: Optional[str] = None
     duration_ns: Optional[int] = None
     limit_reached: Optional[bool] = None
@@ -105,9 +107,9 @@ class EgressOutcome:
             return Recording(self.session_id, self.input)
         return None
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> _types.EgressOutcome:
         """The outcome as the Rust library serialised it (a deep copy)."""
-        return copy.deepcopy(self._raw)
+        return cast(_types.EgressOutcome, copy.deepcopy(self._raw))
 
 
 @dataclass(frozen=True)
@@ -122,12 +124,12 @@ class WebhookDelivery:
     """
 
     id: str
-    kind: str
+    kind: WebhookEventKind
     created_at_s: int
-    room: Optional[Dict[str, Any]]
-    participant: Optional[Dict[str, Any]]
-    track: Optional[Dict[str, Any]]
-    egress: Optional[Dict[str, Any]]
+    room: Optional[LiveKitRoom]
+    participant: Optional[LiveKitParticipant]
+    track: Optional[LiveKitTrack]
+    egress: Optional[LiveKitEgress]
     raw: Dict[str, Any]
     egress_outcome: Optional[EgressOutcome]
     _raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -155,9 +157,9 @@ class WebhookDelivery:
         """``(session_id, input)`` when this delivery gives a recording to process."""
         return self.egress_outcome.recording if self.egress_outcome is not None else None
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> _types.WebhookDelivery:
         """The delivery as the Rust library serialised it (a deep copy)."""
-        return copy.deepcopy(self._raw)
+        return cast(_types.WebhookDelivery, copy.deepcopy(self._raw))
 
 
 class WebhookReceiver:
