@@ -90,6 +90,12 @@ pub fn silero_vad_dir() -> PathBuf {
     prepared_folder("SILERO_VAD_DIR", "prepare-silero-vad")
 }
 
+/// The validation corpus (real recordings inside registry packages, with their references):
+/// `VALIDATION_CORPUS_DIR`, or what `scripts/prepare-validation-corpus` prints.
+pub fn validation_corpus_dir() -> PathBuf {
+    prepared_folder("VALIDATION_CORPUS_DIR", "prepare-validation-corpus")
+}
+
 /// `start_s end_s …` per line of a fixture's `.txt`: the true speech spans.
 pub fn fixture_spans(name: &str) -> Vec<(f64, f64)> {
     let text = std::fs::read_to_string(fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
