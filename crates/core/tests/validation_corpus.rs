@@ -3,14 +3,16 @@
 //!
 //! pyannote.audio's sample: 30 s of a real two-person conversation with its reference speaker
 //! timeline (RTTM), recorded as one mixed track, as a room-composite egress records a session.
+//! whisper.cpp's JFK sample: 11 s of a real speech (1961) with its known words.
 
 mod support;
 
 use std::path::Path;
 use std::sync::Arc;
 
-use session_processing::{CancelFlag, SessionProcessorBuilder, SileroVad, Stages};
-use support::{builder_for, local, read_json, silero_vad_dir, validation_corpus_dir};
+use session_processing::session_transcribe::wer;
+use session_processing::{CancelFlag, CandleWhisper, SessionProcessorBuilder, SileroVad, Stages};
+use support::{base_model_dir, builder_for, local, model_dir, read_json, silero_vad_dir, validation_corpus_dir};
 
 /// Spacing of the frames speech is compared on, seconds.
 const STEP_S: f64 = 0.01;
@@ -153,4 +155,24 @@ async fn the_second_voice_check_splits_a_real_pair_like_the_reference_timeline()
         (minor - minor_reference).abs() <= 0.1,
         "minor register share {minor} vs the quieter speaker's share {minor_reference:.3} of the reference"
     );
+}
+
+/// Whisper tiny.en and base through the pipeline on a real recording of speech: the transcript's
+/// words against the speech's known words.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_real_speech_is_transcribed_with_its_known_words() {
+    let folder = validation_corpus_dir().join("jfk");
+    let reference = std::fs::read_to_string(folder.join("jfk.txt")).expect("the known words");
+    for (name, model) in [("tiny.en", model_dir()), ("base", base_model_dir())] {
+        let whisper = Arc::new(CandleWhisper::load(&model).expect("load Whisper"));
+        let out = tempfile::tempdir().unwrap();
+        let processor = builder_for(out.path()).transcriber(whisper).build();
+        processor.process("jfk", local(&folder.join("jfk.wav")), &CancelFlag::new()).await.expect("the run completes");
+        let transcript = read_json(&out.path().join("sessions/jfk/transcript.json"));
+        let text = transcript["text"].as_str().expect("the transcript's text");
+        let error = wer(&reference, text);
+        println!("{name} ({}): WER {error:.3} on the JFK sample", transcript["language"]);
+        assert_eq!(transcript["language"], "en", "{name}");
+        assert!(error <= 0.05, "{name}: WER {error:.3}: {text:?}");
+    }
 }

@@ -90,6 +90,11 @@ pub fn silero_vad_dir() -> PathBuf {
     prepared_folder("SILERO_VAD_DIR", "prepare-silero-vad")
 }
 
+/// The converted Whisper base folder: `WHISPER_BASE_MODEL_DIR`, or what the prepare script prints.
+pub fn base_model_dir() -> PathBuf {
+    prepared_folder("WHISPER_BASE_MODEL_DIR", "prepare-whisper-base")
+}
+
 /// The validation corpus (real recordings inside registry packages, with their references):
 /// `VALIDATION_CORPUS_DIR`, or what `scripts/prepare-validation-corpus` prints.
 pub fn validation_corpus_dir() -> PathBuf {
