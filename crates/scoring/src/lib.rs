@@ -81,8 +81,8 @@ pub use engagement::{
 };
 pub use error::ScoringError;
 pub use quality::{
-    AudioQuality, AudioQualityMetrics, AudioSubScores, PictureMetrics, QualityReport, TimingMetrics, VideoQuality,
-    VideoQualityMetrics, VideoSubScores, score_quality, score_quality_with_speech,
+    AudioQuality, AudioQualityMetrics, AudioSubScores, CompressionMetrics, PictureMetrics, QualityReport,
+    TimingMetrics, VideoQuality, VideoQualityMetrics, VideoSubScores, score_quality, score_quality_with_speech,
 };
 pub use report::SubScore;
 pub use scale::round_to;
@@ -92,7 +92,8 @@ pub use session::{
 };
 pub use timeline::{Issue, IssueSummary, Severity, clock};
 pub use video::{
-    FrameStats, FrameTiming, Freeze, FreezeDetector, FreezeKind, FrozenFrameDetector, PacketInfo, ThumbnailDifference,
-    VideoFeatures, frame_stats, frame_times_s, luma_from_rgb, thumbnail_difference,
+    BLOCK_SIZE, CompressionStats, FrameStats, FrameTiming, Freeze, FreezeDetector, FreezeKind, FrozenFrameDetector,
+    PacketInfo, ThumbnailDifference, VideoFeatures, compression_stats, frame_stats, frame_times_s, luma_from_rgb,
+    thumbnail_difference,
 };
 pub use video_flags::{VideoFlag, VideoFlagRange, video_flag_ranges};
