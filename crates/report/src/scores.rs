@@ -204,7 +204,7 @@ fn video_why(sub: &str, m: Option<&Value>) -> Option<String> {
         "noise" => format!("Picture noise σ {:.1} levels.", num(m, "/picture/noise_sigma")?),
         "compression" => format!(
             "Luma steps at 8-pixel block edges {:.2}× those inside blocks (1 = no blocks).",
-            num(m, "/compression/block_edge_ratio")?
+            num(m, "/compression/block_edge_factor")?
         ),
         _ => return None,
     })

@@ -223,7 +223,7 @@ fn the_compression_sub_score_says_how_strong_the_block_edges_are() {
         "score": 60.0,
         "audio": {"score": null, "reason": "recording has no audio stream", "metrics": null, "sub_scores": null},
         "video": {"score": 60.0,
-            "metrics": {"width": 640, "height": 360, "compression": {"frames_measured": 10, "block_edge_ratio": 1.724, "blur": 0.31}},
+            "metrics": {"width": 640, "height": 360, "compression": {"frames_measured": 10, "block_edge_factor": 1.724, "blur": 0.31}},
             "sub_scores": {"compression": {"score": 0.0}}},
         "issues": []
     }));

@@ -132,7 +132,7 @@ fn block_coding_lowers_the_compression_score_and_a_clean_picture_keeps_full_mark
     assert_worse(&clean(), &degraded, |r| &video_subs(r).compression, "blocky");
     let metrics = degraded.video.metrics.unwrap().compression.unwrap();
     assert_eq!(metrics.frames_measured, 20);
-    assert!(metrics.block_edge_ratio > 1.45, "{metrics:?}");
+    assert!(metrics.block_edge_factor > 1.3, "{metrics:?}");
 }
 
 #[test]

@@ -120,7 +120,7 @@ pub struct VideoSubScores {
     pub sharpness: SubScore,
     /// Noise sigma: 100 up to 3, 0 from 12 luma levels.
     pub noise: SubScore,
-    /// Block coding showing: 100 up to a block-edge ratio of 1.05, 0 from 1.45.
+    /// Block coding showing: 100 up to a block-edge factor of 1.05, 0 from 1.3.
     pub compression: SubScore,
 }
 

@@ -13,11 +13,12 @@ use serde::{Deserialize, Serialize};
 pub const BLOCK_SIZE: usize = 8;
 /// Rows read for the horizontal steps, and columns for the vertical ones, at most.
 pub const MAX_LINES: usize = 360;
-/// Added to both means of [`CompressionStats::block_edge_ratio`], luma levels, so that a
-/// nearly flat picture reads 1 (no grid) instead of a ratio of two tiny numbers.
-pub const STEP_FLOOR: f64 = 0.5;
+/// Added to both means of [`CompressionStats::block_edge_factor`], luma levels (about the
+/// smallest visible step), so that a nearly flat picture reads 1 (no grid) instead of a ratio of
+/// two tiny numbers, and a few faint steps of a drawn picture on the grid do not count.
+pub const STEP_FLOOR: f64 = 1.0;
 /// Steps larger than this (luma levels) are edges of the scene, not of coarse quantisation,
-/// and are left out of both means of the block-edge ratio: a scene whose own edges fall on
+/// and are left out of both means of the block-edge factor: a scene whose own edges fall on
 /// the grid (a screen, a test pattern) does not read as block coding.
 pub const SCENE_EDGE_STEP: u8 = 24;
 /// Half-width of the box filter of the blur measure: 9 taps (Crete-Roffet 2007).
@@ -32,9 +33,9 @@ pub struct CompressionStats {
     pub time_s: f64,
     /// Mean absolute luma step across 8-pixel block boundaries over the mean step between
     /// the other neighbouring pixels, rows and columns together, steps over 24 levels left
-    /// out and each mean plus 0.5 luma levels: 1 when the picture has no block grid, above 1
+    /// out and each mean plus 1 luma level: 1 when the picture has no block grid, above 1
     /// as block edges show.
-    pub block_edge_ratio: f32,
+    pub block_edge_factor: f32,
     /// Crete-Roffet (2007) blur, 0 (sharp) – 1 (blurred): the share of the picture's
     /// neighbour differences that survive a 9-tap box blur, the worse of rows and columns;
     /// `null` when the picture is too flat to tell.
@@ -61,7 +62,7 @@ pub fn compression_stats(luma: &[u8], width: u32, height: u32, stride: usize, ti
         blur[1].add(line);
     }
     let blur = blur.iter().filter_map(ReblurSums::blur).reduce(f64::max);
-    Some(CompressionStats { time_s, block_edge_ratio: steps.ratio() as f32, blur: blur.map(|b| b as f32) })
+    Some(CompressionStats { time_s, block_edge_factor: steps.ratio() as f32, blur: blur.map(|b| b as f32) })
 }
 
 /// A luma plane whose rows lie `stride` bytes apart.

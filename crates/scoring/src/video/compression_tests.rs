@@ -12,7 +12,7 @@ fn stats(plane: &[u8]) -> CompressionStats {
 
 #[test]
 fn a_picture_without_block_coding_has_no_grid() {
-    let ratio = stats(&textured()).block_edge_ratio;
+    let ratio = stats(&textured()).block_edge_factor;
     assert!((0.95..1.05).contains(&ratio), "{ratio}");
 }
 
@@ -20,7 +20,7 @@ fn a_picture_without_block_coding_has_no_grid() {
 fn block_edges_rise_with_the_quantisation() {
     let plane = textured();
     let ratios: Vec<f32> =
-        [0.0, 0.3, 0.6, 0.9, 1.0].iter().map(|&s| stats(&blocked(&plane, s)).block_edge_ratio).collect();
+        [0.0, 0.3, 0.6, 0.9, 1.0].iter().map(|&s| stats(&blocked(&plane, s)).block_edge_factor).collect();
     assert!(ratios.windows(2).all(|w| w[1] > w[0]), "{ratios:?}");
     assert!(ratios[4] > 2.0, "flat blocks show their edges: {ratios:?}");
 }
@@ -28,7 +28,7 @@ fn block_edges_rise_with_the_quantisation() {
 #[test]
 fn scene_edges_on_the_grid_are_not_block_coding() {
     // At 0 s the picture's 24-pixel squares have their edges on the 8-pixel grid.
-    let ratio = stats(&textured_frame(0.0)).block_edge_ratio;
+    let ratio = stats(&textured_frame(0.0)).block_edge_factor;
     assert!((0.95..1.1).contains(&ratio), "{ratio}");
 }
 
@@ -37,7 +37,7 @@ fn a_grid_off_the_block_boundaries_is_not_block_coding() {
     // Flat 8 × 8 blocks shifted by 4 pixels both ways: their steps fall inside the coding blocks.
     let plane = blocked(&textured(), 1.0);
     let shifted: Vec<u8> = (0..W * H).map(|i| plane[((i / W + 4) % H) * W + (i % W + 4) % W]).collect();
-    let ratio = stats(&shifted).block_edge_ratio;
+    let ratio = stats(&shifted).block_edge_factor;
     assert!(ratio < 1.0, "{ratio}");
 }
 
@@ -57,7 +57,7 @@ fn blur_rises_with_a_box_blur_and_ignores_the_grid() {
 fn a_flat_picture_reads_no_grid_and_no_blur() {
     let flat = vec![128u8; W * H];
     let s = stats(&flat);
-    assert_eq!(s.block_edge_ratio, 1.0);
+    assert_eq!(s.block_edge_factor, 1.0);
     assert_eq!(s.blur, None);
 }
 
