@@ -137,18 +137,20 @@ fn block_coding_lowers_the_compression_score_and_a_clean_picture_keeps_full_mark
 
 #[test]
 fn without_luma_at_coded_size_the_compression_score_is_null_with_its_reason() {
-    let mut video = CLEAN_VIDEO.clone();
-    video.compression.clear();
-    let report = quality_of(&CLEAN_AUDIO, &video);
+    let mut no_luma = CLEAN_VIDEO.clone();
+    no_luma.compression.clear();
+    let report = quality_of(&CLEAN_AUDIO, &no_luma);
     let subs = video_subs(&report);
     assert_eq!(subs.compression, SubScore::missing("the decoder gave no luma at the coded size"));
     let metrics = report.video.metrics.as_ref().unwrap();
     assert_eq!(metrics.compression_reason.as_deref(), Some("the decoder gave no luma at the coded size"));
     // A clean picture's full marks can only raise the blend of the other sub-scores.
     assert!(clean().video.score.unwrap() >= report.video.score.unwrap());
-    video.frames.clear();
-    let report = quality_of(&CLEAN_AUDIO, &video);
+    no_luma.frames.clear();
+    let report = quality_of(&CLEAN_AUDIO, &no_luma);
     assert_eq!(video_subs(&report).compression, SubScore::missing("no decoded frames were sampled"));
+    let black = quality_of(&CLEAN_AUDIO, &video(20, 60, |_| vec![0u8; WIDTH * HEIGHT]));
+    assert_eq!(video_subs(&black).compression, SubScore::missing("every sampled frame is black or covered"));
     let no_video = score_quality(Ok(&CLEAN_AUDIO), Err("recording has no video stream"));
     assert_eq!(no_video.video.sub_scores, None);
     assert_eq!(no_video.video.reason.as_deref(), Some("recording has no video stream"));

@@ -134,7 +134,7 @@ pub(crate) fn assess(features: &VideoFeatures, issues: &mut Vec<Issue>) -> Video
     let frozen = FrozenFrameDetector::default().flags(features);
     let timing_metrics = timing.as_ref().map(|t| timing_metrics(t, &freezes));
     let picture = picture_metrics(&features.frames, &frozen);
-    let compression = compression_metrics(&features.compression);
+    let compression = compression_metrics(&visible_compression(features));
     let metrics = VideoQualityMetrics {
         width: features.width,
         height: features.height,
@@ -265,12 +265,21 @@ fn sub_scores(features: &VideoFeatures, m: &VideoQualityMetrics) -> VideoSubScor
     }
 }
 
+/// The compression measures of the frames that are not black or covered (a flat picture shows
+/// no blocks, and says nothing of the coding).
+fn visible_compression(features: &VideoFeatures) -> Vec<crate::video::CompressionStats> {
+    let covered: Vec<f64> = features.frames.iter().filter(|f| f.is_covered()).map(|f| f.time_s).collect();
+    features.compression.iter().filter(|c| !covered.contains(&c.time_s)).cloned().collect()
+}
+
 /// Why no frame was measured for compression.
 fn compression_reason(features: &VideoFeatures) -> &'static str {
     if features.frames.is_empty() {
         "no decoded frames were sampled"
-    } else {
+    } else if features.compression.is_empty() {
         "the decoder gave no luma at the coded size"
+    } else {
+        "every sampled frame is black or covered"
     }
 }
 

@@ -18,11 +18,11 @@ pub const BLOCK_EDGE_FACTOR_BLOCKY: f64 = 1.3;
 /// Compression measurements over the sampled frames.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CompressionMetrics {
-    /// Frames measured at their coded size.
+    /// Frames measured at their coded size (black or covered ones left out).
     pub frames_measured: usize,
     /// Median over those frames of the block-edge factor: the mean luma step across 8-pixel
     /// block boundaries over the mean step inside blocks (steps over 24 levels left out, each
-    /// mean plus 0.5), rows and columns together. 1 = no block grid.
+    /// mean plus 1 luma level), rows and columns together. 1 = no block grid.
     pub block_edge_factor: f64,
     /// Median Crete-Roffet (2007) blur, 0 (sharp) – 1 (blurred), over frames with enough
     /// edges; `null` when none had.
