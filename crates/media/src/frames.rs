@@ -51,7 +51,8 @@ impl FrameSampling {
         let FrameSampling::KeyFrames { max_fps } = self else {
             return self;
         };
-        if !(duration_s > 0.0 && duration_s <= FULL_DECODE_MAX_S) || !(max_fps > 0.0) {
+        let short = (f64::MIN_POSITIVE..=FULL_DECODE_MAX_S).contains(&duration_s);
+        if !short || max_fps.is_nan() || max_fps <= 0.0 {
             return self;
         }
         let slots = (duration_s * max_fps).ceil() as usize;
