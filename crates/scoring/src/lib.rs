@@ -12,8 +12,10 @@
 //!    clipping and short runs of digital silence. Memory is O(frames).
 //! 2. **Video features** — [`frame_stats`] reduces a sampled luma plane to
 //!    [`FrameStats`] (exposure, contrast, sharpness, noise, thumbnail);
+//!    [`compression_stats`] reads the same frame's luma at its coded size for
+//!    [`CompressionStats`] (block edges on the 8-pixel grid, blur);
 //!    [`PacketInfo`]s from the demuxer give frame timing without decoding.
-//!    Both go into [`VideoFeatures`].
+//!    All go into [`VideoFeatures`].
 //! 3. **Speech** — [`detect_speech`] finds [`SpeechSegment`]s with an
 //!    energy VAD over the frame levels.
 //! 4. **Reports** — [`score_quality`] (`quality.json`),

@@ -47,22 +47,20 @@ pub struct CompressionStats {
 /// buffer does not hold it.
 pub fn compression_stats(luma: &[u8], width: u32, height: u32, stride: usize, time_s: f64) -> Option<CompressionStats> {
     let plane = Plane::new(luma, width as usize, height as usize, stride)?;
-    let rows = plane.lines(plane.height);
-    let columns = plane.lines(plane.width);
-    let horizontal = rows.iter().map(|&y| plane.row(y));
-    let vertical: Vec<Vec<u8>> = columns.iter().map(|&x| plane.column(x)).collect();
     let mut steps = PhaseSteps::default();
     let mut blur = [ReblurSums::default(), ReblurSums::default()];
-    for line in horizontal {
-        steps.add(line);
-        blur[0].add(line);
+    for y in plane.lines(plane.height) {
+        steps.add(plane.row(y));
+        blur[0].add(plane.row(y));
     }
-    for line in &vertical {
-        steps.add(line);
-        blur[1].add(line);
+    let mut column = Vec::with_capacity(plane.height);
+    for x in plane.lines(plane.width) {
+        plane.column_into(x, &mut column);
+        steps.add(&column);
+        blur[1].add(&column);
     }
     let blur = blur.iter().filter_map(ReblurSums::blur).reduce(f64::max);
-    Some(CompressionStats { time_s, block_edge_factor: steps.ratio() as f32, blur: blur.map(|b| b as f32) })
+    Some(CompressionStats { time_s, block_edge_factor: steps.factor() as f32, blur: blur.map(|b| b as f32) })
 }
 
 /// A luma plane whose rows lie `stride` bytes apart.
@@ -91,8 +89,9 @@ impl<'a> Plane<'a> {
         &self.luma[y * self.stride..y * self.stride + self.width]
     }
 
-    fn column(&self, x: usize) -> Vec<u8> {
-        (0..self.height).map(|y| self.luma[y * self.stride + x]).collect()
+    fn column_into(&self, x: usize, column: &mut Vec<u8>) {
+        column.clear();
+        column.extend((0..self.height).map(|y| self.luma[y * self.stride + x]));
     }
 }
 
@@ -124,7 +123,7 @@ impl PhaseSteps {
         }
     }
 
-    fn ratio(&self) -> f64 {
+    fn factor(&self) -> f64 {
         let mean = |sum: f64, count: u64| if count == 0 { 0.0 } else { sum / count as f64 };
         (mean(self.edge_sum, self.edge_count) + STEP_FLOOR) / (mean(self.inner_sum, self.inner_count) + STEP_FLOOR)
     }
