@@ -36,17 +36,17 @@ impl Default for FrameSampling {
 pub const MIN_SAMPLED_FRAMES: usize = 10;
 /// Longest clip that [`FrameSampling::for_clip`] decodes whole to reach [`MIN_SAMPLED_FRAMES`],
 /// seconds: beyond it the key frames decide, so a long clip costs no more than before.
-pub const FULL_DECODE_MAX_S: f64 = 60.0;
+pub const FULL_DECODE_MAX_S: f64 = 30.0;
 /// Most frames per second [`FrameSampling::for_clip`] keeps from a very short clip.
 pub const SHORT_CLIP_MAX_FPS: f64 = 10.0;
 
 impl FrameSampling {
     /// The sampling for a clip of `duration_s` seconds holding `key_frames` key frames.
     /// Key-frame sampling that would give fewer than [`MIN_SAMPLED_FRAMES`] frames (a short clip,
-    /// or key frames far apart) becomes a full decode of a clip up to [`FULL_DECODE_MAX_S`] long,
-    /// keeping `max_fps` frames a second, or more (at most [`SHORT_CLIP_MAX_FPS`]) where that
-    /// still gives fewer than [`MIN_SAMPLED_FRAMES`]. Every other case, [`FrameSampling::Rate`]
-    /// included, is kept as it is.
+    /// or key frames far apart) becomes a full decode of a clip up to [`FULL_DECODE_MAX_S`] long
+    /// that keeps [`MIN_SAMPLED_FRAMES`] frames evenly spread (one every 0.5 s of a 5 s clip), at
+    /// most [`SHORT_CLIP_MAX_FPS`] a second: the decode is bounded by the clip, the analysis by
+    /// the frame count. Every other case, [`FrameSampling::Rate`] included, is kept as it is.
     pub fn for_clip(self, duration_s: f64, key_frames: usize) -> FrameSampling {
         let FrameSampling::KeyFrames { max_fps } = self else {
             return self;
@@ -59,7 +59,7 @@ impl FrameSampling {
         if key_frames.min(slots) >= MIN_SAMPLED_FRAMES {
             return self;
         }
-        let fps = (MIN_SAMPLED_FRAMES as f64 / duration_s).max(max_fps).min(SHORT_CLIP_MAX_FPS);
+        let fps = (MIN_SAMPLED_FRAMES as f64 / duration_s).min(SHORT_CLIP_MAX_FPS);
         FrameSampling::Rate { fps }
     }
 }
@@ -402,8 +402,8 @@ mod tests {
         assert_eq!(key.for_clip(2.0, 2), FrameSampling::Rate { fps: 5.0 });
         // Half a second: at most ten a second.
         assert_eq!(key.for_clip(0.5, 1), FrameSampling::Rate { fps: SHORT_CLIP_MAX_FPS });
-        // 40 s of 10 s key-frame intervals: four key frames are too few.
-        assert_eq!(key.for_clip(40.0, 4), FrameSampling::Rate { fps: 2.0 });
+        // 25 s of 10 s key-frame intervals: three key frames are too few; ten frames, 2.5 s apart.
+        assert_eq!(key.for_clip(25.0, 3), FrameSampling::Rate { fps: 0.4 });
     }
 
     #[test]
@@ -411,7 +411,7 @@ mod tests {
         let key = FrameSampling::default();
         assert_eq!(key.for_clip(15.0, 15), key);
         assert_eq!(key.for_clip(600.0, 60), key, "a long clip's cost does not grow");
-        assert_eq!(key.for_clip(61.0, 1), key);
+        assert_eq!(key.for_clip(31.0, 3), key);
         assert_eq!(key.for_clip(0.0, 0), key, "an unknown duration keeps the key frames");
         assert_eq!(key.for_clip(f64::NAN, 0), key);
         let rate = FrameSampling::Rate { fps: 1.0 };
