@@ -136,6 +136,23 @@ export interface CategoryAssessment {
   threshold: number
 }
 
+/** Compression measurements over the sampled frames. */
+export interface CompressionMetrics {
+  /**
+   * Median over those frames of the block-edge factor: the mean luma step across 8-pixel
+   * block boundaries over the mean step inside blocks (steps over 24 levels left out, each
+   * mean plus 1 luma level), rows and columns together. 1 = no block grid.
+   */
+  block_edge_factor: number
+  /**
+   * Median Crete-Roffet (2007) blur, 0 (sharp) – 1 (blurred), over frames with enough
+   * edges; `null` when none had.
+   */
+  blur: number | null
+  /** Frames measured at their coded size (black or covered ones left out). */
+  frames_measured: number
+}
+
 /** `conversation` metrics. */
 export interface ConversationReport {
   /**
@@ -1029,6 +1046,10 @@ export interface VideoQuality {
 
 /** Video measurements. */
 export interface VideoQualityMetrics {
+  /** From the sampled frames' luma at its coded size; `null` when no frame was measured. */
+  compression: CompressionMetrics | null
+  /** Why `compression` is `null`; absent otherwise. */
+  compression_reason?: string | null
   /** Frame rate the container declares, fps. */
   declared_fps: number | null
   /** Coded height, pixels. */
@@ -1049,6 +1070,8 @@ export interface VideoQualityMetrics {
 export interface VideoSubScores {
   /** Mean per-frame exposure score (mean luma 70–180 and few clipped pixels). */
   brightness: SubScore
+  /** Block coding showing: 100 up to a block-edge factor of 1.05, 0 from 1.3. */
+  compression: SubScore
   /** Mean per-frame score of luma std: 0 at 5, 100 from 35. */
   contrast: SubScore
   /** Covered share of sampled frames: 100 at 0, 0 from 50 %. */

@@ -17,7 +17,9 @@ use crate::storage::{ArtifactRecord, RecordingInput};
 /// 4: `engagement.json`'s filler words: discourse markers ("like", "kind of", …) counted only
 ///    where a pause sets them off.
 /// 5: loudness over the original channels (ITU-R BS.1770 weights); RMS levels against a full-scale sine.
-pub const SCHEMA_VERSION: u32 = 5;
+/// 6: `quality.json`'s video `metrics.compression` and `sub_scores.compression` (block coding on
+///    the luma at coded size); a short clip judged from at least 10 sampled frames.
+pub const SCHEMA_VERSION: u32 = 6;
 /// This library's version, written into every artifact.
 pub const LIBRARY_VERSION: &str = env!("CARGO_PKG_VERSION");
 

@@ -1,6 +1,7 @@
 //! Small grey frames for image statistics. Key frames only by default: a key-unit trick-mode seek
 //! makes the decoder skip every predicted frame, a small fraction of a full decode's cost. An image
-//! model gets RGB rows of the same decoded frames beside the same luma plane.
+//! model gets RGB rows of the same decoded frames beside the same luma plane; the grey formats also
+//! hand over each frame's luma at its coded size, where the codec's block grid is still intact.
 
 use std::path::Path;
 use std::time::Instant;
@@ -28,6 +29,38 @@ pub enum FrameSampling {
 impl Default for FrameSampling {
     fn default() -> Self {
         FrameSampling::KeyFrames { max_fps: 2.0 }
+    }
+}
+
+/// Fewest frames a clip is judged from, where [`FrameSampling::for_clip`] can reach them.
+pub const MIN_SAMPLED_FRAMES: usize = 10;
+/// Longest clip that [`FrameSampling::for_clip`] decodes whole to reach [`MIN_SAMPLED_FRAMES`],
+/// seconds: beyond it the key frames decide, so a long clip costs no more than before.
+pub const FULL_DECODE_MAX_S: f64 = 30.0;
+/// Most frames per second [`FrameSampling::for_clip`] keeps from a very short clip.
+pub const SHORT_CLIP_MAX_FPS: f64 = 10.0;
+
+impl FrameSampling {
+    /// The sampling for a clip of `duration_s` seconds holding `key_frames` key frames.
+    /// Key-frame sampling that would give fewer than [`MIN_SAMPLED_FRAMES`] frames (a short clip,
+    /// or key frames far apart) becomes a full decode of a clip up to [`FULL_DECODE_MAX_S`] long
+    /// that keeps [`MIN_SAMPLED_FRAMES`] frames evenly spread (one every 0.5 s of a 5 s clip), at
+    /// most [`SHORT_CLIP_MAX_FPS`] a second: the decode is bounded by the clip, the analysis by
+    /// the frame count. Every other case, [`FrameSampling::Rate`] included, is kept as it is.
+    pub fn for_clip(self, duration_s: f64, key_frames: usize) -> FrameSampling {
+        let FrameSampling::KeyFrames { max_fps } = self else {
+            return self;
+        };
+        let short = (f64::MIN_POSITIVE..=FULL_DECODE_MAX_S).contains(&duration_s);
+        if !short || max_fps.is_nan() || max_fps <= 0.0 {
+            return self;
+        }
+        let slots = (duration_s * max_fps).ceil() as usize;
+        if key_frames.min(slots) >= MIN_SAMPLED_FRAMES {
+            return self;
+        }
+        let fps = (MIN_SAMPLED_FRAMES as f64 / duration_s).min(SHORT_CLIP_MAX_FPS);
+        FrameSampling::Rate { fps }
     }
 }
 
@@ -66,6 +99,11 @@ pub struct Frame<'a> {
     pub pixels: &'a [u8],
     /// The same frame's RGB rows, for [`FrameFormat::Gray8WithRgb8`]; `None` otherwise.
     pub rgb: Option<Rows<'a>>,
+    /// The same frame's luma plane at its decoded size, before any scaling (compression
+    /// measures need the codec's block grid), for [`FrameFormat::Gray8`] and
+    /// [`FrameFormat::Gray8WithRgb8`]; `None` for [`FrameFormat::Rgb8`], or when that branch
+    /// lost the frame.
+    pub coded_luma: Option<Rows<'a>>,
 }
 
 /// Rows of pixels `stride` bytes apart.
@@ -137,19 +175,26 @@ pub fn sample_frames_as(
         rate.set_property("max-rate", max_rate);
     }
     link(&run, &[&src, &parse])?;
-    let (sink, rgb_sink) = if format == FrameFormat::Gray8WithRgb8 {
-        // Both branches convert and scale the same decoded frame, each in its own thread.
-        let tee = run.element("tee")?;
-        let (gray_in, gray) = scaled_branch(&run, "GRAY8", (out_w, out_h), true)?;
-        let (rgb_in, rgb) = scaled_branch(&run, "RGB", (out_w, out_h), true)?;
-        link(&run, &[&rate, &tee])?;
-        link(&run, &[&tee, &gray_in])?;
-        link(&run, &[&tee, &rgb_in])?;
-        (gray, Some(rgb))
-    } else {
+    let (sink, rgb_sink, coded_sink) = if format == FrameFormat::Rgb8 {
         let (first, sink) = scaled_branch(&run, format.caps_name(), (out_w, out_h), false)?;
         link(&run, &[&rate, &first])?;
-        (sink, None)
+        (sink, None, None)
+    } else {
+        // Each branch converts (and scales) the same decoded frame in its own thread.
+        let tee = run.element("tee")?;
+        let (gray_in, gray) = scaled_branch(&run, "GRAY8", (out_w, out_h), true)?;
+        let (coded_in, coded) = coded_luma_branch(&run)?;
+        link(&run, &[&rate, &tee])?;
+        link(&run, &[&tee, &gray_in])?;
+        link(&run, &[&tee, &coded_in])?;
+        let rgb = if format == FrameFormat::Gray8WithRgb8 {
+            let (rgb_in, rgb) = scaled_branch(&run, "RGB", (out_w, out_h), true)?;
+            link(&run, &[&tee, &rgb_in])?;
+            Some(rgb)
+        } else {
+            None
+        };
+        (gray, rgb, Some(coded))
     };
     let links = StreamLinks::new("video/");
     link(&run, &[&queue, &decode])?;
@@ -184,9 +229,13 @@ pub fn sample_frames_as(
         &links,
         |path| MediaError::NoVideo { path },
         |sample| {
-            // The RGB branch carries the same frames in the same order: one for each grey one.
+            // The other branches carry the same frames in the same order: one for each grey one.
             let rgb_sample = match &rgb_sink {
                 Some(rgb_sink) => pull_paired(rgb_sink, path, stage, cancel, stall)?,
+                None => None,
+            };
+            let coded_sample = match &coded_sink {
+                Some(coded_sink) => pull_paired(coded_sink, path, stage, cancel, stall)?,
                 None => None,
             };
             let Some(time_s) = stream_time_s(sample) else {
@@ -211,23 +260,22 @@ pub fn sample_frames_as(
             if map.len() < needed {
                 return Ok(());
             }
-            let rgb_map = rgb_sample.as_ref().filter(|rgb| rgb.buffer().and_then(|b| b.pts()) == buffer.pts());
+            let same_frame = |other: &&gst::Sample| other.buffer().and_then(|b| b.pts()) == buffer.pts();
+            let rgb_map = rgb_sample.as_ref().filter(same_frame);
             let rgb_map = match rgb_map.map(mapped_rows) {
                 Some(None) => return Ok(()),
                 Some(Some(rows)) => Some(rows),
                 None if rgb_sink.is_some() => return Ok(()),
                 None => None,
             };
+            let coded_map = coded_sample.as_ref().filter(same_frame).and_then(mapped_rows);
             last_slot = Some(slot);
             frames += 1;
             let pixels = &map[offset..needed];
-            let rgb = rgb_map.as_ref().map(|(map, offset, stride, (width, height))| Rows {
-                width: *width,
-                height: *height,
-                stride: *stride,
-                pixels: &map[*offset..*offset + *stride * *height as usize],
-            });
-            on_frame(Frame { time_s, width: info.width(), height: info.height(), stride, format, pixels, rgb });
+            let rgb = rgb_map.as_ref().map(rows_of);
+            let coded_luma = coded_map.as_ref().map(rows_of);
+            let (width, height) = (info.width(), info.height());
+            on_frame(Frame { time_s, width, height, stride, format, pixels, rgb, coded_luma });
             Ok(())
         },
     )?;
@@ -264,6 +312,29 @@ fn scaled_branch(
     Ok((queue, sink))
 }
 
+/// `queue → videoconvert → caps (GRAY8, any size) → appsink`: the luma plane as decoded, not
+/// scaled; returns the branch's first element and its sink.
+fn coded_luma_branch(run: &PipelineRun<'_>) -> Result<(gst::Element, AppSink), MediaError> {
+    let queue = run.element("queue")?;
+    let convert = run.element("videoconvert")?;
+    let filter = run.element("capsfilter")?;
+    filter.set_property("caps", gst::Caps::builder("video/x-raw").field("format", "GRAY8").build());
+    let sink = AppSink::builder().sync(false).max_buffers(4).build();
+    run.pipeline.add(&sink).map_err(|e| run.failure(e.to_string()))?;
+    link(run, &[&queue, &convert, &filter, sink.upcast_ref()])?;
+    Ok((queue, sink))
+}
+
+/// The rows of a mapped sample.
+fn rows_of((map, offset, stride, (width, height)): &MappedRows) -> Rows<'_> {
+    Rows {
+        width: *width,
+        height: *height,
+        stride: *stride,
+        pixels: &map[*offset..*offset + *stride * *height as usize],
+    }
+}
+
 /// The next sample of the second appsink of a pair, waiting for it as long as the pipeline may
 /// stall; `None` at its end of stream.
 fn pull_paired(
@@ -290,7 +361,6 @@ fn pull_paired(
     }
 }
 
-/// A sample's first plane: the mapped buffer, the plane's offset and its stride.
 /// A sample's mapped buffer with its first plane's offset and stride, and its size.
 type MappedRows = (gst::MappedBuffer<gst::buffer::Readable>, usize, usize, (u32, u32));
 
@@ -313,7 +383,7 @@ fn stream_time_s(sample: &gst::Sample) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
-    use super::analysis_size;
+    use super::*;
 
     #[test]
     fn scales_down_keeping_aspect_and_never_up() {
@@ -321,5 +391,32 @@ mod tests {
         assert_eq!(analysis_size(640, 480), (320, 240));
         assert_eq!(analysis_size(160, 120), (160, 120));
         assert_eq!(analysis_size(321, 241), (320, 240));
+    }
+
+    #[test]
+    fn a_short_clip_is_decoded_whole_for_enough_frames() {
+        let key = FrameSampling::default();
+        // 5 s with one key frame: every frame decoded, one kept each 0.5 s.
+        assert_eq!(key.for_clip(5.0, 1), FrameSampling::Rate { fps: 2.0 });
+        // 2 s: five a second, for ten frames.
+        assert_eq!(key.for_clip(2.0, 2), FrameSampling::Rate { fps: 5.0 });
+        // Half a second: at most ten a second.
+        assert_eq!(key.for_clip(0.5, 1), FrameSampling::Rate { fps: SHORT_CLIP_MAX_FPS });
+        // 25 s of 10 s key-frame intervals: three key frames are too few; ten frames, 2.5 s apart.
+        assert_eq!(key.for_clip(25.0, 3), FrameSampling::Rate { fps: 0.4 });
+    }
+
+    #[test]
+    fn enough_key_frames_a_long_clip_or_a_chosen_rate_are_kept() {
+        let key = FrameSampling::default();
+        assert_eq!(key.for_clip(15.0, 15), key);
+        assert_eq!(key.for_clip(600.0, 60), key, "a long clip's cost does not grow");
+        assert_eq!(key.for_clip(31.0, 3), key);
+        assert_eq!(key.for_clip(0.0, 0), key, "an unknown duration keeps the key frames");
+        assert_eq!(key.for_clip(f64::NAN, 0), key);
+        let rate = FrameSampling::Rate { fps: 1.0 };
+        assert_eq!(rate.for_clip(5.0, 1), rate);
+        let zero = FrameSampling::KeyFrames { max_fps: 0.0 };
+        assert_eq!(zero.for_clip(5.0, 1), zero);
     }
 }

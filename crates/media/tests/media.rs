@@ -248,3 +248,46 @@ fn rgb_rows_come_beside_the_same_luma_plane() {
         assert!(stride >= 320 * 3 && len >= stride * 179, "{stride} {len}");
     }
 }
+
+#[test]
+fn the_grey_formats_also_hand_over_the_luma_at_its_coded_size() {
+    let path = fixture("clean.mp4");
+    let sample = |format| {
+        let mut frames = Vec::new();
+        sample_frames_as(
+            &path,
+            (640, 360),
+            FrameSampling::default(),
+            format,
+            &limits(),
+            &CancelFlag::new(),
+            &mut |f| {
+                let coded = f.coded_luma.map(|c| (c.width, c.height, c.stride, c.pixels.len()));
+                // The scaled plane is that luma, halved: the same picture at both sizes.
+                let means = f.coded_luma.map(|c| {
+                    (mean(f.pixels, f.width, f.height, f.stride), mean(c.pixels, c.width, c.height, c.stride))
+                });
+                frames.push((coded, means));
+            },
+        )
+        .unwrap();
+        frames
+    };
+    for format in [FrameFormat::Gray8, FrameFormat::Gray8WithRgb8] {
+        let frames = sample(format);
+        assert!(frames.len() >= 10, "{format:?}: {} frames", frames.len());
+        for (coded, means) in frames {
+            let (width, height, stride, len) = coded.expect("luma at coded size");
+            assert_eq!((width, height), (640, 360), "{format:?}");
+            assert!(stride >= 640 && len >= stride * 359 + 640, "{format:?}: {stride} {len}");
+            let (scaled, full) = means.unwrap();
+            assert!((scaled - full).abs() < 1.0, "{format:?}: mean luma {scaled} scaled, {full} coded");
+        }
+    }
+    assert!(sample(FrameFormat::Rgb8).iter().all(|(coded, _)| coded.is_none()), "RGB frames carry no luma plane");
+}
+
+fn mean(pixels: &[u8], width: u32, height: u32, stride: usize) -> f64 {
+    let rows = pixels.chunks(stride).take(height as usize);
+    rows.flat_map(|r| &r[..width as usize]).map(|&p| f64::from(p)).sum::<f64>() / f64::from(width * height)
+}

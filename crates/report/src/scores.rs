@@ -202,6 +202,10 @@ fn video_why(sub: &str, m: Option<&Value>) -> Option<String> {
         "contrast" => format!("Brightness spread (standard deviation) {:.0} levels.", num(m, "/picture/contrast")?),
         "sharpness" => format!("Detail (Laplacian variance, noise removed) {:.0}.", num(m, "/picture/sharpness")?),
         "noise" => format!("Picture noise σ {:.1} levels.", num(m, "/picture/noise_sigma")?),
+        "compression" => format!(
+            "Luma steps at 8-pixel block edges {:.2}× those inside blocks (1 = no blocks).",
+            num(m, "/compression/block_edge_factor")?
+        ),
         _ => return None,
     })
 }

@@ -215,3 +215,19 @@ fn an_empty_session_still_renders_and_says_what_is_missing() {
     assert!(html.contains("No transcript"));
     assert!(html.contains("manifest.json is missing"));
 }
+
+#[test]
+fn the_compression_sub_score_says_how_strong_the_block_edges_are() {
+    let mut documents = single();
+    documents.quality = Some(json!({
+        "score": 60.0,
+        "audio": {"score": null, "reason": "recording has no audio stream", "metrics": null, "sub_scores": null},
+        "video": {"score": 60.0,
+            "metrics": {"width": 640, "height": 360, "compression": {"frames_measured": 10, "block_edge_factor": 1.724, "blur": 0.31}},
+            "sub_scores": {"compression": {"score": 0.0}}},
+        "issues": []
+    }));
+    let html = render(&documents);
+    assert!(html.contains(">compression<"), "the sub-score is listed");
+    assert!(html.contains("Luma steps at 8-pixel block edges 1.72× those inside blocks (1 = no blocks)."));
+}

@@ -252,7 +252,15 @@ mod tests {
     }
 
     fn video(frames: Vec<FrameStats>) -> VideoFeatures {
-        VideoFeatures { width: 640, height: 360, declared_fps: Some(30.0), duration_s: 60.0, packets: vec![], frames }
+        VideoFeatures {
+            width: 640,
+            height: 360,
+            declared_fps: Some(30.0),
+            duration_s: 60.0,
+            packets: vec![],
+            frames,
+            compression: vec![],
+        }
     }
 
     #[test]

@@ -12,8 +12,10 @@
 //!    clipping and short runs of digital silence. Memory is O(frames).
 //! 2. **Video features** — [`frame_stats`] reduces a sampled luma plane to
 //!    [`FrameStats`] (exposure, contrast, sharpness, noise, thumbnail);
+//!    [`compression_stats`] reads the same frame's luma at its coded size for
+//!    [`CompressionStats`] (block edges on the 8-pixel grid, blur);
 //!    [`PacketInfo`]s from the demuxer give frame timing without decoding.
-//!    Both go into [`VideoFeatures`].
+//!    All go into [`VideoFeatures`].
 //! 3. **Speech** — [`detect_speech`] finds [`SpeechSegment`]s with an
 //!    energy VAD over the frame levels.
 //! 4. **Reports** — [`score_quality`] (`quality.json`),
@@ -81,8 +83,8 @@ pub use engagement::{
 };
 pub use error::ScoringError;
 pub use quality::{
-    AudioQuality, AudioQualityMetrics, AudioSubScores, PictureMetrics, QualityReport, TimingMetrics, VideoQuality,
-    VideoQualityMetrics, VideoSubScores, score_quality, score_quality_with_speech,
+    AudioQuality, AudioQualityMetrics, AudioSubScores, CompressionMetrics, PictureMetrics, QualityReport,
+    TimingMetrics, VideoQuality, VideoQualityMetrics, VideoSubScores, score_quality, score_quality_with_speech,
 };
 pub use report::SubScore;
 pub use scale::round_to;
@@ -92,7 +94,8 @@ pub use session::{
 };
 pub use timeline::{Issue, IssueSummary, Severity, clock};
 pub use video::{
-    FrameStats, FrameTiming, Freeze, FreezeDetector, FreezeKind, FrozenFrameDetector, PacketInfo, ThumbnailDifference,
-    VideoFeatures, frame_stats, frame_times_s, luma_from_rgb, thumbnail_difference,
+    BLOCK_SIZE, CompressionStats, FrameStats, FrameTiming, Freeze, FreezeDetector, FreezeKind, FrozenFrameDetector,
+    PacketInfo, ThumbnailDifference, VideoFeatures, compression_stats, frame_stats, frame_times_s, luma_from_rgb,
+    thumbnail_difference,
 };
 pub use video_flags::{VideoFlag, VideoFlagRange, video_flag_ranges};

@@ -1,7 +1,7 @@
 //! Synthetic inputs for the unit tests: speech-like audio, textured moving
 //! video frames, and the degraded versions of both.
 
-use crate::{AudioAnalyzer, AudioFeatures, FrameStats, PacketInfo, VideoFeatures, frame_stats};
+use crate::{AudioAnalyzer, AudioFeatures, PacketInfo, VideoFeatures, compression_stats, frame_stats};
 
 pub const RATE: u32 = 16_000;
 pub const WIDTH: usize = 320;
@@ -118,6 +118,23 @@ pub fn box_blurred(plane: &[u8], radius: usize) -> Vec<u8> {
     out
 }
 
+/// `plane` with each 8 × 8 block (cut at the borders) pulled towards its own mean by
+/// `strength` (0 none, 1 flat blocks): what coarse quantisation of a block transform leaves.
+pub fn blocked(plane: &[u8], strength: f64) -> Vec<u8> {
+    let mut out = plane.to_vec();
+    for by in (0..HEIGHT).step_by(8) {
+        for bx in (0..WIDTH).step_by(8) {
+            let (y1, x1) = ((by + 8).min(HEIGHT), (bx + 8).min(WIDTH));
+            let pixels = || (by..y1).flat_map(|y| (bx..x1).map(move |x| y * WIDTH + x));
+            let mean = pixels().map(|i| f64::from(plane[i])).sum::<f64>() / pixels().count() as f64;
+            for i in pixels() {
+                out[i] = (f64::from(plane[i]) + strength * (mean - f64::from(plane[i]))).round() as u8;
+            }
+        }
+    }
+    out
+}
+
 pub fn with_pixel_noise(plane: &[u8], sigma: f64) -> Vec<u8> {
     plane
         .iter()
@@ -139,14 +156,16 @@ pub fn packets_30fps(seconds: f64, p_frame_bytes: u32) -> Vec<PacketInfo> {
         .collect()
 }
 
-/// One sampled frame per second for `seconds`, each made by `plane(time_s)`.
+/// One sampled frame per second for `seconds`, each made by `plane(time_s)`, which also stands
+/// for the frame's luma at its coded size.
 pub fn video(seconds: usize, p_frame_bytes: u32, plane: impl Fn(f64) -> Vec<u8>) -> VideoFeatures {
-    let frames: Vec<FrameStats> = (0..seconds)
-        .map(|s| {
-            let t = s as f64;
-            frame_stats(&plane(t), WIDTH as u32, HEIGHT as u32, WIDTH, t)
-        })
-        .collect();
+    let (mut frames, mut compression) = (Vec::new(), Vec::new());
+    for s in 0..seconds {
+        let t = s as f64;
+        let luma = plane(t);
+        frames.push(frame_stats(&luma, WIDTH as u32, HEIGHT as u32, WIDTH, t));
+        compression.extend(compression_stats(&luma, WIDTH as u32, HEIGHT as u32, WIDTH, t));
+    }
     VideoFeatures {
         width: 1280,
         height: 720,
@@ -154,5 +173,6 @@ pub fn video(seconds: usize, p_frame_bytes: u32, plane: impl Fn(f64) -> Vec<u8>)
         duration_s: seconds as f64,
         packets: packets_30fps(seconds as f64, p_frame_bytes),
         frames,
+        compression,
     }
 }

@@ -88,7 +88,15 @@ mod tests {
         let (w, h) = (64u32, 48u32);
         let frames =
             frames.iter().enumerate().map(|(i, luma)| frame_stats(luma, w, h, w as usize, i as f64 * 2.0)).collect();
-        VideoFeatures { width: w, height: h, declared_fps: Some(15.0), duration_s: 10.0, packets: Vec::new(), frames }
+        VideoFeatures {
+            width: w,
+            height: h,
+            declared_fps: Some(15.0),
+            duration_s: 10.0,
+            packets: Vec::new(),
+            frames,
+            compression: Vec::new(),
+        }
     }
 
     fn textured(seed: u8) -> Vec<u8> {

@@ -142,6 +142,20 @@ class CategoryAssessment(_CategoryAssessmentRequired, total=False):
     reason: Optional[str]
 
 
+class CompressionMetrics(TypedDict):
+    """Compression measurements over the sampled frames."""
+
+    #: Median over those frames of the block-edge factor: the mean luma step across 8-pixel
+    #: block boundaries over the mean step inside blocks (steps over 24 levels left out, each
+    #: mean plus 1 luma level), rows and columns together. 1 = no block grid.
+    block_edge_factor: float
+    #: Median Crete-Roffet (2007) blur, 0 (sharp) – 1 (blurred), over frames with enough
+    #: edges; `null` when none had.
+    blur: Optional[float]
+    #: Frames measured at their coded size (black or covered ones left out).
+    frames_measured: int
+
+
 class ConversationReport(TypedDict):
     """`conversation` metrics."""
 
@@ -1140,6 +1154,8 @@ class VideoQuality(_VideoQualityRequired, total=False):
 
 
 class _VideoQualityMetricsRequired(TypedDict):
+    #: From the sampled frames' luma at its coded size; `null` when no frame was measured.
+    compression: Optional[CompressionMetrics]
     #: Frame rate the container declares, fps.
     declared_fps: Optional[float]
     #: Coded height, pixels.
@@ -1155,6 +1171,8 @@ class _VideoQualityMetricsRequired(TypedDict):
 class VideoQualityMetrics(_VideoQualityMetricsRequired, total=False):
     """Video measurements."""
 
+    #: Why `compression` is `null`; absent otherwise.
+    compression_reason: Optional[str]
     #: Why `picture` is `null`; absent otherwise.
     picture_reason: Optional[str]
     #: Why `timing` is `null`; absent otherwise.
@@ -1166,6 +1184,8 @@ class VideoSubScores(TypedDict):
 
     #: Mean per-frame exposure score (mean luma 70–180 and few clipped pixels).
     brightness: SubScore
+    #: Block coding showing: 100 up to a block-edge factor of 1.05, 0 from 1.3.
+    compression: SubScore
     #: Mean per-frame score of luma std: 0 at 5, 100 from 35.
     contrast: SubScore
     #: Covered share of sampled frames: 100 at 0, 0 from 50 %.

@@ -8,7 +8,9 @@ use session_media::{
 };
 use session_safety::nudity::NudityScores;
 use session_safety::{NudityDetector, PixelFormat};
-use session_scoring::{AudioAnalyzer, AudioFeatures, LoudnessChannel, PacketInfo, VideoFeatures, frame_stats};
+use session_scoring::{
+    AudioAnalyzer, AudioFeatures, LoudnessChannel, PacketInfo, VideoFeatures, compression_stats, frame_stats,
+};
 
 use session_transcribe::{SpeechMap, VoiceActivity};
 
@@ -162,8 +164,10 @@ pub(crate) struct VideoAnalysis {
     pub nudity: Option<NudityOutcome>,
 }
 
-/// Reads packet timing from the demuxer, then image statistics (and, with a nudity model, nudity
-/// scores every `interval_s`) from sampled frames.
+/// Reads packet timing from the demuxer, then image statistics, compression measures on the
+/// luma at its coded size (and, with a nudity model, nudity scores every `interval_s`) from
+/// sampled frames; a short clip is decoded whole so that enough frames are sampled
+/// ([`FrameSampling::for_clip`]).
 pub(crate) fn analyze_video(
     source: MediaSource<'_>,
     info: &MediaInfo,
@@ -184,8 +188,11 @@ pub(crate) fn analyze_video(
             size_bytes: p.size_bytes,
             keyframe: p.keyframe,
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let duration_s = info.duration_s.unwrap_or(0.0);
+    let sampling = sampling.for_clip(duration_s, packets.iter().filter(|p| p.keyframe).count());
     let mut frames = Vec::new();
+    let mut compression = Vec::new();
     let mut nudity_frames = Vec::new();
     let mut nudity_error = None;
     // The image statistics read the same luma plane whether or not the nudity model also gets
@@ -193,6 +200,9 @@ pub(crate) fn analyze_video(
     let format = if nudity.is_some() { FrameFormat::Gray8WithRgb8 } else { FrameFormat::Gray8 };
     let summary = decoder.sample_frames(path, (width, height), sampling, format, limits, cancel, &mut |frame| {
         frames.push(frame_stats(frame.pixels, frame.width, frame.height, frame.stride, frame.time_s));
+        if let Some(luma) = frame.coded_luma {
+            compression.extend(compression_stats(luma.pixels, luma.width, luma.height, luma.stride, frame.time_s));
+        }
         let (Some(scan), Some(rgb)) = (nudity, frame.rgb) else {
             return;
         };
@@ -209,14 +219,8 @@ pub(crate) fn analyze_video(
         Some(error) => Err(format!("the nudity model failed: {error}")),
         None => Ok(nudity_frames),
     });
-    let features = VideoFeatures {
-        width,
-        height,
-        declared_fps: stream.frame_rate,
-        duration_s: info.duration_s.unwrap_or(0.0),
-        packets,
-        frames,
-    };
+    let features =
+        VideoFeatures { width, height, declared_fps: stream.frame_rate, duration_s, packets, frames, compression };
     Ok(VideoAnalysis { features, decoder_errors: summary.decoder_errors, nudity })
 }
 

@@ -3,10 +3,12 @@
 
 mod audio;
 mod video;
+mod video_compression;
 
 pub use audio::{AudioQuality, AudioQualityMetrics, AudioSubScores};
 pub(crate) use video::picture_flags;
 pub use video::{PictureMetrics, TimingMetrics, VideoQuality, VideoQualityMetrics, VideoSubScores};
+pub use video_compression::CompressionMetrics;
 
 use serde::{Deserialize, Serialize};
 

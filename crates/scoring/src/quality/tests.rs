@@ -126,6 +126,37 @@ fn darkening_lowers_the_brightness_score() {
 }
 
 #[test]
+fn block_coding_lowers_the_compression_score_and_a_clean_picture_keeps_full_marks() {
+    assert_eq!(score(&video_subs(&clean()).compression), 100.0);
+    let degraded = quality_of(&CLEAN_AUDIO, &video(20, 6_000, |t| blocked(&textured_frame(t), 0.8)));
+    assert_worse(&clean(), &degraded, |r| &video_subs(r).compression, "blocky");
+    let metrics = degraded.video.metrics.unwrap().compression.unwrap();
+    assert_eq!(metrics.frames_measured, 20);
+    assert!(metrics.block_edge_factor > 1.3, "{metrics:?}");
+}
+
+#[test]
+fn without_luma_at_coded_size_the_compression_score_is_null_with_its_reason() {
+    let mut no_luma = CLEAN_VIDEO.clone();
+    no_luma.compression.clear();
+    let report = quality_of(&CLEAN_AUDIO, &no_luma);
+    let subs = video_subs(&report);
+    assert_eq!(subs.compression, SubScore::missing("the decoder gave no luma at the coded size"));
+    let metrics = report.video.metrics.as_ref().unwrap();
+    assert_eq!(metrics.compression_reason.as_deref(), Some("the decoder gave no luma at the coded size"));
+    // A clean picture's full marks can only raise the blend of the other sub-scores.
+    assert!(clean().video.score.unwrap() >= report.video.score.unwrap());
+    no_luma.frames.clear();
+    let report = quality_of(&CLEAN_AUDIO, &no_luma);
+    assert_eq!(video_subs(&report).compression, SubScore::missing("no decoded frames were sampled"));
+    let black = quality_of(&CLEAN_AUDIO, &video(20, 60, |_| vec![0u8; WIDTH * HEIGHT]));
+    assert_eq!(video_subs(&black).compression, SubScore::missing("every sampled frame is black or covered"));
+    let no_video = score_quality(Ok(&CLEAN_AUDIO), Err("recording has no video stream"));
+    assert_eq!(no_video.video.sub_scores, None);
+    assert_eq!(no_video.video.reason.as_deref(), Some("recording has no video stream"));
+}
+
+#[test]
 fn blurring_lowers_the_sharpness_score() {
     let degraded = quality_of(&CLEAN_AUDIO, &video(20, 6_000, |t| box_blurred(&textured_frame(t), 3)));
     assert_worse(&clean(), &degraded, |r| &video_subs(r).sharpness, "blurred");

@@ -1,8 +1,9 @@
 //! Video quality: resolution, frame rate, freezes, covered camera,
-//! exposure, contrast, sharpness and noise.
+//! exposure, contrast, sharpness, noise and compression damage.
 
 use serde::{Deserialize, Serialize};
 
+use super::video_compression::{CompressionMetrics, compression_metrics, compression_score};
 use crate::VideoFeatures;
 use crate::report::SubScore;
 use crate::scale::{band, blend, ramp, round_to};
@@ -49,6 +50,11 @@ pub struct VideoQualityMetrics {
     /// Why `picture` is `null`; absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub picture_reason: Option<String>,
+    /// From the sampled frames' luma at its coded size; `null` when no frame was measured.
+    pub compression: Option<CompressionMetrics>,
+    /// Why `compression` is `null`; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compression_reason: Option<String>,
 }
 
 /// Frame timing measured from packet timestamps.
@@ -114,6 +120,8 @@ pub struct VideoSubScores {
     pub sharpness: SubScore,
     /// Noise sigma: 100 up to 3, 0 from 12 luma levels.
     pub noise: SubScore,
+    /// Block coding showing: 100 up to a block-edge factor of 1.05, 0 from 1.3.
+    pub compression: SubScore,
 }
 
 pub(crate) fn assess(features: &VideoFeatures, issues: &mut Vec<Issue>) -> VideoQuality {
@@ -126,6 +134,7 @@ pub(crate) fn assess(features: &VideoFeatures, issues: &mut Vec<Issue>) -> Video
     let frozen = FrozenFrameDetector::default().flags(features);
     let timing_metrics = timing.as_ref().map(|t| timing_metrics(t, &freezes));
     let picture = picture_metrics(&features.frames, &frozen);
+    let compression = compression_metrics(&visible_compression(features));
     let metrics = VideoQualityMetrics {
         width: features.width,
         height: features.height,
@@ -134,6 +143,8 @@ pub(crate) fn assess(features: &VideoFeatures, issues: &mut Vec<Issue>) -> Video
         timing: timing_metrics,
         picture_reason: picture.is_none().then(|| "no decoded frames were sampled".to_owned()),
         picture,
+        compression_reason: compression.is_none().then(|| compression_reason(features).to_owned()),
+        compression,
     };
     let sub_scores = sub_scores(features, &metrics);
     let score = blend(&[
@@ -145,6 +156,7 @@ pub(crate) fn assess(features: &VideoFeatures, issues: &mut Vec<Issue>) -> Video
         (sub_scores.contrast.score, 0.5),
         (sub_scores.sharpness.score, 1.0),
         (sub_scores.noise.score, 0.5),
+        (sub_scores.compression.score, 1.0),
     ]);
     issues.extend(timing_issues(&metrics, &freezes));
     issues.extend(picture_issues(features, &frozen));
@@ -249,6 +261,25 @@ fn sub_scores(features: &VideoFeatures, m: &VideoQualityMetrics) -> VideoSubScor
             m.picture.as_ref().and_then(|p| p.noise_sigma).filter(|_| visible).map(|s| ramp(s, 12.0, 3.0)),
             covered_reason,
         ),
+        compression: compression_score(m.compression.as_ref(), m.compression_reason.as_deref().unwrap_or_default()),
+    }
+}
+
+/// The compression measures of the frames that are not black or covered (a flat picture shows
+/// no blocks, and says nothing of the coding).
+fn visible_compression(features: &VideoFeatures) -> Vec<crate::video::CompressionStats> {
+    let covered: Vec<f64> = features.frames.iter().filter(|f| f.is_covered()).map(|f| f.time_s).collect();
+    features.compression.iter().filter(|c| !covered.contains(&c.time_s)).cloned().collect()
+}
+
+/// Why no frame was measured for compression.
+fn compression_reason(features: &VideoFeatures) -> &'static str {
+    if features.frames.is_empty() {
+        "no decoded frames were sampled"
+    } else if features.compression.is_empty() {
+        "the decoder gave no luma at the coded size"
+    } else {
+        "every sampled frame is black or covered"
     }
 }
 

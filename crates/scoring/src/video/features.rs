@@ -1,8 +1,9 @@
-//! The video inputs: per-packet facts from the demuxer and per-frame
-//! statistics from sampled decoded frames.
+//! The video inputs: per-packet facts from the demuxer, per-frame
+//! statistics from sampled decoded frames, and their compression measures.
 
 use serde::{Deserialize, Serialize};
 
+use super::compression::CompressionStats;
 use super::frame::FrameStats;
 
 /// One compressed video packet as the demuxer saw it (no decoding).
@@ -35,4 +36,8 @@ pub struct VideoFeatures {
     pub packets: Vec<PacketInfo>,
     /// Sampled decoded frames, in time order.
     pub frames: Vec<FrameStats>,
+    /// Compression measures of the sampled frames' luma at its coded size, in time order; empty
+    /// when the decoder gave no luma at that size.
+    #[serde(default)]
+    pub compression: Vec<CompressionStats>,
 }
