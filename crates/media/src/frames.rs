@@ -1,7 +1,7 @@
 //! Small grey frames for image statistics. Key frames only by default: a key-unit trick-mode seek
-//! makes the decoder skip every predicted frame, a small fraction of a full decode's cost. An image
-//! model gets RGB rows of the same decoded frames beside the same luma plane; the grey formats also
-//! hand over each frame's luma at its coded size, where the codec's block grid is still intact.
+//! makes the decoder skip every predicted frame, a small fraction of a full decode's cost. The grey
+//! format also hands over each frame as decoded (I420 at its coded size), where the codec's block
+//! grid is still intact and an image model sees the whole picture.
 
 use std::path::Path;
 use std::time::Instant;
@@ -71,18 +71,14 @@ pub enum FrameFormat {
     /// One byte of luma per pixel (image statistics).
     #[default]
     Gray8,
-    /// Three bytes per pixel, R G B (image models).
+    /// Three bytes per pixel, R G B.
     Rgb8,
-    /// The luma plane of [`FrameFormat::Gray8`] in `pixels`, and the RGB rows of
-    /// [`FrameFormat::Rgb8`] of the same decoded frame in [`Frame::rgb`]: image statistics and an
-    /// image model from one decode, with the luma exactly as without the model.
-    Gray8WithRgb8,
 }
 
 impl FrameFormat {
     fn caps_name(self) -> &'static str {
         match self {
-            FrameFormat::Gray8 | FrameFormat::Gray8WithRgb8 => "GRAY8",
+            FrameFormat::Gray8 => "GRAY8",
             FrameFormat::Rgb8 => "RGB",
         }
     }
@@ -97,13 +93,41 @@ pub struct Frame<'a> {
     pub stride: usize,
     pub format: FrameFormat,
     pub pixels: &'a [u8],
-    /// The same frame's RGB rows, for [`FrameFormat::Gray8WithRgb8`]; `None` otherwise.
-    pub rgb: Option<Rows<'a>>,
-    /// The same frame's luma plane at its decoded size, before any scaling (compression
-    /// measures need the codec's block grid), for [`FrameFormat::Gray8`] and
-    /// [`FrameFormat::Gray8WithRgb8`]; `None` for [`FrameFormat::Rgb8`], or when that branch
-    /// lost the frame.
-    pub coded_luma: Option<Rows<'a>>,
+    /// The same frame at its decoded size, before any scaling, for [`FrameFormat::Gray8`]:
+    /// compression measures need the codec's block grid, and an image model sees the picture as
+    /// a browser hands it the video (nsfwjs squashes the whole frame itself). `None` for
+    /// [`FrameFormat::Rgb8`], or when that branch lost the frame.
+    pub coded: Option<CodedFrame<'a>>,
+}
+
+/// A frame as decoded, not scaled, in planar YUV 4:2:0 (I420): the luma plane, then the two
+/// chroma planes at half width and height (rounded up).
+#[derive(Clone, Copy, Debug)]
+pub struct CodedFrame<'a> {
+    pub y: Rows<'a>,
+    pub u: Rows<'a>,
+    pub v: Rows<'a>,
+}
+
+impl<'a> CodedFrame<'a> {
+    /// The luma plane.
+    pub fn luma(&self) -> Rows<'a> {
+        self.y
+    }
+
+    /// The planes tightly packed (no row padding), Y then U then V: what
+    /// `session_safety::PixelFormat::I420` reads.
+    pub fn to_i420(&self) -> Vec<u8> {
+        let mut packed = Vec::with_capacity(
+            self.y.width as usize * self.y.height as usize + 2 * self.u.width as usize * self.u.height as usize,
+        );
+        for plane in [self.y, self.u, self.v] {
+            for row in 0..plane.height as usize {
+                packed.extend_from_slice(&plane.pixels[row * plane.stride..][..plane.width as usize]);
+            }
+        }
+        packed
+    }
 }
 
 /// Rows of pixels `stride` bytes apart.
@@ -175,26 +199,20 @@ pub fn sample_frames_as(
         rate.set_property("max-rate", max_rate);
     }
     link(&run, &[&src, &parse])?;
-    let (sink, rgb_sink, coded_sink) = if format == FrameFormat::Rgb8 {
+    let (sink, coded_sink) = if format == FrameFormat::Rgb8 {
         let (first, sink) = scaled_branch(&run, format.caps_name(), (out_w, out_h), false)?;
         link(&run, &[&rate, &first])?;
-        (sink, None, None)
+        (sink, None)
     } else {
-        // Each branch converts (and scales) the same decoded frame in its own thread.
+        // Each branch takes the same decoded frame in its own thread: one scaled to grey for the
+        // image statistics, one as decoded (I420, no conversion for most decoders).
         let tee = run.element("tee")?;
         let (gray_in, gray) = scaled_branch(&run, "GRAY8", (out_w, out_h), true)?;
-        let (coded_in, coded) = coded_luma_branch(&run)?;
+        let (coded_in, coded) = coded_branch(&run)?;
         link(&run, &[&rate, &tee])?;
         link(&run, &[&tee, &gray_in])?;
         link(&run, &[&tee, &coded_in])?;
-        let rgb = if format == FrameFormat::Gray8WithRgb8 {
-            let (rgb_in, rgb) = scaled_branch(&run, "RGB", (out_w, out_h), true)?;
-            link(&run, &[&tee, &rgb_in])?;
-            Some(rgb)
-        } else {
-            None
-        };
-        (gray, rgb, Some(coded))
+        (gray, Some(coded))
     };
     let links = StreamLinks::new("video/");
     link(&run, &[&queue, &decode])?;
@@ -229,11 +247,7 @@ pub fn sample_frames_as(
         &links,
         |path| MediaError::NoVideo { path },
         |sample| {
-            // The other branches carry the same frames in the same order: one for each grey one.
-            let rgb_sample = match &rgb_sink {
-                Some(rgb_sink) => pull_paired(rgb_sink, path, stage, cancel, stall)?,
-                None => None,
-            };
+            // The coded branch carries the same frames in the same order: one for each grey one.
             let coded_sample = match &coded_sink {
                 Some(coded_sink) => pull_paired(coded_sink, path, stage, cancel, stall)?,
                 None => None,
@@ -261,21 +275,13 @@ pub fn sample_frames_as(
                 return Ok(());
             }
             let same_frame = |other: &&gst::Sample| other.buffer().and_then(|b| b.pts()) == buffer.pts();
-            let rgb_map = rgb_sample.as_ref().filter(same_frame);
-            let rgb_map = match rgb_map.map(mapped_rows) {
-                Some(None) => return Ok(()),
-                Some(Some(rows)) => Some(rows),
-                None if rgb_sink.is_some() => return Ok(()),
-                None => None,
-            };
-            let coded_map = coded_sample.as_ref().filter(same_frame).and_then(mapped_rows);
+            let coded_map = coded_sample.as_ref().filter(same_frame).and_then(mapped_planes);
             last_slot = Some(slot);
             frames += 1;
             let pixels = &map[offset..needed];
-            let rgb = rgb_map.as_ref().map(rows_of);
-            let coded_luma = coded_map.as_ref().map(rows_of);
+            let coded = coded_map.as_ref().map(coded_frame_of);
             let (width, height) = (info.width(), info.height());
-            on_frame(Frame { time_s, width, height, stride, format, pixels, rgb, coded_luma });
+            on_frame(Frame { time_s, width, height, stride, format, pixels, coded });
             Ok(())
         },
     )?;
@@ -312,27 +318,44 @@ fn scaled_branch(
     Ok((queue, sink))
 }
 
-/// `queue → videoconvert → caps (GRAY8, any size) → appsink`: the luma plane as decoded, not
-/// scaled; returns the branch's first element and its sink.
-fn coded_luma_branch(run: &PipelineRun<'_>) -> Result<(gst::Element, AppSink), MediaError> {
+/// `queue → videoconvert → caps (I420, any size) → appsink`: the frame as decoded, not scaled
+/// (the converter passes I420 through untouched); returns the branch's first element and its sink.
+fn coded_branch(run: &PipelineRun<'_>) -> Result<(gst::Element, AppSink), MediaError> {
     let queue = run.element("queue")?;
     let convert = run.element("videoconvert")?;
     let filter = run.element("capsfilter")?;
-    filter.set_property("caps", gst::Caps::builder("video/x-raw").field("format", "GRAY8").build());
+    filter.set_property("caps", gst::Caps::builder("video/x-raw").field("format", "I420").build());
     let sink = AppSink::builder().sync(false).max_buffers(4).build();
     run.pipeline.add(&sink).map_err(|e| run.failure(e.to_string()))?;
     link(run, &[&queue, &convert, &filter, sink.upcast_ref()])?;
     Ok((queue, sink))
 }
 
-/// The rows of a mapped sample.
-fn rows_of((map, offset, stride, (width, height)): &MappedRows) -> Rows<'_> {
-    Rows {
-        width: *width,
-        height: *height,
-        stride: *stride,
-        pixels: &map[*offset..*offset + *stride * *height as usize],
+/// A mapped I420 sample and each plane's offset, stride and size.
+type MappedPlanes = (gst::MappedBuffer<gst::buffer::Readable>, [(usize, usize, (u32, u32)); 3]);
+
+fn mapped_planes(sample: &gst::Sample) -> Option<MappedPlanes> {
+    let info = gstreamer_video::VideoInfo::from_caps(sample.caps()?).ok()?;
+    if info.format() != gstreamer_video::VideoFormat::I420 || info.n_planes() != 3 {
+        return None;
     }
+    let map = sample.buffer_owned()?.into_mapped_buffer_readable().ok()?;
+    let (w, h) = (info.width(), info.height());
+    let sizes = [(w, h), (w.div_ceil(2), h.div_ceil(2)), (w.div_ceil(2), h.div_ceil(2))];
+    let planes: [(usize, usize, (u32, u32)); 3] =
+        std::array::from_fn(|i| (info.offset()[i], info.stride()[i].max(0) as usize, sizes[i]));
+    let fits = planes.iter().all(|&(offset, stride, (width, height))| {
+        stride >= width as usize && map.len() >= offset + stride * height as usize
+    });
+    fits.then_some((map, planes))
+}
+
+fn coded_frame_of((map, planes): &MappedPlanes) -> CodedFrame<'_> {
+    let plane = |i: usize| {
+        let (offset, stride, (width, height)) = planes[i];
+        Rows { width, height, stride, pixels: &map[offset..offset + stride * height as usize] }
+    };
+    CodedFrame { y: plane(0), u: plane(1), v: plane(2) }
 }
 
 /// The next sample of the second appsink of a pair, waiting for it as long as the pipeline may
@@ -359,17 +382,6 @@ fn pull_paired(
             return Err(MediaError::Stalled { path: path.to_path_buf(), stage, after_s: stall.as_secs() });
         }
     }
-}
-
-/// A sample's mapped buffer with its first plane's offset and stride, and its size.
-type MappedRows = (gst::MappedBuffer<gst::buffer::Readable>, usize, usize, (u32, u32));
-
-fn mapped_rows(sample: &gst::Sample) -> Option<MappedRows> {
-    let info = gstreamer_video::VideoInfo::from_caps(sample.caps()?).ok()?;
-    let map = sample.buffer_owned()?.into_mapped_buffer_readable().ok()?;
-    let (stride, offset) = (info.stride()[0].max(0) as usize, info.offset()[0]);
-    let size = (info.width(), info.height());
-    (map.len() >= offset + stride * info.height() as usize).then_some((map, offset, stride, size))
 }
 
 fn stream_time_s(sample: &gst::Sample) -> Option<f64> {

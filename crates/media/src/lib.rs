@@ -8,10 +8,10 @@
 //! - [`read_video_packets`]: compressed video packet timestamps, sizes and key-frame flags, straight
 //!   from the demuxer (frame-rate stability, freezes, bitrate).
 //! - [`sample_frames`]: small grey frames for image statistics — key frames only by default, through
-//!   a key-unit trick-mode seek; [`FrameFormat::Gray8WithRgb8`] adds the same frames' RGB rows for an
-//!   image model, beside the unchanged luma plane; the grey formats also hand over each frame's luma
-//!   at its coded size (for compression measures), and [`FrameSampling::for_clip`] decodes a short
-//!   clip whole so that it is judged from enough frames.
+//!   a key-unit trick-mode seek; the grey format also hands over each frame as decoded
+//!   ([`CodedFrame`], I420 at its coded size: compression measures, and an image model that sees
+//!   the whole picture), and [`FrameSampling::for_clip`] decodes a short clip whole so that it is
+//!   judged from enough frames.
 //!
 //! Every pipeline runs under a watchdog and honours a [`CancelFlag`]; failures are a typed
 //! [`MediaError`] that names the file and what to do. [`Limits`] also bounds what a hostile file can
@@ -47,8 +47,8 @@ pub use damage::{CutEnd, DamageReport, MIN_MISSING_END_S, MIN_MISSING_S, Missing
 pub use decoder::{GStreamer, MediaDecoder};
 pub use error::{MediaError, MediaLimit, escape_controls, escaped_path};
 pub use frames::{
-    FULL_DECODE_MAX_S, Frame, FrameFormat, FrameSampling, FrameSummary, MIN_SAMPLED_FRAMES, Rows, SHORT_CLIP_MAX_FPS,
-    sample_frames, sample_frames_as,
+    CodedFrame, FULL_DECODE_MAX_S, Frame, FrameFormat, FrameSampling, FrameSummary, MIN_SAMPLED_FRAMES, Rows,
+    SHORT_CLIP_MAX_FPS, sample_frames, sample_frames_as,
 };
 pub use init::{gstreamer_version, init};
 pub use input::check_input;

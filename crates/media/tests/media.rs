@@ -216,41 +216,33 @@ fn hands_over_the_original_channels_beside_the_mono_feed() {
 }
 
 #[test]
-fn rgb_rows_come_beside_the_same_luma_plane() {
-    let path = fixture("dark.mp4");
-    let sample = |format| {
-        let mut frames = Vec::new();
-        sample_frames_as(
-            &path,
-            (640, 360),
-            FrameSampling::default(),
-            format,
-            &limits(),
-            &CancelFlag::new(),
-            &mut |f| {
-                let rows = f.pixels.chunks(f.stride).map(|r| r[..f.width as usize].to_vec()).collect::<Vec<_>>();
-                let rgb = f.rgb.map(|rgb| (rgb.stride, rgb.pixels.len()));
-                frames.push((f.time_s, rows, rgb));
-            },
-        )
-        .unwrap();
-        frames
-    };
-    let grey = sample(FrameFormat::Gray8);
-    let both = sample(FrameFormat::Gray8WithRgb8);
-    assert!(grey.len() >= 10, "{} frames", grey.len());
-    assert_eq!(grey.len(), both.len());
-    for ((time_a, luma_a, rgb_a), (time_b, luma_b, rgb_b)) in grey.iter().zip(&both) {
-        assert_eq!(time_a, time_b);
-        assert!(luma_a == luma_b, "the luma plane at {time_a} s differs");
-        assert!(rgb_a.is_none());
-        let (stride, len) = rgb_b.expect("RGB rows");
-        assert!(stride >= 320 * 3 && len >= stride * 179, "{stride} {len}");
-    }
+fn the_frame_as_decoded_comes_as_i420_planes() {
+    let mut frames = 0;
+    sample_frames_as(
+        &fixture("dark.mp4"),
+        (640, 360),
+        FrameSampling::default(),
+        FrameFormat::Gray8,
+        &limits(),
+        &CancelFlag::new(),
+        &mut |f| {
+            let coded = f.coded.expect("the frame as decoded");
+            let (y, u, v) = (coded.y, coded.u, coded.v);
+            assert_eq!((y.width, y.height, u.width, u.height, v.width, v.height), (640, 360, 320, 180, 320, 180));
+            let packed = coded.to_i420();
+            assert_eq!(packed.len(), 640 * 360 + 2 * 320 * 180);
+            for row in 0..360 {
+                assert_eq!(&packed[row * 640..][..640], &y.pixels[row * y.stride..][..640], "luma row {row}");
+            }
+            frames += 1;
+        },
+    )
+    .unwrap();
+    assert!(frames >= 10, "{frames} frames");
 }
 
 #[test]
-fn the_grey_formats_also_hand_over_the_luma_at_its_coded_size() {
+fn the_grey_format_also_hands_over_the_luma_at_its_coded_size() {
     let path = fixture("clean.mp4");
     let sample = |format| {
         let mut frames = Vec::new();
@@ -262,9 +254,10 @@ fn the_grey_formats_also_hand_over_the_luma_at_its_coded_size() {
             &limits(),
             &CancelFlag::new(),
             &mut |f| {
-                let coded = f.coded_luma.map(|c| (c.width, c.height, c.stride, c.pixels.len()));
+                let luma = f.coded.map(|c| c.luma());
+                let coded = luma.map(|c| (c.width, c.height, c.stride, c.pixels.len()));
                 // The scaled plane is that luma, halved: the same picture at both sizes.
-                let means = f.coded_luma.map(|c| {
+                let means = luma.map(|c| {
                     (mean(f.pixels, f.width, f.height, f.stride), mean(c.pixels, c.width, c.height, c.stride))
                 });
                 frames.push((coded, means));
@@ -273,7 +266,7 @@ fn the_grey_formats_also_hand_over_the_luma_at_its_coded_size() {
         .unwrap();
         frames
     };
-    for format in [FrameFormat::Gray8, FrameFormat::Gray8WithRgb8] {
+    for format in [FrameFormat::Gray8] {
         let frames = sample(format);
         assert!(frames.len() >= 10, "{format:?}: {} frames", frames.len());
         for (coded, means) in frames {

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use session_media::{
     CancelFlag, ChannelLayout, ChannelPosition, DamageReport, FrameFormat, FrameSampling, Limits, MediaDecoder,
-    MediaInfo, Rows, WavWriter,
+    MediaInfo, WavWriter,
 };
 use session_safety::nudity::NudityScores;
 use session_safety::{NudityDetector, PixelFormat};
@@ -195,26 +195,32 @@ pub(crate) fn analyze_video(
     let mut compression = Vec::new();
     let mut nudity_frames = Vec::new();
     let mut nudity_error = None;
-    // The image statistics read the same luma plane whether or not the nudity model also gets
-    // the frame's RGB rows, so a clip scores the same with the model as without it.
-    let format = if nudity.is_some() { FrameFormat::Gray8WithRgb8 } else { FrameFormat::Gray8 };
-    let summary = decoder.sample_frames(path, (width, height), sampling, format, limits, cancel, &mut |frame| {
-        frames.push(frame_stats(frame.pixels, frame.width, frame.height, frame.stride, frame.time_s));
-        if let Some(luma) = frame.coded_luma {
+    // The image statistics read the scaled luma plane; the compression measure and the nudity
+    // model the frame as decoded (nsfwjs squashes the whole picture itself, as a browser hands it
+    // the video), converted to RGB only for the frames the model scores.
+    let summary =
+        decoder.sample_frames(path, (width, height), sampling, FrameFormat::Gray8, limits, cancel, &mut |frame| {
+            frames.push(frame_stats(frame.pixels, frame.width, frame.height, frame.stride, frame.time_s));
+            let Some(coded) = frame.coded else {
+                return;
+            };
+            let luma = coded.luma();
             compression.extend(compression_stats(luma.pixels, luma.width, luma.height, luma.stride, frame.time_s));
-        }
-        let (Some(scan), Some(rgb)) = (nudity, frame.rgb) else {
-            return;
-        };
-        let due = nudity_frames.last().is_none_or(|last: &NudityFrame| frame.time_s - last.time_s >= scan.interval_s);
-        if due && nudity_error.is_none() {
-            let (width, height) = (rgb.width, rgb.height);
-            match scan.model.score_frame(&tight_rgb_rows(rgb), width, height, PixelFormat::Rgb8) {
-                Ok(scores) => nudity_frames.push(NudityFrame { time_s: frame.time_s, scores }),
-                Err(e) => nudity_error = Some(e),
+            let Some(scan) = nudity else {
+                return;
+            };
+            let due =
+                nudity_frames.last().is_none_or(|last: &NudityFrame| frame.time_s - last.time_s >= scan.interval_s);
+            if due && nudity_error.is_none() {
+                match scan.model.score_frame(&coded.to_i420(), luma.width, luma.height, PixelFormat::I420) {
+                    Ok(scores) => nudity_frames.push(NudityFrame { time_s: frame.time_s, scores }),
+                    Err(e) => nudity_error = Some(e.to_string()),
+                }
             }
-        }
-    })?;
+        })?;
+    if nudity.is_some() && nudity_error.is_none() && nudity_frames.is_empty() && !frames.is_empty() {
+        nudity_error = Some("the decoder handed over no full-size frames to score".to_string());
+    }
     let nudity = nudity.map(|_| match nudity_error {
         Some(error) => Err(format!("the nudity model failed: {error}")),
         None => Ok(nudity_frames),
@@ -222,15 +228,4 @@ pub(crate) fn analyze_video(
     let features =
         VideoFeatures { width, height, declared_fps: stream.frame_rate, duration_s, packets, frames, compression };
     Ok(VideoAnalysis { features, decoder_errors: summary.decoder_errors, nudity })
-}
-
-/// A sampled frame's RGB rows without their padding.
-fn tight_rgb_rows(rgb: Rows<'_>) -> Vec<u8> {
-    let row = rgb.width as usize * 3;
-    rgb.pixels
-        .chunks(rgb.stride.max(1))
-        .take(rgb.height as usize)
-        .flat_map(|r| &r[..row.min(r.len())])
-        .copied()
-        .collect()
 }
