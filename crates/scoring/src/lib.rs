@@ -95,7 +95,7 @@ pub use session::{
 pub use timeline::{Issue, IssueSummary, Severity, clock};
 pub use video::{
     BLOCK_SIZE, CompressionStats, FrameStats, FrameTiming, Freeze, FreezeDetector, FreezeKind, FrozenFrameDetector,
-    PacketInfo, ThumbnailDifference, VideoFeatures, compression_stats, frame_stats, frame_times_s, luma_from_rgb,
-    thumbnail_difference,
+    MAX_MEASURED_FRAMES, PacketInfo, ThumbnailDifference, VideoFeatures, compression_stats, frame_stats, frame_times_s,
+    luma_from_rgb, thumbnail_difference,
 };
 pub use video_flags::{VideoFlag, VideoFlagRange, video_flag_ranges};

@@ -9,7 +9,8 @@ use session_media::{
 use session_safety::nudity::NudityScores;
 use session_safety::{NudityDetector, PixelFormat};
 use session_scoring::{
-    AudioAnalyzer, AudioFeatures, LoudnessChannel, PacketInfo, VideoFeatures, compression_stats, frame_stats,
+    AudioAnalyzer, AudioFeatures, CompressionStats, LoudnessChannel, MAX_MEASURED_FRAMES, PacketInfo, VideoFeatures,
+    compression_stats, frame_stats,
 };
 
 use session_transcribe::{SpeechMap, VoiceActivity};
@@ -193,6 +194,8 @@ pub(crate) fn analyze_video(
     let sampling = sampling.for_clip(duration_s, packets.iter().filter(|p| p.keyframe).count());
     let mut frames = Vec::new();
     let mut compression = Vec::new();
+    // At most MAX_MEASURED_FRAMES of the sampled frames, spread over the clip.
+    let compression_every_s = duration_s / MAX_MEASURED_FRAMES as f64 * 0.999;
     let mut nudity_frames = Vec::new();
     let mut nudity_error = None;
     // The image statistics read the scaled luma plane; the compression measure and the nudity
@@ -205,7 +208,10 @@ pub(crate) fn analyze_video(
                 return;
             };
             let luma = coded.luma();
-            compression.extend(compression_stats(luma.pixels, luma.width, luma.height, luma.stride, frame.time_s));
+            let measured = compression.last().map(|last: &CompressionStats| last.time_s);
+            if measured.is_none_or(|last| frame.time_s - last >= compression_every_s) {
+                compression.extend(compression_stats(luma.pixels, luma.width, luma.height, luma.stride, frame.time_s));
+            }
             let Some(scan) = nudity else {
                 return;
             };

@@ -70,8 +70,11 @@ pub(crate) fn model_input(
         return Err(SafetyError::FrameSize { format: format.name(), width, height, expected, actual: pixels.len() });
     }
     let (w, h) = (width as usize, height as usize);
-    let rgb = normalized_rgb(pixels, w, h, format);
-    Ok(resize_bilinear_align_corners(&rgb, w, h, size, size))
+    if (w, h) == (size, size) {
+        // nsfwjs skips the resize then.
+        return Ok(normalized_rgb(pixels, w, h, format));
+    }
+    Ok(resize_bilinear_align_corners(|row, col| normalized_pixel(pixels, w, h, format, row, col), w, h, size, size))
 }
 
 /// RGB in 0..1: each byte as float32 divided by 255 (nsfwjs: `toFloat().div(255)`).
@@ -97,6 +100,22 @@ fn normalized_rgb(pixels: &[u8], w: usize, h: usize, format: PixelFormat) -> Vec
     }
 }
 
+/// One pixel of [`normalized_rgb`], computed alone: the resize reads only the pixels it
+/// interpolates (four per output pixel), not the whole frame.
+fn normalized_pixel(pixels: &[u8], w: usize, h: usize, format: PixelFormat, row: usize, col: usize) -> [f32; 3] {
+    let scale = |v: u8| f32::from(v) / 255.0;
+    match format {
+        PixelFormat::Rgb8 => std::array::from_fn(|ch| scale(pixels[(row * w + col) * 3 + ch])),
+        PixelFormat::Rgba8 => std::array::from_fn(|ch| scale(pixels[(row * w + col) * 4 + ch])),
+        PixelFormat::I420 => {
+            let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
+            let c = (row / 2) * cw + col / 2;
+            let (u, v) = (pixels[w * h + c], pixels[w * h + cw * ch + c]);
+            bt601_limited(pixels[row * w + col], u, v).map(scale)
+        }
+    }
+}
+
 /// One YUV pixel to RGB, BT.601 limited range (Y 16..235, UV 16..240).
 fn bt601_limited(y: u8, u: u8, v: u8) -> [u8; 3] {
     let y = 1.164_383_6 * (f32::from(y) - 16.0);
@@ -107,20 +126,22 @@ fn bt601_limited(y: u8, u: u8, v: u8) -> [u8; 3] {
 
 /// TF.js's CPU `resizeBilinear` with `alignCorners = true, halfPixelCenters = false`:
 /// source position `r × (in − 1) / (out − 1)`, interpolation in double precision,
-/// each result stored as float32. Returns `src` unchanged when the size already matches
-/// (nsfwjs skips the resize then).
-fn resize_bilinear_align_corners(src: &[f32], w: usize, h: usize, out_w: usize, out_h: usize) -> Vec<f32> {
-    if w == out_w && h == out_h {
-        return src.to_vec();
-    }
+/// each result stored as float32. `pixel(row, col)` gives a source pixel's RGB.
+fn resize_bilinear_align_corners(
+    pixel: impl Fn(usize, usize) -> [f32; 3],
+    w: usize,
+    h: usize,
+    out_w: usize,
+    out_h: usize,
+) -> Vec<f32> {
     let rows = sample_positions(h, out_h);
     let cols = sample_positions(w, out_w);
     let mut out = Vec::with_capacity(out_w * out_h * 3);
     for &(top, bottom, row_frac) in &rows {
         for &(left, right, col_frac) in &cols {
+            let corners = [pixel(top, left), pixel(top, right), pixel(bottom, left), pixel(bottom, right)];
             for ch in 0..3 {
-                let at = |r: usize, c: usize| f64::from(src[(r * w + c) * 3 + ch]);
-                let (tl, tr, bl, br) = (at(top, left), at(top, right), at(bottom, left), at(bottom, right));
+                let [tl, tr, bl, br] = corners.map(|p| f64::from(p[ch]));
                 let upper = tl + (tr - tl) * col_frac;
                 let lower = bl + (br - bl) * col_frac;
                 out.push((upper + (lower - upper) * row_frac) as f32);
@@ -152,7 +173,7 @@ mod tests {
     fn align_corners_keeps_the_corner_pixels() {
         // A 2x2 image scaled to 3x3: corners stay, the centre is the mean.
         let src: Vec<f32> = [0.0, 1.0, 0.5, 0.25].iter().flat_map(|&v| [v, v, v]).collect();
-        let out = resize_bilinear_align_corners(&src, 2, 2, 3, 3);
+        let out = resize_bilinear_align_corners(|r, c| std::array::from_fn(|ch| src[(r * 2 + c) * 3 + ch]), 2, 2, 3, 3);
         let red: Vec<f32> = out.chunks(3).map(|p| p[0]).collect();
         assert_eq!(red[0], 0.0);
         assert_eq!(red[2], 1.0);

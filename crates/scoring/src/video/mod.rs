@@ -9,7 +9,7 @@ mod frozen;
 mod image;
 mod packets;
 
-pub use compression::{BLOCK_SIZE, CompressionStats, compression_stats};
+pub use compression::{BLOCK_SIZE, CompressionStats, MAX_MEASURED_FRAMES, compression_stats};
 pub use features::{PacketInfo, VideoFeatures};
 pub use frame::{FrameStats, frame_stats, luma_from_rgb};
 pub use frozen::{FrozenFrameDetector, ThumbnailDifference, thumbnail_difference};
