@@ -9,19 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use session_processing::{CancelFlag, SessionProcessor, Stages};
-use support::{builder_for, json, local, number};
+use support::{builder_for, ffmpeg, json, local, number};
 
 /// Seconds of the source clip.
 const SECONDS: &str = "5";
-
-fn ffmpeg(args: &[&str]) {
-    let status = Command::new("ffmpeg")
-        .args(["-nostdin", "-v", "error", "-y"])
-        .args(args)
-        .status()
-        .expect("ffmpeg (Debian: apt-get install ffmpeg) is part of the test setup");
-    assert!(status.success(), "ffmpeg {args:?} failed");
-}
 
 /// A camera-like source: a Mandelbrot scene panning steadily (a camera never shows the same
 /// picture twice), with fine detail, smooth shading and a little temporal sensor noise; coded

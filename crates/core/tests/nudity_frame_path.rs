@@ -11,20 +11,10 @@ use std::process::Command;
 
 use session_media::{CancelFlag, FrameFormat, FrameSampling, Limits, sample_frames_as};
 use session_processing::{NudityClassifier, PixelFormat};
-use support::{nsfw_model_dir, validation_corpus_dir};
+use support::{ffmpeg, nsfw_model_dir, validation_corpus_dir};
 
 /// The target for nudity against nsfwjs on the same frames.
 const MAX_SCORE_DIFF: f64 = 0.02;
-
-fn ffmpeg(args: &[&str]) -> Vec<u8> {
-    let output = Command::new("ffmpeg")
-        .args(["-nostdin", "-hide_banner", "-loglevel", "error"])
-        .args(args)
-        .output()
-        .expect("ffmpeg runs (apt-get install ffmpeg)");
-    assert!(output.status.success(), "ffmpeg {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-    output.stdout
-}
 
 /// A 1280×720 camera-sized clip: a busy test pattern, then a bright, plain wall, then a face-
 /// coloured gradient, one second each.

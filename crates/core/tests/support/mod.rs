@@ -95,6 +95,18 @@ pub fn base_model_dir() -> PathBuf {
     prepared_folder("WHISPER_BASE_MODEL_DIR", "prepare-whisper-base")
 }
 
+/// Runs ffmpeg (quiet, overwriting) and returns what it wrote to stdout; a failure fails the test
+/// with ffmpeg's message.
+pub fn ffmpeg(args: &[&str]) -> Vec<u8> {
+    let output = std::process::Command::new("ffmpeg")
+        .args(["-nostdin", "-hide_banner", "-loglevel", "error", "-y"])
+        .args(args)
+        .output()
+        .expect("ffmpeg (Debian: apt-get install ffmpeg) is part of the test setup");
+    assert!(output.status.success(), "ffmpeg {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    output.stdout
+}
+
 /// The validation corpus (real recordings inside registry packages, with their references):
 /// `VALIDATION_CORPUS_DIR`, or what `scripts/prepare-validation-corpus` prints.
 pub fn validation_corpus_dir() -> PathBuf {
