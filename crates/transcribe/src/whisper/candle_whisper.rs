@@ -39,8 +39,9 @@ pub struct CandleWhisperSettings {
     /// How decoding steps after the prompt run: Candle over `f32` weights, or plain loops over
     /// 8-bit copies of the decoder layers' matrices.
     pub decoder_weights: WeightType,
-    /// How the audio encoder's linears run: Candle over `f32` weights, or 8-bit weights and
-    /// activations (`int8_gemm`, docs/decisions/030).
+    /// How the linears over the encoder's frames run — the audio encoder's and the decoder's
+    /// cross-attention key/value projections: Candle over `f32` weights, or 8-bit weights and
+    /// activations in blocks of 64 (`int8_gemm`, docs/decisions/030).
     pub encoder_weights: WeightType,
     /// How the audio encoder attends over its 1 500 frames (docs/decisions/030).
     pub encoder_attention: EncoderAttention,
@@ -51,14 +52,15 @@ pub struct CandleWhisperSettings {
 }
 
 impl Default for CandleWhisperSettings {
-    /// 8-bit projection and single-token step (docs/decisions/021), a fixed seed, and
+    /// 8-bit projection and single-token step (docs/decisions/021), 8-bit encoder linears and
+    /// fused encoder attention (docs/decisions/030), a fixed seed, and
     /// [`HubSettings::from_env`].
     fn default() -> Self {
         Self {
             projection: ProjectionType::Int8,
             decoder_weights: WeightType::Int8,
-            encoder_weights: WeightType::F32,
-            encoder_attention: EncoderAttention::Blocks,
+            encoder_weights: WeightType::Int8,
+            encoder_attention: EncoderAttention::Fused,
             seed: 0x5E55_1014,
             hub: HubSettings::from_env(),
         }
@@ -124,8 +126,12 @@ impl CandleWhisper {
         let embedding =
             vb.get_unchecked_dtype("model.decoder.embed_tokens.weight", DType::F16).map_err(|e| invalid(weights, e))?;
         let projection = VocabProjection::new(&embedding, settings.projection).map_err(|e| invalid(weights, e))?;
-        let decoder = KvDecoder::load(&config, vb.pp("model.decoder"), embedding, projection, settings.decoder_weights)
-            .map_err(|e| invalid(weights, e))?;
+        let mut decoder =
+            KvDecoder::load(&config, vb.pp("model.decoder"), embedding, projection, settings.decoder_weights)
+                .map_err(|e| invalid(weights, e))?;
+        if settings.encoder_weights == WeightType::Int8 {
+            decoder = decoder.with_int8_cross_keys_values().map_err(|e| invalid(weights, e))?;
+        }
         let model_id = model_id(&config, &config_json, folder);
         let alignment_heads = alignment_heads(&config_json, &config).map_err(|e| invalid(&files.config, e))?;
         Ok(Self {

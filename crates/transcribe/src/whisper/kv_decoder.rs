@@ -131,6 +131,18 @@ impl KvDecoder {
         Ok(Self { embed_tokens, embed_positions, layers, ln, projection, max_positions, step })
     }
 
+    /// The same decoder with the cross-attention key and value projections in 8 bits (they run
+    /// over every frame of the encoder's output once per window, like the encoder's linears;
+    /// the steps never use them).
+    pub fn with_int8_cross_keys_values(mut self) -> Result<Self> {
+        self.layers = self
+            .layers
+            .into_iter()
+            .map(|l| Ok(DecoderLayer { cross_attn: l.cross_attn.into_int8_keys_values()?, ..l }))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(self)
+    }
+
     /// Most tokens (prompt and sampled) one window can hold.
     pub fn max_positions(&self) -> usize {
         self.max_positions
@@ -242,7 +254,8 @@ fn token_step(layers: &[DecoderLayer], ln: &LayerNorm, d: usize) -> Result<Token
         .iter()
         .map(|l| {
             let [self_q, self_k, self_v, self_out] = l.self_attn.projections().map(dense_weights);
-            let [cross_q, _, _, cross_out] = l.cross_attn.projections().map(dense_weights);
+            let [cross_q, _, _, cross_out] = l.cross_attn.projections();
+            let (cross_q, cross_out) = (dense_weights(cross_q), dense_weights(cross_out));
             Ok(StepLayer {
                 self_ln: norm(&l.self_attn_ln)?,
                 self_q: self_q?,
