@@ -50,11 +50,6 @@ impl Attention {
         })
     }
 
-    /// The same attention with 8-bit key and value projections only.
-    pub fn into_int8_keys_values(self) -> Result<Self> {
-        Ok(Self { k: self.k.into_int8()?, v: self.v.into_int8()?, ..self })
-    }
-
     /// The query, key, value and output projections.
     pub fn projections(&self) -> [&LinearWeights; 4] {
         [&self.q, &self.k, &self.v, &self.out]

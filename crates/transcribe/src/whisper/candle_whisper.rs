@@ -39,9 +39,9 @@ pub struct CandleWhisperSettings {
     /// How decoding steps after the prompt run: Candle over `f32` weights, or plain loops over
     /// 8-bit copies of the decoder layers' matrices.
     pub decoder_weights: WeightType,
-    /// How the linears over the encoder's frames run — the audio encoder's and the decoder's
-    /// cross-attention key/value projections: Candle over `f32` weights, or 8-bit weights and
-    /// activations in blocks of 64 (`int8_gemm`, docs/decisions/030).
+    /// How the audio encoder's linears run: Candle over `f32` weights, or (`Int8`) the attention
+    /// projections and `fc1` over 8-bit weights and activations in blocks of 64 (`int8_gemm`;
+    /// `fc2` stays `f32`, docs/decisions/030).
     pub encoder_weights: WeightType,
     /// How the audio encoder attends over its 1 500 frames (docs/decisions/030).
     pub encoder_attention: EncoderAttention,
@@ -126,12 +126,8 @@ impl CandleWhisper {
         let embedding =
             vb.get_unchecked_dtype("model.decoder.embed_tokens.weight", DType::F16).map_err(|e| invalid(weights, e))?;
         let projection = VocabProjection::new(&embedding, settings.projection).map_err(|e| invalid(weights, e))?;
-        let mut decoder =
-            KvDecoder::load(&config, vb.pp("model.decoder"), embedding, projection, settings.decoder_weights)
-                .map_err(|e| invalid(weights, e))?;
-        if settings.encoder_weights == WeightType::Int8 {
-            decoder = decoder.with_int8_cross_keys_values().map_err(|e| invalid(weights, e))?;
-        }
+        let decoder = KvDecoder::load(&config, vb.pp("model.decoder"), embedding, projection, settings.decoder_weights)
+            .map_err(|e| invalid(weights, e))?;
         let model_id = model_id(&config, &config_json, folder);
         let alignment_heads = alignment_heads(&config_json, &config).map_err(|e| invalid(&files.config, e))?;
         Ok(Self {

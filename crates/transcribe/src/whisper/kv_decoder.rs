@@ -131,18 +131,6 @@ impl KvDecoder {
         Ok(Self { embed_tokens, embed_positions, layers, ln, projection, max_positions, step })
     }
 
-    /// The same decoder with the cross-attention key and value projections in 8 bits (they run
-    /// over every frame of the encoder's output once per window, like the encoder's linears;
-    /// the steps never use them).
-    pub fn with_int8_cross_keys_values(mut self) -> Result<Self> {
-        self.layers = self
-            .layers
-            .into_iter()
-            .map(|l| Ok(DecoderLayer { cross_attn: l.cross_attn.into_int8_keys_values()?, ..l }))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(self)
-    }
-
     /// Most tokens (prompt and sampled) one window can hold.
     pub fn max_positions(&self) -> usize {
         self.max_positions
