@@ -312,6 +312,26 @@ mod tests {
         }
     }
 
+    /// One large input (an outlier channel) costs only its own block's precision: the other
+    /// block keeps a step of its own largest value / 127 (with one scale per row, each of its
+    /// 64 terms could be off by half of 100 / 127 times |w|, about 64 · 0.2 in all).
+    #[test]
+    fn an_outlier_spoils_only_its_block() {
+        let k = 2 * BLOCK;
+        let mut x = pseudo_random(k, 5);
+        x[3] = 100.0;
+        let w = pseudo_random(k, 6);
+        let linear = Int8Linear::quantize(&w, None, 1, k).unwrap();
+        let mut out = [0f32];
+        linear.forward(&x[..k], &mut out).unwrap();
+        let exact: f32 = x.iter().zip(&w).map(|(a, b)| a * b).sum();
+        // Block 0: x steps of 100/127, |w| <= 0.5; block 1: steps of 0.5/127. Per term at most
+        // half a step of x times |w| plus half a step of w times |x|.
+        let block0 = BLOCK as f32 * (0.5 * 100.0 / 127.0 * 0.5) + 0.5 * 0.5 / 127.0 * (100.0 + BLOCK as f32 * 0.5);
+        let block1 = BLOCK as f32 * 2.0 * (0.5 * 0.5 / 127.0 * 0.5);
+        assert!((out[0] - exact).abs() <= block0 + block1, "{} vs {exact}", out[0]);
+    }
+
     #[test]
     fn zero_rows_and_extreme_values_stay_finite() {
         let (n, k) = (3, 4);
