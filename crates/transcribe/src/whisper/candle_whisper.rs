@@ -40,8 +40,8 @@ pub struct CandleWhisperSettings {
     /// 8-bit copies of the decoder layers' matrices.
     pub decoder_weights: WeightType,
     /// How the audio encoder's linears run: Candle over `f32` weights, or (`Int8`) the attention
-    /// projections and `fc1` over 8-bit weights and activations in blocks of 64 (`int8_gemm`;
-    /// `fc2` stays `f32`, docs/decisions/030).
+    /// projections over 8-bit weights and activations in blocks of 64 (`int8_gemm`; `fc1` and
+    /// `fc2` stay `f32`, docs/decisions/030).
     pub encoder_weights: WeightType,
     /// How the audio encoder attends over its 1 500 frames (docs/decisions/030).
     pub encoder_attention: EncoderAttention,
