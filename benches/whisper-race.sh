@@ -23,7 +23,9 @@
 #   WHISPER_RACE_INPUTS picks inputs (default "espeak crosstalk"); WHISPER_RACE_ENGINES picks
 #   engines (default "ours ours-vad fw-int8 fw-float32 fw-batched"; "ours-packed" packs the speech
 #   before decoding (--vad --pack-speech); "ours-before" runs ours with
-#   the settings before issue #18: f16 projection, every step through Candle); OURS_ARGS adds
+#   the settings before issue #18: f16 projection, every step through Candle, f32 encoder;
+#   "ours-f32-encoder" runs ours with the encoder before decision 030: f32 linears, Candle's
+#   attention in blocks); OURS_ARGS adds
 #   arguments to our runs, e.g. "--decoder-weights f32")
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -230,11 +232,14 @@ run_engine() {
     ours) RAYON_NUM_THREADS=2 run_one "$name" "$r" "$bin" "$model" "$w" --language en "${ours_args[@]}" ;;
     ours-vad) RAYON_NUM_THREADS=2 run_one "$name" "$r" "$bin" "$model" "$w" --language en --vad "$vad" "${ours_args[@]}" ;;
     ours-packed) RAYON_NUM_THREADS=2 run_one "$name" "$r" "$bin" "$model" "$w" --language en --vad "$vad" --pack-speech "${ours_args[@]}" ;;
-    ours-before) RAYON_NUM_THREADS=2 run_one "$name" "$r" "$bin" "$model" "$w" --language en --projection f16 --decoder-weights f32 ;;
+    ours-before) RAYON_NUM_THREADS=2 run_one "$name" "$r" "$bin" "$model" "$w" --language en --projection f16 --decoder-weights f32 \
+      --encoder-weights f32 --encoder-attention blocks ;;
+    ours-f32-encoder) RAYON_NUM_THREADS=2 run_one "$name" "$r" "$bin" "$model" "$w" --language en --encoder-weights f32 \
+      --encoder-attention blocks "${ours_args[@]}" ;;
     fw-int8) run_one "$name" "$r" "$python" "$peer" transcribe "$ct2" "$w" int8 2 ;;
     fw-float32) run_one "$name" "$r" "$python" "$peer" transcribe "$ct2" "$w" float32 2 ;;
     fw-batched) run_one "$name" "$r" "$python" "$peer" transcribe "$ct2" "$w" int8-batched 2 ;;
-    *) say "WHISPER_RACE_ENGINES: unknown engine $1 (ours ours-vad ours-packed ours-before fw-int8 fw-float32 fw-batched)"; exit 1 ;;
+    *) say "WHISPER_RACE_ENGINES: unknown engine $1 (ours ours-vad ours-packed ours-before ours-f32-encoder fw-int8 fw-float32 fw-batched)"; exit 1 ;;
   esac
 }
 
@@ -249,6 +254,7 @@ for i in $(seq 1 "$runs"); do
 done
 
 declare -A label=([ours]="CandleWhisper (ours, 2 threads)" [ours-vad]="ours + Silero VAD" [ours-packed]="ours + Silero, packed" [ours-before]="ours before #18" \
+  [ours-f32-encoder]="ours, f32 encoder (before 030)" \
   [fw-int8]="faster-whisper int8" \
   [fw-float32]="faster-whisper float32" [fw-batched]="faster-whisper batched int8")
 for input in "${inputs[@]}"; do
@@ -263,7 +269,7 @@ for input in "${inputs[@]}"; do
       "$(awk -v a="${seconds[$input]}" -v t="${transcribe_s[$engine]}" 'BEGIN { print a / t }')" \
       "$(column_median "$name" 4)" "$(column_median "$name" 5)" "$(column_median "$name" 6)"
   done
-  for ours in ours ours-vad ours-packed ours-before; do
+  for ours in ours ours-vad ours-packed ours-before ours-f32-encoder; do
     [ -n "${transcribe_s[$ours]:-}" ] || continue
     for peer_engine in fw-int8 fw-float32 fw-batched; do
       [ -n "${transcribe_s[$peer_engine]:-}" ] || continue

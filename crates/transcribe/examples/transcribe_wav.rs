@@ -3,7 +3,7 @@
 //!
 //! ```sh
 //! cargo run --release -p session_transcribe --features candle --example transcribe_wav -- \
-//!     "$(scripts/prepare-whisper-tiny)" speech16k.wav [--projection f16|f32|q8|int8] [--decoder-weights f32|int8] [--language en] \
+//!     "$(scripts/prepare-whisper-tiny)" speech16k.wav [--projection f16|f32|q8|int8] [--decoder-weights f32|int8] [--encoder-weights f32|int8] [--encoder-attention blocks|fused] [--language en] \
 //!     [--word-timestamps on|off] [--hallucination-guard on|off] [--vad SILERO_DIR [--pack-speech]] \
 //!     [--profile STATS.json]
 //! ```
@@ -20,7 +20,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use session_transcribe::{
-    CandleWhisper, CandleWhisperSettings, DecodingOptions, ProjectionType, SileroVad, Transcriber, WeightType,
+    CandleWhisper, CandleWhisperSettings, DecodingOptions, EncoderAttention, ProjectionType, SileroVad, Transcriber,
+    WeightType,
 };
 
 struct Args {
@@ -28,6 +29,8 @@ struct Args {
     wav: PathBuf,
     projection: ProjectionType,
     decoder_weights: WeightType,
+    encoder_weights: WeightType,
+    encoder_attention: EncoderAttention,
     language: Option<String>,
     word_timestamps: Option<bool>,
     hallucination_guard: Option<bool>,
@@ -37,12 +40,14 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let usage = "usage: transcribe_wav MODEL_DIR WAV [--projection f16|f32|q8|int8] [--decoder-weights f32|int8] [--language CODE] [--word-timestamps on|off] \
+    let usage = "usage: transcribe_wav MODEL_DIR WAV [--projection f16|f32|q8|int8] [--decoder-weights f32|int8] [--encoder-weights f32|int8] [--encoder-attention blocks|fused] [--language CODE] [--word-timestamps on|off] \
          [--hallucination-guard on|off] [--vad SILERO_DIR [--pack-speech]] [--profile STATS_JSON]";
     let mut positional = Vec::new();
     let defaults = CandleWhisperSettings::default();
     let mut projection = defaults.projection;
     let mut decoder_weights = defaults.decoder_weights;
+    let mut encoder_weights = defaults.encoder_weights;
+    let mut encoder_attention = defaults.encoder_attention;
     let mut language = None;
     let mut word_timestamps = None;
     let mut hallucination_guard = None;
@@ -70,6 +75,20 @@ fn parse_args() -> Result<Args, String> {
                     other => return Err(format!("--decoder-weights takes f32 or int8, not {other:?}")),
                 }
             }
+            "--encoder-weights" => {
+                encoder_weights = match args.next().as_deref() {
+                    Some("f32") => WeightType::F32,
+                    Some("int8") => WeightType::Int8,
+                    other => return Err(format!("--encoder-weights takes f32 or int8, not {other:?}")),
+                }
+            }
+            "--encoder-attention" => {
+                encoder_attention = match args.next().as_deref() {
+                    Some("blocks") => EncoderAttention::Blocks,
+                    Some("fused") => EncoderAttention::Fused,
+                    other => return Err(format!("--encoder-attention takes blocks or fused, not {other:?}")),
+                }
+            }
             "--language" => language = Some(args.next().ok_or(usage)?),
             "--word-timestamps" => word_timestamps = Some(on_off(&arg, args.next())?),
             "--hallucination-guard" => hallucination_guard = Some(on_off(&arg, args.next())?),
@@ -85,6 +104,8 @@ fn parse_args() -> Result<Args, String> {
         wav,
         projection,
         decoder_weights,
+        encoder_weights,
+        encoder_attention,
         language,
         word_timestamps,
         hallucination_guard,
@@ -125,6 +146,8 @@ fn run() -> Result<(), String> {
     let settings = CandleWhisperSettings {
         projection: args.projection,
         decoder_weights: args.decoder_weights,
+        encoder_weights: args.encoder_weights,
+        encoder_attention: args.encoder_attention,
         ..Default::default()
     };
     let whisper = CandleWhisper::load_with(&args.model, settings).map_err(|e| e.to_string())?;

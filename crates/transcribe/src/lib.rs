@@ -46,10 +46,12 @@ mod whisper;
 pub use hub::{hub_cache, hub_model};
 pub use vad::{silero_vad, speech_map};
 #[cfg(feature = "candle")]
-pub use whisper::{decoder, logit_filters, long_form, mel, sampling, tokens, transcription_stats};
+pub use whisper::{decoder, encoder_op_times, logit_filters, long_form, mel, sampling, tokens, transcription_stats};
 
 #[cfg(feature = "candle")]
 pub use whisper::candle_whisper::{CandleWhisper, CandleWhisperSettings};
+#[cfg(feature = "candle")]
+pub use whisper::encoder_attention::EncoderAttention;
 #[cfg(feature = "candle")]
 pub use whisper::kv_decoder::WeightType;
 #[cfg(feature = "candle")]

@@ -13,6 +13,8 @@ use crate::vad::speech_map::SpeechSpan;
 use crate::vad::voice_activity::VoiceActivity;
 use crate::whisper::audio_encoder::AudioEncoder;
 use crate::whisper::decoder::{StepModel, WindowDecoding, WindowRequest, decode_window};
+use crate::whisper::encoder_attention::EncoderAttention;
+use crate::whisper::encoder_op_times::EncoderOpTimes;
 use crate::whisper::kv_decoder::{DecoderState, KvDecoder, WeightType};
 use crate::whisper::logit_filters::LogitFilters;
 use crate::whisper::long_form::{N_FRAMES, WindowModel, transcribe_windows};
@@ -37,6 +39,12 @@ pub struct CandleWhisperSettings {
     /// How decoding steps after the prompt run: Candle over `f32` weights, or plain loops over
     /// 8-bit copies of the decoder layers' matrices.
     pub decoder_weights: WeightType,
+    /// How the audio encoder's linears run: Candle over `f32` weights, or (`Int8`) the attention
+    /// projections over 8-bit weights and activations in blocks of 64 (`int8_gemm`; `fc1` and
+    /// `fc2` stay `f32`, docs/decisions/030).
+    pub encoder_weights: WeightType,
+    /// How the audio encoder attends over its 1 500 frames (docs/decisions/030).
+    pub encoder_attention: EncoderAttention,
     /// Seed of the sampler used at temperatures above 0 (per window: `seed ^ first_frame`).
     pub seed: u64,
     /// How a hub id is resolved: cache, endpoint, token, offline switch, revision.
@@ -44,12 +52,15 @@ pub struct CandleWhisperSettings {
 }
 
 impl Default for CandleWhisperSettings {
-    /// 8-bit projection and single-token step (docs/decisions/021), a fixed seed, and
+    /// 8-bit projection and single-token step (docs/decisions/021), 8-bit encoder linears and
+    /// fused encoder attention (docs/decisions/030), a fixed seed, and
     /// [`HubSettings::from_env`].
     fn default() -> Self {
         Self {
             projection: ProjectionType::Int8,
             decoder_weights: WeightType::Int8,
+            encoder_weights: WeightType::Int8,
+            encoder_attention: EncoderAttention::Fused,
             seed: 0x5E55_1014,
             hub: HubSettings::from_env(),
         }
@@ -109,7 +120,9 @@ impl CandleWhisper {
         // SAFETY: the file is memory-mapped read-only; it must not change while we load it.
         let vb = unsafe { VarBuilder::from_mmaped_safetensors(std::slice::from_ref(weights), DType::F32, &device) }
             .map_err(|e| invalid(weights, e))?;
-        let encoder = AudioEncoder::load(&config, vb.pp("model.encoder")).map_err(|e| invalid(weights, e))?;
+        let encoder =
+            AudioEncoder::load(&config, vb.pp("model.encoder"), settings.encoder_weights, settings.encoder_attention)
+                .map_err(|e| invalid(weights, e))?;
         let embedding =
             vb.get_unchecked_dtype("model.decoder.embed_tokens.weight", DType::F16).map_err(|e| invalid(weights, e))?;
         let projection = VocabProjection::new(&embedding, settings.projection).map_err(|e| invalid(weights, e))?;
@@ -180,6 +193,14 @@ impl CandleWhisper {
     #[doc(hidden)]
     pub fn bench_encode(&self, mel: &Tensor) -> candle_core::Result<Tensor> {
         self.encoder.forward(mel)
+    }
+
+    /// The audio encoder alone, with the time of each kind of operation.
+    #[doc(hidden)]
+    pub fn bench_encode_timed(&self, mel: &Tensor) -> candle_core::Result<(Tensor, EncoderOpTimes)> {
+        let mut times = EncoderOpTimes::default();
+        let audio = self.encoder.forward_timed(mel, &mut times)?;
+        Ok((audio, times))
     }
 
     /// Plain greedy decoding (argmax of the raw logits, no decoding rules) from `prompt` over

@@ -11,6 +11,7 @@ use candle_transformers::models::whisper::Config;
 
 use crate::whisper::attention::{Attention, HeadsKv, layer_norm};
 use crate::whisper::int8_matvec::Int8Matrix;
+use crate::whisper::linear_weights::LinearWeights;
 use crate::whisper::token_step::{CrossKv, Dense, Norm, SelfKv, StepLayer, StepState, TokenStep};
 use crate::whisper::vocab_projection::VocabProjection;
 
@@ -240,8 +241,9 @@ fn token_step(layers: &[DecoderLayer], ln: &LayerNorm, d: usize) -> Result<Token
     let step_layers = layers
         .iter()
         .map(|l| {
-            let [self_q, self_k, self_v, self_out] = l.self_attn.projections().map(dense);
-            let [cross_q, _, _, cross_out] = l.cross_attn.projections().map(dense);
+            let [self_q, self_k, self_v, self_out] = l.self_attn.projections().map(dense_weights);
+            let [cross_q, _, _, cross_out] = l.cross_attn.projections();
+            let (cross_q, cross_out) = (dense_weights(cross_q), dense_weights(cross_out));
             Ok(StepLayer {
                 self_ln: norm(&l.self_attn_ln)?,
                 self_q: self_q?,
@@ -263,6 +265,13 @@ fn token_step(layers: &[DecoderLayer], ln: &LayerNorm, d: usize) -> Result<Token
 
 fn to_vec(t: &Tensor) -> Result<Vec<f32>> {
     t.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()
+}
+
+fn dense_weights(weights: &LinearWeights) -> Result<Dense> {
+    match weights.f32() {
+        Some(linear) => dense(linear),
+        None => candle_core::bail!("decoder step: f32 projections expected"),
+    }
 }
 
 fn dense(linear: &Linear) -> Result<Dense> {
