@@ -133,17 +133,8 @@ fn attend(_: &[f32], _: &[f32], _: &[f32], _: usize, _: usize, _: usize) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::whisper::test_values::pseudo_random;
     use candle_core::Device;
-
-    fn pseudo_random(n: usize, seed: u32) -> Vec<f32> {
-        let mut state = seed;
-        (0..n)
-            .map(|_| {
-                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                ((state >> 8) as f32 / (1u32 << 24) as f32 - 0.5) * 4.0
-            })
-            .collect()
-    }
 
     /// Plain `f64` attention per head.
     fn reference(q: &[f32], k: &[f32], v: &[f32], frames: usize, n_head: usize) -> Vec<f32> {
@@ -178,7 +169,9 @@ mod tests {
         let device = Device::Cpu;
         for (frames, n_head) in [(1, 1), (7, 2), (65, 1), (131, 3)] {
             let d = 64 * n_head;
-            let [q, k, v] = [1, 2, 3].map(|seed| pseudo_random(frames * d, seed));
+            // Values in −2..2.
+            let spread = |seed| pseudo_random(frames * d, seed).into_iter().map(|v| v * 4.0).collect::<Vec<_>>();
+            let [q, k, v] = [1, 2, 3].map(spread);
             let want = reference(&q, &k, &v, frames, n_head);
             let [tq, tk, tv] = [&q, &k, &v].map(|x| Tensor::from_slice(x, (1, frames, d), &device).unwrap());
             let Some(got) = fused_attention(&tq, &tk, &tv, n_head).unwrap() else {

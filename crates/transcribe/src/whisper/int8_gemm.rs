@@ -110,6 +110,24 @@ impl Activations<'_> {
     }
 }
 
+impl Panel<'_> {
+    /// Whether every row of `x` against this panel (weights, scales, bias), written `columns`
+    /// wide every `stride` values into an `out_len`-long output, stays inside the slices: what the
+    /// SIMD kernels check before their unsafe loops.
+    pub fn fits(&self, x: &Activations<'_>, out_len: usize, stride: usize, columns: usize) -> bool {
+        let (rows, blocks) = (x.rows(), x.k_padded / BLOCK);
+        x.k_padded.is_multiple_of(BLOCK)
+            && x.values.len() >= rows * x.k_padded
+            && x.scales.len() >= rows * blocks
+            && self.weights.len() >= PANEL * x.k_padded
+            && self.scales.len() >= PANEL * blocks
+            && self.bias.len() >= PANEL
+            && columns <= PANEL
+            && columns <= stride
+            && (rows == 0 || out_len >= (rows - 1) * stride + columns)
+    }
+}
+
 impl Int8Linear {
     /// Rounds `weights` (`n × k`, row-major, one row per output) to 8 bits per block.
     pub fn quantize(weights: &[f32], bias: Option<&[f32]>, n: usize, k: usize) -> Result<Self> {
@@ -262,16 +280,7 @@ fn panel_portable(activations: &Activations, panel: &Panel, out: &mut [f32], str
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pseudo_random(n: usize, seed: u32) -> Vec<f32> {
-        let mut state = seed;
-        (0..n)
-            .map(|_| {
-                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                (state >> 8) as f32 / (1u32 << 24) as f32 - 0.5
-            })
-            .collect()
-    }
+    use crate::whisper::test_values::pseudo_random;
 
     fn reference(x: &[f32], w: &[f32], bias: &[f32], n: usize, k: usize) -> Vec<f32> {
         x.chunks_exact(k)

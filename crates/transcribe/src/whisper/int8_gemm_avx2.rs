@@ -17,16 +17,7 @@ use crate::whisper::int8_gemm::{Activations, BLOCK, PANEL, Panel};
 pub fn panel(x: &Activations, panel: &Panel, out: &mut [f32], stride: usize, columns: usize) -> bool {
     let rows = x.rows();
     let blocks = x.k_padded / BLOCK;
-    let fits = x.k_padded.is_multiple_of(BLOCK)
-        && x.values.len() >= rows * x.k_padded
-        && x.scales.len() >= rows * blocks
-        && panel.weights.len() >= PANEL * x.k_padded
-        && panel.scales.len() >= PANEL * blocks
-        && panel.bias.len() >= PANEL
-        && columns <= PANEL
-        && columns <= stride
-        && (rows == 0 || out.len() >= (rows - 1) * stride + columns);
-    if !fits || !std::is_x86_feature_detected!("avx2") {
+    if !panel.fits(x, out.len(), stride, columns) || !std::is_x86_feature_detected!("avx2") {
         return false;
     }
     for r in 0..rows {

@@ -20,16 +20,8 @@ const TILE_ROWS: usize = 6;
 pub fn panel(x: &Activations, panel: &Panel, out: &mut [f32], stride: usize, columns: usize) -> bool {
     let rows = x.rows();
     let blocks = x.k_padded / BLOCK;
-    let fits = x.k_padded.is_multiple_of(BLOCK)
-        && x.values.len() >= rows * x.k_padded
-        && x.scales.len() >= rows * blocks
-        && panel.weights.len() >= PANEL * x.k_padded
-        && panel.scales.len() >= PANEL * blocks
-        && panel.offsets.len() >= PANEL * blocks
-        && panel.bias.len() >= PANEL
-        && columns <= PANEL
-        && columns <= stride
-        && (rows == 0 || out.len() >= (rows - 1) * stride + columns);
+    // This kernel also reads the panel's offsets (the `+128` correction); the AVX2 one needs none.
+    let fits = panel.fits(x, out.len(), stride, columns) && panel.offsets.len() >= PANEL * blocks;
     let cpu = std::is_x86_feature_detected!("avx512f")
         && std::is_x86_feature_detected!("avx512bw")
         && std::is_x86_feature_detected!("avx512vnni");

@@ -176,16 +176,7 @@ fn row_dot_avx2(values: &[i8], scales: &[f32], x16: &[i16]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pseudo_random(n: usize, seed: u32) -> Vec<f32> {
-        let mut state = seed;
-        (0..n)
-            .map(|_| {
-                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                (state >> 8) as f32 / (1u32 << 24) as f32 - 0.5
-            })
-            .collect()
-    }
+    use crate::whisper::test_values::pseudo_random;
 
     #[test]
     fn matvec_is_close_to_f32_on_both_paths() {

@@ -25,6 +25,8 @@ pub mod mel;
 pub(crate) mod model_folder;
 pub mod sampling;
 pub(crate) mod speech_packing;
+#[cfg(test)]
+pub(crate) mod test_values;
 pub(crate) mod token_step;
 pub mod tokens;
 pub mod transcription_stats;
