@@ -197,6 +197,7 @@ pub(crate) fn analyze_video(
     // At most MAX_MEASURED_FRAMES of the sampled frames, spread over the clip.
     let compression_every_s = duration_s / MAX_MEASURED_FRAMES as f64 * 0.999;
     let mut nudity_frames = Vec::new();
+    // Why the sampled frames carry no nudity scores, as the scan reports it.
     let mut nudity_error = None;
     // The image statistics read the scaled luma plane; the compression measure and the nudity
     // model the frame as decoded (nsfwjs squashes the whole picture itself, as a browser hands it
@@ -220,17 +221,14 @@ pub(crate) fn analyze_video(
             if due && nudity_error.is_none() {
                 match scan.model.score_frame(&coded.to_i420(), luma.width, luma.height, PixelFormat::I420) {
                     Ok(scores) => nudity_frames.push(NudityFrame { time_s: frame.time_s, scores }),
-                    Err(e) => nudity_error = Some(e.to_string()),
+                    Err(e) => nudity_error = Some(format!("the nudity model failed: {e}")),
                 }
             }
         })?;
     if nudity.is_some() && nudity_error.is_none() && nudity_frames.is_empty() && !frames.is_empty() {
         nudity_error = Some("the decoder handed over no full-size frames to score".to_string());
     }
-    let nudity = nudity.map(|_| match nudity_error {
-        Some(error) => Err(format!("the nudity model failed: {error}")),
-        None => Ok(nudity_frames),
-    });
+    let nudity = nudity.map(|_| nudity_error.map_or(Ok(nudity_frames), Err));
     let features =
         VideoFeatures { width, height, declared_fps: stream.frame_rate, duration_s, packets, frames, compression };
     Ok(VideoAnalysis { features, decoder_errors: summary.decoder_errors, nudity })

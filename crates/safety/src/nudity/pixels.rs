@@ -77,31 +77,13 @@ pub(crate) fn model_input(
     Ok(resize_bilinear_align_corners(|row, col| normalized_pixel(pixels, w, h, format, row, col), w, h, size, size))
 }
 
-/// RGB in 0..1: each byte as float32 divided by 255 (nsfwjs: `toFloat().div(255)`).
+/// RGB in 0..1: each byte as float32 divided by 255 (nsfwjs: `toFloat().div(255)`), every pixel.
 fn normalized_rgb(pixels: &[u8], w: usize, h: usize, format: PixelFormat) -> Vec<f32> {
-    let scale = |v: u8| f32::from(v) / 255.0;
-    match format {
-        PixelFormat::Rgb8 => pixels.iter().map(|&v| scale(v)).collect(),
-        PixelFormat::Rgba8 => pixels.chunks_exact(4).flat_map(|p| [scale(p[0]), scale(p[1]), scale(p[2])]).collect(),
-        PixelFormat::I420 => {
-            let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
-            let (y_plane, chroma) = pixels.split_at(w * h);
-            let (u_plane, v_plane) = chroma.split_at(cw * ch);
-            let mut out = Vec::with_capacity(w * h * 3);
-            for row in 0..h {
-                for col in 0..w {
-                    let c = (row / 2) * cw + col / 2;
-                    let rgb = bt601_limited(y_plane[row * w + col], u_plane[c], v_plane[c]);
-                    out.extend(rgb.map(scale));
-                }
-            }
-            out
-        }
-    }
+    (0..h).flat_map(|row| (0..w).flat_map(move |col| normalized_pixel(pixels, w, h, format, row, col))).collect()
 }
 
-/// One pixel of [`normalized_rgb`], computed alone: the resize reads only the pixels it
-/// interpolates (four per output pixel), not the whole frame.
+/// One pixel's RGB in 0..1, computed alone: the resize reads only the pixels it interpolates
+/// (four per output pixel), not the whole frame. I420 is converted with BT.601 limited range.
 fn normalized_pixel(pixels: &[u8], w: usize, h: usize, format: PixelFormat, row: usize, col: usize) -> [f32; 3] {
     let scale = |v: u8| f32::from(v) / 255.0;
     match format {
